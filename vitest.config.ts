@@ -1,18 +1,30 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+// Two projects: `workers` runs inside workerd (the relay, its Durable Objects, storage and alarms);
+// `node` runs as plain Node for what needs real processes (the local run, the stand-in gateway).
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          ALIPAY_MAX_RPS: "20",
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/node/**"],
         },
       },
-    }),
-  ],
-  test: {
-    include: ["test/**/*.test.ts"],
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/node/**/*.test.ts"],
+        },
+      },
+    ],
   },
 });
