@@ -1,0 +1,46 @@
+/** Who owns a job, derived from the caller's credential without storing it; and unguessable job ids. */
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+
+/** The credential a request was authenticated with. */
+export type Credential =
+  | { kind: "api-key"; token: string }
+  | { kind: "webhook"; secret: Uint8Array };
+
+// Domain separation: an owner id is never equal to a plain SHA-256 of the token that some other system
+// may have stored, and the two credential kinds can never collide.
+const KEY_DOMAIN = new TextEncoder().encode("alipay-notify-relay/owner/api-key\0");
+const WEBHOOK_DOMAIN = new TextEncoder().encode("alipay-notify-relay/owner/webhook\0");
+
+/**
+ * Stable, non-reversible owner id (`key:<hex>` or `webhook:<hex>`) for job isolation. It follows the
+ * credential, not its position in the configuration, so reordering keys keeps owners; rotating a key
+ * or the webhook secret makes the jobs created with the old one invisible to the new one.
+ */
+export function ownerOf(credential: Credential): string {
+  if (credential.kind === "api-key") {
+    return `key:${bytesToHex(hashWith(KEY_DOMAIN, new TextEncoder().encode(credential.token)))}`;
+  }
+  return `webhook:${bytesToHex(hashWith(WEBHOOK_DOMAIN, credential.secret))}`;
+}
+
+const JOB_ID_BYTES = 16; // 128 bits from the CSPRNG: ids cannot be guessed or enumerated
+const JOB_ID = /^job_[A-Za-z0-9_-]{22}$/;
+
+/** A fresh unguessable job id: `job_` + 128 random bits, base64url without padding (22 characters). */
+export function newJobId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(JOB_ID_BYTES));
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  const base64url = btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return `job_${base64url}`;
+}
+
+/** True when `text` has the shape `newJobId` produces (lets routes refuse junk before touching storage). */
+export function isJobId(text: string): boolean {
+  return JOB_ID.test(text);
+}
+
+function hashWith(domain: Uint8Array, data: Uint8Array): Uint8Array {
+  return sha256.create().update(domain).update(data).digest();
+}

@@ -1,0 +1,129 @@
+/**
+ * Standard Webhooks (https://www.standardwebhooks.com/) signatures: HMAC-SHA256 over
+ * `${webhook-id}.${webhook-timestamp}.${body}`, keyed by the base64 bytes of a `whsec_` secret.
+ *
+ * This file imports nothing relative, so Node scripts (the example sender) can import it as-is:
+ * Node's ESM loader needs file extensions that the Worker tsconfig does not allow.
+ */
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+
+/** How far `webhook-timestamp` may be from now, either way, in seconds (the spec's suggested 5 minutes). */
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+/**
+ * How long a seen `webhook-id` must be remembered to refuse replays, in seconds from first sight: a
+ * message is fresh from `timestamp - tolerance` to `timestamp + tolerance`, so twice the tolerance.
+ */
+export const WEBHOOK_REPLAY_WINDOW_SECONDS = 2 * WEBHOOK_TOLERANCE_SECONDS;
+
+/** Longest `webhook-id` accepted, in characters; the caller stores seen ids, so keep them bounded. */
+export const WEBHOOK_ID_MAX_LENGTH = 256;
+
+/** The three Standard Webhooks headers, the raw body, the decoded secret and the current time. */
+export interface WebhookInput {
+  id: string | null | undefined;
+  timestamp: string | null | undefined;
+  signatureHeader: string | null | undefined;
+  /** The raw request body: its exact bytes, or the text exactly as received. */
+  body: string | Uint8Array;
+  /** The decoded secret (the bytes after `whsec_`), see `parseWebhookSecret`. */
+  secret: Uint8Array;
+  /** Current time, in seconds since the Unix epoch. */
+  now: number;
+}
+
+/** Outcome of verifying a Standard Webhooks request. Replay refusal is left to the caller. */
+export type WebhookVerification =
+  | { ok: true; webhookId: string }
+  | { ok: false; problem: "missing-headers" | "stale" | "bad-signature" | "malformed" };
+
+const SECRET_PREFIX = "whsec_";
+const MIN_SECRET_BYTES = 16;
+
+/** Checks a Standard Webhooks request: headers present, timestamp within tolerance, any `v1` signature matching. */
+export function verifyWebhook(input: WebhookInput): WebhookVerification {
+  const { id, timestamp, signatureHeader } = input;
+  if (!id || !timestamp || !signatureHeader) return { ok: false, problem: "missing-headers" };
+  if (id.length > WEBHOOK_ID_MAX_LENGTH || !/^[0-9]{1,15}$/.test(timestamp)) {
+    return { ok: false, problem: "malformed" };
+  }
+  // The header is a space-delimited list of `<version>,<signature>`; anything else is not this scheme.
+  const entries = signatureHeader.split(" ").filter((entry) => entry !== "");
+  const parsed = entries.map((entry) => {
+    const comma = entry.indexOf(",");
+    return comma > 0 && comma < entry.length - 1
+      ? { version: entry.slice(0, comma), signature: entry.slice(comma + 1) }
+      : undefined;
+  });
+  if (parsed.length === 0 || parsed.some((entry) => entry === undefined)) {
+    return { ok: false, problem: "malformed" };
+  }
+
+  if (Math.abs(input.now - Number(timestamp)) > WEBHOOK_TOLERANCE_SECONDS) {
+    return { ok: false, problem: "stale" };
+  }
+
+  const expected = mac(id, timestamp, input.body, input.secret);
+  let matched = false;
+  for (const entry of parsed) {
+    // Other versions (e.g. `v1a`, asymmetric) are not ours to check: ignore them.
+    if (entry?.version !== "v1") continue;
+    const candidate = base64ToBytes(entry.signature);
+    // Keep comparing after a match so the time does not reveal which entry matched.
+    if (candidate !== undefined && equalBytes(candidate, expected)) matched = true;
+  }
+  return matched ? { ok: true, webhookId: id } : { ok: false, problem: "bad-signature" };
+}
+
+/** Signs a body as a Standard Webhooks sender would; returns the `webhook-signature` header value (`v1,<base64>`). */
+export function signWebhook(input: {
+  id: string;
+  timestamp: number | string;
+  body: string | Uint8Array;
+  secret: Uint8Array;
+}): string {
+  return `v1,${bytesToBase64(mac(input.id, String(input.timestamp), input.body, input.secret))}`;
+}
+
+/** Decodes a `whsec_<base64>` secret into key bytes; undefined when malformed or shorter than 16 bytes. */
+export function parseWebhookSecret(text: string): Uint8Array | undefined {
+  if (!text.startsWith(SECRET_PREFIX)) return undefined;
+  const bytes = base64ToBytes(text.slice(SECRET_PREFIX.length));
+  return bytes !== undefined && bytes.length >= MIN_SECRET_BYTES ? bytes : undefined;
+}
+
+/** Encodes key bytes as a `whsec_<base64>` secret (for generating a secret to configure). */
+export function formatWebhookSecret(bytes: Uint8Array): string {
+  return SECRET_PREFIX + bytesToBase64(bytes);
+}
+
+function mac(id: string, timestamp: string, body: string | Uint8Array, secret: Uint8Array): Uint8Array {
+  const encoder = new TextEncoder();
+  const state = hmac.create(sha256, secret).update(encoder.encode(`${id}.${timestamp}.`));
+  // Bytes are signed as received: decoding them to text first could replace invalid UTF-8 and break the MAC.
+  return state.update(typeof body === "string" ? encoder.encode(body) : body).digest();
+}
+
+// Same as ./constant-time.ts, repeated here to keep this file free of relative imports (see top).
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+function base64ToBytes(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined;
+  try {
+    return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
+  } catch {
+    return undefined; // bad length or padding
+  }
+}
+
+function bytesToBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}

@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import {
+  formatWebhookSecret,
+  parseWebhookSecret,
+  signWebhook,
+  verifyWebhook,
+  WEBHOOK_REPLAY_WINDOW_SECONDS,
+  WEBHOOK_TOLERANCE_SECONDS,
+} from "../../src/security/webhook";
+
+// The example published with the Standard Webhooks specification (and its reference libraries).
+const SPEC = {
+  secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
+  timestamp: "1614265330",
+  body: '{"test": 2432232314}',
+  signature: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+};
+
+/** An independent implementation: WebCrypto's HMAC, not @noble/hashes. */
+async function webCryptoSignature(secret: Uint8Array, id: string, timestamp: string, body: string) {
+  const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${body}`));
+  return `v1,${btoa(String.fromCharCode(...new Uint8Array(mac)))}`;
+}
+
+const secret = parseWebhookSecret(SPEC.secret)!;
+const now = Number(SPEC.timestamp);
+const valid = { id: SPEC.id, timestamp: SPEC.timestamp, signatureHeader: SPEC.signature, body: SPEC.body, secret, now };
+
+describe("signWebhook", () => {
+  it("reproduces the specification's example signature", () => {
+    expect(signWebhook({ id: SPEC.id, timestamp: SPEC.timestamp, body: SPEC.body, secret })).toBe(SPEC.signature);
+  });
+
+  it("agrees with WebCrypto HMAC-SHA256 on random secrets and bodies, including non-ASCII text", async () => {
+    for (let round = 0; round < 20; round++) {
+      const key = crypto.getRandomValues(new Uint8Array(16 + round));
+      const id = `msg_${round}`;
+      const timestamp = String(1_700_000_000 + round);
+      const body = JSON.stringify({ round, text: "通知 ✓ ü", random: Array.from(key) });
+      expect(signWebhook({ id, timestamp, body, secret: key })).toBe(await webCryptoSignature(key, id, timestamp, body));
+    }
+  });
+
+  it("signs raw bytes the same as the text they encode", () => {
+    const bytes = new TextEncoder().encode(SPEC.body);
+    expect(signWebhook({ id: SPEC.id, timestamp: Number(SPEC.timestamp), body: bytes, secret })).toBe(SPEC.signature);
+  });
+});
+
+describe("verifyWebhook", () => {
+  it("accepts the specification's example and returns the webhook id", () => {
+    expect(verifyWebhook(valid)).toEqual({ ok: true, webhookId: SPEC.id });
+  });
+
+  it("accepts a signature made by WebCrypto", async () => {
+    const signatureHeader = await webCryptoSignature(secret, "msg_x", "1700000000", "{}");
+    const result = verifyWebhook({ id: "msg_x", timestamp: "1700000000", signatureHeader, body: "{}", secret, now: 1700000000 });
+    expect(result).toEqual({ ok: true, webhookId: "msg_x" });
+  });
+
+  it("accepts the raw body as bytes", () => {
+    expect(verifyWebhook({ ...valid, body: new TextEncoder().encode(SPEC.body) }).ok).toBe(true);
+  });
+
+  it("accepts when any of several signatures matches (key rotation), ignoring other versions", () => {
+    const other = signWebhook({ ...SPEC, secret: crypto.getRandomValues(new Uint8Array(24)) });
+    for (const signatureHeader of [
+      `${other} ${SPEC.signature}`,
+      `${SPEC.signature} ${other}`,
+      `v1a,c29tZXRoaW5nIGVsc2U= ${SPEC.signature}`,
+      `${SPEC.signature.replace("v1,", "v2,")} ${other}  ${SPEC.signature}`,
+    ]) {
+      expect(verifyWebhook({ ...valid, signatureHeader }), signatureHeader).toEqual({ ok: true, webhookId: SPEC.id });
+    }
+  });
+
+  it("refuses when no v1 signature matches", () => {
+    const other = signWebhook({ ...SPEC, secret: crypto.getRandomValues(new Uint8Array(24)) });
+    for (const signatureHeader of [
+      other,
+      `${other} ${other}`,
+      SPEC.signature.replace("v1,", "v1a,"), // right bytes, wrong version
+      SPEC.signature.replace("v1,", "v2,"),
+      "v1,not*base64",
+      "v1,AAAA", // valid base64, wrong length
+    ]) {
+      expect(verifyWebhook({ ...valid, signatureHeader }), signatureHeader).toEqual({ ok: false, problem: "bad-signature" });
+    }
+  });
+
+  it("refuses a tampered body, id or timestamp", () => {
+    const badSignature = { ok: false, problem: "bad-signature" };
+    expect(verifyWebhook({ ...valid, body: '{"test": 2432232315}' })).toEqual(badSignature);
+    expect(verifyWebhook({ ...valid, body: `${SPEC.body} ` })).toEqual(badSignature);
+    expect(verifyWebhook({ ...valid, id: `${SPEC.id}x` })).toEqual(badSignature);
+    expect(verifyWebhook({ ...valid, timestamp: String(now + 1) })).toEqual(badSignature);
+  });
+
+  it("refuses another secret", () => {
+    const otherSecret = crypto.getRandomValues(new Uint8Array(24));
+    expect(verifyWebhook({ ...valid, secret: otherSecret })).toEqual({ ok: false, problem: "bad-signature" });
+  });
+
+  it("accepts timestamps up to the tolerance either way and refuses one second beyond", () => {
+    const at = (clock: number) => verifyWebhook({ ...valid, now: clock });
+    expect(at(now + WEBHOOK_TOLERANCE_SECONDS).ok).toBe(true);
+    expect(at(now - WEBHOOK_TOLERANCE_SECONDS).ok).toBe(true);
+    expect(at(now + WEBHOOK_TOLERANCE_SECONDS + 1)).toEqual({ ok: false, problem: "stale" });
+    expect(at(now - WEBHOOK_TOLERANCE_SECONDS - 1)).toEqual({ ok: false, problem: "stale" }); // from the future
+  });
+
+  it("tells the caller to remember ids for the whole window a message stays fresh", () => {
+    expect(WEBHOOK_TOLERANCE_SECONDS).toBe(300);
+    expect(WEBHOOK_REPLAY_WINDOW_SECONDS).toBe(600);
+  });
+
+  it("reports missing headers", () => {
+    for (const missing of ["id", "timestamp", "signatureHeader"] as const) {
+      for (const value of [undefined, null, ""]) {
+        expect(verifyWebhook({ ...valid, [missing]: value }), `${missing}=${value}`).toEqual({
+          ok: false,
+          problem: "missing-headers",
+        });
+      }
+    }
+  });
+
+  it("reports malformed headers", () => {
+    const malformed = { ok: false, problem: "malformed" };
+    for (const timestamp of ["abc", "1614265330.5", "-1614265330", "1e9", " 1614265330", "1".repeat(16)]) {
+      expect(verifyWebhook({ ...valid, timestamp }), timestamp).toEqual(malformed);
+    }
+    for (const signatureHeader of [" ", "v1", "v1,", ",abc", `${SPEC.signature} garbage`]) {
+      expect(verifyWebhook({ ...valid, signatureHeader }), signatureHeader).toEqual(malformed);
+    }
+    expect(verifyWebhook({ ...valid, id: "x".repeat(257) })).toEqual(malformed);
+  });
+});
+
+describe("parseWebhookSecret", () => {
+  it("decodes whsec_ secrets and round-trips with formatWebhookSecret", () => {
+    const bytes = crypto.getRandomValues(new Uint8Array(32));
+    expect(parseWebhookSecret(formatWebhookSecret(bytes))).toEqual(bytes);
+    expect(secret.length).toBe(24);
+  });
+
+  it("refuses a missing prefix, bad base64 and secrets under 16 bytes", () => {
+    const sixteen = formatWebhookSecret(new Uint8Array(16));
+    expect(parseWebhookSecret(sixteen)).toHaveLength(16);
+    for (const text of [
+      "",
+      "whsec_",
+      SPEC.secret.slice("whsec_".length),
+      SPEC.secret.replace("whsec_", "WHSEC_"),
+      "whsec_not base64!",
+      "whsec_AAAAA", // impossible length
+      formatWebhookSecret(new Uint8Array(15)),
+    ]) {
+      expect(parseWebhookSecret(text), text).toBeUndefined();
+    }
+  });
+});
