@@ -1,0 +1,71 @@
+/**
+ * What to do with a batch after one send attempt: a pure decision from the attempt's ResultClass.
+ *
+ * Backoff is capped exponential with *equal jitter*: half of the exponential delay is fixed, half is
+ * random. A U, 5xx or timeout usually means AlipayHK is struggling and may already have processed the
+ * batch, so every retry must really wait longer than the last (full jitter can draw ~0 ms and resend
+ * at once, a likely duplicate); the random half still spreads batches that failed together, and the
+ * pacer, not the jitter, is what keeps the sends from bunching up.
+ */
+import type { ResultClass } from "../core/types";
+
+/** The retry budget and the backoff curve. */
+export interface RetrySettings {
+  /** Attempts that spend the budget, the first one included. */
+  maxAttempts: number;
+  /** Backoff before the second attempt, ms (before equal jitter). */
+  baseDelayMs: number;
+  /** Backoff never exceeds this, ms. */
+  maxDelayMs: number;
+}
+
+/** The next step for a batch. `front`: requeue ahead of waiting batches; `delayMs`: earliest resend. */
+export type RetryDecision =
+  | { action: "done"; status: "succeeded" | "failed" }
+  | { action: "retry"; delayMs: number; spendsAttempt: boolean; front: boolean };
+
+/**
+ * A safety cap on traffic requeues (which spend no budget), so that a gateway answering only
+ * REQUEST_TRAFFIC_EXCEED_LIMIT cannot keep a batch forever; at the pacer's 1/s floor that is minutes.
+ */
+export const DEFAULT_MAX_TRAFFIC_REQUEUES = 200;
+
+// 2^30 × any sane base is far past any cap; stops 2^n from overflowing to Infinity (0 × Infinity = NaN).
+const MAX_EXPONENT = 30;
+
+/** The capped exponential delay before the next attempt, ms, before jitter (attemptsSpent ≥ 1). */
+export function backoffCeilingMs(attemptsSpent: number, settings: RetrySettings): number {
+  const exponent = Math.min(MAX_EXPONENT, Math.max(0, attemptsSpent - 1));
+  return Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** exponent);
+}
+
+/** Decide after one attempt, from its ResultClass; `attemptsSpent` counts it; `random` in [0, 1). */
+export function decideAfterAttempt(
+  resultClass: ResultClass,
+  attemptsSpent: number,
+  settings: RetrySettings,
+  random: number,
+): RetryDecision {
+  switch (resultClass) {
+    case "success":
+      return { action: "done", status: "succeeded" };
+    case "final":
+      return { action: "done", status: "failed" };
+    case "traffic":
+      // Refused before processing: resend first, free of charge; the pacer has already slowed down.
+      return { action: "retry", delayMs: 0, spendsAttempt: false, front: true };
+    case "unknown": {
+      if (attemptsSpent >= settings.maxAttempts) return { action: "done", status: "failed" };
+      const ceiling = backoffCeilingMs(attemptsSpent, settings);
+      const share = Math.min(1, Math.max(0, random));
+      return { action: "retry", delayMs: Math.round(ceiling / 2 + (ceiling / 2) * share), spendsAttempt: true, front: false };
+    }
+  }
+}
+
+/** Traffic requeues so far against the cap: retry at the front, or give the batch up as failed. */
+export function decideAfterTraffic(requeues: number, maxRequeues = DEFAULT_MAX_TRAFFIC_REQUEUES): RetryDecision {
+  return requeues < maxRequeues
+    ? { action: "retry", delayMs: 0, spendsAttempt: false, front: true }
+    : { action: "done", status: "failed" };
+}
