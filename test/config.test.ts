@@ -1,0 +1,314 @@
+import { describe, expect, it } from "vitest";
+import { type Config, describeConfig, parseConfig, SETTINGS } from "../src/config";
+
+// Distinctive secret values, so any leak into a message or summary is found by a plain substring search.
+const PRIVATE_KEY = "-----BEGIN RSA PRIVATE KEY-----\nPRIVATEkeyMATERIALzq9\n-----END RSA PRIVATE KEY-----";
+const API_KEY_1 = "apikeyONEzq9secret0000";
+const API_KEY_2 = "apikeyTWOzq9secret0000";
+const WEBHOOK_BYTES = new TextEncoder().encode("whkeyBYTESzq9secret!");
+const WEBHOOK_BASE64 = btoa(String.fromCharCode(...WEBHOOK_BYTES));
+const WEBHOOK_SECRET = `whsec_${WEBHOOK_BASE64}`;
+const SECRETS = ["PRIVATEkeyMATERIALzq9", API_KEY_1, API_KEY_2, WEBHOOK_BASE64, "whkeyBYTESzq9"];
+
+const VALID = {
+  ALIPAY_GATEWAY_URL: "https://open.alipay.hk/api/alipay/intl/user/inform/delegateSendNotification.htm",
+  ALIPAY_CLIENT_ID: "2020120912345678",
+  ALIPAY_PRIVATE_KEY: PRIVATE_KEY,
+  ALIPAY_PUBLIC_KEY: "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
+  RELAY_API_KEYS: API_KEY_1,
+};
+
+function parsed(env: Record<string, unknown>): Config {
+  const result = parseConfig(env);
+  if (!result.ok) throw new Error(`expected a valid configuration, got ${JSON.stringify(result.errors)}`);
+  return result.config;
+}
+
+function errorsOf(env: Record<string, unknown>) {
+  const result = parseConfig(env);
+  if (result.ok) throw new Error(`expected errors for ${JSON.stringify(env)}`);
+  return result.errors;
+}
+
+describe("parseConfig defaults", () => {
+  it("fills every optional setting with its documented default", () => {
+    expect(parsed(VALID)).toEqual({
+      gatewayUrl: VALID.ALIPAY_GATEWAY_URL,
+      clientId: "2020120912345678",
+      privateKey: PRIVATE_KEY,
+      publicKey: VALID.ALIPAY_PUBLIC_KEY,
+      signAlgorithm: "RSA",
+      maxRps: 10,
+      apiKeys: [API_KEY_1],
+      maxNotificationsPerRequest: 10_000,
+      maxBodyBytes: 16 * 1024 * 1024,
+      maxBacklogBatches: 20_000,
+      maxInFlight: 64,
+      sendTimeoutMs: 10_000,
+      maxAttempts: 5,
+      retryBaseMs: 1000,
+      retryMaxMs: 60_000,
+      maxWaitSeconds: 60,
+      jobRetentionHours: 168,
+      utcOffsetMinutes: 480,
+    } satisfies Config);
+  });
+
+  it("treats empty and whitespace-only values as unset", () => {
+    const config = parsed({ ...VALID, ALIPAY_MERCHANT_ID: "", ALIPAY_MAX_RPS: "  ", ALIPAY_SIGN_ALGORITHM: "" });
+    expect(config.merchantId).toBeUndefined();
+    expect(config.maxRps).toBe(10);
+    expect(config.signAlgorithm).toBe("RSA");
+  });
+});
+
+describe("parseConfig values", () => {
+  it("reads every setting given, trimming whitespace", () => {
+    const config = parsed({
+      ...VALID,
+      ALIPAY_CLIENT_ID: " client-1 ",
+      ALIPAY_MERCHANT_ID: "2188120000000001",
+      ALIPAY_SIGN_ALGORITHM: "RSA2",
+      ALIPAY_MAX_RPS: "2.5",
+      RELAY_API_KEYS: ` ${API_KEY_1} ,, ${API_KEY_2},`,
+      RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      RELAY_MAX_NOTIFICATIONS_PER_REQUEST: "500",
+      RELAY_MAX_BODY_BYTES: "1048576",
+      RELAY_MAX_BACKLOG_BATCHES: "7",
+      RELAY_MAX_IN_FLIGHT: "6",
+      RELAY_SEND_TIMEOUT_MS: "2500",
+      RELAY_MAX_ATTEMPTS: "3",
+      RELAY_RETRY_BASE_MS: "200",
+      RELAY_RETRY_MAX_MS: "200",
+      RELAY_MAX_WAIT_SECONDS: "0",
+      RELAY_JOB_RETENTION_HOURS: "24",
+      RELAY_UTC_OFFSET_MINUTES: "-300",
+    });
+    expect(config).toMatchObject({
+      clientId: "client-1",
+      merchantId: "2188120000000001",
+      signAlgorithm: "RSA2",
+      maxRps: 2.5,
+      apiKeys: [API_KEY_1, API_KEY_2],
+      maxNotificationsPerRequest: 500,
+      maxBodyBytes: 1_048_576,
+      maxBacklogBatches: 7,
+      maxInFlight: 6,
+      sendTimeoutMs: 2500,
+      maxAttempts: 3,
+      retryBaseMs: 200,
+      retryMaxMs: 200,
+      maxWaitSeconds: 0,
+      jobRetentionHours: 24,
+      utcOffsetMinutes: -300,
+    });
+    expect(config.webhookSecret).toEqual(WEBHOOK_BYTES);
+  });
+
+  it("accepts numbers given as numbers (TOML [vars] without quotes)", () => {
+    expect(parsed({ ...VALID, ALIPAY_MAX_RPS: 50, RELAY_MAX_ATTEMPTS: 7 })).toMatchObject({ maxRps: 50, maxAttempts: 7 });
+  });
+
+  it("accepts the bounds themselves", () => {
+    expect(parsed({ ...VALID, ALIPAY_MAX_RPS: "1000" }).maxRps).toBe(1000);
+    expect(parsed({ ...VALID, ALIPAY_MAX_RPS: "0.01" }).maxRps).toBe(0.01);
+    expect(parsed({ ...VALID, RELAY_UTC_OFFSET_MINUTES: "-720" }).utcOffsetMinutes).toBe(-720);
+    expect(parsed({ ...VALID, RELAY_UTC_OFFSET_MINUTES: "+840" }).utcOffsetMinutes).toBe(840);
+    expect(parsed({ ...VALID, ALIPAY_CLIENT_ID: "c".repeat(32), ALIPAY_MERCHANT_ID: "m".repeat(64) }).clientId).toHaveLength(32);
+    expect(parsed({ ...VALID, ALIPAY_GATEWAY_URL: "http://127.0.0.1:8788/gateway" }).gatewayUrl).toBe("http://127.0.0.1:8788/gateway");
+  });
+
+  it("needs only one of RELAY_API_KEYS and RELAY_WEBHOOK_SECRET", () => {
+    const { RELAY_API_KEYS: _, ...withoutKeys } = VALID;
+    expect(parsed({ ...withoutKeys, RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET })).toMatchObject({ apiKeys: [] });
+    expect(parsed(VALID).webhookSecret).toBeUndefined();
+    expect(errorsOf(withoutKeys)).toEqual([{ setting: "RELAY_API_KEYS", problem: expect.stringContaining("RELAY_WEBHOOK_SECRET") }]);
+  });
+});
+
+describe("parseConfig errors", () => {
+  const BAD: [setting: string, value: unknown, problem: RegExp][] = [
+    ["ALIPAY_GATEWAY_URL", "not a url", /absolute URL/],
+    ["ALIPAY_GATEWAY_URL", "/api/relative", /absolute URL/],
+    ["ALIPAY_GATEWAY_URL", "ftp://open.alipay.hk/x", /https/],
+    ["ALIPAY_GATEWAY_URL", "https://user:pass@open.alipay.hk/x", /user name or password/],
+    ["ALIPAY_CLIENT_ID", "c".repeat(33), /at most 32 characters, got 33/],
+    ["ALIPAY_CLIENT_ID", "has space", /visible ASCII/],
+    ["ALIPAY_MERCHANT_ID", "m".repeat(65), /at most 64 characters, got 65/],
+    ["ALIPAY_SIGN_ALGORITHM", "RSA256", /RSA .* or RSA2 .*got "RSA256"/],
+    ["ALIPAY_SIGN_ALGORITHM", "rsa2", /got "rsa2"/],
+    ["ALIPAY_MAX_RPS", "0", /number above 0 and at most 1000, got "0"/],
+    ["ALIPAY_MAX_RPS", "-1", /above 0/],
+    ["ALIPAY_MAX_RPS", "1000.5", /at most 1000/],
+    ["ALIPAY_MAX_RPS", "1e3", /above 0/],
+    ["ALIPAY_MAX_RPS", ".5", /above 0/],
+    ["ALIPAY_MAX_RPS", "10 rps", /above 0/],
+    ["ALIPAY_MAX_RPS", "Infinity", /above 0/],
+    ["ALIPAY_MAX_RPS", true, /must be text/],
+    ["RELAY_MAX_NOTIFICATIONS_PER_REQUEST", "0", /integer from 1 to 100000/],
+    ["RELAY_MAX_NOTIFICATIONS_PER_REQUEST", "100001", /integer from 1 to 100000/],
+    ["RELAY_MAX_NOTIFICATIONS_PER_REQUEST", "1.5", /integer/],
+    ["RELAY_MAX_BODY_BYTES", "1023", /integer from 1024/],
+    ["RELAY_MAX_BACKLOG_BATCHES", "0", /integer from 1/],
+    ["RELAY_MAX_IN_FLIGHT", "1001", /integer from 1 to 1000/],
+    ["RELAY_SEND_TIMEOUT_MS", "99", /integer from 100/],
+    ["RELAY_MAX_ATTEMPTS", "0", /integer from 1 to 100/],
+    ["RELAY_RETRY_BASE_MS", "9", /integer from 10/],
+    ["RELAY_RETRY_MAX_MS", "999", /at least RELAY_RETRY_BASE_MS \(1000\), got 999/],
+    ["RELAY_MAX_WAIT_SECONDS", "301", /integer from 0 to 300/],
+    ["RELAY_MAX_WAIT_SECONDS", "-1", /integer from 0 to 300/],
+    ["RELAY_JOB_RETENTION_HOURS", "8761", /integer from 1 to 8760/],
+    ["RELAY_UTC_OFFSET_MINUTES", "841", /integer from -720 to 840/],
+    ["RELAY_UTC_OFFSET_MINUTES", "8:00", /integer/],
+    ["RELAY_API_KEYS", " , ,", /holds no keys/],
+    ["RELAY_API_KEYS", "short-key", /key 1 of 1 is 9 characters; each key needs at least 16/],
+    ["RELAY_API_KEYS", `${API_KEY_1},short-key`, /key 2 of 2 is 9 characters/],
+    ["RELAY_API_KEYS", "sixteen chars but spaces", /characters a bearer token cannot carry/],
+    ["RELAY_WEBHOOK_SECRET", WEBHOOK_BASE64, /whsec_/],
+    ["RELAY_WEBHOOK_SECRET", "whsec_not*base64*at*all", /whsec_/],
+    ["RELAY_WEBHOOK_SECRET", `whsec_${btoa("fifteen bytes!!")}`, /at least 16 bytes/],
+  ];
+
+  it.each(BAD)("reports %s = %j as one error naming that setting", (setting, value, problem) => {
+    const errors = errorsOf({ ...VALID, [setting]: value });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.setting).toBe(setting);
+    expect(errors[0]!.problem).toMatch(problem);
+  });
+
+  it("reports every missing required setting, not only the first", () => {
+    const errors = errorsOf({});
+    expect(errors.map((error) => error.setting).sort()).toEqual([
+      "ALIPAY_CLIENT_ID",
+      "ALIPAY_GATEWAY_URL",
+      "ALIPAY_PRIVATE_KEY",
+      "ALIPAY_PUBLIC_KEY",
+      "RELAY_API_KEYS",
+    ]);
+    expect(errors.filter((error) => error.setting.startsWith("ALIPAY_")).every((e) => /required/.test(e.problem))).toBe(true);
+  });
+
+  it("reports several bad values at once, one error each", () => {
+    const errors = errorsOf({
+      ...VALID,
+      ALIPAY_PRIVATE_KEY: "   ",
+      ALIPAY_SIGN_ALGORITHM: "RSA3",
+      ALIPAY_MAX_RPS: "fast",
+      RELAY_MAX_ATTEMPTS: "-2",
+      RELAY_WEBHOOK_SECRET: "whsec_",
+    });
+    expect(errors.map((error) => error.setting).sort()).toEqual([
+      "ALIPAY_MAX_RPS",
+      "ALIPAY_PRIVATE_KEY",
+      "ALIPAY_SIGN_ALGORITHM",
+      "RELAY_MAX_ATTEMPTS",
+      "RELAY_WEBHOOK_SECRET",
+    ]);
+  });
+
+  it("reports a value that is not text once, not also as missing", () => {
+    expect(errorsOf({ ...VALID, ALIPAY_CLIENT_ID: { id: 1 } })).toEqual([
+      { setting: "ALIPAY_CLIENT_ID", problem: "must be text, got a value of type object" },
+    ]);
+  });
+});
+
+describe("secrets stay out of messages and summaries", () => {
+  const variants: Record<string, unknown>[] = [
+    VALID,
+    { ...VALID, RELAY_API_KEYS: `${API_KEY_1},${API_KEY_2}`, RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    { ...VALID, ALIPAY_CLIENT_ID: "", RELAY_API_KEYS: `${API_KEY_1},${API_KEY_2}`, RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    { ...VALID, RELAY_API_KEYS: `${API_KEY_1},${API_KEY_2} x`, RELAY_WEBHOOK_SECRET: `${WEBHOOK_SECRET}!` },
+    { ...VALID, RELAY_API_KEYS: `${API_KEY_1},zq9`, RELAY_WEBHOOK_SECRET: WEBHOOK_BASE64 },
+    { ...VALID, ALIPAY_PRIVATE_KEY: { key: PRIVATE_KEY }, RELAY_WEBHOOK_SECRET: `whsec_${WEBHOOK_BASE64.slice(0, 8)}` },
+    // Secrets pasted into the wrong (non-secret) settings are described, not echoed.
+    { ...VALID, ALIPAY_MAX_RPS: API_KEY_1, ALIPAY_SIGN_ALGORITHM: API_KEY_2, RELAY_MAX_ATTEMPTS: WEBHOOK_SECRET },
+    { ...VALID, ALIPAY_GATEWAY_URL: `https://${API_KEY_1}:${API_KEY_2}@open.alipay.hk/` },
+    { ...VALID, ALIPAY_GATEWAY_URL: `${API_KEY_1}` },
+  ];
+
+  it.each(variants.map((env, index) => [index, env] as const))("variant %i", (_, env) => {
+    const result = parseConfig(env);
+    const shown = JSON.stringify(result.ok ? describeConfig(result.config) : result.errors);
+    for (const secret of SECRETS) expect(shown).not.toContain(secret);
+  });
+
+  it("the variants do produce errors where expected (so the search above looks at real messages)", () => {
+    const failing = variants.filter((env) => !parseConfig(env).ok);
+    expect(failing).toHaveLength(variants.length - 2);
+  });
+});
+
+describe("describeConfig", () => {
+  it("summarises without key material", () => {
+    const config = parsed({
+      ...VALID,
+      ALIPAY_MERCHANT_ID: "2188120000000001",
+      RELAY_API_KEYS: `${API_KEY_1},${API_KEY_2}`,
+      RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      ALIPAY_MAX_RPS: "2.5",
+    });
+    expect(describeConfig(config)).toEqual({
+      clientId: "2020120912345678",
+      merchantId: "2188120000000001",
+      gatewayHost: "open.alipay.hk",
+      signAlgorithm: "RSA",
+      maxRps: 2.5,
+      apiKeys: 2,
+      webhook: true,
+      limits: {
+        maxNotificationsPerRequest: 10_000,
+        maxBodyBytes: 16 * 1024 * 1024,
+        maxBacklogBatches: 20_000,
+        maxInFlight: 64,
+        sendTimeoutMs: 10_000,
+        maxAttempts: 5,
+        retryBaseMs: 1000,
+        retryMaxMs: 60_000,
+        maxWaitSeconds: 60,
+        jobRetentionHours: 168,
+        utcOffsetMinutes: 480,
+      },
+    });
+    expect(describeConfig(parsed(VALID))).toMatchObject({ merchantId: null, apiKeys: 1, webhook: false });
+  });
+});
+
+describe("SETTINGS", () => {
+  it("documents each setting once, in SCREAMING_SNAKE, with a description", () => {
+    const names = SETTINGS.map((setting) => setting.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const setting of SETTINGS) {
+      expect(setting.name).toMatch(/^(ALIPAY|RELAY)_[A-Z0-9_]+$/);
+      expect(setting.description.length).toBeGreaterThan(20);
+    }
+  });
+
+  it("marks the private key, API keys and webhook secret as secret, and nothing else", () => {
+    expect(SETTINGS.filter((setting) => setting.secret).map((setting) => setting.name)).toEqual([
+      "ALIPAY_PRIVATE_KEY",
+      "RELAY_API_KEYS",
+      "RELAY_WEBHOOK_SECRET",
+    ]);
+  });
+
+  it("lists exactly the settings parseConfig reads", () => {
+    const read = new Set<string>();
+    const spy = new Proxy(VALID, {
+      get: (target, name) => {
+        read.add(String(name));
+        return Reflect.get(target, name);
+      },
+    });
+    parseConfig(spy);
+    expect([...read].sort()).toEqual(SETTINGS.map((setting) => setting.name).sort());
+  });
+
+  it("gives a default to every optional setting except the merchant and the credentials, and none to required ones", () => {
+    for (const setting of SETTINGS) {
+      const optionalWithoutDefault = ["ALIPAY_MERCHANT_ID", "RELAY_API_KEYS", "RELAY_WEBHOOK_SECRET"];
+      const expectDefault = !setting.required && !optionalWithoutDefault.includes(setting.name);
+      expect("default" in setting, setting.name).toBe(expectDefault);
+    }
+  });
+});
