@@ -58,7 +58,8 @@ export function decideAfterAttempt(
       if (attemptsSpent >= settings.maxAttempts) return { action: "done", status: "failed" };
       const ceiling = backoffCeilingMs(attemptsSpent, settings);
       const share = Math.min(1, Math.max(0, random));
-      return { action: "retry", delayMs: Math.round(ceiling / 2 + (ceiling / 2) * share), spendsAttempt: true, front: false };
+      const delayMs = Math.round(ceiling / 2 + (ceiling / 2) * share);
+      return { action: "retry", delayMs, spendsAttempt: true, front: false };
     }
   }
 }
