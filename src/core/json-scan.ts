@@ -221,7 +221,8 @@ function findOne(members: TopLevelMember[], name: string): { ok: true; member: T
   const first = found[0];
   if (first === undefined) return { ok: false, reason: "missing", detail: `no top-level "${name}" member` };
   if (found.length > 1) {
-    return { ok: false, reason: "duplicate", detail: `top-level "${name}" appears more than once`, offset: found[1]?.valueStart };
+    const detail = `top-level "${name}" appears more than once`;
+    return { ok: false, reason: "duplicate", detail, offset: found[1]?.valueStart };
   }
   return { ok: true, member: first };
 }

@@ -99,7 +99,8 @@ export const NotificationInputSchema = z
     }
   })
   .describe(
-    `One notification for one user. Its compact JSON, with templateValue as a string, must be at most ${MAX_NOTIFICATION_CHARS} characters.`,
+    "One notification for one user. Its compact JSON, with templateValue as a string, " +
+      `must be at most ${MAX_NOTIFICATION_CHARS} characters.`,
   )
   .meta({
     example: {
@@ -158,5 +159,6 @@ export function validateNotifications(
 /** Validates a merchantId (non-empty, ≤ 64 characters). */
 export function validateMerchantId(value: unknown): { ok: true; merchantId: string } | { ok: false; problem: string } {
   const parsed = MerchantIdSchema.safeParse(value);
-  return parsed.success ? { ok: true, merchantId: parsed.data } : { ok: false, problem: parsed.error.issues[0]?.message ?? "is invalid" };
+  if (parsed.success) return { ok: true, merchantId: parsed.data };
+  return { ok: false, problem: parsed.error.issues[0]?.message ?? "is invalid" };
 }
