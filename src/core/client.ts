@@ -1,0 +1,104 @@
+/**
+ * One attempt at sending one batch to AlipayHK: build and sign a fresh envelope, POST it, read and
+ * verify the answer. Every way the attempt can end — an answer, a timeout, a network failure — is a
+ * returned SendOutcome; retrying is the caller's decision (see the retry policy), not this file's.
+ */
+import { readAnswer } from "./answer";
+import { signEnvelope } from "./envelope";
+import type { NotificationInfo, SendOutcome } from "./types";
+
+/** Everything one attempt needs; clocks and ids are injectable so that tests are exact. */
+export interface SendBatchOptions {
+  /** The fetch to use (the runtime's, or a fake in tests). */
+  fetch: typeof fetch;
+  /** The whole gateway URL, e.g. https://open.alipay.hk/api/alipay/intl/user/inform/delegateSendNotification.htm */
+  url: string;
+  clientId: string;
+  merchantId: string;
+  /** 1..100 already-validated notifications. */
+  notifications: readonly NotificationInfo[];
+  /** The merchant's private key (sign usage). */
+  signingKey: CryptoKey;
+  /** Alipay's public key (verify usage). */
+  verifyKey: CryptoKey;
+  /** Deadline for the whole exchange, response body included, in ms. */
+  timeoutMs: number;
+  now?: () => Date;
+  newReqMsgId?: () => string;
+  /** A monotonic clock in ms, for latencyMs (default performance.now). */
+  monotonicMs?: () => number;
+  /** UTC offset written in reqTime, in minutes (default 480, Hong Kong). */
+  utcOffsetMinutes?: number;
+}
+
+/** AlipayHK's transport: JSON in UTF-8. */
+export const REQUEST_CONTENT_TYPE = "application/json; charset=UTF-8";
+
+type Exchange = { status: number; text: string } | { error: unknown };
+
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/**
+ * Sends one batch once, with a fresh reqMsgId and reqTime, and returns how it ended. Timeouts, network
+ * errors and untrustworthy answers are outcomes; it rejects only if signing itself fails (an unusable
+ * key: a configuration error caught at key import, before anything is sent).
+ */
+export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome> {
+  const envelope = await signEnvelope(options.signingKey, {
+    clientId: options.clientId,
+    merchantId: options.merchantId,
+    notifications: options.notifications,
+    now: options.now,
+    newReqMsgId: options.newReqMsgId,
+    utcOffsetMinutes: options.utcOffsetMinutes,
+  });
+  const clock = options.monotonicMs ?? (() => performance.now());
+  // Called unbound: Workers' fetch throws "Illegal invocation" when called as a method of another object.
+  const doFetch = options.fetch;
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new DOMException(`no answer within ${options.timeoutMs} ms`, "TimeoutError"));
+      resolve("timeout");
+    }, options.timeoutMs);
+  });
+
+  const start = clock();
+  // Reading the body is inside the deadline too: a gateway that sends headers and then stalls is a timeout.
+  const exchange: Promise<Exchange> = (async () => {
+    const response = await doFetch(options.url, {
+      method: "POST",
+      headers: { "Content-Type": REQUEST_CONTENT_TYPE },
+      body: envelope.wireText,
+      signal: controller.signal,
+      // A signed POST is never replayed elsewhere: a redirect is reported as the HTTP status it is.
+      redirect: "manual",
+    });
+    return { status: response.status, text: await response.text() };
+  })().catch((error: unknown) => ({ error }));
+
+  let result: Exchange | "timeout";
+  try {
+    // Racing the deadline (not only aborting) also ends an attempt whose fetch ignores its signal.
+    result = await Promise.race([exchange, deadline]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+  const latencyMs = clock() - start;
+  const attempt = { reqMsgId: envelope.reqMsgId, reqTime: envelope.reqTime, latencyMs };
+
+  if (result === "timeout" || ("error" in result && controller.signal.aborted)) {
+    const detail = `no answer within ${options.timeoutMs} ms`;
+    return { ...attempt, kind: "timeout", resultClass: "unknown", verified: false, detail };
+  }
+  if ("error" in result) {
+    const detail = `fetch failed: ${describeError(result.error)}`;
+    return { ...attempt, kind: "network-error", resultClass: "unknown", verified: false, detail };
+  }
+  const answer = await readAnswer(result.status, result.text, options.verifyKey, envelope.reqMsgId);
+  return { ...attempt, ...answer };
+}

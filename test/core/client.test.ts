@@ -1,0 +1,231 @@
+import { describe, expect, it } from "vitest";
+import { REQUEST_CONTENT_TYPE, sendBatch, type SendBatchOptions } from "../../src/core/client";
+import { cutSignedMessage } from "../../src/core/json-scan";
+import { RESULT_CODES } from "../../src/core/result-codes";
+import { signText } from "../../src/core/signer";
+import type { NotificationInfo } from "../../src/core/types";
+
+const RSA = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+const merchant = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
+const alipay = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
+const impostor = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
+
+const URL_ = "https://gateway.test/api/alipay/intl/user/inform/delegateSendNotification.htm";
+const NOTIFICATIONS: NotificationInfo[] = [
+  { openId: "open-1", templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL", templateValue: `{"merchantName":"店"}` },
+  { openId: "open-2", templateCode: "ALIPAYHK_MOBILE_MULTIPLE_MERCHANTS_BILL", templateValue: `{"billCount":"5"}` },
+];
+
+interface Received {
+  reqMsgId: string;
+  reqTime: string;
+  request: { head: Record<string, string>; body: { merchantId: string; notificationInfos: NotificationInfo[] } };
+}
+
+type Reply = (req: Received, signal: AbortSignal | undefined) => Promise<Response> | Response;
+
+/**
+ * A stand-in gateway: it checks the request as AlipayHK would (method, content type, signature over
+ * the raw request text with the merchant's public key) and answers with `reply`.
+ */
+function gateway(reply: Reply): { fetch: typeof fetch; received: Received[] } {
+  const received: Received[] = [];
+  const fake = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    expect(String(input)).toBe(URL_);
+    expect(init?.method).toBe("POST");
+    expect(new Headers(init?.headers).get("content-type")).toBe(REQUEST_CONTENT_TYPE);
+    const body = init?.body;
+    if (typeof body !== "string") throw new Error("expected a string body");
+    const cut = cutSignedMessage(body, "request");
+    if (!cut.ok || cut.signature === null) throw new Error("request is not a signed envelope");
+    const sig = Uint8Array.from(atob(cut.signature), (c) => c.charCodeAt(0));
+    const ok = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", merchant.publicKey, sig, new TextEncoder().encode(cut.raw));
+    if (!ok) return new Response("INVALID_SIGNATURE", { status: 400 });
+    const request = JSON.parse(cut.raw) as Received["request"];
+    const req = { reqMsgId: request.head.reqMsgId ?? "", reqTime: request.head.reqTime ?? "", request };
+    received.push(req);
+    return reply(req, init?.signal ?? undefined);
+  };
+  return { fetch: fake as typeof fetch, received };
+}
+
+async function signedAnswer(
+  req: Received,
+  status: string,
+  codeId: string,
+  code: string,
+  opts: { key?: CryptoKey; signature?: string | null } = {},
+): Promise<Response> {
+  const response =
+    `{"head":{"version":"2.0.0","function":"alipay.intl.user.inform.delegateSendNotification",` +
+    `"clientId":"211020000000000000044","respTime":"2026-11-26T12:08:57+08:00","reqMsgId":"${req.reqMsgId}","reserve":"{}"},` +
+    `"body":{"resultInfo":{"resultStatus":"${status}","resultCodeId":"${codeId}","resultCode":"${code}","resultMsg":"m"}}}`;
+  const signature = opts.signature !== undefined ? opts.signature : await signText(opts.key ?? alipay.privateKey, response);
+  const tail = signature === null ? "" : `,"signature":"${signature}"`;
+  return new Response(`{"response":${response}${tail}}`, { headers: { "content-type": "application/json" } });
+}
+
+function options(fetchFn: typeof fetch, extra: Partial<SendBatchOptions> = {}): SendBatchOptions {
+  return {
+    fetch: fetchFn,
+    url: URL_,
+    clientId: "211020000000000000044",
+    merchantId: "2160400000000177",
+    notifications: NOTIFICATIONS,
+    signingKey: merchant.privateKey,
+    verifyKey: alipay.publicKey,
+    timeoutMs: 2000,
+    ...extra,
+  };
+}
+
+describe("the request", () => {
+  it("is signed over its raw text, carries the batch, and uses the injected clock and id", async () => {
+    const gw = gateway((req) => signedAnswer(req, "S", "00000000", "SUCCESS"));
+    let t = 1000;
+    const outcome = await sendBatch(
+      options(gw.fetch, {
+        now: () => new Date("2026-11-26T04:08:56Z"),
+        newReqMsgId: () => "msg-42",
+        monotonicMs: () => (t += 125),
+      }),
+    );
+    expect(gw.received).toHaveLength(1);
+    const { request } = gw.received[0]!;
+    expect(request.head).toEqual({
+      version: "2.0.0",
+      function: "alipay.intl.user.inform.delegateSendNotification",
+      clientId: "211020000000000000044",
+      reqTime: "2026-11-26T12:08:56+08:00",
+      reqMsgId: "msg-42",
+      reserve: "{}",
+    });
+    expect(request.body).toEqual({ merchantId: "2160400000000177", notificationInfos: NOTIFICATIONS });
+    expect(outcome).toEqual({
+      kind: "answered",
+      resultClass: "success",
+      resultInfo: { resultStatus: "S", resultCodeId: "00000000", resultCode: "SUCCESS", resultMsg: "m" },
+      reqMsgId: "msg-42",
+      reqTime: "2026-11-26T12:08:56+08:00",
+      httpStatus: 200,
+      latencyMs: 125,
+      verified: true,
+    });
+  });
+
+  it("gets a fresh reqMsgId and reqTime on every call", async () => {
+    const gw = gateway((req) => signedAnswer(req, "S", "00000000", "SUCCESS"));
+    let ms = Date.parse("2026-11-26T04:08:56Z");
+    const now = () => new Date((ms += 1000));
+    const a = await sendBatch(options(gw.fetch, { now }));
+    const b = await sendBatch(options(gw.fetch, { now }));
+    expect(a.reqMsgId).not.toBe(b.reqMsgId);
+    expect(a.reqTime).not.toBe(b.reqTime);
+    expect(gw.received.map((r) => r.reqMsgId)).toEqual([a.reqMsgId, b.reqMsgId]);
+  });
+});
+
+describe("answers", () => {
+  it("every F code of the API page is final, except traffic exceed", async () => {
+    for (const row of RESULT_CODES.filter((r) => r.resultStatus === "F")) {
+      const gw = gateway((req) => signedAnswer(req, "F", row.resultCodeId, row.resultCode));
+      const outcome = await sendBatch(options(gw.fetch));
+      const expected = row.resultCode === "REQUEST_TRAFFIC_EXCEED_LIMIT" ? "traffic" : "final";
+      expect(outcome, row.resultCode).toMatchObject({ kind: "answered", resultClass: expected, verified: true });
+      expect(outcome.resultInfo?.resultCode).toBe(row.resultCode);
+    }
+  });
+
+  it("U is answered but unknown", async () => {
+    const gw = gateway((req) => signedAnswer(req, "U", "00000901", "UNKNOWN_EXCEPTION"));
+    expect(await sendBatch(options(gw.fetch))).toMatchObject({ kind: "answered", resultClass: "unknown" });
+  });
+
+  it("502 is an http-error", async () => {
+    const gw = gateway(() => new Response("<html>Bad Gateway</html>", { status: 502 }));
+    expect(await sendBatch(options(gw.fetch))).toMatchObject({
+      kind: "http-error",
+      resultClass: "unknown",
+      httpStatus: 502,
+      verified: false,
+    });
+  });
+
+  it("a garbage body is malformed", async () => {
+    const gw = gateway(() => new Response("OK"));
+    expect(await sendBatch(options(gw.fetch))).toMatchObject({ kind: "malformed", resultClass: "unknown", httpStatus: 200 });
+  });
+
+  it("an answer signed by another key, or not signed, is unverified and unknown", async () => {
+    for (const opts of [{ key: impostor.privateKey }, { signature: null }, { signature: "AAAA" }]) {
+      const gw = gateway((req) => signedAnswer(req, "S", "00000000", "SUCCESS", opts));
+      const outcome = await sendBatch(options(gw.fetch));
+      expect(outcome).toMatchObject({ kind: "unverified", resultClass: "unknown", verified: false });
+      expect(outcome.resultInfo?.resultStatus).toBe("S"); // kept for the log, trusted for nothing
+    }
+  });
+
+  it("a genuine answer to another reqMsgId is not taken for this one", async () => {
+    const gw = gateway((req) => signedAnswer({ ...req, reqMsgId: "someone-else" }, "S", "00000000", "SUCCESS"));
+    expect(await sendBatch(options(gw.fetch))).toMatchObject({ kind: "malformed", resultClass: "unknown" });
+  });
+});
+
+describe("timeouts and network errors are outcomes, never exceptions", () => {
+  it("a gateway that never answers and ignores the abort signal", async () => {
+    const gw = gateway(() => new Promise<Response>(() => {}));
+    let t = 0;
+    const outcome = await sendBatch(options(gw.fetch, { timeoutMs: 50, monotonicMs: () => (t += 50) }));
+    expect(outcome).toMatchObject({ kind: "timeout", resultClass: "unknown", verified: false, latencyMs: 50 });
+    expect(outcome.httpStatus).toBeUndefined();
+  });
+
+  it("a gateway that honours the abort signal is aborted at the deadline", async () => {
+    let aborted: AbortSignal | undefined;
+    const gw = gateway(
+      (_req, signal) =>
+        new Promise<Response>((_resolve, reject) => {
+          aborted = signal;
+          signal?.addEventListener("abort", () => reject(signal.reason));
+        }),
+    );
+    expect(await sendBatch(options(gw.fetch, { timeoutMs: 50 }))).toMatchObject({ kind: "timeout" });
+    expect(aborted?.aborted).toBe(true);
+  });
+
+  it("a gateway that sends headers and then stalls the body", async () => {
+    const stalled = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(`{"response":`));
+      },
+    });
+    const gw = gateway(() => new Response(stalled, { status: 200 }));
+    const started = Date.now();
+    expect(await sendBatch(options(gw.fetch, { timeoutMs: 50 }))).toMatchObject({ kind: "timeout" });
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it("fetch rejecting, or throwing synchronously", async () => {
+    const rejecting = (() => Promise.reject(new TypeError("connection refused"))) as unknown as typeof fetch;
+    const throwing = (() => {
+      throw new TypeError("bad url");
+    }) as unknown as typeof fetch;
+    expect(await sendBatch(options(rejecting))).toMatchObject({
+      kind: "network-error",
+      resultClass: "unknown",
+      verified: false,
+      detail: "fetch failed: TypeError: connection refused",
+    });
+    expect(await sendBatch(options(throwing))).toMatchObject({ kind: "network-error", detail: "fetch failed: TypeError: bad url" });
+  });
+
+  it("calls fetch unbound, as Workers require (fetch called as a method throws Illegal invocation)", async () => {
+    let receiver: unknown = "not called";
+    const recording = function (this: unknown) {
+      receiver = this;
+      return Promise.resolve(new Response("x", { status: 503 }));
+    } as unknown as typeof fetch;
+    expect(await sendBatch(options(recording))).toMatchObject({ kind: "http-error", httpStatus: 503 });
+    expect(receiver).toBeUndefined();
+  });
+});
