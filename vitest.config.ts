@@ -1,5 +1,28 @@
+import { readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+const fixture = (name: string): string => readFileSync(new URL(`./test/fixtures/crypto/${name}`, import.meta.url), "utf8");
+
+// The relay under test talks to an in-test AlipayHK gateway (test/support/gateway.ts) signed with the
+// committed TEST-ONLY keys; nothing leaves the process.
+const testBindings = {
+  ALIPAY_GATEWAY_URL: "https://gateway.test/api/alipay/intl/user/inform/delegateSendNotification.htm",
+  ALIPAY_CLIENT_ID: "211020000000000000044",
+  ALIPAY_MERCHANT_ID: "2160400000000177",
+  ALIPAY_PRIVATE_KEY: fixture("merchant-pkcs1.pem"),
+  ALIPAY_PUBLIC_KEY: fixture("alipay-spki.pem"),
+  ALIPAY_SIGN_ALGORITHM: "RSA",
+  ALIPAY_MAX_RPS: "20",
+  RELAY_API_KEYS: "test-key-alpha-0123456789,test-key-bravo-0123456789",
+  RELAY_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  RELAY_RETRY_BASE_MS: "50",
+  RELAY_RETRY_MAX_MS: "200",
+  RELAY_SEND_TIMEOUT_MS: "1000",
+  // Test-only: the gateway's private key and the merchant's public key, for the in-test gateway.
+  TEST_ALIPAY_PRIVATE_KEY: fixture("alipay-pkcs8.pem"),
+  TEST_MERCHANT_PUBLIC_KEY: fixture("merchant-spki.pem"),
+};
 
 // Two projects: `workers` runs inside workerd (the relay, its Durable Objects, storage and alarms);
 // `node` runs as plain Node for what needs real processes (the local run, the stand-in gateway).
@@ -10,6 +33,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: testBindings },
           }),
         ],
         test: {

@@ -1,9 +1,8 @@
-import { DurableObject } from "cloudflare:workers";
+import { app } from "./http/app";
 
-export class Dispatcher extends DurableObject<Env> {}
+export { Dispatcher } from "./dispatcher/dispatcher";
+export { Sender } from "./dispatcher/sender";
 
 export default {
-  async fetch(): Promise<Response> {
-    return new Response("ok");
-  },
+  fetch: app.fetch,
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,30 @@
+import type { SendOutcome } from "../core/types";
+import type { AttemptResult } from "./types";
+
+/**
+ * The code and message a job shows for one attempt. Transport failures have no AlipayHK code, so they
+ * get relay codes with status `U`: AlipayHK may or may not have processed the request.
+ */
+export function attemptResult(outcome: SendOutcome): AttemptResult {
+  const resultClass = outcome.resultClass;
+  if (outcome.kind === "answered" && outcome.resultInfo) {
+    const { resultStatus, resultCode, resultMsg } = outcome.resultInfo;
+    return { resultClass, resultStatus, resultCode, resultMsg };
+  }
+  const code = RELAY_CODES[outcome.kind];
+  const resultCode = outcome.kind === "http-error" ? `${code}_${outcome.httpStatus ?? 0}` : code;
+  return { resultClass, resultStatus: "U", resultCode, resultMsg: outcome.detail ?? resultCode };
+}
+
+/** Relay result codes for attempts that ended without a trusted AlipayHK answer. */
+export const RELAY_CODES = {
+  answered: "MALFORMED_ANSWER",
+  unverified: "UNVERIFIED_ANSWER",
+  malformed: "MALFORMED_ANSWER",
+  "http-error": "HTTP",
+  timeout: "TIMEOUT",
+  "network-error": "NETWORK_ERROR",
+} as const satisfies Record<SendOutcome["kind"], string>;
+
+/** The code recorded when a sender never reported back before its lease ran out. */
+export const LOST_IN_FLIGHT = "LOST_IN_FLIGHT";

@@ -1,0 +1,326 @@
+import { DurableObject } from "cloudflare:workers";
+import type { SendOutcome } from "../core/types";
+import { decideAfterAttempt, decideAfterTraffic } from "../dispatch/retry-policy";
+import { initialPacer, nextSendAt, paceSnapshot, recordAccepted, recordExceed, recordSend } from "../dispatch/pacer";
+import type { PacerState } from "../dispatch/pacer";
+import { LOST_IN_FLIGHT, attemptResult } from "./attempt-result";
+import { jobView } from "./job-view";
+import { logEvent } from "../log";
+import { Outbox, type BatchRow } from "./outbox";
+import { dispatcherSettings, type DispatcherSettings } from "./settings";
+import type { DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "./types";
+
+/** How long one alarm keeps pumping before handing over to the next alarm, in ms. */
+const PUMP_BUDGET_MS = 25_000;
+/** Extra time a sender gets beyond the send timeout to report back, in ms. */
+const LEASE_GRACE_MS = 5_000;
+/** Status figures cover this much history, in ms. */
+const STATUS_WINDOW_MS = 5 * 60_000;
+/** How many exceed-limit adaptations the status keeps. */
+const ADAPTATIONS_KEPT = 20;
+
+/**
+ * One per Alipay clientId: the single place that decides when each batch leaves. It keeps the durable
+ * outbox, paces the sends, hands each batch to a separate sender invocation (so no invocation waits on
+ * more than a handful of connections), and settles each attempt when the sender reports back.
+ */
+export class Dispatcher extends DurableObject<Env> {
+  private readonly outbox: Outbox;
+  private pacer: PacerState | null = null;
+  private pumping = false;
+  private wake: (() => void) | null = null;
+  private lastPrune = 0;
+  private readonly adaptations: DispatcherStatus["adaptations"] = [];
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.outbox = new Outbox(ctx.storage.sql);
+  }
+
+  /** Stores an accepted request (job and batches) before the caller answers 202, and starts sending. */
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    const settings = this.settings();
+    const now = Date.now();
+    if (request.idempotencyKey !== undefined) {
+      const existing = this.outbox.jobByIdempotencyKey(request.owner, request.idempotencyKey);
+      if (existing) {
+        if (existing.body_hash !== request.bodyHash) return { kind: "idempotency-mismatch" };
+        const view = jobView(existing, this.outbox.batchesOf(existing.job_id));
+        return { kind: "existing", job: view, estimatedSeconds: this.etaSeconds(now, 0) };
+      }
+    }
+    const backlog = this.outbox.backlog();
+    const liveRps = this.pace(now).liveRps;
+    if (backlog.batches + request.batches.length > settings.maxBacklogBatches) {
+      const excess = backlog.batches + request.batches.length - settings.maxBacklogBatches;
+      return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / liveRps)), backlogBatches: backlog.batches };
+    }
+    const replayed = this.ctx.storage.transactionSync(() => {
+      if (request.webhookId !== undefined && !this.outbox.claimWebhookId(request.webhookId, now)) return true;
+      this.outbox.insertJob(
+        {
+          job_id: request.jobId,
+          owner: request.owner,
+          idempotency_key: request.idempotencyKey ?? null,
+          body_hash: request.bodyHash,
+          merchant_id: request.merchantId,
+          created_at: now,
+        },
+        request.batches,
+      );
+      return false;
+    });
+    if (replayed) return { kind: "webhook-replayed" };
+    const job = this.outbox.job(request.jobId);
+    if (!job) throw new Error("job vanished right after insert");
+    logEvent({ event: "job_accepted", jobId: job.job_id, total: job.total, batches: job.batch_count });
+    await this.kick();
+    return { kind: "created", job: jobView(job, this.outbox.batchesOf(job.job_id)), estimatedSeconds: this.etaSeconds(now, 0) };
+  }
+
+  /** The job if it exists and belongs to `owner`; null otherwise (the two are indistinguishable). */
+  async getJob(owner: string, jobId: string): Promise<JobView | null> {
+    const job = this.outbox.job(jobId);
+    if (!job || job.owner !== owner) return null;
+    return jobView(job, this.outbox.batchesOf(jobId));
+  }
+
+  /** Live pace, backlog, in-flight sends and recent results. */
+  async status(): Promise<DispatcherStatus> {
+    const now = Date.now();
+    const backlog = this.outbox.backlog();
+    const since = now - STATUS_WINDOW_MS;
+    return {
+      pace: this.pace(now),
+      backlog: { batches: backlog.batches, notifications: backlog.notifications, etaSeconds: this.etaSeconds(now, 0) },
+      inFlight: backlog.inFlight,
+      results: this.outbox.resultCounts(since),
+      resultWindowSeconds: STATUS_WINDOW_MS / 1000,
+      sendsPerSecond: this.outbox.attemptsPerSecond(since),
+      recentJobs: this.outbox.recentJobs(10).map((job) => {
+        const counts = this.outbox.jobCounts(job.job_id);
+        const status = job.completed_at !== null ? "completed" : counts.attempted > 0 ? "running" : "queued";
+        return { jobId: job.job_id, status, total: job.total, succeeded: counts.succeeded, failed: counts.failed, createdAt: new Date(job.created_at).toISOString() };
+      }),
+      adaptations: [...this.adaptations],
+    };
+  }
+
+  /** A sender's report of one attempt. Reports for an attempt that is no longer current are ignored. */
+  async report(report: SendReport): Promise<void> {
+    const batch = this.outbox.batch(report.batchId);
+    if (!batch || batch.state !== "in_flight" || batch.req_msg_id !== report.reqMsgId) {
+      logEvent({ event: "stale_report", batchId: report.batchId, reqMsgId: report.reqMsgId });
+      return;
+    }
+    this.settleAttempt(batch, report.outcome, Date.now());
+    this.wake?.();
+  }
+
+  /** Alarms drive the pump, so sending survives restarts and evictions. */
+  override async alarm(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      await this.pump();
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async pump(): Promise<void> {
+    const started = Date.now();
+    // A backstop: if this instance dies mid-pump, this alarm brings the pump back.
+    await this.ctx.storage.setAlarm(started + PUMP_BUDGET_MS + LEASE_GRACE_MS);
+    for (;;) {
+      const settings = this.settings();
+      const now = Date.now();
+      this.expireLeases(now);
+      this.maybePrune(now, settings);
+      if (now - started >= PUMP_BUDGET_MS) break;
+      const { inFlight } = this.outbox.backlog();
+      const due = inFlight < settings.maxInFlight ? this.outbox.nextDue(now) : null;
+      if (due) {
+        const at = nextSendAt(this.pacerState(now), settings.pacer, now);
+        if (at <= now) this.dispatch(due, now, settings);
+        else await this.sleep(at - now);
+        continue;
+      }
+      const wakeAt = this.nextWakeAt(inFlight < settings.maxInFlight);
+      if (wakeAt === null) break;
+      if (wakeAt - started >= PUMP_BUDGET_MS) break;
+      await this.sleep(Math.max(1, wakeAt - now));
+    }
+    const next = this.nextWakeAt(true);
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+  }
+
+  /** The earliest moment something can happen: a queued batch falls due or a lease runs out. */
+  private nextWakeAt(hasCapacity: boolean): number | null {
+    const due = hasCapacity ? this.outbox.nextDueAt() : null;
+    const lease = this.outbox.nextLeaseExpiry();
+    const times = [due, lease === null ? null : lease + 1].filter((t): t is number => t !== null);
+    return times.length ? Math.min(...times) : null;
+  }
+
+  private dispatch(batch: BatchRow, now: number, settings: DispatcherSettings): void {
+    const reqMsgId = crypto.randomUUID().replaceAll("-", "");
+    this.outbox.markInFlight(batch.batch_id, reqMsgId, now + settings.sendTimeoutMs + LEASE_GRACE_MS);
+    this.savePacer(recordSend(this.pacerState(now), settings.pacer, now));
+    const job = this.outbox.job(batch.job_id);
+    const task: SendTask = {
+      clientId: settings.clientId,
+      batchId: batch.batch_id,
+      reqMsgId,
+      merchantId: job?.merchant_id ?? "",
+      notifications: JSON.parse(batch.notifications),
+    };
+    // Not awaited: the sender answers at once and reports back through `report`.
+    this.ctx.exports.Sender.send([task]).catch((error: unknown) => {
+      const outcome: SendOutcome = {
+        kind: "network-error",
+        resultClass: "unknown",
+        reqMsgId,
+        reqTime: new Date(now).toISOString(),
+        latencyMs: Date.now() - now,
+        verified: false,
+        detail: `sender invocation failed: ${error instanceof Error ? error.message : String(error)}`,
+      };
+      return this.report({ batchId: batch.batch_id, reqMsgId, outcome });
+    });
+  }
+
+  private settleAttempt(batch: BatchRow, outcome: SendOutcome, now: number): void {
+    const settings = this.settings();
+    const result = attemptResult(outcome);
+    const traffic = result.resultClass === "traffic";
+    if (traffic) {
+      this.savePacer(recordExceed(this.pacerState(now), settings.pacer, now));
+      this.noteAdaptation(now, "REQUEST_TRAFFIC_EXCEED_LIMIT");
+    } else if (outcome.kind === "answered") {
+      this.savePacer(recordAccepted(this.pacerState(now), settings.pacer, now));
+    }
+    // A traffic refusal costs no retry budget; the requeue cap only stops a gateway that refuses forever.
+    const decision = traffic
+      ? decideAfterTraffic(batch.traffic_requeues)
+      : decideAfterAttempt(result.resultClass, batch.budget_spent + 1, settings.retry, Math.random());
+    this.ctx.storage.transactionSync(() => {
+      this.outbox.logAttempt(now, result.resultCode, outcome.latencyMs);
+      if (decision.action === "done") this.outbox.settle(batch.batch_id, result, { state: decision.status });
+      else {
+        this.outbox.settle(batch.batch_id, result, {
+          state: "queued",
+          nextAt: now + decision.delayMs,
+          front: decision.front,
+          spendsAttempt: decision.spendsAttempt,
+        });
+      }
+    });
+    logEvent({
+      event: "attempt",
+      jobId: batch.job_id,
+      batch: batch.seq,
+      reqMsgId: outcome.reqMsgId,
+      attempt: batch.attempts,
+      resultStatus: result.resultStatus,
+      resultCode: result.resultCode,
+      latencyMs: Math.round(outcome.latencyMs),
+      httpStatus: outcome.httpStatus ?? null,
+      verified: outcome.verified,
+      next: decision.action === "done" ? decision.status : `retry in ${decision.delayMs} ms`,
+    });
+    if (decision.action === "done" && this.outbox.completeIfDone(batch.job_id, now)) {
+      const counts = this.outbox.jobCounts(batch.job_id);
+      logEvent({ event: "job_completed", jobId: batch.job_id, succeeded: counts.succeeded, failed: counts.failed });
+    }
+  }
+
+  /** In-flight batches whose sender never reported: AlipayHK may have them, so they are resent (and counted). */
+  private expireLeases(now: number): void {
+    for (const batch of this.outbox.expiredLeases(now)) {
+      this.settleAttempt(
+        batch,
+        {
+          kind: "timeout",
+          resultClass: "unknown",
+          reqMsgId: batch.req_msg_id ?? "",
+          reqTime: new Date(now).toISOString(),
+          latencyMs: 0,
+          verified: false,
+          detail: `${LOST_IN_FLIGHT}: the sender did not report back before its lease ran out`,
+        },
+        now,
+      );
+    }
+  }
+
+  private maybePrune(now: number, settings: DispatcherSettings): void {
+    if (now - this.lastPrune < 60_000) return;
+    this.lastPrune = now;
+    this.outbox.prune(now - settings.jobRetentionMs, now - settings.webhookIdRetentionMs, now - STATUS_WINDOW_MS);
+  }
+
+  /** Starts the pump soon if it is not running, or wakes it if it is waiting. */
+  private async kick(): Promise<void> {
+    if (this.pumping) {
+      this.wake?.();
+      return;
+    }
+    const current = await this.ctx.storage.getAlarm();
+    const now = Date.now();
+    if (current === null || current > now) await this.ctx.storage.setAlarm(now);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        if (self.wake === done) self.wake = null;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private etaSeconds(now: number, extraBatches: number): number {
+    const { batches } = this.outbox.backlog();
+    return Math.ceil((batches + extraBatches) / this.pace(now).liveRps);
+  }
+
+  private pace(now: number): DispatcherStatus["pace"] {
+    const snapshot = paceSnapshot(this.pacerState(now), this.settings().pacer, now);
+    const last = this.adaptations.at(-1);
+    return {
+      configuredRps: snapshot.configuredRps,
+      liveRps: snapshot.liveRps,
+      sentLastSecond: snapshot.sentLastSecond,
+      lastExceedAt: last ? last.at : null,
+    };
+  }
+
+  private noteAdaptation(now: number, reason: string): void {
+    const liveRps = this.pace(now).liveRps;
+    const last = this.adaptations.at(-1);
+    if (last && last.liveRps === liveRps) return;
+    this.adaptations.push({ at: new Date(now).toISOString(), liveRps, reason });
+    if (this.adaptations.length > ADAPTATIONS_KEPT) this.adaptations.shift();
+    logEvent({ event: "pace_lowered", liveRps, reason });
+  }
+
+  private pacerState(now: number): PacerState {
+    this.pacer ??= this.outbox.getMeta<PacerState>("pacer") ?? initialPacer(this.settings().pacer, now);
+    return this.pacer;
+  }
+
+  private savePacer(state: PacerState): void {
+    this.pacer = state;
+    this.outbox.setMeta("pacer", state);
+  }
+
+  private settings(): DispatcherSettings {
+    return dispatcherSettings(this.env);
+  }
+}

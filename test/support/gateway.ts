@@ -1,0 +1,145 @@
+import { env } from "cloudflare:workers";
+import { vi } from "vitest";
+import { importPrivateKey, importPublicKey } from "../../src/core/keys";
+import { cutSignedMessage } from "../../src/core/json-scan";
+import { signText, verifyText } from "../../src/core/signer";
+
+/** What the in-test gateway does with the next requests. */
+export type Fault = "none" | "unknown" | "http-502" | "hang" | "garbage" | "bad-signature" | "param-illegal";
+
+/** One request the gateway received. */
+export interface Received {
+  at: number;
+  reqMsgId: string;
+  openIds: string[];
+  verified: boolean;
+  answer: string;
+}
+
+/**
+ * A stand-in for AlipayHK inside workerd: it checks each request's signature over the raw request text
+ * with the merchant's public key, enforces a strict per-second limit (sliding 1000 ms window), signs its
+ * answers with "Alipay's" key, and fails on demand. It replaces `fetch` for the relay under test.
+ */
+export class TestGateway {
+  readonly received: Received[] = [];
+  /** Requests answered REQUEST_TRAFFIC_EXCEED_LIMIT. */
+  exceeded = 0;
+  /** A queue of faults applied to the next requests, one each; afterwards `defaultFault`. */
+  faults: Fault[] = [];
+  defaultFault: Fault = "none";
+  limitRps: number;
+  private accepted: number[] = [];
+  private readonly hung: (() => void)[] = [];
+
+  private constructor(
+    limitRps: number,
+    private readonly merchantKey: CryptoKey,
+    private readonly alipayKey: CryptoKey,
+  ) {
+    this.limitRps = limitRps;
+  }
+
+  /** Creates the gateway and routes the relay's outbound fetch to it. */
+  static async install(limitRps = Number(env.ALIPAY_MAX_RPS)): Promise<TestGateway> {
+    const testEnv = env as unknown as Record<string, string>;
+    const merchant = await importPublicKey(testEnv.TEST_MERCHANT_PUBLIC_KEY ?? "", "RSA");
+    const alipay = await importPrivateKey(testEnv.TEST_ALIPAY_PRIVATE_KEY ?? "", "RSA");
+    if (!merchant.ok || !alipay.ok) throw new Error("test keys did not import");
+    const gateway = new TestGateway(limitRps, merchant.key, alipay.key);
+    vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => gateway.handle(new Request(input, init)));
+    return gateway;
+  }
+
+  /** Delivered notifications by openId (only requests answered with SUCCESS count). */
+  deliveries(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const r of this.received) {
+      if (r.answer !== "SUCCESS") continue;
+      for (const id of r.openIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** The most requests that arrived in any 1000 ms window. */
+  maxInAnySecond(): number {
+    const times = this.received.map((r) => r.at).sort((a, b) => a - b);
+    let max = 0;
+    let start = 0;
+    for (let end = 0; end < times.length; end++) {
+      while ((times[end] as number) - (times[start] as number) >= 1000) start++;
+      max = Math.max(max, end - start + 1);
+    }
+    return max;
+  }
+
+  /** Releases requests held by the `hang` fault (they then fail as aborted). */
+  releaseHung(): void {
+    for (const release of this.hung.splice(0)) release();
+  }
+
+  private async handle(request: Request): Promise<Response> {
+    const text = await request.text();
+    const at = Date.now();
+    const cut = cutSignedMessage(text, "request");
+    if (!cut.ok) return new Response("bad request", { status: 400 });
+    const verified = cut.signature !== null && (await verifyText(this.merchantKey, cut.raw, cut.signature));
+    const parsed = JSON.parse(cut.raw) as {
+      head: { reqMsgId: string; clientId: string };
+      body: { notificationInfos: { openId: string }[] };
+    };
+    const record: Received = {
+      at,
+      reqMsgId: parsed.head.reqMsgId,
+      openIds: parsed.body.notificationInfos.map((n) => n.openId),
+      verified,
+      answer: "",
+    };
+    this.received.push(record);
+    const fault = this.faults.shift() ?? this.defaultFault;
+    if (fault === "hang") {
+      return new Promise((_, reject) => {
+        const abort = (): void => reject(new DOMException("aborted", "AbortError"));
+        request.signal.addEventListener("abort", abort);
+        this.hung.push(abort);
+      });
+    }
+    if (fault === "http-502") return record.answer = "HTTP_502", new Response("bad gateway", { status: 502 });
+    if (fault === "garbage") return record.answer = "GARBAGE", new Response("<html>oops</html>", { status: 200 });
+    this.accepted = this.accepted.filter((t) => at - t < 1000);
+    let result: [string, string, string];
+    if (!verified) result = ["F", "00000007", "INVALID_SIGNATURE"];
+    else if (this.accepted.length >= this.limitRps) {
+      this.exceeded++;
+      result = ["F", "00000024", "REQUEST_TRAFFIC_EXCEED_LIMIT"];
+    } else if (fault === "unknown") result = ["U", "00000901", "UNKNOWN_EXCEPTION"];
+    else if (fault === "param-illegal") result = ["F", "00000004", "PARAM_ILLEGAL"];
+    else result = ["S", "00000000", "SUCCESS"];
+    if (result[2] !== "REQUEST_TRAFFIC_EXCEED_LIMIT" && verified) this.accepted.push(at);
+    record.answer = result[2];
+    return this.answer(parsed.head, result, fault === "bad-signature");
+  }
+
+  private async answer(
+    head: { reqMsgId: string; clientId: string },
+    [resultStatus, resultCodeId, resultCode]: [string, string, string],
+    badSignature: boolean,
+  ): Promise<Response> {
+    const response = JSON.stringify({
+      head: {
+        version: "2.0.0",
+        function: "alipay.intl.user.inform.delegateSendNotification",
+        clientId: head.clientId,
+        respTime: "2026-11-26T12:08:57+08:00",
+        reqMsgId: head.reqMsgId,
+        reserve: "{}",
+      },
+      body: { resultInfo: { resultStatus, resultCodeId, resultCode, resultMsg: resultCode.toLowerCase() } },
+    });
+    let signature = await signText(this.alipayKey, response);
+    if (badSignature) signature = signature.slice(0, 10) + (signature[10] === "A" ? "B" : "A") + signature.slice(11);
+    return new Response(`{"response":${response},"signature":${JSON.stringify(signature)}}`, {
+      headers: { "Content-Type": "application/json; charset=UTF-8" },
+    });
+  }
+}
