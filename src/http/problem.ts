@@ -8,7 +8,6 @@ export const PROBLEMS = {
   "malformed-json": { status: 400, title: "The body is not valid JSON" },
   "invalid-idempotency-key": { status: 400, title: "The Idempotency-Key header is not valid" },
   "not-found": { status: 404, title: "Not found" },
-  "method-not-allowed": { status: 405, title: "Method not allowed" },
   "webhook-replayed": { status: 409, title: "This webhook-id was already received" },
   "payload-too-large": { status: 413, title: "The body is too large" },
   "too-many-notifications": { status: 413, title: "Too many notifications in one request" },
