@@ -1,0 +1,177 @@
+/**
+ * A complete local run: dev keys, the AlipayHK stand-in (in this process) and the relay under
+ * `wrangler dev` pointed at it. `npm start` is a thin CLI over this; end-to-end tests and benchmarks
+ * use it directly and read the stand-in's records through `gateway`.
+ */
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeDevVars } from "./dev-vars.ts";
+import { createGateway, type Gateway, type GatewaySettings } from "./gateway/server.ts";
+import type { SignAlgorithm } from "./gateway/verify.ts";
+import { DEV_CLIENT_ID, DEV_KEYS_DIR, DEV_MERCHANT_ID, ensureDevKeys, ensureDevSecrets } from "./keys.ts";
+import { pickPort, waitForFreePort } from "./ports.ts";
+import { spawnRelay, type RelayProcess } from "./relay-process.ts";
+
+/** The project root (this file lives in `<root>/dev/`). */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Options of startLocalRun; everything has a default. */
+export interface LocalRunOptions {
+  /** Preferred ports; taken if free, otherwise any free port. Default: any free port. */
+  relayPort?: number;
+  gatewayPort?: number;
+  /** ALIPAY_MAX_RPS for the relay (default 20). */
+  maxRps?: number;
+  /** The stand-in's strict per-second limit (default: maxRps; 0 = unlimited). */
+  gatewayLimitRps?: number;
+  /** Both sides' sign algorithm (default RSA = SHA1withRSA). */
+  signAlgorithm?: SignAlgorithm;
+  clientId?: string;
+  merchantId?: string;
+  /** More stand-in settings: latencyMs, faults, seed, urlEncodeSignature (signAlgorithm overrides). */
+  gateway?: Partial<Omit<GatewaySettings, "limitRps">>;
+  /** More Worker settings written to the env file (they override the ones above). */
+  vars?: Record<string, string>;
+  /** Durable Object storage. Default: a fresh temporary folder, deleted by stop(). */
+  persistTo?: string;
+  /** Where to write the Worker's settings. Default: a temporary file, deleted by stop(). */
+  devVarsPath?: string;
+  /** Dev keys folder (default `<root>/.dev/keys`) and secrets folder (default `<root>/.dev`). */
+  keysDir?: string;
+  secretsDir?: string;
+  /** Receives wrangler's output and the stand-in's log lines, prefixed. Default: kept for errors only. */
+  log?: (line: string) => void;
+  /** Called when the relay exits without stop()/restartRelay() having asked it to. */
+  onRelayExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** How long wrangler dev may take to answer, ms (default 60 000). */
+  readyTimeoutMs?: number;
+  /** Aborts a start in progress (the CLI's Ctrl-C during startup): everything started is stopped. */
+  signal?: AbortSignal;
+}
+
+/** A running local relay and stand-in. */
+export interface LocalRun {
+  /** Base URL of the relay, e.g. http://127.0.0.1:8787 */
+  relayUrl: string;
+  /** Base URL of the stand-in (GET /_stats, POST /_control, POST /_reset live here). */
+  gatewayUrl: string;
+  /** The endpoint URL the relay is configured with (ALIPAY_GATEWAY_URL). */
+  gatewayApiUrl: string;
+  /** The in-process stand-in: stats(), reset(), configure(). */
+  gateway: Gateway;
+  /** Bearer token accepted by the relay (RELAY_API_KEYS). */
+  apiKey: string;
+  /** RELAY_WEBHOOK_SECRET. */
+  webhookSecret: string;
+  clientId: string;
+  merchantId: string;
+  persistTo: string;
+  devVarsPath: string;
+  /** Stops the relay (its whole process group) and the stand-in; removes temporary folders. */
+  stop(): Promise<void>;
+  /** Stops and restarts the relay on the same port and storage (SIGKILL imitates a crash). */
+  restartRelay(options?: { signal?: NodeJS.Signals }): Promise<void>;
+  /** The relay's last output lines. */
+  relayLogTail(): string[];
+}
+
+/** Starts the stand-in and the relay; resolves once both answer. */
+export async function startLocalRun(options: LocalRunOptions = {}): Promise<LocalRun> {
+  const log = options.log ?? (() => {});
+  const maxRps = options.maxRps ?? 20;
+  const signAlgorithm = options.signAlgorithm ?? "RSA";
+  const clientId = options.clientId ?? DEV_CLIENT_ID;
+  const merchantId = options.merchantId ?? DEV_MERCHANT_ID;
+  const keys = await ensureDevKeys(options.keysDir ?? join(PROJECT_ROOT, DEV_KEYS_DIR));
+  const secrets = await ensureDevSecrets(options.secretsDir ?? join(PROJECT_ROOT, ".dev"));
+
+  // A temporary folder only for what the caller did not place; stop() deletes it.
+  const temp = options.persistTo && options.devVarsPath ? undefined : await mkdtemp(join(tmpdir(), "alipay-relay-run-"));
+  const persistTo = options.persistTo ?? join(temp!, "state");
+  const devVarsPath = options.devVarsPath ?? join(temp!, "dev.vars");
+  await mkdir(persistTo, { recursive: true });
+
+  // options.gateway may override the sign algorithm, to test a relay facing a mismatched gateway.
+  const gatewaySettings = { limitRps: options.gatewayLimitRps ?? maxRps, signAlgorithm, ...options.gateway };
+  const gateway = await createGateway({
+    ...gatewaySettings,
+    port: options.gatewayPort ? await pickPort(options.gatewayPort) : 0,
+    clientId,
+    merchantPublicKey: keys.merchantPublicKey,
+    alipayPrivateKey: keys.alipayPrivateKey,
+    log: (line) => log(`gateway │ ${line}`),
+  });
+  const relayPort = await pickPort(options.relayPort);
+  const inspectorPort = await pickPort();
+  const relayUrl = `http://127.0.0.1:${relayPort}`;
+
+  await writeDevVars(devVarsPath, {
+    ALIPAY_GATEWAY_URL: gateway.apiUrl,
+    ALIPAY_CLIENT_ID: clientId,
+    ALIPAY_MERCHANT_ID: merchantId,
+    ALIPAY_PRIVATE_KEY: keys.merchantPrivateKey,
+    ALIPAY_PUBLIC_KEY: keys.alipayPublicKey,
+    ALIPAY_SIGN_ALGORITHM: signAlgorithm,
+    ALIPAY_MAX_RPS: String(maxRps),
+    RELAY_API_KEYS: secrets.apiKey,
+    RELAY_WEBHOOK_SECRET: secrets.webhookSecret,
+    ...options.vars,
+  });
+
+  let relay: RelayProcess | undefined;
+  let lastTail: () => string[] = () => [];
+  const startRelay = async (): Promise<void> => {
+    const r = spawnRelay({ root: PROJECT_ROOT, port: relayPort, inspectorPort, persistTo, envFile: devVarsPath, log: (l) => log(`relay   │ ${l}`) });
+    relay = r;
+    lastTail = r.tail;
+    let ready = false;
+    // Only a relay that was up counts as "exited unexpectedly"; a failed start is the caller's error.
+    void r.exited.then(({ code, signal }) => {
+      if (ready && relay === r) options.onRelayExit?.(code, signal);
+    });
+    await r.waitReady(relayUrl, options.readyTimeoutMs ?? 60_000, options.signal);
+    ready = true;
+  };
+  const stopRelay = async (signal?: NodeJS.Signals): Promise<void> => {
+    const r = relay;
+    relay = undefined; // from here its exit is expected
+    await r?.stop(signal);
+  };
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await stopRelay();
+      await gateway.close();
+      if (temp) await rm(temp, { recursive: true, force: true });
+    })());
+  try {
+    await startRelay();
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+
+  return {
+    relayUrl,
+    gatewayUrl: gateway.url,
+    gatewayApiUrl: gateway.apiUrl,
+    gateway,
+    apiKey: secrets.apiKey,
+    webhookSecret: secrets.webhookSecret,
+    clientId,
+    merchantId,
+    persistTo,
+    devVarsPath,
+    stop,
+    async restartRelay(restart = {}) {
+      await stopRelay(restart.signal);
+      // workerd may hold the listening socket a moment after its group is gone.
+      if (!(await waitForFreePort(relayPort, 10_000))) throw new Error(`port ${relayPort} did not come free after stopping the relay`);
+      await startRelay();
+    },
+    relayLogTail: () => lastTail(),
+  };
+}
