@@ -5,12 +5,22 @@ import { cutSignedMessage } from "../../src/core/json-scan";
 import { signText, verifyText } from "../../src/core/signer";
 
 /** What the in-test gateway does with the next requests. */
-export type Fault = "none" | "unknown" | "http-502" | "hang" | "garbage" | "bad-signature" | "param-illegal";
+export type Fault =
+  | "none"
+  | "unknown"
+  | "http-502"
+  | "hang"
+  | "garbage"
+  | "bad-signature"
+  | "param-illegal"
+  /** REQUEST_TRAFFIC_EXCEED_LIMIT whatever the window holds (a refusal the relay must requeue for free). */
+  | "traffic";
 
 /** One request the gateway received. */
 export interface Received {
   at: number;
   reqMsgId: string;
+  reqTime: string;
   openIds: string[];
   verified: boolean;
   answer: string;
@@ -29,6 +39,8 @@ export class TestGateway {
   faults: Fault[] = [];
   defaultFault: Fault = "none";
   limitRps: number;
+  /** How long the gateway takes to answer, in ms (AlipayHK is ~200 ms away in production). */
+  latencyMs = 0;
   private accepted: number[] = [];
   private readonly hung: (() => void)[] = [];
 
@@ -85,12 +97,13 @@ export class TestGateway {
     if (!cut.ok) return new Response("bad request", { status: 400 });
     const verified = cut.signature !== null && (await verifyText(this.merchantKey, cut.raw, cut.signature));
     const parsed = JSON.parse(cut.raw) as {
-      head: { reqMsgId: string; clientId: string };
+      head: { reqMsgId: string; reqTime: string; clientId: string };
       body: { notificationInfos: { openId: string }[] };
     };
     const record: Received = {
       at,
       reqMsgId: parsed.head.reqMsgId,
+      reqTime: parsed.head.reqTime,
       openIds: parsed.body.notificationInfos.map((n) => n.openId),
       verified,
       answer: "",
@@ -104,12 +117,13 @@ export class TestGateway {
         this.hung.push(abort);
       });
     }
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (fault === "http-502") return record.answer = "HTTP_502", new Response("bad gateway", { status: 502 });
     if (fault === "garbage") return record.answer = "GARBAGE", new Response("<html>oops</html>", { status: 200 });
     this.accepted = this.accepted.filter((t) => at - t < 1000);
     let result: [string, string, string];
     if (!verified) result = ["F", "00000007", "INVALID_SIGNATURE"];
-    else if (this.accepted.length >= this.limitRps) {
+    else if (fault === "traffic" || this.accepted.length >= this.limitRps) {
       this.exceeded++;
       result = ["F", "00000024", "REQUEST_TRAFFIC_EXCEED_LIMIT"];
     } else if (fault === "unknown") result = ["U", "00000901", "UNKNOWN_EXCEPTION"];

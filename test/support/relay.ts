@@ -1,4 +1,8 @@
-import { exports } from "cloudflare:workers";
+import { reset } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { vi } from "vitest";
+import type { Dispatcher } from "../../src/dispatcher/dispatcher";
+import type { DispatcherStatus, JobView } from "../../src/dispatcher/types";
 
 /** The first configured test API key (see vitest.config.ts). */
 export const API_KEY = "test-key-alpha-0123456789";
@@ -26,13 +30,69 @@ export function notifications(count: number, prefix = "user"): { openId: string;
   }));
 }
 
+/** What `POST /v1/notifications` answers with 202. */
+export interface Accepted {
+  jobId: string;
+  status: string;
+  total: number;
+  batches: number;
+  estimatedSeconds: number;
+  estimatedCompletionAt: string;
+}
+
+/** Posts `count` notifications (or `json`) and expects a 202; returns the accepted job. */
+export async function submit(count: number, init: RequestInit & { key?: string; prefix?: string } = {}): Promise<Accepted> {
+  const res = await relay("/v1/notifications", { method: "POST", ...init, json: { notifications: notifications(count, init.prefix) } });
+  if (res.status !== 202) throw new Error(`expected 202, got ${res.status}: ${await res.text()}`);
+  return (await res.json()) as Accepted;
+}
+
+/** The job as its owner sees it. */
+export async function getJob(jobId: string, key?: string): Promise<JobView> {
+  const res = await relay(`/v1/notifications/${jobId}`, key ? { key } : {});
+  if (res.status !== 200) throw new Error(`expected 200, got ${res.status}: ${await res.text()}`);
+  return (await res.json()) as JobView;
+}
+
+/** `GET /v1/status`. */
+export async function relayStatus(): Promise<DispatcherStatus> {
+  return (await (await relay("/v1/status")).json()) as DispatcherStatus;
+}
+
 /** Polls a job until it is completed or `timeoutMs` passes; returns the last view. */
-export async function waitForJob(jobId: string, timeoutMs = 20_000, key?: string): Promise<Record<string, unknown>> {
+export async function waitForJob(jobId: string, timeoutMs = 20_000, key?: string): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await relay(`/v1/notifications/${jobId}`, key ? { key } : {});
-    const job = (await res.json()) as Record<string, unknown>;
+    const job = await getJob(jobId, key);
     if (job.status === "completed" || Date.now() > deadline) return job;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Polls `check` every 20 ms until it is true; throws after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A test binding by name (vitest.config.ts), as the relay reads it. */
+export function setting(name: string): string {
+  return (env as unknown as Record<string, string>)[name] ?? "";
+}
+
+/** The dispatcher Durable Object for the configured clientId. */
+export function dispatcherStub(): DurableObjectStub<Dispatcher> {
+  return env.DISPATCHER.getByName(setting("ALIPAY_CLIENT_ID"));
+}
+
+/**
+ * A clean relay for each test: storage is shared between the tests of a file, so every test starts
+ * from an empty outbox, a fresh pacer and the real `fetch` (the gateway is installed per test).
+ */
+export async function freshRelay(): Promise<void> {
+  vi.restoreAllMocks();
+  await reset();
 }

@@ -1,0 +1,168 @@
+/**
+ * Who may do what: bearer keys, Standard Webhooks signatures (tolerance, several signatures, replays),
+ * and job isolation — a job is visible only to the credential that created it, under an unguessable id.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import { parseWebhookSecret, signWebhook } from "../src/security/webhook";
+import { TestGateway } from "./support/gateway";
+import { API_KEY, OTHER_API_KEY, freshRelay, notifications, relay, relayStatus, setting, submit } from "./support/relay";
+
+const secret = (): Uint8Array => {
+  const bytes = parseWebhookSecret(setting("RELAY_WEBHOOK_SECRET"));
+  if (!bytes) throw new Error("test webhook secret did not parse");
+  return bytes;
+};
+
+/** Standard Webhooks headers for `body`, signed with the configured secret unless told otherwise. */
+function webhookHeaders(
+  body: string,
+  options: { id?: string; timestamp?: number; signature?: string; key?: Uint8Array } = {},
+): Record<string, string> {
+  const id = options.id ?? `msg_${crypto.randomUUID()}`;
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const signature = options.signature ?? signWebhook({ id, timestamp, body, secret: options.key ?? secret() });
+  return { "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signature };
+}
+
+function postSigned(body: string, headers: Record<string, string>): Promise<Response> {
+  return relay("/v1/notifications", { method: "POST", key: null, body, headers: { "content-type": "application/json", ...headers } });
+}
+
+async function expectUnauthorized(res: Response): Promise<string> {
+  expect(res.status).toBe(401);
+  expect(res.headers.get("content-type")).toBe("application/problem+json");
+  const body = (await res.json()) as { code: string; detail: string };
+  expect(body.code).toBe("unauthorized");
+  return body.detail;
+}
+
+beforeEach(freshRelay);
+
+describe("bearer keys", () => {
+  it("accepts each configured key, and only those", async () => {
+    await TestGateway.install();
+    expect((await submit(1, { key: API_KEY })).status).toBe("queued");
+    expect((await submit(1, { key: OTHER_API_KEY })).status).toBe("queued");
+    // The scheme is case-insensitive (RFC 9110 §11.1).
+    const lower = await relay("/v1/status", { headers: { authorization: `bearer ${API_KEY}` } });
+    expect(lower.status).toBe(200);
+    // A prefix or extension of a real key is not a key.
+    await expectUnauthorized(await relay("/v1/status", { key: API_KEY.slice(0, -1) }));
+    await expectUnauthorized(await relay("/v1/status", { key: `${API_KEY}0` }));
+  });
+});
+
+describe("Standard Webhooks signatures", () => {
+  it("accepts a signed POST, and the same secret (signing an empty body) reads the job", async () => {
+    const gateway = await TestGateway.install();
+    const body = JSON.stringify({ notifications: notifications(3) });
+    const res = await postSigned(body, webhookHeaders(body));
+    expect(res.status).toBe(202);
+    const { jobId } = (await res.json()) as { jobId: string };
+    const read = await relay(`/v1/notifications/${jobId}`, { key: null, headers: webhookHeaders("") });
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as { total: number }).total).toBe(3);
+    // A bearer key is another caller: it cannot see the webhook's job.
+    expect((await relay(`/v1/notifications/${jobId}`)).status).toBe(404);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gateway.received.map((r) => r.openIds.length)).toEqual([3]);
+  });
+
+  it("accepts a header with several signatures when any one matches (key rotation)", async () => {
+    await TestGateway.install();
+    const body = JSON.stringify({ notifications: notifications(1) });
+    const id = "msg_rotation";
+    const timestamp = Math.floor(Date.now() / 1000);
+    const old = signWebhook({ id, timestamp, body, secret: new Uint8Array(24).fill(7) });
+    const current = signWebhook({ id, timestamp, body, secret: secret() });
+    const res = await postSigned(body, webhookHeaders(body, { id, timestamp, signature: `${old} ${current}` }));
+    expect(res.status).toBe(202);
+  });
+
+  it("refuses a timestamp more than 5 minutes away, either way", async () => {
+    const gateway = await TestGateway.install();
+    const body = JSON.stringify({ notifications: notifications(1) });
+    const now = Math.floor(Date.now() / 1000);
+    expect(await expectUnauthorized(await postSigned(body, webhookHeaders(body, { timestamp: now - 301 })))).toMatch(/5 minutes/);
+    expect(await expectUnauthorized(await postSigned(body, webhookHeaders(body, { timestamp: now + 301 })))).toMatch(/5 minutes/);
+    // Inside the tolerance it is fine.
+    expect((await postSigned(body, webhookHeaders(body, { timestamp: now - 290 }))).status).toBe(202);
+    expect((await relayStatus()).recentJobs).toHaveLength(1);
+    expect(gateway.received.length).toBeLessThanOrEqual(1);
+  });
+
+  it("refuses a bad signature, a signature over another body, a wrong secret and missing headers", async () => {
+    const gateway = await TestGateway.install();
+    const body = JSON.stringify({ notifications: notifications(1) });
+    const other = JSON.stringify({ notifications: notifications(2) });
+    const good = webhookHeaders(body);
+    const flipped = `v1,${good["webhook-signature"]!.slice(3, 10)}${good["webhook-signature"]![10] === "A" ? "B" : "A"}${good["webhook-signature"]!.slice(11)}`;
+    expect(await expectUnauthorized(await postSigned(body, { ...good, "webhook-signature": flipped }))).toMatch(/signature/);
+    expect(await expectUnauthorized(await postSigned(other, webhookHeaders(body)))).toMatch(/signature/);
+    expect(await expectUnauthorized(await postSigned(body, webhookHeaders(body, { key: new Uint8Array(32).fill(1) })))).toMatch(/signature/);
+    const { "webhook-id": _id, ...noId } = webhookHeaders(body);
+    await expectUnauthorized(await postSigned(body, noId));
+    await expectUnauthorized(await postSigned(body, { ...webhookHeaders(body), "webhook-signature": "v1" }));
+    expect((await relayStatus()).recentJobs).toEqual([]);
+    expect(gateway.received).toEqual([]);
+  });
+
+  it("refuses a replayed webhook-id with 409 webhook-replayed and queues nothing for it", async () => {
+    const gateway = await TestGateway.install();
+    const body = JSON.stringify({ notifications: notifications(2) });
+    const headers = webhookHeaders(body, { id: "msg_once" });
+    expect((await postSigned(body, headers)).status).toBe(202);
+    const replay = await postSigned(body, headers);
+    expect(replay.status).toBe(409);
+    expect(replay.headers.get("content-type")).toBe("application/problem+json");
+    expect(((await replay.json()) as { code: string }).code).toBe("webhook-replayed");
+    // The same id freshly signed over another body is still a replay.
+    const other = JSON.stringify({ notifications: notifications(5, "other") });
+    expect((await postSigned(other, webhookHeaders(other, { id: "msg_once" }))).status).toBe(409);
+    expect((await relayStatus()).recentJobs).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gateway.deliveries().size).toBe(2);
+  });
+});
+
+describe("job isolation", () => {
+  it("key B cannot see key A's job (404, like a job that does not exist), and A can", async () => {
+    await TestGateway.install();
+    const job = await submit(2, { key: API_KEY });
+    const asOther = await relay(`/v1/notifications/${job.jobId}`, { key: OTHER_API_KEY });
+    const missing = await relay("/v1/notifications/job_AAAAAAAAAAAAAAAAAAAAAA", { key: OTHER_API_KEY });
+    expect(asOther.status).toBe(404);
+    expect(await asOther.json()).toEqual(await missing.json());
+    expect((await relay(`/v1/notifications/${job.jobId}`, { key: API_KEY })).status).toBe(200);
+  });
+
+  it("the same Idempotency-Key from two callers makes two separate jobs", async () => {
+    await TestGateway.install();
+    const headers = { "idempotency-key": "shared-key" };
+    const a = await submit(1, { key: API_KEY, headers });
+    const b = await submit(2, { key: OTHER_API_KEY, headers });
+    expect(a.jobId).not.toBe(b.jobId);
+    expect(b.total).toBe(2);
+  });
+
+  it("job ids are job_ + 128 random bits (22 base64url characters), never repeating or sequential", async () => {
+    await TestGateway.install();
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push((await submit(1, { prefix: `p${i}` })).jobId);
+    expect(new Set(ids).size).toBe(ids.length);
+    const bits = ids.map((id) => {
+      expect(id).toMatch(/^job_[A-Za-z0-9_-]{22}$/);
+      const raw = atob(id.slice(4).replaceAll("-", "+").replaceAll("_", "/") + "==");
+      expect(raw.length).toBe(16);
+      return raw;
+    });
+    // Random ids share no long common prefix (a counter or a timestamp would).
+    const sorted = [...bits].sort();
+    for (let i = 1; i < sorted.length; i++) {
+      const [a, b] = [sorted[i - 1]!, sorted[i]!];
+      let same = 0;
+      while (same < a.length && a[same] === b[same]) same++;
+      expect(same).toBeLessThan(4);
+    }
+  }, 15_000);
+});
