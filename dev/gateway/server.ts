@@ -108,7 +108,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
   configure(pickSettings(options, false));
 
-  /** Sends `body` once `at + delayMs` is reached, unless the gateway closed meanwhile. */
+  /** Runs `send` once `at + delayMs` (ms, from arrival) is reached, unless the gateway closed meanwhile. */
   function later(at: number, delayMs: number, send: () => void): void {
     const wait = Math.max(0, at + delayMs - now());
     const t = setTimeout(() => {
