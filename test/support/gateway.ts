@@ -42,7 +42,8 @@ export class TestGateway {
   /** How long the gateway takes to answer, in ms (AlipayHK is ~200 ms away in production). */
   latencyMs = 0;
   private accepted: number[] = [];
-  private readonly hung: (() => void)[] = [];
+  /** Bumped by `releaseHung`; a hung request watches it. */
+  private releases = 0;
 
   private constructor(
     limitRps: number,
@@ -87,7 +88,7 @@ export class TestGateway {
 
   /** Releases requests held by the `hang` fault (they then fail as aborted). */
   releaseHung(): void {
-    for (const release of this.hung.splice(0)) release();
+    this.releases++;
   }
 
   private async handle(request: Request): Promise<Response> {
@@ -111,11 +112,12 @@ export class TestGateway {
     this.received.push(record);
     const fault = this.faults.shift() ?? this.defaultFault;
     if (fault === "hang") {
-      return new Promise((_, reject) => {
-        const abort = (): void => reject(new DOMException("aborted", "AbortError"));
-        request.signal.addEventListener("abort", abort);
-        this.hung.push(abort);
-      });
+      // Polled rather than parked on a promise the test settles: workerd refuses to resolve a promise
+      // of the sender's invocation from the test's context ("I/O on behalf of a different Durable Object").
+      const release = this.releases;
+      while (!request.signal.aborted && this.releases === release) await new Promise((r) => setTimeout(r, 10));
+      record.answer = "HUNG";
+      throw new DOMException("aborted", "AbortError");
     }
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (fault === "http-502") return record.answer = "HTTP_502", new Response("bad gateway", { status: 502 });

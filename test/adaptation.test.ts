@@ -1,0 +1,100 @@
+/**
+ * When AlipayHK's real quota is below ALIPAY_MAX_RPS, REQUEST_TRAFFIC_EXCEED_LIMIT answers tell the
+ * relay so: it lowers its live rate at once (visible in /v1/status), the exceed answers stay a small
+ * share, and every refused batch goes back to the queue without spending its retry budget and ends
+ * delivered.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { TestGateway } from "./support/gateway";
+import { dispatcherStub, freshRelay, relayStatus, submit, waitForJob } from "./support/relay";
+
+interface StoredBatch {
+  seq: number;
+  attempts: number;
+  budget_spent: number;
+  traffic_requeues: number;
+  state: string;
+}
+
+/** The outbox rows of every batch, read inside the Durable Object. */
+function storedBatches(): Promise<StoredBatch[]> {
+  return runInDurableObject(dispatcherStub(), (_instance, state) =>
+    state.storage.sql
+      .exec<StoredBatch & Record<string, SqlStorageValue>>("SELECT seq, attempts, budget_spent, traffic_requeues, state FROM batches ORDER BY batch_id")
+      .toArray()
+      .map((row) => ({ ...row })),
+  );
+}
+
+beforeEach(freshRelay);
+
+describe("REQUEST_TRAFFIC_EXCEED_LIMIT adaptation (configured 20 per second, gateway allows 10)", () => {
+  it("lowers the live rate, keeps exceeds a small share, requeues refused batches for free, delivers all", async () => {
+    const gateway = await TestGateway.install(20);
+    gateway.limitRps = 10;
+    const job = await submit(6000); // 60 batches
+    const done = await waitForJob(job.jobId, 20_000);
+    const status = await relayStatus();
+    const share = gateway.exceeded / gateway.received.length;
+    console.info(
+      `[adaptation] ${gateway.received.length} requests for 60 batches, ${gateway.exceeded} exceeded (${(share * 100).toFixed(1)} %), ` +
+        `live rate ${status.pace.liveRps.toFixed(2)} per second, max ${gateway.maxInAnySecond()} in any 1000 ms`,
+    );
+
+    expect(done).toMatchObject({ status: "completed", total: 6000, succeeded: 6000, failed: 0 });
+    expect(gateway.exceeded).toBeGreaterThan(0); // the relay did start above the real quota
+    expect(share).toBeLessThan(0.1);
+    // The live rate came down to just under what the gateway accepts, and /v1/status says why.
+    expect(status.pace.configuredRps).toBe(20);
+    expect(status.pace.liveRps).toBeLessThanOrEqual(10);
+    expect(status.pace.liveRps).toBeGreaterThanOrEqual(8);
+    expect(status.pace.lastExceedAt).not.toBeNull();
+    expect(status.adaptations.length).toBeGreaterThan(0);
+    expect(status.adaptations[0]).toMatchObject({ reason: "REQUEST_TRAFFIC_EXCEED_LIMIT" });
+    expect(status.results.REQUEST_TRAFFIC_EXCEED_LIMIT).toBe(gateway.exceeded);
+
+    // Every refused batch was requeued without spending budget: one spent attempt each, the rest refusals.
+    const rows = await storedBatches();
+    expect(rows).toHaveLength(60);
+    for (const row of rows) {
+      expect(row).toMatchObject({ state: "succeeded", budget_spent: 1 });
+      expect(row.attempts).toBe(1 + row.traffic_requeues);
+    }
+    expect(rows.reduce((n, r) => n + r.traffic_requeues, 0)).toBe(gateway.exceeded);
+    const deliveries = gateway.deliveries();
+    expect(deliveries.size).toBe(6000);
+    expect([...deliveries.values()].every((n) => n === 1)).toBe(true);
+  }, 25_000);
+
+  it("refusals never use up RELAY_MAX_ATTEMPTS (5): 7 refusals in a row, then delivered", async () => {
+    const gateway = await TestGateway.install(20);
+    gateway.faults = Array<"traffic">(7).fill("traffic");
+    const job = await submit(10);
+    const done = await waitForJob(job.jobId, 10_000);
+    expect(done).toMatchObject({ status: "completed", succeeded: 10, failed: 0 });
+    expect(done.batches[0]).toMatchObject({ attempts: 8, resultCode: "SUCCESS" });
+    expect(gateway.received.map((r) => r.answer)).toEqual([...Array<string>(7).fill("REQUEST_TRAFFIC_EXCEED_LIMIT"), "SUCCESS"]);
+    // Each resend is a new system request.
+    expect(new Set(gateway.received.map((r) => r.reqMsgId)).size).toBe(8);
+  }, 15_000);
+
+  it("recovers slowly once the quota is back: the live rate climbs, but not straight to 20", async () => {
+    const gateway = await TestGateway.install(20);
+    gateway.limitRps = 10;
+    const first = await submit(2000);
+    await waitForJob(first.jobId, 10_000);
+    const lowered = (await relayStatus()).pace.liveRps;
+    expect(lowered).toBeLessThanOrEqual(10);
+
+    gateway.limitRps = 20;
+    const exceededBefore = gateway.exceeded;
+    const second = await submit(3500, { prefix: "later" });
+    await waitForJob(second.jobId, 15_000);
+    const recovered = (await relayStatus()).pace.liveRps;
+    console.info(`[adaptation] recovery: ${lowered.toFixed(2)} → ${recovered.toFixed(2)} per second over 35 clean batches`);
+    expect(recovered).toBeGreaterThan(lowered);
+    expect(recovered).toBeLessThan(20);
+    expect(gateway.exceeded).toBe(exceededBefore);
+  }, 30_000);
+});

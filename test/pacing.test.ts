@@ -1,0 +1,71 @@
+/**
+ * The pace over a long backlog, measured where it matters — at the gateway, which enforces a strict
+ * sliding one-second limit: never more than ALIPAY_MAX_RPS (20) requests in any 1000 ms window, close
+ * to 20 per second while work waits, and so no REQUEST_TRAFFIC_EXCEED_LIMIT answer at all.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import { TestGateway, type Received } from "./support/gateway";
+import { API_KEY, OTHER_API_KEY, freshRelay, relayStatus, submit, waitForJob } from "./support/relay";
+
+const MAX_RPS = 20;
+
+/** Requests per second from the first arrival to the last. */
+function achievedRate(received: readonly Received[]): number {
+  const times = received.map((r) => r.at).sort((a, b) => a - b);
+  return ((times.length - 1) * 1000) / ((times.at(-1) ?? 0) - (times[0] ?? 0));
+}
+
+function report(name: string, gateway: TestGateway): void {
+  const rate = achievedRate(gateway.received);
+  console.info(`[pacing] ${name}: ${gateway.received.length} requests, ${rate.toFixed(2)} per second, max ${gateway.maxInAnySecond()} in any 1000 ms, ${gateway.exceeded} exceeded`);
+}
+
+beforeEach(freshRelay);
+
+describe("pacing at ALIPAY_MAX_RPS = 20", () => {
+  it("80 batches: no 1000 ms window above 20 at the gateway, about 20 per second, no exceed", async () => {
+    const gateway = await TestGateway.install(MAX_RPS);
+    const job = await submit(8000);
+    const done = await waitForJob(job.jobId, 15_000);
+    report("instant gateway", gateway);
+    expect(done).toMatchObject({ status: "completed", succeeded: 8000, failed: 0 });
+    expect(gateway.received).toHaveLength(80);
+    expect(gateway.maxInAnySecond()).toBeLessThanOrEqual(MAX_RPS);
+    expect(gateway.maxInAnySecond()).toBeGreaterThanOrEqual(MAX_RPS - 2);
+    expect(achievedRate(gateway.received)).toBeGreaterThan(18);
+    expect(gateway.exceeded).toBe(0);
+    // The relay's own record agrees: no whole second holds more than 20 sends.
+    const status = await relayStatus();
+    expect(Math.max(...status.sendsPerSecond.map((s) => s.sends))).toBeLessThanOrEqual(MAX_RPS);
+    expect(status.pace.liveRps).toBe(MAX_RPS);
+  }, 20_000);
+
+  it("a gateway 200 ms away does not slow it down: sends overlap, the pace holds", async () => {
+    const gateway = await TestGateway.install(MAX_RPS);
+    gateway.latencyMs = 200;
+    const job = await submit(6000);
+    const done = await waitForJob(job.jobId, 15_000);
+    report("gateway 200 ms away", gateway);
+    expect(done).toMatchObject({ status: "completed", succeeded: 6000 });
+    expect(gateway.maxInAnySecond()).toBeLessThanOrEqual(MAX_RPS);
+    expect(achievedRate(gateway.received)).toBeGreaterThan(18);
+    expect(gateway.exceeded).toBe(0);
+  }, 20_000);
+
+  it("two callers' jobs at once share one pace for the clientId", async () => {
+    const gateway = await TestGateway.install(MAX_RPS);
+    const [a, b] = await Promise.all([
+      submit(4000, { key: API_KEY, prefix: "a" }),
+      submit(4000, { key: OTHER_API_KEY, prefix: "b" }),
+    ]);
+    const [doneA, doneB] = await Promise.all([waitForJob(a.jobId, 15_000, API_KEY), waitForJob(b.jobId, 15_000, OTHER_API_KEY)]);
+    report("two jobs", gateway);
+    expect(doneA.succeeded + doneB.succeeded).toBe(8000);
+    expect(gateway.maxInAnySecond()).toBeLessThanOrEqual(MAX_RPS);
+    expect(achievedRate(gateway.received)).toBeGreaterThan(18);
+    expect(gateway.exceeded).toBe(0);
+    const deliveries = gateway.deliveries();
+    expect(deliveries.size).toBe(8000);
+    expect([...deliveries.values()].every((n) => n === 1)).toBe(true);
+  }, 20_000);
+});
