@@ -38,7 +38,8 @@ export function startOptionsFromEnv(env: Env): LocalRunOptions {
     gateway,
     persistTo: env.RELAY_PERSIST_TO || join(PROJECT_ROOT, ".dev", "state"),
     // The conventional file, so a later plain `wrangler dev` (npm run dev) finds the same settings.
-    devVarsPath: join(PROJECT_ROOT, ".dev.vars"),
+    // Not the root .dev.vars: the Workers test runner would load that into the tests too.
+    devVarsPath: join(PROJECT_ROOT, ".dev", "relay.vars"),
   };
 }
 
