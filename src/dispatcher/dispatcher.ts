@@ -138,7 +138,7 @@ export class Dispatcher extends DurableObject<Env> {
       this.expireLeases(now);
       this.maybePrune(now, settings);
       if (now - started >= PUMP_BUDGET_MS) break;
-      const { inFlight } = this.outbox.backlog();
+      const inFlight = this.outbox.inFlightCount();
       const due = inFlight < settings.maxInFlight ? this.outbox.nextDue(now) : null;
       if (due) {
         const at = nextSendAt(this.pacerState(now), settings.pacer, now);
@@ -261,12 +261,13 @@ export class Dispatcher extends DurableObject<Env> {
     this.outbox.prune(now - settings.jobRetentionMs, now - settings.webhookIdRetentionMs, now - STATUS_WINDOW_MS);
   }
 
-  /** Starts the pump soon if it is not running, or wakes it if it is waiting. */
+  /**
+   * Wakes a waiting pump and makes sure an alarm is due now. The alarm is set even while a pump runs:
+   * a pump that is just finishing may already have scheduled its next alarm without this new work, and
+   * an extra alarm is harmless (a pump re-reads the outbox and reschedules before it ends).
+   */
   private async kick(): Promise<void> {
-    if (this.pumping) {
-      this.wake?.();
-      return;
-    }
+    this.wake?.();
     const current = await this.ctx.storage.getAlarm();
     const now = Date.now();
     if (current === null || current > now) await this.ctx.storage.setAlarm(now);

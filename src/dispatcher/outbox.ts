@@ -212,6 +212,11 @@ export class Outbox {
     return { batches: row?.batches ?? 0, notifications: row?.notifications ?? 0, inFlight: row?.in_flight ?? 0 };
   }
 
+  /** Batches on the wire right now (cheap: reads the in-flight rows of the state index only). */
+  inFlightCount(): number {
+    return this.one<{ n: number }>("SELECT COUNT(*) AS n FROM batches WHERE state = 'in_flight'")?.n ?? 0;
+  }
+
   /** Appends one attempt to the rolling log that feeds the status page. */
   logAttempt(at: number, resultCode: string, latencyMs: number): void {
     this.sql.exec("INSERT INTO attempts_log (at, result_code, latency_ms) VALUES (?, ?, ?)", at, resultCode, latencyMs);
