@@ -12,6 +12,12 @@ import type { DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, Su
 
 /** How long one alarm keeps pumping before handing over to the next alarm, in ms. */
 const PUMP_BUDGET_MS = 25_000;
+/**
+ * While pumping, an alarm is always armed at most this far ahead, in ms: if the instance dies mid-pump
+ * (a reset, an eviction, a deploy), that alarm brings the pump back within this long, not after a
+ * whole pump budget.
+ */
+const BACKSTOP_MS = 2_000;
 /** Extra time a sender gets beyond the send timeout to report back, in ms. */
 const LEASE_GRACE_MS = 5_000;
 /** Status figures cover this much history, in ms. */
@@ -114,7 +120,9 @@ export class Dispatcher extends DurableObject<Env> {
       return;
     }
     this.settleAttempt(batch, report.outcome, Date.now());
-    this.wake?.();
+    // A fresh instance (after a reset) has no pump yet, and the batch just settled may be due again now.
+    if (this.pumping) this.wake?.();
+    else await this.kick();
   }
 
   /** Alarms drive the pump, so sending survives restarts and evictions. */
@@ -130,11 +138,15 @@ export class Dispatcher extends DurableObject<Env> {
 
   private async pump(): Promise<void> {
     const started = Date.now();
-    // A backstop: if this instance dies mid-pump, this alarm brings the pump back.
-    await this.ctx.storage.setAlarm(started + PUMP_BUDGET_MS + LEASE_GRACE_MS);
+    let backstopAt = 0;
     for (;;) {
       const settings = this.settings();
       const now = Date.now();
+      // Re-armed before it can fire: if this instance dies mid-pump, this alarm brings the pump back soon.
+      if (backstopAt - now < BACKSTOP_MS / 2) {
+        backstopAt = now + BACKSTOP_MS;
+        await this.ctx.storage.setAlarm(backstopAt);
+      }
       this.expireLeases(now);
       this.maybePrune(now, settings);
       if (now - started >= PUMP_BUDGET_MS) break;
@@ -143,13 +155,13 @@ export class Dispatcher extends DurableObject<Env> {
       if (due) {
         const at = nextSendAt(this.pacerState(now), settings.pacer, now);
         if (at <= now) this.dispatch(due, now, settings);
-        else await this.sleep(at - now);
+        else await this.sleep(Math.min(at - now, BACKSTOP_MS / 2));
         continue;
       }
       const wakeAt = this.nextWakeAt(inFlight < settings.maxInFlight);
       if (wakeAt === null) break;
       if (wakeAt - started >= PUMP_BUDGET_MS) break;
-      await this.sleep(Math.max(1, wakeAt - now));
+      await this.sleep(Math.min(Math.max(1, wakeAt - now), BACKSTOP_MS / 2));
     }
     const next = this.nextWakeAt(true);
     if (next === null) await this.ctx.storage.deleteAlarm();
