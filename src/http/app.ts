@@ -4,7 +4,10 @@ import { logEvent } from "../log";
 import { loadRuntime } from "../runtime";
 import type { RelayEnv } from "./env";
 import { problem } from "./problem";
+import { dashboard } from "./routes/dashboard";
+import { docs } from "./routes/docs";
 import { notifications } from "./routes/notifications";
+import { openapi } from "./routes/openapi";
 import { status } from "./routes/status";
 
 /** The relay's HTTP API. */
@@ -31,6 +34,10 @@ app.use("/v1/*", async (c, next) => {
 
 app.route("/v1/notifications", notifications);
 app.route("/v1/status", status);
+// Operator surface: public, holds no data (the dashboard reads /v1/status with the operator's key).
+app.route("/", openapi);
+app.route("/", docs);
+app.route("/", dashboard);
 
 app.notFound((c) => problem(c, "not-found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
 
