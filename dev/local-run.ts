@@ -13,6 +13,7 @@ import type { SignAlgorithm } from "./gateway/verify.ts";
 import { DEV_CLIENT_ID, DEV_KEYS_DIR, DEV_MERCHANT_ID, ensureDevKeys, ensureDevSecrets } from "./keys.ts";
 import { pickPort, waitForFreePort } from "./ports.ts";
 import { spawnRelay, type RelayProcess } from "./relay-process.ts";
+import { snapshotWorker } from "./snapshot.ts";
 
 /** The project root (this file lives in `<root>/dev/`). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,6 +39,11 @@ export interface LocalRunOptions {
   persistTo?: string;
   /** Where to write the Worker's settings. Default: a temporary file, deleted by stop(). */
   devVarsPath?: string;
+  /**
+   * Run the relay from a copy of its sources taken now (deleted by stop()), so that edits to the tree
+   * during the run do not make wrangler dev rebuild and restart it. For tests and benchmarks; default false.
+   */
+  snapshot?: boolean;
   /** Dev keys folder (default `<root>/.dev/keys`) and secrets folder (default `<root>/.dev`). */
   keysDir?: string;
   secretsDir?: string;
@@ -88,7 +94,9 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
   const secrets = await ensureDevSecrets(options.secretsDir ?? join(PROJECT_ROOT, ".dev"));
 
   // A temporary folder only for what the caller did not place; stop() deletes it.
-  const temp = options.persistTo && options.devVarsPath ? undefined : await mkdtemp(join(tmpdir(), "alipay-relay-run-"));
+  const needsTemp = options.snapshot || !(options.persistTo && options.devVarsPath);
+  const temp = needsTemp ? await mkdtemp(join(tmpdir(), "alipay-relay-run-")) : undefined;
+  const workerRoot = options.snapshot ? await snapshotWorker(PROJECT_ROOT, join(temp!, "worker")) : PROJECT_ROOT;
   const persistTo = options.persistTo ?? join(temp!, "state");
   const devVarsPath = options.devVarsPath ?? join(temp!, "dev.vars");
   await mkdir(persistTo, { recursive: true });
@@ -123,7 +131,7 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
   let relay: RelayProcess | undefined;
   let lastTail: () => string[] = () => [];
   const startRelay = async (): Promise<void> => {
-    const r = spawnRelay({ root: PROJECT_ROOT, port: relayPort, inspectorPort, persistTo, envFile: devVarsPath, log: (l) => log(`relay   │ ${l}`) });
+    const r = spawnRelay({ root: workerRoot, port: relayPort, inspectorPort, persistTo, envFile: devVarsPath, log: (l) => log(`relay   │ ${l}`) });
     relay = r;
     lastTail = r.tail;
     let ready = false;
