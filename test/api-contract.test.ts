@@ -4,7 +4,8 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { Dispatcher } from "../src/dispatcher/dispatcher";
 import { Outbox } from "../src/dispatcher/outbox";
 import { app } from "../src/http/app";
 import { TestGateway } from "./support/gateway";
@@ -311,6 +312,49 @@ describe("POST /v1/notifications refused", () => {
     expect(res.headers.get("retry-after")).toBe("5");
     expect((await relayStatus()).backlog.batches).toBe(20_000);
   }, 20_000);
+});
+
+describe("bad input and failures inside", () => {
+  it("odd bodies are 400s, never a 500, and queue nothing", async () => {
+    const gateway = await TestGateway.install();
+    const bodies = [
+      "null",
+      '"text"',
+      "42",
+      '{"notifications": null}',
+      '{"notifications": [null, 1, "x", []]}',
+      '{"notifications": [{"openId": {}, "templateCode": [], "templateValue": 1e400}]}',
+      '{"notifications": [{"openId": "u", "templateCode": "T", "templateValue": "[1,2]"}]}',
+      '{"notifications": [{"openId": "u", "templateCode": "T", "templateValue": {}, "__proto__": {"x": 1}}]}',
+      `{"notifications": [{"openId": "u", "templateCode": "T", "templateValue": ${"[".repeat(5000)}${"]".repeat(5000)}}]}`,
+      '{"notifications": [{"openId": "\ud800", "templateCode": "T", "templateValue": {"a": "\u0000"}}], "merchantId": ""}',
+    ];
+    for (const body of bodies) {
+      const res = await post(body);
+      expect(res.status, body.slice(0, 60)).toBe(400);
+      expect(["invalid-request", "malformed-json"]).toContain(((await res.json()) as { code: string }).code);
+    }
+    await expectNothingQueued(gateway);
+  });
+
+  it("503 unavailable with Retry-After when the dispatcher does not answer a submit", async () => {
+    vi.spyOn(Dispatcher.prototype, "submit").mockImplementation(() => {
+      throw new Error("object overloaded");
+    });
+    const res = await relay("/v1/notifications", { method: "POST", json: { notifications: notifications(1) } });
+    const body = await expectProblem(res, 503, "unavailable");
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(body.detail).toMatch(/Idempotency-Key/);
+  });
+
+  it("an unexpected error is a generic 500 internal-error that shows nothing of it", async () => {
+    vi.spyOn(Dispatcher.prototype, "getJob").mockImplementation(() => {
+      throw new Error("sqlite: disk I/O error at /var/secret/path");
+    });
+    const res = await relay("/v1/notifications/job_AAAAAAAAAAAAAAAAAAAAAA");
+    const body = await expectProblem(res, 500, "internal-error");
+    expect(JSON.stringify(body)).not.toMatch(/sqlite|secret/);
+  });
 });
 
 describe("GET /v1/status and /healthz", () => {

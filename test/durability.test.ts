@@ -76,6 +76,7 @@ describe("a Durable Object reset in the middle of a job", () => {
     report.mockRestore();
     await abortAllDurableObjects();
     const view = await getJob(job.jobId);
+    expect(view).toMatchObject({ status: "running", pending: 300 });
     expect(view.batches.map((b) => b.status)).toEqual(["sending", "sending", "sending"]);
 
     // Lease = send timeout (1000 ms) + 5000 ms grace; then the pump settles them as unknown and resends.
