@@ -79,6 +79,19 @@ describe("REQUEST_TRAFFIC_EXCEED_LIMIT adaptation (configured 20 per second, gat
     expect(new Set(gateway.received.map((r) => r.reqMsgId)).size).toBe(8);
   }, 15_000);
 
+  it("a refused batch goes back to the front of the queue, ahead of batches that never left", async () => {
+    const gateway = await TestGateway.install(20);
+    gateway.faults = ["traffic"];
+    const job = await submit(300); // batches starting at user-000000, user-000100, user-000200
+    await waitForJob(job.jobId, 10_000);
+    expect(gateway.received.map((r) => `${r.openIds[0]} ${r.answer}`)).toEqual([
+      "user-000000 REQUEST_TRAFFIC_EXCEED_LIMIT",
+      "user-000000 SUCCESS",
+      "user-000100 SUCCESS",
+      "user-000200 SUCCESS",
+    ]);
+  }, 15_000);
+
   it("recovers slowly once the quota is back: the live rate climbs, but not straight to 20", async () => {
     const gateway = await TestGateway.install(20);
     gateway.limitRps = 10;
