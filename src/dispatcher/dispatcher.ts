@@ -36,7 +36,6 @@ export class Dispatcher extends DurableObject<Env> {
   private pumping = false;
   private wake: (() => void) | null = null;
   private lastPrune = 0;
-  private readonly adaptations: DispatcherStatus["adaptations"] = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -108,7 +107,7 @@ export class Dispatcher extends DurableObject<Env> {
         const status = job.completed_at !== null ? "completed" : counts.attempted > 0 ? "running" : "queued";
         return { jobId: job.job_id, status, total: job.total, succeeded: counts.succeeded, failed: counts.failed, createdAt: new Date(job.created_at).toISOString() };
       }),
-      adaptations: [...this.adaptations],
+      adaptations: this.adaptations(),
     };
   }
 
@@ -305,21 +304,25 @@ export class Dispatcher extends DurableObject<Env> {
 
   private pace(now: number): DispatcherStatus["pace"] {
     const snapshot = paceSnapshot(this.pacerState(now), this.settings().pacer, now);
-    const last = this.adaptations.at(-1);
     return {
       configuredRps: snapshot.configuredRps,
-      liveRps: snapshot.liveRps,
+      liveRps: roundRate(snapshot.liveRps),
       sentLastSecond: snapshot.sentLastSecond,
-      lastExceedAt: last ? last.at : null,
+      lastExceedAt: snapshot.lastExceedAt === null ? null : new Date(snapshot.lastExceedAt).toISOString(),
     };
+  }
+
+  /** Recent exceed-limit adaptations, kept in storage so the dashboard shows them across restarts. */
+  private adaptations(): DispatcherStatus["adaptations"] {
+    return this.outbox.getMeta<DispatcherStatus["adaptations"]>("adaptations") ?? [];
   }
 
   private noteAdaptation(now: number, reason: string): void {
     const liveRps = this.pace(now).liveRps;
-    const last = this.adaptations.at(-1);
-    if (last && last.liveRps === liveRps) return;
-    this.adaptations.push({ at: new Date(now).toISOString(), liveRps, reason });
-    if (this.adaptations.length > ADAPTATIONS_KEPT) this.adaptations.shift();
+    const adaptations = this.adaptations();
+    if (adaptations.at(-1)?.liveRps === liveRps) return;
+    adaptations.push({ at: new Date(now).toISOString(), liveRps, reason });
+    this.outbox.setMeta("adaptations", adaptations.slice(-ADAPTATIONS_KEPT));
     logEvent({ event: "pace_lowered", liveRps, reason });
   }
 
@@ -336,4 +339,9 @@ export class Dispatcher extends DurableObject<Env> {
   private settings(): DispatcherSettings {
     return dispatcherSettings(this.env);
   }
+}
+
+/** Rates are shown to 0.01 per second: the pacer's arithmetic leaves float noise below that. */
+function roundRate(rps: number): number {
+  return Math.round(rps * 100) / 100;
 }

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { ConfigError, ConfigSummary } from "../config";
 import type { DispatcherStatus, JobView } from "../dispatcher/types";
+import { JOB_ID_PATTERN } from "../security/owner";
 import { PROBLEMS, type ProblemBody, type ProblemCode } from "./problem";
 
 const count = () => z.number().int().nonnegative();
@@ -15,7 +16,7 @@ const timestamp = () => z.iso.datetime({ offset: true });
 /** A job id: `job_` and 128 random bits in base64url (see `newJobId`). */
 export const JobIdSchema = z
   .string()
-  .regex(/^job_[A-Za-z0-9_-]{22}$/)
+  .regex(JOB_ID_PATTERN)
   .describe("Unguessable job id; a job is readable only with the credentials that created it.")
   .meta({ example: "job_Vv3mQk1nZ8r2Xc0pLs9TaA" });
 

@@ -25,7 +25,8 @@ export function ownerOf(credential: Credential): string {
 }
 
 const JOB_ID_BYTES = 16; // 128 bits from the CSPRNG: ids cannot be guessed or enumerated
-const JOB_ID = /^job_[A-Za-z0-9_-]{22}$/;
+/** The shape of every job id: `job_` + 22 base64url characters. */
+export const JOB_ID_PATTERN = /^job_[A-Za-z0-9_-]{22}$/;
 
 /** A fresh unguessable job id: `job_` + 128 random bits, base64url without padding (22 characters). */
 export function newJobId(): string {
@@ -38,7 +39,7 @@ export function newJobId(): string {
 
 /** True when `text` has the shape `newJobId` produces (lets routes refuse junk before touching storage). */
 export function isJobId(text: string): boolean {
-  return JOB_ID.test(text);
+  return JOB_ID_PATTERN.test(text);
 }
 
 function hashWith(domain: Uint8Array, data: Uint8Array): Uint8Array {
