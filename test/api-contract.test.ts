@@ -294,7 +294,7 @@ describe("POST /v1/notifications refused", () => {
     const problem = await expectProblem(over, 429, "backlog-full");
     expect(over.headers.get("retry-after")).toBe("1");
     expect(problem.retryAfterSeconds).toBe(1);
-    let status = await relayStatus();
+    const status = await relayStatus();
     expect(status.backlog.batches).toBe(bound - 10);
     expect(status.recentJobs).toHaveLength(1); // the seeded job only
 

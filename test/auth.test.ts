@@ -152,7 +152,7 @@ describe("job isolation", () => {
     expect(new Set(ids).size).toBe(ids.length);
     const bits = ids.map((id) => {
       expect(id).toMatch(/^job_[A-Za-z0-9_-]{22}$/);
-      const raw = atob(id.slice(4).replaceAll("-", "+").replaceAll("_", "/") + "==");
+      const raw = atob(`${id.slice(4).replaceAll("-", "+").replaceAll("_", "/")}==`);
       expect(raw.length).toBe(16);
       return raw;
     });

@@ -48,7 +48,7 @@ async function expectDocumented(method: "get" | "post", path: string, res: Respo
     const problem = ProblemSchema.parse(body);
     expect(op.problems, `${problem.code} is not listed for ${method} ${path}`).toContain(problem.code);
     expect(PROBLEMS[problem.code].status).toBe(res.status);
-    const codes = (documented?.content["application/problem+json"]?.schema.properties as { code: { enum: string[] } }).code.enum;
+    const codes = (documented!.content["application/problem+json"]!.schema.properties as { code: { enum: string[] } }).code.enum;
     expect(codes).toContain(problem.code);
   }
   for (const header of Object.keys(documented?.headers ?? {})) {

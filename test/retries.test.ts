@@ -72,8 +72,8 @@ describe("retried: the outcome is unknown, so the batch is sent again as a new r
     expect(new Set(gateway.received.map((r) => r.reqMsgId)).size).toBe(5);
     const gaps = gateway.received.slice(1).map((r, i) => r.at - gateway.received[i]!.at);
     // RELAY_RETRY_BASE_MS 50, RELAY_RETRY_MAX_MS 200: ceilings 50, 100, 200, 200; at least half of each.
-    [25, 50, 100, 100].forEach((least, i) => expect(gaps[i]).toBeGreaterThanOrEqual(least - 2));
-    [50, 100, 200, 200].forEach((most, i) => expect(gaps[i]).toBeLessThan(most + 150));
+    for (const [i, least] of [25, 50, 100, 100].entries()) expect(gaps[i]).toBeGreaterThanOrEqual(least - 2);
+    for (const [i, most] of [50, 100, 200, 200].entries()) expect(gaps[i]).toBeLessThan(most + 150);
   }, 15_000);
 });
 

@@ -85,17 +85,17 @@ function scanString(text: string, start: number, decode: boolean): Step & { valu
       continue;
     }
     if (decode) value += text.slice(runStart, i);
-    const escape = text[i + 1];
-    if (escape === undefined) break;
-    if (escape === "u") {
+    const escaped = text[i + 1];
+    if (escaped === undefined) break;
+    if (escaped === "u") {
       const hex = text.slice(i + 2, i + 6);
       if (!HEX.test(hex)) return malformed("bad \\u escape", i);
       // Surrogate pairs arrive as two \u escapes; appending code units one by one rebuilds them.
       if (decode) value += String.fromCharCode(parseInt(hex, 16));
       i += 6;
     } else {
-      const decoded = SIMPLE_ESCAPES[escape];
-      if (decoded === undefined) return malformed(`bad escape \\${escape}`, i);
+      const decoded = SIMPLE_ESCAPES[escaped];
+      if (decoded === undefined) return malformed(`bad escape \\${escaped}`, i);
       if (decode) value += decoded;
       i += 2;
     }

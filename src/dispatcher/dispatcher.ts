@@ -114,7 +114,7 @@ export class Dispatcher extends DurableObject<Env> {
   /** A sender's report of one attempt. Reports for an attempt that is no longer current are ignored. */
   async report(report: SendReport): Promise<void> {
     const batch = this.outbox.batch(report.batchId);
-    if (!batch || batch.state !== "in_flight" || batch.req_msg_id !== report.reqMsgId) {
+    if (batch?.state !== "in_flight" || batch.req_msg_id !== report.reqMsgId) {
       logEvent({ event: "stale_report", batchId: report.batchId, reqMsgId: report.reqMsgId });
       return;
     }

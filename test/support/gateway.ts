@@ -120,8 +120,14 @@ export class TestGateway {
       throw new DOMException("aborted", "AbortError");
     }
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-    if (fault === "http-502") return record.answer = "HTTP_502", new Response("bad gateway", { status: 502 });
-    if (fault === "garbage") return record.answer = "GARBAGE", new Response("<html>oops</html>", { status: 200 });
+    if (fault === "http-502") {
+      record.answer = "HTTP_502";
+      return new Response("bad gateway", { status: 502 });
+    }
+    if (fault === "garbage") {
+      record.answer = "GARBAGE";
+      return new Response("<html>oops</html>", { status: 200 });
+    }
     this.accepted = this.accepted.filter((t) => at - t < 1000);
     let result: [string, string, string];
     if (!verified) result = ["F", "00000007", "INVALID_SIGNATURE"];
