@@ -34,7 +34,8 @@ export type OutcomeKind =
   | "malformed" // a 2xx answer that is not the documented JSON shape
   | "http-error" // a non-2xx status
   | "timeout" // no answer within the timeout
-  | "network-error"; // fetch itself failed
+  | "network-error" // fetch itself failed
+  | "not-sent"; // the request never left the relay (signing failed, relay misconfigured, sender unreachable)
 
 /** The classified outcome of sending one batch once. Never thrown: always returned. */
 export interface SendOutcome {

@@ -70,3 +70,14 @@ export function decideAfterTraffic(requeues: number, maxRequeues = DEFAULT_MAX_T
     ? { action: "retry", delayMs: 0, spendsAttempt: false, front: true }
     : { action: "done", status: "failed" };
 }
+
+/**
+ * After an attempt that never left the relay (signing failed, the relay is misconfigured, the sender
+ * could not be reached): AlipayHK has seen nothing, so no retry budget is spent and the batch is never
+ * given up — it waits with the usual backoff (by `tries` so far) until the relay can send again.
+ */
+export function decideAfterNotSent(tries: number, settings: RetrySettings, random: number): RetryDecision {
+  const ceiling = backoffCeilingMs(Math.max(1, tries), settings);
+  const share = Math.min(1, Math.max(0, random));
+  return { action: "retry", delayMs: Math.round(ceiling / 2 + (ceiling / 2) * share), spendsAttempt: false, front: false };
+}

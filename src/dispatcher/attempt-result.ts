@@ -24,6 +24,7 @@ export const RELAY_CODES = {
   "http-error": "HTTP",
   timeout: "TIMEOUT",
   "network-error": "NETWORK_ERROR",
+  "not-sent": "NOT_SENT",
 } as const satisfies Record<SendOutcome["kind"], string>;
 
 /** The code recorded when a sender never reported back before its lease ran out. */

@@ -56,10 +56,10 @@ export class Sender extends WorkerEntrypoint<Env> {
   }
 }
 
-/** An attempt that never left the relay: retried like a network error, since nothing reached AlipayHK. */
+/** An attempt that never left the relay: nothing reached AlipayHK, so it is retried without spending budget. */
 function notSent(task: SendTask, detail: string): SendOutcome {
   return {
-    kind: "network-error",
+    kind: "not-sent",
     resultClass: "unknown",
     reqMsgId: task.reqMsgId,
     reqTime: new Date().toISOString(),

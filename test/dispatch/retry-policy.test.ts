@@ -3,6 +3,7 @@ import {
   DEFAULT_MAX_TRAFFIC_REQUEUES,
   type RetrySettings,
   backoffCeilingMs,
+  decideAfterNotSent,
   decideAfterAttempt,
   decideAfterTraffic,
 } from "../../src/dispatch/retry-policy";
@@ -77,5 +78,20 @@ describe("decideAfterTraffic", () => {
     expect(decideAfterTraffic(DEFAULT_MAX_TRAFFIC_REQUEUES - 1)).toMatchObject({ action: "retry" });
     expect(decideAfterTraffic(DEFAULT_MAX_TRAFFIC_REQUEUES)).toEqual({ action: "done", status: "failed" });
     expect(decideAfterTraffic(3, 3)).toEqual({ action: "done", status: "failed" });
+  });
+});
+
+describe("decideAfterNotSent", () => {
+  const settings = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 8000 };
+  it("retries without spending budget, however many tries, with capped equal-jitter backoff", () => {
+    for (const tries of [1, 3, 50]) {
+      const low = decideAfterNotSent(tries, settings, 0);
+      const high = decideAfterNotSent(tries, settings, 0.999);
+      expect(low).toMatchObject({ action: "retry", spendsAttempt: false, front: false });
+      const ceiling = Math.min(8000, 1000 * 2 ** (tries - 1));
+      expect(low.action === "retry" && low.delayMs).toBe(ceiling / 2);
+      expect(high.action === "retry" && high.delayMs).toBeLessThanOrEqual(ceiling);
+      expect(high.action === "retry" && high.delayMs).toBeGreaterThan(ceiling / 2);
+    }
   });
 });

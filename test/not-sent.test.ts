@@ -1,0 +1,31 @@
+/**
+ * An attempt that never leaves the relay (signing fails, the sender cannot be reached) is not an
+ * AlipayHK outcome: nothing was sent, so the batch keeps its retry budget and waits until the relay can
+ * send again — it is never failed for a fault of the relay's own.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { TestGateway } from "./support/gateway";
+import { freshRelay, getJob, setting, submit, until, waitForJob } from "./support/relay";
+
+beforeEach(freshRelay);
+afterEach(() => vi.restoreAllMocks());
+
+describe("attempts that never left the relay", () => {
+  it("keep the batch queued without spending its budget, then deliver once signing works again", async () => {
+    const gateway = await TestGateway.install();
+    const maxAttempts = Number(setting("RELAY_MAX_ATTEMPTS") || "5");
+    const sign = vi.spyOn(crypto.subtle, "sign").mockRejectedValue(new Error("key unusable"));
+    const { jobId } = await submit(100);
+    // Well past RELAY_MAX_ATTEMPTS tries (backoff 50..200 ms in tests): still pending, nothing failed.
+    await until(async () => (await getJob(jobId)).batches[0]!.attempts > maxAttempts + 2, 10_000, "repeated tries");
+    const stuck = await getJob(jobId);
+    expect(stuck).toMatchObject({ status: "running", failed: 0, pending: 100 });
+    expect(stuck.batches[0]).toMatchObject({ resultStatus: "U", resultCode: "NOT_SENT" });
+    expect(gateway.received).toEqual([]);
+
+    sign.mockRestore();
+    const done = await waitForJob(jobId, 10_000);
+    expect(done).toMatchObject({ status: "completed", succeeded: 100, failed: 0 });
+    expect(gateway.received).toHaveLength(1);
+  }, 30_000);
+});
