@@ -296,7 +296,7 @@ describe("POST /v1/notifications refused", () => {
     expect(problem.retryAfterSeconds).toBe(1);
     const status = await relayStatus();
     expect(status.backlog.batches).toBe(bound - 10);
-    expect(status.recentJobs).toHaveLength(1); // the seeded job only
+    expect(status.recentJobs).toEqual([]); // the seeded job is another owner's; nothing of ours was queued
 
     // 10 batches fill it exactly: accepted, with an ETA behind the whole backlog (20,000 / 20 per second).
     const fits = await submit(1000);
@@ -334,6 +334,16 @@ describe("bad input and failures inside", () => {
       expect(res.status, body.slice(0, 60)).toBe(400);
       expect(["invalid-request", "malformed-json"]).toContain(((await res.json()) as { code: string }).code);
     }
+    await expectNothingQueued(gateway);
+  });
+
+  it("a body that is not valid UTF-8 is a 400, not silently repaired", async () => {
+    const gateway = await TestGateway.install();
+    const bytes = new TextEncoder().encode('{"notifications": [{"openId": "u", "templateCode": "T", "templateValue": "{}"}]}');
+    const broken = new Uint8Array([...bytes.slice(0, 30), 0xff, 0xfe, ...bytes.slice(30)]);
+    const res = await relay("/v1/notifications", { method: "POST", body: broken, headers: { "content-type": "application/json" } });
+    const body = await expectProblem(res, 400, "malformed-json");
+    expect(body.detail).toMatch(/UTF-8/);
     await expectNothingQueued(gateway);
   });
 

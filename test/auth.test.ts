@@ -3,6 +3,7 @@
  * and job isolation — a job is visible only to the credential that created it, under an unguessable id.
  */
 import { beforeEach, describe, expect, it } from "vitest";
+import type { DispatcherStatus } from "../src/dispatcher/types";
 import { parseWebhookSecret, signWebhook } from "../src/security/webhook";
 import { TestGateway } from "./support/gateway";
 import { API_KEY, OTHER_API_KEY, freshRelay, notifications, relay, relayStatus, setting, submit } from "./support/relay";
@@ -26,6 +27,13 @@ function webhookHeaders(
 
 function postSigned(body: string, headers: Record<string, string>): Promise<Response> {
   return relay("/v1/notifications", { method: "POST", key: null, body, headers: { "content-type": "application/json", ...headers } });
+}
+
+/** `/v1/status` as the webhook caller sees it (a signed GET over the empty body). */
+async function webhookStatus(): Promise<DispatcherStatus> {
+  const res = await relay("/v1/status", { key: null, headers: webhookHeaders("") });
+  expect(res.status).toBe(200);
+  return (await res.json()) as DispatcherStatus;
 }
 
 async function expectUnauthorized(res: Response): Promise<string> {
@@ -87,7 +95,7 @@ describe("Standard Webhooks signatures", () => {
     expect(await expectUnauthorized(await postSigned(body, webhookHeaders(body, { timestamp: now + 301 })))).toMatch(/5 minutes/);
     // Inside the tolerance it is fine.
     expect((await postSigned(body, webhookHeaders(body, { timestamp: now - 290 }))).status).toBe(202);
-    expect((await relayStatus()).recentJobs).toHaveLength(1);
+    expect((await webhookStatus()).recentJobs).toHaveLength(1);
     expect(gateway.received.length).toBeLessThanOrEqual(1);
   });
 
@@ -103,25 +111,42 @@ describe("Standard Webhooks signatures", () => {
     const { "webhook-id": _id, ...noId } = webhookHeaders(body);
     await expectUnauthorized(await postSigned(body, noId));
     await expectUnauthorized(await postSigned(body, { ...webhookHeaders(body), "webhook-signature": "v1" }));
-    expect((await relayStatus()).recentJobs).toEqual([]);
+    expect((await webhookStatus()).recentJobs).toEqual([]);
     expect(gateway.received).toEqual([]);
   });
 
-  it("refuses a replayed webhook-id with 409 webhook-replayed and queues nothing for it", async () => {
+  it("a replayed webhook-id: the same body gets its job back (nothing resent), another body 409 webhook-replayed", async () => {
     const gateway = await TestGateway.install();
     const body = JSON.stringify({ notifications: notifications(2) });
     const headers = webhookHeaders(body, { id: "msg_once" });
-    expect((await postSigned(body, headers)).status).toBe(202);
-    const replay = await postSigned(body, headers);
+    const first = await postSigned(body, headers);
+    expect(first.status).toBe(202);
+    const { jobId } = (await first.json()) as { jobId: string };
+    // A sender whose answer was lost retries with the same id and body: it learns its job, nothing is queued twice.
+    const retry = await postSigned(body, headers);
+    expect(retry.status).toBe(202);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(((await retry.json()) as { jobId: string }).jobId).toBe(jobId);
+    // The same id freshly signed over another body is a replay.
+    const other = JSON.stringify({ notifications: notifications(5, "other") });
+    const replay = await postSigned(other, webhookHeaders(other, { id: "msg_once" }));
     expect(replay.status).toBe(409);
     expect(replay.headers.get("content-type")).toBe("application/problem+json");
     expect(((await replay.json()) as { code: string }).code).toBe("webhook-replayed");
-    // The same id freshly signed over another body is still a replay.
-    const other = JSON.stringify({ notifications: notifications(5, "other") });
-    expect((await postSigned(other, webhookHeaders(other, { id: "msg_once" }))).status).toBe(409);
-    expect((await relayStatus()).recentJobs).toHaveLength(1);
+    expect((await webhookStatus()).recentJobs.map((j) => j.jobId)).toEqual([jobId]);
     await new Promise((r) => setTimeout(r, 300));
     expect(gateway.deliveries().size).toBe(2);
+    expect([...gateway.deliveries().values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it("/v1/status shows each caller only its own recent jobs", async () => {
+    await TestGateway.install();
+    const body = JSON.stringify({ notifications: notifications(1) });
+    expect((await postSigned(body, webhookHeaders(body))).status).toBe(202);
+    const mine = await submit(1);
+    expect((await relayStatus()).recentJobs.map((j) => j.jobId)).toEqual([mine.jobId]);
+    expect((await relayStatus(OTHER_API_KEY)).recentJobs).toEqual([]);
+    expect((await webhookStatus()).recentJobs.map((j) => j.jobId)).not.toContain(mine.jobId);
   });
 });
 

@@ -90,7 +90,10 @@ describe("structured logs", () => {
     const signature = signWebhook({ id, timestamp, body, secret });
     const signed = { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signature };
     expect((await relay("/v1/notifications", { method: "POST", key: null, body, headers: signed })).status).toBe(202);
-    expect((await relay("/v1/notifications", { method: "POST", key: null, body, headers: signed })).status).toBe(409);
+    // The same webhook-id over another body is a replay (409).
+    const replayBody = JSON.stringify({ notifications: notifications(4) });
+    const replay = { ...signed, "webhook-signature": signWebhook({ id, timestamp, body: replayBody, secret }) };
+    expect((await relay("/v1/notifications", { method: "POST", key: null, body: replayBody, headers: replay })).status).toBe(409);
     expect((await relay("/v1/status", { key: "test-key-charlie-0123456789" })).status).toBe(401);
     const invalid = { notifications: [{ openId: "user-000999", templateCode: "", templateValue: "Tea House" }] };
     expect((await relay("/v1/notifications", { method: "POST", json: invalid })).status).toBe(400);

@@ -1,11 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import type { SendOutcome } from "../core/types";
-import { decideAfterAttempt, decideAfterTraffic } from "../dispatch/retry-policy";
+import { decideAfterAttempt, decideAfterNotSent, decideAfterTraffic } from "../dispatch/retry-policy";
 import { initialPacer, nextSendAt, paceSnapshot, recordAccepted, recordExceed, recordSend } from "../dispatch/pacer";
 import type { PacerState } from "../dispatch/pacer";
 import { LOST_IN_FLIGHT, attemptResult } from "./attempt-result";
-import { jobView } from "./job-view";
+import { jobStatus, jobView } from "./job-view";
 import { logEvent } from "../log";
+import { loadRuntime } from "../runtime";
 import { Outbox, type BatchRow } from "./outbox";
 import { dispatcherSettings, type DispatcherSettings } from "./settings";
 import type { DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "./types";
@@ -18,6 +19,15 @@ const PUMP_BUDGET_MS = 25_000;
  * whole pump budget.
  */
 const BACKSTOP_MS = 2_000;
+/**
+ * Sender invocations one pump may start. Each is a subrequest of the alarm invocation, and Cloudflare
+ * allows 1,000 per invocation; past this the pump hands over to a fresh alarm.
+ */
+const MAX_SENDS_PER_PUMP = 800;
+/** How long the pump waits before trying again while the configuration or keys are unusable, in ms. */
+const MISCONFIGURED_RETRY_MS = 30_000;
+/** How long after an unexpected pump failure the next alarm comes, in ms. */
+const PUMP_FAILURE_RETRY_MS = 5_000;
 /** Extra time a sender gets beyond the send timeout to report back, in ms. */
 const LEASE_GRACE_MS = 5_000;
 /** Status figures cover this much history, in ms. */
@@ -40,6 +50,11 @@ export class Dispatcher extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.outbox = new Outbox(ctx.storage.sql);
+    // Work left behind with no alarm (a pump that failed for good, an alarm lost in a restart) resumes
+    // as soon as the object is touched again.
+    void ctx.blockConcurrencyWhile(async () => {
+      if (this.outbox.hasOpenBatches() && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
+    });
   }
 
   /** Stores an accepted request (job and batches) before the caller answers 202, and starts sending. */
@@ -51,17 +66,26 @@ export class Dispatcher extends DurableObject<Env> {
       if (existing) {
         if (existing.body_hash !== request.bodyHash) return { kind: "idempotency-mismatch" };
         const view = jobView(existing, this.outbox.batchesOf(existing.job_id));
-        return { kind: "existing", job: view, estimatedSeconds: this.etaSeconds(now, 0) };
+        return { kind: "existing", job: view, estimatedSeconds: this.etaSeconds(now) };
       }
     }
+    if (request.webhookId !== undefined) {
+      // Standard Webhooks senders retry with the same webhook-id when an answer is lost: the same body
+      // gets its job back; anything else under a seen id is a replay.
+      const seen = this.outbox.webhookDelivery(request.webhookId);
+      const job = seen && seen.body_hash === request.bodyHash ? this.outbox.job(seen.job_id) : null;
+      if (job && job.owner === request.owner) {
+        return { kind: "existing", job: jobView(job, this.outbox.batchesOf(job.job_id)), estimatedSeconds: this.etaSeconds(now) };
+      }
+      if (seen) return { kind: "webhook-replayed" };
+    }
     const backlog = this.outbox.backlog();
-    const liveRps = this.pace(now).liveRps;
+    const liveRps = this.liveRps(now);
     if (backlog.batches + request.batches.length > settings.maxBacklogBatches) {
       const excess = backlog.batches + request.batches.length - settings.maxBacklogBatches;
       return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / liveRps)), backlogBatches: backlog.batches };
     }
-    const replayed = this.ctx.storage.transactionSync(() => {
-      if (request.webhookId !== undefined && !this.outbox.claimWebhookId(request.webhookId, now)) return true;
+    this.ctx.storage.transactionSync(() => {
       this.outbox.insertJob(
         {
           job_id: request.jobId,
@@ -73,14 +97,13 @@ export class Dispatcher extends DurableObject<Env> {
         },
         request.batches,
       );
-      return false;
+      if (request.webhookId !== undefined) this.outbox.recordWebhookId(request.webhookId, request.jobId, request.bodyHash, now);
     });
-    if (replayed) return { kind: "webhook-replayed" };
     const job = this.outbox.job(request.jobId);
     if (!job) throw new Error("job vanished right after insert");
     logEvent({ event: "job_accepted", jobId: job.job_id, total: job.total, batches: job.batch_count });
     await this.kick();
-    return { kind: "created", job: jobView(job, this.outbox.batchesOf(job.job_id)), estimatedSeconds: this.etaSeconds(now, 0) };
+    return { kind: "created", job: jobView(job, this.outbox.batchesOf(job.job_id)), estimatedSeconds: this.etaSeconds(now) };
   }
 
   /** The job if it exists and belongs to `owner`; null otherwise (the two are indistinguishable). */
@@ -90,21 +113,21 @@ export class Dispatcher extends DurableObject<Env> {
     return jobView(job, this.outbox.batchesOf(jobId));
   }
 
-  /** Live pace, backlog, in-flight sends and recent results. */
-  async status(): Promise<DispatcherStatus> {
+  /** Live pace, backlog, in-flight sends and recent results; recent jobs are only the caller's own. */
+  async status(owner: string): Promise<DispatcherStatus> {
     const now = Date.now();
     const backlog = this.outbox.backlog();
     const since = now - STATUS_WINDOW_MS;
     return {
       pace: this.pace(now),
-      backlog: { batches: backlog.batches, notifications: backlog.notifications, etaSeconds: this.etaSeconds(now, 0) },
+      backlog: { batches: backlog.batches, notifications: backlog.notifications, etaSeconds: this.etaSeconds(now) },
       inFlight: backlog.inFlight,
       results: this.outbox.resultCounts(since),
       resultWindowSeconds: STATUS_WINDOW_MS / 1000,
       sendsPerSecond: this.outbox.attemptsPerSecond(since),
-      recentJobs: this.outbox.recentJobs(10).map((job) => {
+      recentJobs: this.outbox.recentJobs(owner, 10).map((job) => {
         const counts = this.outbox.jobCounts(job.job_id);
-        const status = job.completed_at !== null ? "completed" : counts.attempted > 0 ? "running" : "queued";
+        const status = jobStatus(job, counts.attempted);
         return { jobId: job.job_id, status, total: job.total, succeeded: counts.succeeded, failed: counts.failed, createdAt: new Date(job.created_at).toISOString() };
       }),
       adaptations: this.adaptations(),
@@ -130,6 +153,10 @@ export class Dispatcher extends DurableObject<Env> {
     this.pumping = true;
     try {
       await this.pump();
+    } catch (error) {
+      // Never let a failure leave the outbox without an alarm: log it and come back shortly.
+      logEvent({ event: "pump_failed", error: error instanceof Error ? error.message : String(error) });
+      await this.ctx.storage.setAlarm(Date.now() + PUMP_FAILURE_RETRY_MS);
     } finally {
       this.pumping = false;
     }
@@ -137,7 +164,15 @@ export class Dispatcher extends DurableObject<Env> {
 
   private async pump(): Promise<void> {
     const started = Date.now();
+    const loaded = await loadRuntime(this.env);
+    if (!loaded.ok) {
+      // Nothing can be signed or sent: keep every batch queued and look again later (see /healthz).
+      logEvent({ event: "pump_paused", reason: "configuration invalid", settings: loaded.errors.map((e) => e.setting).join(",") });
+      await this.ctx.storage.setAlarm(started + MISCONFIGURED_RETRY_MS);
+      return;
+    }
     let backstopAt = 0;
+    let sends = 0;
     for (;;) {
       const settings = this.settings();
       const now = Date.now();
@@ -148,12 +183,15 @@ export class Dispatcher extends DurableObject<Env> {
       }
       this.expireLeases(now);
       this.maybePrune(now, settings);
-      if (now - started >= PUMP_BUDGET_MS) break;
+      if (now - started >= PUMP_BUDGET_MS || sends >= MAX_SENDS_PER_PUMP) break;
       const inFlight = this.outbox.inFlightCount();
       const due = inFlight < settings.maxInFlight ? this.outbox.nextDue(now) : null;
       if (due) {
         const at = nextSendAt(this.pacerState(now), settings.pacer, now);
-        if (at <= now) this.dispatch(due, now, settings);
+        if (at <= now) {
+          this.dispatch(due, now, settings);
+          sends += 1;
+        }
         else await this.sleep(Math.min(at - now, BACKSTOP_MS / 2));
         continue;
       }
@@ -190,7 +228,7 @@ export class Dispatcher extends DurableObject<Env> {
     // Not awaited: the sender answers at once and reports back through `report`.
     this.ctx.exports.Sender.send([task]).catch((error: unknown) => {
       const outcome: SendOutcome = {
-        kind: "network-error",
+        kind: "not-sent",
         resultClass: "unknown",
         reqMsgId,
         reqTime: new Date(now).toISOString(),
@@ -215,7 +253,9 @@ export class Dispatcher extends DurableObject<Env> {
     // A traffic refusal costs no retry budget; the requeue cap only stops a gateway that refuses forever.
     const decision = traffic
       ? decideAfterTraffic(batch.traffic_requeues)
-      : decideAfterAttempt(result.resultClass, batch.budget_spent + 1, settings.retry, Math.random());
+      : outcome.kind === "not-sent"
+        ? decideAfterNotSent(batch.attempts - batch.budget_spent, settings.retry, Math.random())
+        : decideAfterAttempt(result.resultClass, batch.budget_spent + 1, settings.retry, Math.random());
     this.ctx.storage.transactionSync(() => {
       this.outbox.logAttempt(now, result.resultCode, outcome.latencyMs);
       if (decision.action === "done") this.outbox.settle(batch.batch_id, result, { state: decision.status });
@@ -297,9 +337,13 @@ export class Dispatcher extends DurableObject<Env> {
     });
   }
 
-  private etaSeconds(now: number, extraBatches: number): number {
-    const { batches } = this.outbox.backlog();
-    return Math.ceil((batches + extraBatches) / this.pace(now).liveRps);
+  /** Seconds until the backlog is sent at the live rate (unrounded, so a tiny quota cannot divide by 0). */
+  private etaSeconds(now: number): number {
+    return Math.ceil(this.outbox.backlog().batches / this.liveRps(now));
+  }
+
+  private liveRps(now: number): number {
+    return paceSnapshot(this.pacerState(now), this.settings().pacer, now).liveRps;
   }
 
   private pace(now: number): DispatcherStatus["pace"] {

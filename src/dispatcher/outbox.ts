@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS jobs_by_idempotency ON jobs(owner, idempotency_key)
   WHERE idempotency_key IS NOT NULL;
-CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs(created_at);
+CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs(owner, created_at);
 CREATE TABLE IF NOT EXISTS batches (
   batch_id INTEGER PRIMARY KEY AUTOINCREMENT,
   job_id TEXT NOT NULL,
@@ -72,7 +72,12 @@ CREATE TABLE IF NOT EXISTS batches (
 );
 CREATE INDEX IF NOT EXISTS batches_due ON batches(state, front DESC, next_at, batch_id);
 CREATE INDEX IF NOT EXISTS batches_by_job ON batches(job_id, seq);
-CREATE TABLE IF NOT EXISTS webhook_ids (id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS webhook_ids (
+  id TEXT PRIMARY KEY,
+  seen_at INTEGER NOT NULL,
+  job_id TEXT NOT NULL,
+  body_hash TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS attempts_log (
   at INTEGER NOT NULL,
   result_code TEXT NOT NULL,
@@ -98,11 +103,14 @@ export class Outbox {
     return this.one<JobRow>("SELECT * FROM jobs WHERE job_id = ?", jobId);
   }
 
-  /** True if the webhook-id was already seen (and records it if not). */
-  claimWebhookId(id: string, now: number): boolean {
-    if (this.one("SELECT id FROM webhook_ids WHERE id = ?", id)) return false;
-    this.sql.exec("INSERT INTO webhook_ids (id, seen_at) VALUES (?, ?)", id, now);
-    return true;
+  /** The job a webhook-id created, if that id was seen within the replay window. */
+  webhookDelivery(id: string): { job_id: string; body_hash: string } | null {
+    return this.one("SELECT job_id, body_hash FROM webhook_ids WHERE id = ?", id);
+  }
+
+  /** Remembers a webhook-id with the job it created, for the replay window. */
+  recordWebhookId(id: string, jobId: string, bodyHash: string, now: number): void {
+    this.sql.exec("INSERT INTO webhook_ids (id, seen_at, job_id, body_hash) VALUES (?, ?, ?, ?)", id, now, jobId, bodyHash);
   }
 
   /** Stores a job and all its batches (the caller wraps this in a transaction). */
@@ -212,6 +220,11 @@ export class Outbox {
     return { batches: row?.batches ?? 0, notifications: row?.notifications ?? 0, inFlight: row?.in_flight ?? 0 };
   }
 
+  /** True when some batch is still queued or on the wire. */
+  hasOpenBatches(): boolean {
+    return this.one("SELECT 1 AS open FROM batches WHERE state IN ('queued', 'in_flight') LIMIT 1") !== null;
+  }
+
   /** Batches on the wire right now (cheap: reads the in-flight rows of the state index only). */
   inFlightCount(): number {
     return this.one<{ n: number }>("SELECT COUNT(*) AS n FROM batches WHERE state = 'in_flight'")?.n ?? 0;
@@ -241,9 +254,9 @@ export class Outbox {
   }
 
   /** The most recent jobs, newest first. */
-  recentJobs(limit: number): JobRow[] {
+  recentJobs(owner: string, limit: number): JobRow[] {
     return this.sql.exec<JobRow & Record<string, SqlStorageValue>>(
-      "SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?", limit,
+      "SELECT * FROM jobs WHERE owner = ? ORDER BY created_at DESC LIMIT ?", owner, limit,
     ).toArray();
   }
 

@@ -55,8 +55,8 @@ export async function getJob(jobId: string, key?: string): Promise<JobView> {
 }
 
 /** `GET /v1/status`. */
-export async function relayStatus(): Promise<DispatcherStatus> {
-  return (await (await relay("/v1/status")).json()) as DispatcherStatus;
+export async function relayStatus(key?: string): Promise<DispatcherStatus> {
+  return (await (await relay("/v1/status", key ? { key } : {})).json()) as DispatcherStatus;
 }
 
 /** Polls a job until it is completed or `timeoutMs` passes; returns the last view. */

@@ -11,6 +11,6 @@ status.get("/", async (c) => {
   const caller = await authenticate(c);
   if (!caller.ok) return problem(c, "unauthorized", caller.detail, {}, { "WWW-Authenticate": "Bearer" });
   const { config } = c.var.runtime;
-  const live = await c.env.DISPATCHER.getByName(config.clientId).status();
+  const live = await c.env.DISPATCHER.getByName(config.clientId).status(caller.owner);
   return c.json({ relay: describeConfig(config), ...live });
 });
