@@ -52,7 +52,8 @@ export function findResultCode(info: Pick<ResultInfo, "resultCode" | "resultCode
 
 /**
  * What an answered resultInfo means: S → success, F → final (traffic for REQUEST_TRAFFIC_EXCEED_LIMIT),
- * U, unlisted F codes, unknown statuses and contradictory answers → unknown. Only status S is success.
+ * U, unknown statuses and contradictory answers → unknown. Only status S is success. An F code the page
+ * does not list (an API-specific one) is still final: AlipayHK says F means "do not resend the same thing".
  */
 export function classifyResult(info: ResultInfo): ResultClass {
   const found = lookup(info);
@@ -65,9 +66,9 @@ export function classifyResult(info: ResultInfo): ResultClass {
     case "S":
       return "success";
     case "F":
-      // An F code the page does not list may be API-specific; we cannot tell that it is final.
-      if (found.kind !== "known") return "unknown";
-      return found.row.resultCodeId === TRAFFIC_EXCEED_LIMIT.resultCodeId ? "traffic" : "final";
+      // Only REQUEST_TRAFFIC_EXCEED_LIMIT was refused before processing; every other F is final, listed or not.
+      if (found.kind === "known" && found.row.resultCodeId === TRAFFIC_EXCEED_LIMIT.resultCodeId) return "traffic";
+      return "final";
     default:
       // U: "API failed due to unknown reasons" — it may have been processed. Undefined statuses likewise.
       return "unknown";

@@ -49,8 +49,8 @@ describe("classifyResult, row by row", () => {
 });
 
 describe("unknown and contradictory answers", () => {
-  it("treats an F code the page does not list as unknown", () => {
-    expect(classifyResult(info("F", "99999999", "SOMETHING_NEW"))).toBe("unknown");
+  it("treats an F code the page does not list as final: F means do not resend", () => {
+    expect(classifyResult(info("F", "99999999", "SOMETHING_NEW"))).toBe("final");
   });
 
   it("treats U with any code as unknown", () => {
