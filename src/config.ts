@@ -67,7 +67,8 @@ export const SETTINGS = [
   },
   {
     name: "RELAY_MAX_NOTIFICATIONS_PER_REQUEST", default: "10000", required: false, secret: false,
-    range: { min: 1, max: 100_000, integer: true },
+    // Bounded so one request stays well inside the 32 MiB limit of the Worker → Durable Object call.
+    range: { min: 1, max: 40_000, integer: true },
     description: "Most notifications one POST may carry.",
   },
   {
@@ -87,7 +88,8 @@ export const SETTINGS = [
   },
   {
     name: "RELAY_SEND_TIMEOUT_MS", default: "10000", required: false, secret: false,
-    range: { min: 100, max: 120_000, integer: true },
+    // A sender's background work (waitUntil) lives about 30 s after it answers the dispatcher.
+    range: { min: 100, max: 25_000, integer: true },
     description: "How long one send waits for AlipayHK's answer, in ms; then the outcome is unknown.",
   },
   {

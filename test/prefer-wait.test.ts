@@ -2,10 +2,11 @@
  * `Prefer: wait=N` (RFC 7240 §4.3): the relay holds the answer up to N seconds (capped by
  * RELAY_MAX_WAIT_SECONDS) and answers 200 with the finished job if it finished, else the usual 202.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Dispatcher } from "../src/dispatcher/dispatcher";
 import type { JobView } from "../src/dispatcher/types";
 import { TestGateway } from "./support/gateway";
-import { freshRelay, notifications, relay } from "./support/relay";
+import { freshRelay, getJob, notifications, relay } from "./support/relay";
 
 function post(prefer: string | null, count = 250, extra: Record<string, string> = {}): Promise<Response> {
   const headers: Record<string, string> = { ...extra };
@@ -14,6 +15,7 @@ function post(prefer: string | null, count = 250, extra: Record<string, string> 
 }
 
 beforeEach(freshRelay);
+afterEach(() => vi.restoreAllMocks());
 
 describe("Prefer: wait", () => {
   it("wait=10 answers 200 with the completed job and Preference-Applied", async () => {
@@ -80,4 +82,14 @@ describe("Prefer: wait", () => {
     expect(((await again.json()) as JobView).jobId).toBe(((await first.json()) as JobView).jobId);
     expect(Date.now() - started).toBeLessThan(500);
   }, 10_000);
+  it("a failed poll while waiting ends the wait with the usual 202: the job was accepted, never a 500", async () => {
+    await TestGateway.install();
+    const getJobOnce = vi.spyOn(Dispatcher.prototype, "getJob").mockRejectedValueOnce(new Error("object reset"));
+    const res = await post("wait=10", 1);
+    expect(res.status).toBe(202);
+    const { jobId } = (await res.json()) as { jobId: string };
+    expect(getJobOnce).toHaveBeenCalled();
+    getJobOnce.mockRestore();
+    expect((await getJob(jobId)).jobId).toBe(jobId);
+  });
 });

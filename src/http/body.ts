@@ -1,10 +1,12 @@
 /** Reading a request body as text without ever holding more than the configured limit. */
-export type BodyText = { ok: true; text: string; bytes: Uint8Array } | { ok: false; tooLarge: true };
+export type BodyText =
+  | { ok: true; text: string; bytes: Uint8Array }
+  | { ok: false; problem: "too-large" | "not-utf8" };
 
 /** Reads the body, refusing (without buffering the rest) once it passes `maxBytes`. */
 export async function readBodyText(request: Request, maxBytes: number): Promise<BodyText> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, tooLarge: true };
+  if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, problem: "too-large" };
   if (!request.body) return { ok: true, text: "", bytes: new Uint8Array() };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -15,7 +17,7 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      return { ok: false, tooLarge: true };
+      return { ok: false, problem: "too-large" };
     }
     chunks.push(value);
   }
@@ -25,7 +27,12 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return { ok: true, text: new TextDecoder().decode(bytes), bytes };
+  try {
+    // Fatal: invalid UTF-8 is refused rather than silently turned into U+FFFD and sent to users.
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes), bytes };
+  } catch {
+    return { ok: false, problem: "not-utf8" };
+  }
 }
 
 /** True for `application/json`, with or without parameters such as `charset=UTF-8`. */

@@ -29,7 +29,11 @@ notifications.post("/", async (c) => {
     return problem(c, "invalid-idempotency-key", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
   }
   const body = await readBodyText(c.req.raw, config.maxBodyBytes);
-  if (!body.ok) return problem(c, "payload-too-large", `The body may be at most ${config.maxBodyBytes} bytes.`);
+  if (!body.ok) {
+    return body.problem === "too-large"
+      ? problem(c, "payload-too-large", `The body may be at most ${config.maxBodyBytes} bytes.`)
+      : problem(c, "malformed-json", "The body is not valid UTF-8.");
+  }
   const caller = bearer ?? authenticateWebhook(c, body.bytes, Math.floor(Date.now() / 1000));
   if (!caller.ok) return problem(c, "unauthorized", caller.detail, {}, { "WWW-Authenticate": "Bearer" });
 
@@ -123,13 +127,22 @@ notifications.get("/:jobId", async (c) => {
   return c.json(job);
 });
 
+/**
+ * Polls the job until it completes or the budget runs out. The job is already stored, so a failed poll
+ * only ends the wait: the caller then gets the usual 202, never an error for work that was accepted.
+ */
 async function waitForCompletion(c: Context<RelayEnv>, owner: string, job: JobView, budgetMs: number): Promise<JobView> {
   const deadline = Date.now() + budgetMs;
   const dispatcher = c.env.DISPATCHER.getByName(c.var.runtime.config.clientId);
   let current = job;
   while (current.status !== "completed" && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_POLL_MS, deadline - Date.now())));
-    current = (await dispatcher.getJob(owner, job.jobId)) ?? current;
+    try {
+      current = (await dispatcher.getJob(owner, job.jobId)) ?? current;
+    } catch (error) {
+      logEvent({ event: "wait_poll_failed", jobId: job.jobId, error: error instanceof Error ? error.message : String(error) });
+      return current;
+    }
   }
   return current;
 }
