@@ -87,6 +87,13 @@ export const SETTINGS = [
     description: "Most sends in flight at once for the clientId, across all invocations.",
   },
   {
+    name: "RELAY_PACE_GUARD_MS", default: "20", required: false, secret: false,
+    range: { min: 0, max: 500, integer: true },
+    description:
+      "Margin added to the one-second window the pace is counted in, in ms, for network jitter between " +
+      "the relay and AlipayHK; the pace is ALIPAY_MAX_RPS per (1000 + this) ms.",
+  },
+  {
     name: "RELAY_SEND_TIMEOUT_MS", default: "10000", required: false, secret: false,
     // A sender's background work (waitUntil) lives about 30 s after it answers the dispatcher.
     range: { min: 100, max: 25_000, integer: true },
@@ -155,6 +162,7 @@ export interface Config {
   maxBodyBytes: number;
   maxBacklogBatches: number;
   maxInFlight: number;
+  paceGuardMs: number;
   sendTimeoutMs: number;
   maxAttempts: number;
   retryBaseMs: number;
@@ -262,6 +270,7 @@ export function parseConfig(env: object): ConfigResult {
     maxBodyBytes: number("RELAY_MAX_BODY_BYTES"),
     maxBacklogBatches: number("RELAY_MAX_BACKLOG_BATCHES"),
     maxInFlight: number("RELAY_MAX_IN_FLIGHT"),
+    paceGuardMs: number("RELAY_PACE_GUARD_MS"),
     sendTimeoutMs: number("RELAY_SEND_TIMEOUT_MS"),
     maxAttempts: number("RELAY_MAX_ATTEMPTS"),
     retryBaseMs: number("RELAY_RETRY_BASE_MS"),
@@ -287,6 +296,7 @@ export type ConfigLimits = Pick<
   | "maxBodyBytes"
   | "maxBacklogBatches"
   | "maxInFlight"
+  | "paceGuardMs"
   | "sendTimeoutMs"
   | "maxAttempts"
   | "retryBaseMs"
@@ -328,6 +338,7 @@ export function describeConfig(config: Config): ConfigSummary {
       maxBodyBytes: config.maxBodyBytes,
       maxBacklogBatches: config.maxBacklogBatches,
       maxInFlight: config.maxInFlight,
+      paceGuardMs: config.paceGuardMs,
       sendTimeoutMs: config.sendTimeoutMs,
       maxAttempts: config.maxAttempts,
       retryBaseMs: config.retryBaseMs,

@@ -29,7 +29,7 @@ export function dispatcherSettings(env: Env): DispatcherSettings {
   const c = parsed.config;
   const settings: DispatcherSettings = {
     clientId: c.clientId,
-    pacer: { maxRps: c.maxRps },
+    pacer: { maxRps: c.maxRps, guardMs: c.paceGuardMs },
     retry: { maxAttempts: c.maxAttempts, baseDelayMs: c.retryBaseMs, maxDelayMs: c.retryMaxMs },
     maxInFlight: c.maxInFlight,
     sendTimeoutMs: c.sendTimeoutMs,

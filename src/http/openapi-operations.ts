@@ -98,6 +98,7 @@ const EXAMPLE_SUMMARY = {
     maxBodyBytes: 16777216,
     maxBacklogBatches: 20000,
     maxInFlight: 64,
+    paceGuardMs: 20,
     sendTimeoutMs: 10000,
     maxAttempts: 5,
     retryBaseMs: 1000,

@@ -109,6 +109,7 @@ export const ConfigSummarySchema = z
       maxBodyBytes: count(),
       maxBacklogBatches: count(),
       maxInFlight: count(),
+      paceGuardMs: count(),
       sendTimeoutMs: count(),
       maxAttempts: count(),
       retryBaseMs: count(),
