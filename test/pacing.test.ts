@@ -52,6 +52,17 @@ describe("pacing at ALIPAY_MAX_RPS = 20", () => {
     expect(gateway.exceeded).toBe(0);
   }, 20_000);
 
+  it("network jitter within RELAY_PACE_GUARD_MS (20 ms) never puts 21 requests into a gateway second", async () => {
+    const gateway = await TestGateway.install(MAX_RPS);
+    gateway.arrivalJitterMs = 18;
+    const job = await submit(6000);
+    const done = await waitForJob(job.jobId, 15_000);
+    report("arrivals jittered 0-18 ms", gateway);
+    expect(done).toMatchObject({ status: "completed", succeeded: 6000 });
+    expect(gateway.maxInAnySecond()).toBeLessThanOrEqual(MAX_RPS);
+    expect(gateway.exceeded).toBe(0);
+  }, 20_000);
+
   it("two callers' jobs at once share one pace for the clientId", async () => {
     const gateway = await TestGateway.install(MAX_RPS);
     const [a, b] = await Promise.all([

@@ -29,6 +29,8 @@ export interface SendBatchOptions {
   monotonicMs?: () => number;
   /** UTC offset written in reqTime, in minutes (default 480, Hong Kong). */
   utcOffsetMinutes?: number;
+  /** Earliest moment the request may leave (ms epoch, on `now`'s clock): it is signed first, then held. */
+  notBefore?: number;
 }
 
 /** AlipayHK's transport: JSON in UTF-8. */
@@ -55,6 +57,11 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     newReqMsgId: options.newReqMsgId,
     utcOffsetMinutes: options.utcOffsetMinutes,
   });
+  if (options.notBefore !== undefined) {
+    // Signing happens before the wait, so its cost does not move the moment the request leaves.
+    const holdMs = options.notBefore - (options.now?.() ?? new Date()).getTime();
+    if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
+  }
   const clock = options.monotonicMs ?? (() => performance.now());
   // Called unbound: Workers' fetch throws "Illegal invocation" when called as a method of another object.
   const doFetch = options.fetch;

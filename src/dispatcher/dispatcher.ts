@@ -28,6 +28,11 @@ const MAX_SENDS_PER_PUMP = 800;
 const MISCONFIGURED_RETRY_MS = 30_000;
 /** How long after an unexpected pump failure the next alarm comes, in ms. */
 const PUMP_FAILURE_RETRY_MS = 5_000;
+/**
+ * A batch is handed to its sender up to this long before its slot, in ms; the sender signs it and then
+ * waits for the slot, so the hand-over and the signing do not jitter the moment the request leaves.
+ */
+const SEND_LEAD_MS = 25;
 /** Extra time a sender gets beyond the send timeout to report back, in ms. */
 const LEASE_GRACE_MS = 5_000;
 /** Status figures cover this much history, in ms. */
@@ -188,11 +193,10 @@ export class Dispatcher extends DurableObject<Env> {
       const due = inFlight < settings.maxInFlight ? this.outbox.nextDue(now) : null;
       if (due) {
         const at = nextSendAt(this.pacerState(now), settings.pacer, now);
-        if (at <= now) {
-          this.dispatch(due, now, settings);
+        if (at <= now + SEND_LEAD_MS) {
+          this.dispatch(due, Math.max(at, now), settings);
           sends += 1;
-        }
-        else await this.sleep(Math.min(at - now, BACKSTOP_MS / 2));
+        } else await this.sleep(Math.min(at - now - SEND_LEAD_MS, BACKSTOP_MS / 2));
         continue;
       }
       const wakeAt = this.nextWakeAt(inFlight < settings.maxInFlight);
@@ -213,10 +217,11 @@ export class Dispatcher extends DurableObject<Env> {
     return times.length ? Math.min(...times) : null;
   }
 
-  private dispatch(batch: BatchRow, now: number, settings: DispatcherSettings): void {
+  /** Hands a batch to a sender for the slot at `sendAt` (ms epoch; now or a few ms ahead). */
+  private dispatch(batch: BatchRow, sendAt: number, settings: DispatcherSettings): void {
     const reqMsgId = crypto.randomUUID().replaceAll("-", "");
-    this.outbox.markInFlight(batch.batch_id, reqMsgId, now + settings.sendTimeoutMs + LEASE_GRACE_MS);
-    this.savePacer(recordSend(this.pacerState(now), settings.pacer, now));
+    this.outbox.markInFlight(batch.batch_id, reqMsgId, sendAt + settings.sendTimeoutMs + LEASE_GRACE_MS);
+    this.savePacer(recordSend(this.pacerState(sendAt), settings.pacer, sendAt));
     const job = this.outbox.job(batch.job_id);
     const task: SendTask = {
       clientId: settings.clientId,
@@ -224,6 +229,7 @@ export class Dispatcher extends DurableObject<Env> {
       reqMsgId,
       merchantId: job?.merchant_id ?? "",
       notifications: JSON.parse(batch.notifications),
+      notBefore: sendAt,
     };
     // Not awaited: the sender answers at once and reports back through `report`.
     this.ctx.exports.Sender.send([task]).catch((error: unknown) => {
@@ -231,8 +237,8 @@ export class Dispatcher extends DurableObject<Env> {
         kind: "not-sent",
         resultClass: "unknown",
         reqMsgId,
-        reqTime: new Date(now).toISOString(),
-        latencyMs: Date.now() - now,
+        reqTime: new Date(sendAt).toISOString(),
+        latencyMs: 0,
         verified: false,
         detail: `sender invocation failed: ${error instanceof Error ? error.message : String(error)}`,
       };

@@ -52,6 +52,7 @@ export class Sender extends WorkerEntrypoint<Env> {
       timeoutMs: config.sendTimeoutMs,
       utcOffsetMinutes: config.utcOffsetMinutes,
       newReqMsgId: () => task.reqMsgId,
+      notBefore: task.notBefore,
     }).catch((error: unknown) => notSent(task, `not sent: ${error instanceof Error ? error.message : String(error)}`));
   }
 }

@@ -28,6 +28,8 @@ export interface SendTask {
   reqMsgId: string;
   merchantId: string;
   notifications: NotificationInfo[];
+  /** The pacer's slot for this send (ms epoch): the request leaves no earlier. */
+  notBefore: number;
 }
 
 /** What a sender invocation reports back after one attempt. */

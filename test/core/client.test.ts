@@ -123,6 +123,21 @@ describe("the request", () => {
     expect(a.reqTime).not.toBe(b.reqTime);
     expect(gw.received.map((r) => r.reqMsgId)).toEqual([a.reqMsgId, b.reqMsgId]);
   });
+
+  it("is held until notBefore (signed first), and leaves at once when that moment has passed", async () => {
+    let leftAt = 0;
+    const gw = gateway((req) => {
+      leftAt = Date.now();
+      return signedAnswer(req, "S", "00000000", "SUCCESS");
+    });
+    const slot = Date.now() + 60;
+    const held = await sendBatch(options(gw.fetch, { now: () => new Date(), notBefore: slot }));
+    expect(held.kind).toBe("answered");
+    expect(leftAt).toBeGreaterThanOrEqual(slot);
+    const before = Date.now();
+    await sendBatch(options(gw.fetch, { now: () => new Date(), notBefore: before - 1000 }));
+    expect(leftAt - before).toBeLessThan(50);
+  });
 });
 
 describe("answers", () => {

@@ -41,6 +41,8 @@ export class TestGateway {
   limitRps: number;
   /** How long the gateway takes to answer, in ms (AlipayHK is ~200 ms away in production). */
   latencyMs = 0;
+  /** Network jitter on the way in: each request arrives after a random 0..arrivalJitterMs ms. */
+  arrivalJitterMs = 0;
   private accepted: number[] = [];
   /** Bumped by `releaseHung`; a hung request watches it. */
   private releases = 0;
@@ -93,6 +95,7 @@ export class TestGateway {
 
   private async handle(request: Request): Promise<Response> {
     const text = await request.text();
+    if (this.arrivalJitterMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * this.arrivalJitterMs));
     const at = Date.now();
     const cut = cutSignedMessage(text, "request");
     if (!cut.ok) return new Response("bad request", { status: 400 });
