@@ -81,6 +81,10 @@ export interface LocalRun {
   restartRelay(options?: { signal?: NodeJS.Signals }): Promise<void>;
   /** The relay's last output lines. */
   relayLogTail(): string[];
+  /** The running wrangler dev process (its workerd is a descendant), for CPU accounting; undefined while stopped. */
+  relayPid(): number | undefined;
+  /** The relay's DevTools inspector port on 127.0.0.1 (profiling). */
+  inspectorPort: number;
 }
 
 /** Starts the stand-in and the relay; resolves once both answer. */
@@ -181,5 +185,7 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
       await startRelay();
     },
     relayLogTail: () => lastTail(),
+    relayPid: () => relay?.pid,
+    inspectorPort,
   };
 }
