@@ -1,0 +1,96 @@
+/**
+ * End to end, real processes: the relay is killed (SIGKILL, a crash) while batches are on the wire and
+ * restarted on the same Durable Object storage. Sending resumes on its own (the persisted alarm, no
+ * new request needed), batches lost in flight are resent once their lease runs out, and every job
+ * completes with every notification delivered; each second delivery comes from a counted resend.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeNotifications, relayClient } from "../../dev/relay-client.ts";
+import { type E2eRun, startE2eRun } from "./e2e-helpers.ts";
+
+const REQUESTS = 3;
+const PER_REQUEST = 1000;
+const SEND_TIMEOUT_MS = 1000;
+/** The dispatcher resends an unreported batch after the send timeout plus this grace (dispatcher.ts). */
+const LEASE_GRACE_MS = 5000;
+
+let e2e: E2eRun | undefined;
+
+beforeAll(async () => {
+  // 200 ms answers keep about four batches on the wire at 20/s, so the kill always catches some.
+  e2e = await startE2eRun({
+    maxRps: 20,
+    gateway: { latencyMs: 200 },
+    vars: { RELAY_SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS), RELAY_RETRY_BASE_MS: "50", RELAY_RETRY_MAX_MS: "200" },
+  });
+}, 120_000);
+
+afterAll(() => e2e?.stop(), 60_000);
+
+async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) return false;
+    await sleep(25);
+  }
+  return true;
+}
+
+describe("a relay killed mid-run and restarted on the same storage", () => {
+  it("resumes by itself, resends what was lost in flight, and completes every job", async () => {
+    const { run } = e2e!;
+    const client = relayClient(run.relayUrl, run.apiKey);
+    const tags = Array.from({ length: REQUESTS }, (_, k) => `r${k}`);
+    const jobIds: string[] = [];
+    for (const tag of tags) {
+      const answer = await client.submit({ notifications: makeNotifications(tag, PER_REQUEST) });
+      expect(answer.status).toBe(202);
+      jobIds.push(answer.body.jobId!);
+    }
+
+    // Mid-run: a third of the batches sent, some on the wire.
+    expect(await until(() => run.gateway.stats(false).requests >= 10, 20_000)).toBe(true);
+    const before = await client.status();
+    expect(before.inFlight, "batches on the wire at the kill").toBeGreaterThan(0);
+    await run.restartRelay({ signal: "SIGKILL" });
+    const restartedAt = performance.now();
+    const requestsAtRestart = run.gateway.stats(false).requests;
+
+    // Nothing asks the relay anything here: only its persisted alarm can bring the sending back.
+    const resumed = await until(() => run.gateway.stats(false).requests > requestsAtRestart, 10_000);
+    const resumedMs = performance.now() - restartedAt;
+    expect(resumed, `no send within 10 s of the restart:\n${run.relayLogTail().slice(-20).join("\n")}`).toBe(true);
+
+    // Lost batches come back after their lease (send timeout + grace); the rest is ~1 s of backlog.
+    const { done, jobs, ms } = await client.waitForJobs(jobIds, SEND_TIMEOUT_MS + LEASE_GRACE_MS + 15_000);
+    const finishedMs = performance.now() - restartedAt;
+    const stats = run.gateway.stats(true);
+    expect(
+      done,
+      `jobs still open ${ms.toFixed(0)} ms after the restart: ${JSON.stringify(jobs.map((j) => [j.status, j.pending]))}`,
+    ).toBe(true);
+
+    let resends = 0;
+    for (const [k, job] of jobs.entries()) {
+      expect(job).toMatchObject({ status: "completed", total: PER_REQUEST, succeeded: PER_REQUEST, failed: 0 });
+      for (const [i, n] of makeNotifications(tags[k]!, PER_REQUEST).entries()) {
+        const deliveries = stats.deliveredByOpenId[n.openId] ?? 0;
+        expect(deliveries, `${n.openId} delivered`).toBeGreaterThan(0);
+        expect(deliveries, `${n.openId} deliveries vs its batch's attempts`).toBeLessThanOrEqual(
+          job.batches[Math.floor(i / 100)]!.attempts,
+        );
+      }
+      for (const b of job.batches) {
+        resends += b.attempts - 1;
+      }
+    }
+    // The batches caught on the wire were resent after their lease, and counted.
+    expect(resends).toBeGreaterThan(0);
+    expect(stats.repeatedReqMsgIds).toEqual([]);
+    expect(stats.signatureFailures).toBe(0);
+    console.info(
+      `restart: ${before.inFlight} in flight at the kill, first send ${resumedMs.toFixed(0)} ms after the restarted relay answered, all done after ${finishedMs.toFixed(0)} ms; ${resends} resends`,
+    );
+  }, 120_000);
+});
