@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { newReqMsgId } from "../core/envelope";
 import type { SendOutcome } from "../core/types";
 import { decideAfterAttempt, decideAfterNotSent, decideAfterTraffic } from "../dispatch/retry-policy";
 import { initialPacer, nextSendAt, paceSnapshot, recordAccepted, recordExceed, recordSend } from "../dispatch/pacer";
@@ -219,7 +220,7 @@ export class Dispatcher extends DurableObject<Env> {
 
   /** Hands a batch to a sender for the slot at `sendAt` (ms epoch; now or a few ms ahead). */
   private dispatch(batch: BatchRow, sendAt: number, settings: DispatcherSettings): void {
-    const reqMsgId = crypto.randomUUID().replaceAll("-", "");
+    const reqMsgId = newReqMsgId();
     this.outbox.markInFlight(batch.batch_id, reqMsgId, sendAt + settings.sendTimeoutMs + LEASE_GRACE_MS);
     this.savePacer(recordSend(this.pacerState(sendAt), settings.pacer, sendAt));
     const job = this.outbox.job(batch.job_id);

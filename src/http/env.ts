@@ -5,7 +5,5 @@ export interface RelayEnv {
   Bindings: Env;
   Variables: {
     runtime: Runtime;
-    /** Non-reversible id of the credential that authenticated the request (job isolation). */
-    owner: string;
   };
 }

@@ -21,6 +21,10 @@ notifications.post("/", async (c) => {
   // A bearer key is checked before the body is read; a webhook signature needs the body first.
   const bearer = isWebhookRequest(c) ? null : await authenticateBearer(c);
   if (bearer && !bearer.ok) return problem(c, "unauthorized", bearer.detail, {}, { "WWW-Authenticate": "Bearer" });
+  if (!bearer && !config.webhookSecret) {
+    // Refused before reading the body: without a secret no signature can ever verify.
+    return problem(c, "unauthorized", "Webhook signatures are not enabled on this relay; use a bearer key.", {}, { "WWW-Authenticate": "Bearer" });
+  }
   if (!isJsonContentType(c.req.header("content-type"))) {
     return problem(c, "unsupported-media-type", "Send the body as `Content-Type: application/json`.");
   }
@@ -59,6 +63,15 @@ notifications.post("/", async (c) => {
   }
 
   const batches = toBatches(valid.notifications);
+  if (batches.length > config.maxBacklogBatches) {
+    // It could never fit, however long the caller waits: not a 429.
+    return problem(
+      c,
+      "too-many-notifications",
+      `${batches.length} batches is more than the whole backlog may hold (${config.maxBacklogBatches}). Split the request.`,
+      { limit: config.maxBacklogBatches * 100 },
+    );
+  }
   const dispatcher = c.env.DISPATCHER.getByName(config.clientId);
   let result: SubmitResult;
   try {
