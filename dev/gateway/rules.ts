@@ -79,7 +79,7 @@ export function checkRequest(request: unknown): RuleVerdict {
   if (!Array.isArray(infos) || infos.length < 1 || infos.length > 100) {
     problems.push("body.notificationInfos must be a list of 1 to 100 elements");
   } else {
-    infos.forEach((info, i) => problems.push(...checkInfo(info, i)));
+    for (const [i, info] of infos.entries()) problems.push(...checkInfo(info, i));
   }
   if (problems.length > 0) {
     // Cap the message: a 100-element batch of bad elements should not make a 20 kB answer.

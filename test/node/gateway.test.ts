@@ -319,7 +319,7 @@ describe("fault injection", () => {
 
 describe("control and records over HTTP", () => {
   // The control endpoints answer several shapes; the assertions below are the type check.
-  const control = (path: string, init?: RequestInit) => fetch(gateway.url + path, init).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  const control = (path: string, init?: RequestInit) => fetch(gateway.url + path, init).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
 
   it("switches modes with POST /_control and refuses unknown or bad settings", async () => {
     const set = await control("/_control", { method: "POST", body: JSON.stringify({ faults: [{ kind: "http502", everyNth: 1 }], latencyMs: 5 }) });
@@ -339,7 +339,7 @@ describe("control and records over HTTP", () => {
     expect(stats.deliveredByOpenId).toEqual({ [info(1).openId]: 1, [info(2).openId]: 1 });
     expect(stats.arrivals).toHaveLength(2);
     expect(stats.paths).toEqual({ "/api/alipay/intl/user/inform/delegateSendNotification.htm": 2 });
-    expect(stats.rejections[0]).toMatchObject({ resultCode: "PARAM_ILLEGAL", message: expect.stringContaining("head.version") });
+    expect((stats.rejections as unknown[])[0]).toMatchObject({ resultCode: "PARAM_ILLEGAL", message: expect.stringContaining("head.version") });
     expect((await control("/_stats?summary")).body.deliveries).toBeUndefined();
     await control("/_reset", { method: "POST" });
     expect((await control("/_stats")).body).toMatchObject({ requests: 0, deliveredCount: 0, repeatedReqMsgIds: [] });
