@@ -14,7 +14,7 @@ import { checkFaultRules, createFaultPicker, seededRandom, type FaultPicker, typ
 import { createLimiter } from "./limiter.ts";
 import { processRequest, type Verdict } from "./process.ts";
 import { FUNCTION_NAME } from "./rules.ts";
-import { createStatsRecorder, type GatewayStats } from "./stats.ts";
+import { createStatsRecorder, type GatewayCounts, type GatewayStats } from "./stats.ts";
 import { toPrivateKey, toPublicKey, type SignAlgorithm } from "./verify.ts";
 
 /** AlipayHK's path for this API, by its `/api/<function with dots as slashes>.htm` convention. */
@@ -61,6 +61,8 @@ export interface Gateway {
   port: number;
   /** A snapshot of the records; `detail` adds the per-delivery and per-arrival lists. */
   stats(detail?: boolean): GatewayStats;
+  /** Requests, answers by result and deliveries so far, in constant time (for polling under load). */
+  counts(): GatewayCounts;
   /** Clears records, the reqMsgId memory, the limiter window and fault counters. */
   reset(): void;
   /** Changes settings; omitted ones keep their value. Throws on invalid values. */
@@ -253,6 +255,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     apiUrl: base + API_PATH,
     port,
     stats: (detail = true) => stats.snapshot(detail),
+    counts: () => stats.counts(),
     reset,
     configure,
     settings: () => settings,

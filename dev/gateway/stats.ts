@@ -65,7 +65,16 @@ export interface StatsRecorder {
   rejection(r: Rejection): void;
   delivered(d: Delivery): void;
   snapshot(detail: boolean): GatewayStats;
+  /** The running totals only, in constant time (snapshot copies every record: too slow to poll under load). */
+  counts(): GatewayCounts;
   reset(): void;
+}
+
+/** Running totals, cheap enough to poll every few ms. */
+export interface GatewayCounts {
+  requests: number;
+  byResult: Record<string, number>;
+  deliveredCount: number;
 }
 
 /** Creates an empty recorder. */
@@ -102,6 +111,9 @@ export function createStatsRecorder(): StatsRecorder {
     delivered(d) {
       s.deliveries.push(d);
       s.deliveredByOpenId[d.openId] = (s.deliveredByOpenId[d.openId] ?? 0) + 1;
+    },
+    counts() {
+      return { requests: s.requests, byResult: { ...s.byResult }, deliveredCount: s.deliveries.length };
     },
     snapshot(detail) {
       const out: GatewayStats = {

@@ -50,15 +50,15 @@ describe("a relay killed mid-run and restarted on the same storage", () => {
     }
 
     // Mid-run: a third of the batches sent, some on the wire.
-    expect(await until(() => run.gateway.stats(false).requests >= 10, 20_000)).toBe(true);
+    expect(await until(() => run.gateway.counts().requests >= 10, 20_000)).toBe(true);
     const before = await client.status();
     expect(before.inFlight, "batches on the wire at the kill").toBeGreaterThan(0);
     await run.restartRelay({ signal: "SIGKILL" });
     const restartedAt = performance.now();
-    const requestsAtRestart = run.gateway.stats(false).requests;
+    const requestsAtRestart = run.gateway.counts().requests;
 
     // Nothing asks the relay anything here: only its persisted alarm can bring the sending back.
-    const resumed = await until(() => run.gateway.stats(false).requests > requestsAtRestart, 10_000);
+    const resumed = await until(() => run.gateway.counts().requests > requestsAtRestart, 10_000);
     const resumedMs = performance.now() - restartedAt;
     expect(resumed, `no send within 10 s of the restart:\n${run.relayLogTail().slice(-20).join("\n")}`).toBe(true);
 
