@@ -1,0 +1,86 @@
+/**
+ * What every benchmark phase shares: a fresh local run (relay on a frozen copy of its sources, stand-in
+ * in this process) that is stopped whatever happens, Ctrl-C included, and a note of how busy the rest
+ * of the machine was meanwhile (other processes' CPU skews every figure here).
+ */
+import { type LocalRun, type LocalRunOptions, startLocalRun } from "../dev/local-run.ts";
+import { makeNotifications, type RelayClient, relayClient } from "../dev/relay-client.ts";
+import { HAS_PROC, machineBusyMs, ownTreeMs } from "./proc-cpu.ts";
+
+const running = new Set<LocalRun>();
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error(`\n${signal}: stopping the local runs…`);
+    void Promise.allSettled([...running].map((r) => r.stop())).then(() => process.exit(130));
+  });
+}
+
+/** A phase's view of its run. */
+export interface PhaseContext {
+  run: LocalRun;
+  client: RelayClient;
+}
+
+/** How busy other processes kept the machine during a phase: their CPU ÷ (wall time × cores). */
+export interface MachineNoise {
+  wallMs: number;
+  foreignCpuShare: number | null;
+}
+
+/** Runs `phase` against a fresh local run and stops it afterwards. */
+export async function withRun<T>(
+  options: LocalRunOptions,
+  phase: (ctx: PhaseContext) => Promise<T>,
+): Promise<{ result: T; noise: MachineNoise }> {
+  const run = await startLocalRun({ snapshot: true, ...options });
+  running.add(run);
+  try {
+    const client = relayClient(run.relayUrl, run.apiKey);
+    const started = performance.now();
+    const busy0 = HAS_PROC ? machineBusyMs() : 0;
+    const own0 = HAS_PROC ? ownTreeMs() : 0;
+    const result = await phase({ run, client });
+    const wallMs = performance.now() - started;
+    const foreign = HAS_PROC ? machineBusyMs() - busy0 - (ownTreeMs() - own0) : null;
+    const cores = (await import("node:os")).availableParallelism();
+    return {
+      result,
+      noise: { wallMs, foreignCpuShare: foreign === null ? null : Math.max(0, foreign) / (wallMs * cores) },
+    };
+  } finally {
+    running.delete(run);
+    await run.stop();
+  }
+}
+
+/** A request body of `count` notifications (serialized once, so the client's JSON work is not timed). */
+export function bodyOf(tag: string, count: number): string {
+  return JSON.stringify({ notifications: makeNotifications(tag, count) });
+}
+
+/** Submits `batches` full batches in requests of up to 10,000 notifications; returns the job ids. */
+export async function submitBacklog(client: RelayClient, tag: string, batches: number): Promise<string[]> {
+  const jobIds: string[] = [];
+  let left = batches * 100;
+  for (let k = 0; left > 0; k++) {
+    const count = Math.min(10_000, left);
+    const answer = await client.submit(bodyOf(`${tag}${k}`, count));
+    if (answer.status !== 202) throw new Error(`submit: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+    jobIds.push(answer.body.jobId!);
+    left -= count;
+  }
+  return jobIds;
+}
+
+/** Waits until `check` holds, polling every `pollMs`; false on timeout. */
+export async function until(check: () => boolean, timeoutMs: number, pollMs = 50): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  return true;
+}

@@ -1,0 +1,98 @@
+/**
+ * `npm run bench`: every figure of the relay's benchmark in one run, on real processes (wrangler dev
+ * and the local stand-in), then a table and bench/results.json. Flags:
+ *   --quick          shorter phases, results to bench/results.local.json (not committed)
+ *   --only=a,b       phases among accept, fanout, pace, adaptation, cost
+ *   --out=path       where to write the results
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../dev/local-run.ts";
+import { measureAccept } from "./accept.ts";
+import { measureAdaptation } from "./adaptation.ts";
+import { measureCost } from "./cost.ts";
+import { measureCryptoBaseline } from "./crypto-baseline.ts";
+import { measureFanout } from "./fanout.ts";
+import type { MachineNoise } from "./harness.ts";
+import { describeMachine } from "./machine.ts";
+import { measurePace } from "./pace.ts";
+import { type BenchResults, formatTable, rows } from "./report.ts";
+
+const PHASES = ["accept", "fanout", "pace", "adaptation", "cost"] as const;
+const args = process.argv.slice(2);
+if (args.includes("--help")) {
+  console.log(
+    /^\/\*\*([\s\S]*?)\*\//.exec((await import("node:fs")).readFileSync(new URL(import.meta.url), "utf8"))?.[1],
+  );
+  process.exit(0);
+}
+const quick = args.includes("--quick");
+const only = args
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
+const out =
+  args.find((a) => a.startsWith("--out="))?.slice(6) ??
+  join(PROJECT_ROOT, "bench", quick || only ? "results.local.json" : "results.json");
+const wanted = (phase: (typeof PHASES)[number]) => !only || only.includes(phase);
+
+const machine = describeMachine();
+const results: BenchResults = {};
+const noise: Record<string, MachineNoise> = {};
+const started = Date.now();
+const say = (text: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text}`);
+
+say(
+  `machine: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}, workerd ${machine.workerd}, load ${machine.loadAverage1m}`,
+);
+if (wanted("cost")) {
+  results.crypto = await measureCryptoBaseline(quick ? 300 : 1000);
+  say(`bare sign + verify: ${results.crypto.cpuMsPerPair.toFixed(3)} ms CPU per pair`);
+}
+if (wanted("accept")) {
+  say("accept latency…");
+  ({ result: results.accept, noise: noise.accept } = await measureAccept(quick ? 0.2 : 1));
+}
+if (wanted("fanout")) {
+  say("fan-out latency…");
+  ({ result: results.fanout, noise: noise.fanout } = await measureFanout(quick ? 30 : 100));
+}
+if (wanted("pace")) {
+  results.pace = [];
+  for (const [maxRps, seconds] of [
+    [10, quick ? 6 : 15],
+    [50, quick ? 6 : 15],
+    [200, quick ? 5 : 12],
+  ] as const) {
+    say(`pace at ${maxRps}/s…`);
+    const { result, noise: n } = await measurePace(maxRps, seconds);
+    results.pace.push(result);
+    noise[`pace${maxRps}`] = n;
+  }
+}
+if (wanted("adaptation")) {
+  say("adaptation…");
+  ({ result: results.adaptation, noise: noise.adaptation } = await measureAdaptation(
+    25,
+    quick ? 20 : 50,
+    quick ? 8 : 15,
+  ));
+}
+if (wanted("cost")) {
+  say("cost and packing…");
+  ({ result: results.cost, noise: noise.cost } = await measureCost(quick ? 0.5 : 1));
+}
+
+const table = rows(results);
+say("done");
+console.log(`\n${formatTable(table)}\n`);
+for (const [phase, n] of Object.entries(noise)) {
+  if (n.foreignCpuShare !== null && n.foreignCpuShare > 0.1) {
+    console.log(`note: other processes used ${(100 * n.foreignCpuShare).toFixed(0)} % of the machine during ${phase}`);
+  }
+}
+writeFileSync(
+  out,
+  `${JSON.stringify({ date: new Date().toISOString(), quick, machine, table, noise, results, durationSeconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`,
+);
+console.log(`results written to ${out}`);
