@@ -96,5 +96,8 @@ describe(`${REQUESTS * PER_REQUEST} notifications through injected faults`, () =
     expect(attemptsTotal).toBe(stats.requests);
     expect(stats.repeatedReqMsgIds).toEqual([]);
     expect(stats.signatureFailures).toBe(0);
+    console.info(
+      `faults: ${stats.requests} requests for ${(REQUESTS * PER_REQUEST) / 100} batches, ${JSON.stringify(stats.faults)}; ${failedTotal} notifications reported failed`,
+    );
   }, 120_000);
 });
