@@ -175,6 +175,10 @@ export function recordExceed(state: PacerState, settings: PacerSettings, now: nu
   const s = { ...adapt(state, r, now), lastExceedAt: now, cleanSince: now };
   if (s.lastDecreaseAt !== null && now - s.lastDecreaseAt < r.exceedMergeMs) return s;
   const acceptedLastSecond = after(s.accepted, now - SECOND_MS).length;
+  // The gateway just took a full configured quota: the quota is real and this refusal is timing noise
+  // (requests that left late and bunched up), not a sign that the real limit is lower.
+  // (The pace itself allows ceiling × 1000 / (1000 + guard) per second, so that is a full quota here.)
+  if (acceptedLastSecond >= Math.round((r.ceilingRps * SECOND_MS) / r.windowMs)) return s;
   // What the gateway let through in the last second is the best guess of its limit; with no clean
   // answer to go by, halve.
   const estimate = acceptedLastSecond > 0 ? Math.min(acceptedLastSecond, s.liveRps) : s.liveRps / 2;

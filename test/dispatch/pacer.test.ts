@@ -134,6 +134,14 @@ describe("pacer: exceed answers", () => {
     expect(state.liveRps).toBeCloseTo(27);
   });
 
+  it("keeps the rate when the gateway just accepted a full configured quota: that refusal is timing noise", () => {
+    const full = loaded(50, 10_000);
+    const state = recordExceed(full, s, 10_000);
+    expect(state.liveRps).toBe(full.liveRps);
+    expect(state.estimateRps).toBeNull();
+    expect(state.lastExceedAt).toBe(10_000);
+  });
+
   it("treats a burst of exceeds within a second of the decrease as one event", () => {
     const first = recordExceed(loaded(30, 10_000), s, 10_000);
     let state = first;
