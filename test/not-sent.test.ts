@@ -28,4 +28,20 @@ describe("attempts that never left the relay", () => {
     expect(done).toMatchObject({ status: "completed", succeeded: 100, failed: 0 });
     expect(gateway.received).toHaveLength(1);
   }, 30_000);
+
+  it("a request ready too late for its slot does not leave; it takes the next slot, spending nothing", async () => {
+    const gateway = await TestGateway.install();
+    const realSign = crypto.subtle.sign.bind(crypto.subtle);
+    let slowed = 0;
+    vi.spyOn(crypto.subtle, "sign").mockImplementation(async (...args: Parameters<SubtleCrypto["sign"]>) => {
+      // The first signing takes 200 ms: far past the slot's end (slot + RELAY_PACE_GUARD_MS).
+      if (slowed++ === 0) await new Promise((r) => setTimeout(r, 200));
+      return realSign(...args);
+    });
+    const { jobId } = await submit(100);
+    const done = await waitForJob(jobId, 10_000);
+    expect(done).toMatchObject({ status: "completed", succeeded: 100, failed: 0 });
+    expect(done.batches[0]).toMatchObject({ attempts: 2, resultCode: "SUCCESS" });
+    expect(gateway.received).toHaveLength(1);
+  }, 20_000);
 });

@@ -31,6 +31,11 @@ export interface SendBatchOptions {
   utcOffsetMinutes?: number;
   /** Earliest moment the request may leave (ms epoch, on `now`'s clock): it is signed first, then held. */
   notBefore?: number;
+  /**
+   * Latest moment it may leave (ms epoch): a request ready later than this does not leave at all and
+   * comes back as `missed-slot`, since a late request could bunch up with the ones paced after it.
+   */
+  notAfter?: number;
 }
 
 /** AlipayHK's transport: JSON in UTF-8. */
@@ -57,10 +62,16 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     newReqMsgId: options.newReqMsgId,
     utcOffsetMinutes: options.utcOffsetMinutes,
   });
+  const wallClock = (): number => (options.now?.() ?? new Date()).getTime();
   if (options.notBefore !== undefined) {
     // Signing happens before the wait, so its cost does not move the moment the request leaves.
-    const holdMs = options.notBefore - (options.now?.() ?? new Date()).getTime();
+    const holdMs = options.notBefore - wallClock();
     if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
+  }
+  const lateMs = options.notAfter === undefined ? 0 : wallClock() - options.notAfter;
+  if (lateMs > 0) {
+    const detail = `ready ${lateMs} ms after its slot closed; not sent`;
+    return { kind: "missed-slot", resultClass: "unknown", reqMsgId: envelope.reqMsgId, reqTime: envelope.reqTime, latencyMs: 0, verified: false, detail };
   }
   const clock = options.monotonicMs ?? (() => performance.now());
   // Called unbound: Workers' fetch throws "Illegal invocation" when called as a method of another object.

@@ -81,3 +81,11 @@ export function decideAfterNotSent(tries: number, settings: RetrySettings, rando
   const share = Math.min(1, Math.max(0, random));
   return { action: "retry", delayMs: Math.round(ceiling / 2 + (ceiling / 2) * share), spendsAttempt: false, front: false };
 }
+
+/**
+ * After a request that was ready too late for its pacing slot and so never left: it goes straight back
+ * to the front of the queue for the next slot, spending nothing.
+ */
+export function decideAfterMissedSlot(): RetryDecision {
+  return { action: "retry", delayMs: 0, spendsAttempt: false, front: true };
+}

@@ -25,6 +25,7 @@ export const RELAY_CODES = {
   timeout: "TIMEOUT",
   "network-error": "NETWORK_ERROR",
   "not-sent": "NOT_SENT",
+  "missed-slot": "MISSED_SLOT",
 } as const satisfies Record<SendOutcome["kind"], string>;
 
 /** The code recorded when a sender never reported back before its lease ran out. */

@@ -1,7 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { newReqMsgId } from "../core/envelope";
 import type { SendOutcome } from "../core/types";
-import { decideAfterAttempt, decideAfterNotSent, decideAfterTraffic } from "../dispatch/retry-policy";
+import {
+  decideAfterAttempt,
+  decideAfterMissedSlot,
+  decideAfterNotSent,
+  decideAfterTraffic,
+} from "../dispatch/retry-policy";
 import { initialPacer, nextSendAt, paceSnapshot, recordAccepted, recordExceed, recordSend } from "../dispatch/pacer";
 import type { PacerState } from "../dispatch/pacer";
 import { LOST_IN_FLIGHT, attemptResult } from "./attempt-result";
@@ -231,6 +236,8 @@ export class Dispatcher extends DurableObject<Env> {
       merchantId: job?.merchant_id ?? "",
       notifications: JSON.parse(batch.notifications),
       notBefore: sendAt,
+      // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up.
+      notAfter: sendAt + (settings.pacer.guardMs ?? 0),
     };
     // Not awaited: the sender answers at once and reports back through `report`.
     this.ctx.exports.Sender.send([task]).catch((error: unknown) => {
@@ -260,7 +267,9 @@ export class Dispatcher extends DurableObject<Env> {
     // A traffic refusal costs no retry budget; the requeue cap only stops a gateway that refuses forever.
     const decision = traffic
       ? decideAfterTraffic(batch.traffic_requeues)
-      : outcome.kind === "not-sent"
+      : outcome.kind === "missed-slot"
+        ? decideAfterMissedSlot()
+        : outcome.kind === "not-sent"
         ? decideAfterNotSent(batch.attempts - batch.budget_spent, settings.retry, Math.random())
         : decideAfterAttempt(result.resultClass, batch.budget_spent + 1, settings.retry, Math.random());
     this.ctx.storage.transactionSync(() => {

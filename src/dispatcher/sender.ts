@@ -53,6 +53,7 @@ export class Sender extends WorkerEntrypoint<Env> {
       utcOffsetMinutes: config.utcOffsetMinutes,
       newReqMsgId: () => task.reqMsgId,
       notBefore: task.notBefore,
+      notAfter: task.notAfter,
     }).catch((error: unknown) => notSent(task, `not sent: ${error instanceof Error ? error.message : String(error)}`));
   }
 }

@@ -30,6 +30,8 @@ export interface SendTask {
   notifications: NotificationInfo[];
   /** The pacer's slot for this send (ms epoch): the request leaves no earlier. */
   notBefore: number;
+  /** The slot's end (ms epoch): a request not ready by then does not leave (`missed-slot`). */
+  notAfter: number;
 }
 
 /** What a sender invocation reports back after one attempt. */

@@ -124,6 +124,16 @@ describe("the request", () => {
     expect(gw.received.map((r) => r.reqMsgId)).toEqual([a.reqMsgId, b.reqMsgId]);
   });
 
+  it("does not leave at all when it is ready after notAfter: missed-slot, nothing sent", async () => {
+    const gw = gateway((req) => signedAnswer(req, "S", "00000000", "SUCCESS"));
+    const missed = await sendBatch(options(gw.fetch, { now: () => new Date(), notAfter: Date.now() - 5 }));
+    expect(missed).toMatchObject({ kind: "missed-slot", verified: false });
+    expect(gw.received).toEqual([]);
+    const inTime = await sendBatch(options(gw.fetch, { now: () => new Date(), notBefore: Date.now(), notAfter: Date.now() + 1000 }));
+    expect(inTime.kind).toBe("answered");
+    expect(gw.received).toHaveLength(1);
+  });
+
   it("is held until notBefore (signed first), and leaves at once when that moment has passed", async () => {
     let leftAt = 0;
     const gw = gateway((req) => {

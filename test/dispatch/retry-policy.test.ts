@@ -3,6 +3,7 @@ import {
   DEFAULT_MAX_TRAFFIC_REQUEUES,
   type RetrySettings,
   backoffCeilingMs,
+  decideAfterMissedSlot,
   decideAfterNotSent,
   decideAfterAttempt,
   decideAfterTraffic,
@@ -93,5 +94,11 @@ describe("decideAfterNotSent", () => {
       expect(high.action === "retry" && high.delayMs).toBeLessThanOrEqual(ceiling);
       expect(high.action === "retry" && high.delayMs).toBeGreaterThan(ceiling / 2);
     }
+  });
+});
+
+describe("decideAfterMissedSlot", () => {
+  it("goes back to the front at once and spends nothing", () => {
+    expect(decideAfterMissedSlot()).toEqual({ action: "retry", delayMs: 0, spendsAttempt: false, front: true });
   });
 });
