@@ -39,6 +39,8 @@ const PUMP_FAILURE_RETRY_MS = 5_000;
  * waits for the slot, so the hand-over and the signing do not jitter the moment the request leaves.
  */
 const SEND_LEAD_MS = 25;
+/** How often the pump looks for leases that ran out, in ms (a lease is seconds long; no need to look every send). */
+const LEASE_CHECK_MS = 250;
 /** Extra time a sender gets beyond the send timeout to report back, in ms. */
 const LEASE_GRACE_MS = 5_000;
 /** Status figures cover this much history, in ms. */
@@ -57,6 +59,7 @@ export class Dispatcher extends DurableObject<Env> {
   private pumping = false;
   private wake: (() => void) | null = null;
   private lastPrune = 0;
+  private nextLeaseCheckAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -113,8 +116,12 @@ export class Dispatcher extends DurableObject<Env> {
     const job = this.outbox.job(request.jobId);
     if (!job) throw new Error("job vanished right after insert");
     logEvent({ event: "job_accepted", jobId: job.job_id, total: job.total, batches: job.batch_count });
+    // The answer describes the job as stored (queued), before any of it leaves.
+    const created: SubmitResult = { kind: "created", job: jobView(job, this.outbox.batchesOf(job.job_id)), estimatedSeconds: this.etaSeconds(now) };
+    // With no pump running, the first batch leaves from here rather than after an alarm round trip.
+    if (!this.pumping) this.dispatchDueNow();
     await this.kick();
-    return { kind: "created", job: jobView(job, this.outbox.batchesOf(job.job_id)), estimatedSeconds: this.etaSeconds(now) };
+    return created;
   }
 
   /** The job if it exists and belongs to `owner`; null otherwise (the two are indistinguishable). */
@@ -192,7 +199,10 @@ export class Dispatcher extends DurableObject<Env> {
         backstopAt = now + BACKSTOP_MS;
         await this.ctx.storage.setAlarm(backstopAt);
       }
-      this.expireLeases(now);
+      if (now >= this.nextLeaseCheckAt) {
+        this.expireLeases(now);
+        this.nextLeaseCheckAt = now + LEASE_CHECK_MS;
+      }
       this.maybePrune(now, settings);
       if (now - started >= PUMP_BUDGET_MS || sends >= MAX_SENDS_PER_PUMP) break;
       const inFlight = this.outbox.inFlightCount();
@@ -213,6 +223,15 @@ export class Dispatcher extends DurableObject<Env> {
     const next = this.nextWakeAt(true);
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+  }
+
+  /** Sends the next due batch now if the pace and the in-flight cap allow it (used outside the pump). */
+  private dispatchDueNow(): void {
+    const settings = this.settings();
+    const now = Date.now();
+    if (this.outbox.inFlightCount() >= settings.maxInFlight) return;
+    const due = this.outbox.nextDue(now);
+    if (due && nextSendAt(this.pacerState(now), settings.pacer, now) <= now) this.dispatch(due, now, settings);
   }
 
   /** The earliest moment something can happen: a queued batch falls due or a lease runs out. */
@@ -262,7 +281,8 @@ export class Dispatcher extends DurableObject<Env> {
       this.savePacer(recordExceed(this.pacerState(now), settings.pacer, now));
       this.noteAdaptation(now, "REQUEST_TRAFFIC_EXCEED_LIMIT");
     } else if (outcome.kind === "answered") {
-      this.savePacer(recordAccepted(this.pacerState(now), settings.pacer, now));
+      // Kept in memory only: accepted answers feed the next estimate; the next send or exceed stores them.
+      this.pacer = recordAccepted(this.pacerState(now), settings.pacer, now);
     }
     // A traffic refusal costs no retry budget; the requeue cap only stops a gateway that refuses forever.
     const decision = traffic
