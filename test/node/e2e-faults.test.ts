@@ -92,8 +92,11 @@ describe(`${REQUESTS * PER_REQUEST} notifications through injected faults`, () =
     // Both endings happened: some batches ran out of attempts, most got through.
     expect(failedTotal).toBeGreaterThan(0);
     expect(failedTotal).toBeLessThan(REQUESTS * PER_REQUEST);
-    // Every attempt the relay counted reached the stand-in once, each under a fresh reqMsgId.
-    expect(attemptsTotal).toBe(stats.requests);
+    // Every attempt the relay counted reached the stand-in once, each under a fresh reqMsgId — except the
+    // ones the relay held back itself (ready after their pacing slot, or never signed), which it reports.
+    const results = (await client.status()).results as Record<string, number>;
+    const heldBack = (results.MISSED_SLOT ?? 0) + (results.NOT_SENT ?? 0);
+    expect(attemptsTotal).toBe(stats.requests + heldBack);
     expect(stats.repeatedReqMsgIds).toEqual([]);
     expect(stats.signatureFailures).toBe(0);
     console.info(
