@@ -10,11 +10,12 @@ import {
 import { initialPacer, nextSendAt, paceSnapshot, recordAccepted, recordExceed, recordSend } from "../dispatch/pacer";
 import type { PacerState } from "../dispatch/pacer";
 import { LOST_IN_FLIGHT, attemptResult } from "./attempt-result";
-import { jobStatus, jobView } from "./job-view";
+import { jobView } from "./job-view";
 import { logEvent } from "../log";
 import { loadRuntime } from "../runtime";
 import { Outbox, type BatchRow } from "./outbox";
 import { dispatcherSettings, type DispatcherSettings } from "./settings";
+import { STATUS_WINDOW_MS, recordAdaptation, statusView } from "./status-view";
 import type { DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "./types";
 
 /** How long one alarm keeps pumping before handing over to the next alarm, in ms. */
@@ -43,10 +44,6 @@ const SEND_LEAD_MS = 25;
 const LEASE_CHECK_MS = 250;
 /** Extra time a sender gets beyond the send timeout to report back, in ms. */
 const LEASE_GRACE_MS = 5_000;
-/** Status figures cover this much history, in ms. */
-const STATUS_WINDOW_MS = 5 * 60_000;
-/** How many exceed-limit adaptations the status keeps. */
-const ADAPTATIONS_KEPT = 20;
 
 /**
  * One per Alipay clientId: the single place that decides when each batch leaves. It keeps the durable
@@ -134,22 +131,7 @@ export class Dispatcher extends DurableObject<Env> {
   /** Live pace, backlog, in-flight sends and recent results; recent jobs are only the caller's own. */
   async status(owner: string): Promise<DispatcherStatus> {
     const now = Date.now();
-    const backlog = this.outbox.backlog();
-    const since = now - STATUS_WINDOW_MS;
-    return {
-      pace: this.pace(now),
-      backlog: { batches: backlog.batches, notifications: backlog.notifications, etaSeconds: this.etaSeconds(now) },
-      inFlight: backlog.inFlight,
-      results: this.outbox.resultCounts(since),
-      resultWindowSeconds: STATUS_WINDOW_MS / 1000,
-      sendsPerSecond: this.outbox.attemptsPerSecond(since),
-      recentJobs: this.outbox.recentJobs(owner, 10).map((job) => {
-        const counts = this.outbox.jobCounts(job.job_id);
-        const status = jobStatus(job, counts.attempted);
-        return { jobId: job.job_id, status, total: job.total, succeeded: counts.succeeded, failed: counts.failed, createdAt: new Date(job.created_at).toISOString() };
-      }),
-      adaptations: this.adaptations(),
-    };
+    return statusView(this.outbox, { pace: this.pace(now), etaSeconds: this.etaSeconds(now), owner, now });
   }
 
   /** A sender's report of one attempt. Reports for an attempt that is no longer current are ignored. */
@@ -392,18 +374,11 @@ export class Dispatcher extends DurableObject<Env> {
     };
   }
 
-  /** Recent exceed-limit adaptations, kept in storage so the dashboard shows them across restarts. */
-  private adaptations(): DispatcherStatus["adaptations"] {
-    return this.outbox.getMeta<DispatcherStatus["adaptations"]>("adaptations") ?? [];
-  }
-
   private noteAdaptation(now: number, reason: string): void {
     const liveRps = this.pace(now).liveRps;
-    const adaptations = this.adaptations();
-    if (adaptations.at(-1)?.liveRps === liveRps) return;
-    adaptations.push({ at: new Date(now).toISOString(), liveRps, reason });
-    this.outbox.setMeta("adaptations", adaptations.slice(-ADAPTATIONS_KEPT));
-    logEvent({ event: "pace_lowered", liveRps, reason });
+    if (recordAdaptation(this.outbox, { at: new Date(now).toISOString(), liveRps, reason })) {
+      logEvent({ event: "pace_lowered", liveRps, reason });
+    }
   }
 
   private pacerState(now: number): PacerState {
