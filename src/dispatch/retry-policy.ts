@@ -7,7 +7,7 @@
  * at once, a likely duplicate); the random half still spreads batches that failed together, and the
  * pacer, not the jitter, is what keeps the sends from bunching up.
  */
-import type { ResultClass } from "../core/types";
+import type { OutcomeKind, ResultClass } from "../core/types";
 
 /** The retry budget and the backoff curve. */
 export interface RetrySettings {
@@ -56,10 +56,7 @@ export function decideAfterAttempt(
       return { action: "retry", delayMs: 0, spendsAttempt: false, front: true };
     case "unknown": {
       if (attemptsSpent >= settings.maxAttempts) return { action: "done", status: "failed" };
-      const ceiling = backoffCeilingMs(attemptsSpent, settings);
-      const share = Math.min(1, Math.max(0, random));
-      const delayMs = Math.round(ceiling / 2 + (ceiling / 2) * share);
-      return { action: "retry", delayMs, spendsAttempt: true, front: false };
+      return { action: "retry", delayMs: jitteredBackoffMs(attemptsSpent, settings, random), spendsAttempt: true, front: false };
     }
   }
 }
@@ -77,9 +74,7 @@ export function decideAfterTraffic(requeues: number, maxRequeues = DEFAULT_MAX_T
  * given up — it waits with the usual backoff (by `tries` so far) until the relay can send again.
  */
 export function decideAfterNotSent(tries: number, settings: RetrySettings, random: number): RetryDecision {
-  const ceiling = backoffCeilingMs(Math.max(1, tries), settings);
-  const share = Math.min(1, Math.max(0, random));
-  return { action: "retry", delayMs: Math.round(ceiling / 2 + (ceiling / 2) * share), spendsAttempt: false, front: false };
+  return { action: "retry", delayMs: jitteredBackoffMs(Math.max(1, tries), settings, random), spendsAttempt: false, front: false };
 }
 
 /**
@@ -88,4 +83,32 @@ export function decideAfterNotSent(tries: number, settings: RetrySettings, rando
  */
 export function decideAfterMissedSlot(): RetryDecision {
   return { action: "retry", delayMs: 0, spendsAttempt: false, front: true };
+}
+
+/** Equal jitter over the capped exponential delay: between half of it and all of it, ms. */
+function jitteredBackoffMs(attemptsSpent: number, settings: RetrySettings, random: number): number {
+  const ceiling = backoffCeilingMs(attemptsSpent, settings);
+  return Math.round(ceiling / 2 + (ceiling / 2) * Math.min(1, Math.max(0, random)));
+}
+
+/** One attempt as the dispatcher knows it: how it ended, and what the batch had spent before it. */
+export interface SettledAttempt {
+  /** How the attempt ended: `missed-slot` and `not-sent` never reached AlipayHK. */
+  kind: OutcomeKind;
+  resultClass: ResultClass;
+  /** Tries so far, this one included (every dispatch counts). */
+  attempts: number;
+  /** Tries that spent the retry budget before this one. */
+  budgetSpent: number;
+  /** Traffic refusals before this one. */
+  trafficRequeues: number;
+}
+
+/** The next step for a batch after any attempt: the one place that tells the kinds of ending apart. */
+export function decideNext(attempt: SettledAttempt, settings: RetrySettings, random: number): RetryDecision {
+  if (attempt.kind === "missed-slot") return decideAfterMissedSlot();
+  if (attempt.kind === "not-sent") return decideAfterNotSent(attempt.attempts - attempt.budgetSpent, settings, random);
+  // A traffic refusal costs no retry budget; the requeue cap only stops a gateway that refuses forever.
+  if (attempt.resultClass === "traffic") return decideAfterTraffic(attempt.trafficRequeues);
+  return decideAfterAttempt(attempt.resultClass, attempt.budgetSpent + 1, settings, random);
 }

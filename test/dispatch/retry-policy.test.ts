@@ -7,6 +7,7 @@ import {
   decideAfterNotSent,
   decideAfterAttempt,
   decideAfterTraffic,
+  decideNext,
 } from "../../src/dispatch/retry-policy";
 
 const settings: RetrySettings = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
@@ -100,5 +101,20 @@ describe("decideAfterNotSent", () => {
 describe("decideAfterMissedSlot", () => {
   it("goes back to the front at once and spends nothing", () => {
     expect(decideAfterMissedSlot()).toEqual({ action: "retry", delayMs: 0, spendsAttempt: false, front: true });
+  });
+});
+
+describe("decideNext: one decision for every kind of ending", () => {
+  const retry = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 };
+  const base = { attempts: 3, budgetSpent: 1, trafficRequeues: 0 };
+  it("routes by how the attempt ended", () => {
+    expect(decideNext({ ...base, kind: "missed-slot", resultClass: "unknown" }, retry, 0)).toEqual(decideAfterMissedSlot());
+    expect(decideNext({ ...base, kind: "not-sent", resultClass: "unknown" }, retry, 0)).toMatchObject({ action: "retry", spendsAttempt: false, front: false });
+    expect(decideNext({ ...base, kind: "answered", resultClass: "traffic" }, retry, 0)).toEqual(decideAfterTraffic(0));
+    expect(decideNext({ ...base, kind: "answered", resultClass: "traffic", trafficRequeues: 1_000 }, retry, 0)).toEqual({ action: "done", status: "failed" });
+    expect(decideNext({ ...base, kind: "answered", resultClass: "success" }, retry, 0)).toEqual({ action: "done", status: "succeeded" });
+    expect(decideNext({ ...base, kind: "timeout", resultClass: "unknown" }, retry, 0)).toMatchObject({ action: "retry", spendsAttempt: true });
+    // Two budget-spending tries before this one make three: the budget is spent.
+    expect(decideNext({ ...base, budgetSpent: 2, kind: "timeout", resultClass: "unknown" }, retry, 0)).toEqual({ action: "done", status: "failed" });
   });
 });
