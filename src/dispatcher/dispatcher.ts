@@ -1,15 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { newReqMsgId } from "../core/envelope";
 import type { SendOutcome } from "../core/types";
-import {
-  decideAfterAttempt,
-  decideAfterMissedSlot,
-  decideAfterNotSent,
-  decideAfterTraffic,
-} from "../dispatch/retry-policy";
+import { decideNext } from "../dispatch/retry-policy";
 import { initialPacer, nextSendAt, paceSnapshot, recordAccepted, recordExceed, recordSend } from "../dispatch/pacer";
 import type { PacerState } from "../dispatch/pacer";
-import { LOST_IN_FLIGHT, attemptResult } from "./attempt-result";
+import { LOST_IN_FLIGHT, attemptResult, relayOutcome } from "./attempt-result";
 import { jobView } from "./job-view";
 import { logEvent } from "../log";
 import { loadRuntime } from "../runtime";
@@ -242,16 +237,8 @@ export class Dispatcher extends DurableObject<Env> {
     };
     // Not awaited: the sender answers at once and reports back through `report`.
     this.ctx.exports.Sender.send([task]).catch((error: unknown) => {
-      const outcome: SendOutcome = {
-        kind: "not-sent",
-        resultClass: "unknown",
-        reqMsgId,
-        reqTime: new Date(sendAt).toISOString(),
-        latencyMs: 0,
-        verified: false,
-        detail: `sender invocation failed: ${error instanceof Error ? error.message : String(error)}`,
-      };
-      return this.report({ batchId: batch.batch_id, reqMsgId, outcome });
+      const detail = `sender invocation failed: ${error instanceof Error ? error.message : String(error)}`;
+      return this.report({ batchId: batch.batch_id, reqMsgId, outcome: relayOutcome("not-sent", reqMsgId, detail) });
     });
   }
 
@@ -266,14 +253,17 @@ export class Dispatcher extends DurableObject<Env> {
       // Kept in memory only: accepted answers feed the next estimate; the next send or exceed stores them.
       this.pacer = recordAccepted(this.pacerState(now), settings.pacer, now);
     }
-    // A traffic refusal costs no retry budget; the requeue cap only stops a gateway that refuses forever.
-    const decision = traffic
-      ? decideAfterTraffic(batch.traffic_requeues)
-      : outcome.kind === "missed-slot"
-        ? decideAfterMissedSlot()
-        : outcome.kind === "not-sent"
-        ? decideAfterNotSent(batch.attempts - batch.budget_spent, settings.retry, Math.random())
-        : decideAfterAttempt(result.resultClass, batch.budget_spent + 1, settings.retry, Math.random());
+    const decision = decideNext(
+      {
+        kind: outcome.kind,
+        resultClass: result.resultClass,
+        attempts: batch.attempts,
+        budgetSpent: batch.budget_spent,
+        trafficRequeues: batch.traffic_requeues,
+      },
+      settings.retry,
+      Math.random(),
+    );
     this.ctx.storage.transactionSync(() => {
       this.outbox.logAttempt(now, result.resultCode, outcome.latencyMs);
       if (decision.action === "done") this.outbox.settle(batch.batch_id, result, { state: decision.status });
@@ -308,19 +298,8 @@ export class Dispatcher extends DurableObject<Env> {
   /** In-flight batches whose sender never reported: AlipayHK may have them, so they are resent (and counted). */
   private expireLeases(now: number): void {
     for (const batch of this.outbox.expiredLeases(now)) {
-      this.settleAttempt(
-        batch,
-        {
-          kind: "timeout",
-          resultClass: "unknown",
-          reqMsgId: batch.req_msg_id ?? "",
-          reqTime: new Date(now).toISOString(),
-          latencyMs: 0,
-          verified: false,
-          detail: `${LOST_IN_FLIGHT}: the sender did not report back before its lease ran out`,
-        },
-        now,
-      );
+      const detail = `${LOST_IN_FLIGHT}: the sender did not report back before its lease ran out`;
+      this.settleAttempt(batch, relayOutcome("timeout", batch.req_msg_id ?? "", detail), now);
     }
   }
 

@@ -3,6 +3,7 @@ import { sendBatch } from "../core/client";
 import type { SendOutcome } from "../core/types";
 import { logEvent } from "../log";
 import { loadRuntime } from "../runtime";
+import { relayOutcome } from "./attempt-result";
 import { MAX_CONNECTIONS_PER_INVOCATION, forEachLimited } from "./connection-limit";
 import type { SendTask } from "./types";
 
@@ -38,7 +39,7 @@ export class Sender extends WorkerEntrypoint<Env> {
 
   private async attempt(task: SendTask): Promise<SendOutcome> {
     const loaded = await loadRuntime(this.env);
-    if (!loaded.ok) return notSent(task, `not sent: configuration invalid (${loaded.errors.map((e) => e.setting).join(", ")})`);
+    if (!loaded.ok) return relayOutcome("not-sent", task.reqMsgId, `not sent: configuration invalid (${loaded.errors.map((e) => e.setting).join(", ")})`);
     const { config, signingKey, verifyKey } = loaded.runtime;
     // sendBatch returns every transport failure as an outcome; only signing itself can reject.
     return sendBatch({
@@ -54,19 +55,6 @@ export class Sender extends WorkerEntrypoint<Env> {
       newReqMsgId: () => task.reqMsgId,
       notBefore: task.notBefore,
       notAfter: task.notAfter,
-    }).catch((error: unknown) => notSent(task, `not sent: ${error instanceof Error ? error.message : String(error)}`));
+    }).catch((error: unknown) => relayOutcome("not-sent", task.reqMsgId, `not sent: ${error instanceof Error ? error.message : String(error)}`));
   }
-}
-
-/** An attempt that never left the relay: nothing reached AlipayHK, so it is retried without spending budget. */
-function notSent(task: SendTask, detail: string): SendOutcome {
-  return {
-    kind: "not-sent",
-    resultClass: "unknown",
-    reqMsgId: task.reqMsgId,
-    reqTime: new Date().toISOString(),
-    latencyMs: 0,
-    verified: false,
-    detail,
-  };
 }
