@@ -22,7 +22,7 @@ export async function matchApiKey(
   // Hashing both sides first gives equal-length inputs (no length leak), and whatever a timing probe
   // could learn is about a digest, which says nothing useful about the key itself.
   const presented = await digest(parts[2]!);
-  const candidates = await Promise.all(keys.map(digest));
+  const candidates = await digestsOf(keys);
 
   // No early exit across keys either: every key is compared, and the index is selected with masks,
   // so the time taken does not reveal which key (or whether any key) matched.
@@ -35,6 +35,18 @@ export async function matchApiKey(
     found |= same;
   }
   return found === 1 ? { ok: true, keyIndex: index } : { ok: false, problem: "unknown" };
+}
+
+// The configured list is one array per isolate (parsed once): hash its keys once, not on every request.
+const keyDigests = new WeakMap<readonly string[], Promise<Uint8Array[]>>();
+
+function digestsOf(keys: readonly string[]): Promise<Uint8Array[]> {
+  let digests = keyDigests.get(keys);
+  if (!digests) {
+    digests = Promise.all(keys.map(digest));
+    keyDigests.set(keys, digests);
+  }
+  return digests;
 }
 
 async function digest(text: string): Promise<Uint8Array> {
