@@ -125,6 +125,20 @@ export const SETTINGS = [
     description: "How long finished jobs stay readable, in hours.",
   },
   {
+    name: "RELAY_BREAKER_PROBE_SECONDS", default: "30", required: false, secret: false,
+    range: { min: 1, max: 3600, integer: true },
+    description:
+      "While sending is paused by the circuit breaker (a gateway outage, a client-wide setup error), the " +
+      "longest gap between two probe requests, in seconds; the gap starts near 1 s and doubles up to this.",
+  },
+  {
+    name: "RELAY_STORAGE_CAP_BYTES", default: "10000000000", required: false, secret: false,
+    range: { min: 1_000_000, max: 1_000_000_000_000, integer: true },
+    description:
+      "Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB); /healthz says " +
+      "degraded above 80 % of it.",
+  },
+  {
     name: "RELAY_UTC_OFFSET_MINUTES", default: "480", required: false, secret: false,
     range: { min: -720, max: 840, integer: true },
     description: "UTC offset written in reqTime, in minutes (480 = +08:00, Hong Kong).",
@@ -169,6 +183,8 @@ export interface Config {
   retryMaxMs: number;
   maxWaitSeconds: number;
   jobRetentionHours: number;
+  breakerProbeSeconds: number;
+  storageCapBytes: number;
   utcOffsetMinutes: number;
 }
 
@@ -277,6 +293,8 @@ export function parseConfig(env: object): ConfigResult {
     retryMaxMs: number("RELAY_RETRY_MAX_MS"),
     maxWaitSeconds: number("RELAY_MAX_WAIT_SECONDS"),
     jobRetentionHours: number("RELAY_JOB_RETENTION_HOURS"),
+    breakerProbeSeconds: number("RELAY_BREAKER_PROBE_SECONDS"),
+    storageCapBytes: number("RELAY_STORAGE_CAP_BYTES"),
     utcOffsetMinutes: number("RELAY_UTC_OFFSET_MINUTES"),
   } satisfies Config;
 
@@ -303,6 +321,8 @@ export type ConfigLimits = Pick<
   | "retryMaxMs"
   | "maxWaitSeconds"
   | "jobRetentionHours"
+  | "breakerProbeSeconds"
+  | "storageCapBytes"
   | "utcOffsetMinutes"
 >;
 
@@ -345,6 +365,8 @@ export function describeConfig(config: Config): ConfigSummary {
       retryMaxMs: config.retryMaxMs,
       maxWaitSeconds: config.maxWaitSeconds,
       jobRetentionHours: config.jobRetentionHours,
+      breakerProbeSeconds: config.breakerProbeSeconds,
+      storageCapBytes: config.storageCapBytes,
       utcOffsetMinutes: config.utcOffsetMinutes,
     },
   };

@@ -2,6 +2,7 @@
  * The HTTP contract of PRODUCT.md, endpoint by endpoint and error by error: shapes, status codes, stable
  * `code`s, RFC 9457 problem bodies, and that a refused request never queues anything.
  */
+import { packBatches } from "../src/core/batch";
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -55,7 +56,7 @@ async function expectNothingQueued(gateway: TestGateway): Promise<void> {
 async function seedBacklog(count: number): Promise<void> {
   await runInDurableObject(dispatcherStub(), (_instance, state) => {
     const dueLater = Date.now() + 3_600_000;
-    const batches = notifications(count, "seed").map((n) => [{ ...n, templateValue: JSON.stringify(n.templateValue) }]);
+    const batches = notifications(count, "seed").map((n) => packBatches([{ ...n, templateValue: JSON.stringify(n.templateValue) }])[0]!);
     state.storage.transactionSync(() =>
       new Outbox(state.storage.sql).insertJob(
         { job_id: "job_seededbacklogseededbac", owner: "key:seed", idempotency_key: null, body_hash: "-", merchant_id: "m", created_at: dueLater },

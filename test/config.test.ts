@@ -51,6 +51,8 @@ describe("parseConfig defaults", () => {
       retryMaxMs: 60_000,
       maxWaitSeconds: 60,
       jobRetentionHours: 168,
+      breakerProbeSeconds: 30,
+      storageCapBytes: 10_000_000_000,
       utcOffsetMinutes: 480,
     } satisfies Config);
   });
@@ -269,6 +271,8 @@ describe("describeConfig", () => {
         retryMaxMs: 60_000,
         maxWaitSeconds: 60,
         jobRetentionHours: 168,
+        breakerProbeSeconds: 30,
+        storageCapBytes: 10_000_000_000,
         utcOffsetMinutes: 480,
       },
     });

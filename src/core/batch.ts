@@ -1,7 +1,19 @@
-/** Splitting accepted notifications into AlipayHK-sized requests. */
+/** Splitting accepted notifications into AlipayHK-sized requests, each serialized once for the wire. */
+import type { NotificationInfo } from "./types";
 
 /** AlipayHK: `notificationInfos` "can not have more than 100 elements". */
 export const MAX_BATCH_SIZE = 100;
+
+/**
+ * A batch as it is stored and sent: the exact JSON text of its `notificationInfos` array, spliced into
+ * every request of the batch unchanged (serialized once at accept time, never parsed again to send).
+ */
+export interface WireBatch {
+  /** Notifications in the batch (1..100). */
+  size: number;
+  /** The `notificationInfos` array as compact JSON text, e.g. `[{"openId":…,"templateCode":…,"templateValue":"…"}]`. */
+  infos: string;
+}
 
 /**
  * Splits items into consecutive batches of at most `size` (1..100, default 100), order kept; every
@@ -16,4 +28,19 @@ export function toBatches<T>(items: readonly T[], size: number = MAX_BATCH_SIZE)
     batches.push(items.slice(start, start + size));
   }
   return batches;
+}
+
+/** One notification's compact JSON with exactly the three documented members, in the documented order. */
+export function notificationText(n: NotificationInfo): string {
+  return JSON.stringify({ openId: n.openId, templateCode: n.templateCode, templateValue: n.templateValue });
+}
+
+/** The `notificationInfos` array text of some notifications (the wire form of a batch). */
+export function notificationInfosText(notifications: readonly NotificationInfo[]): string {
+  return `[${notifications.map(notificationText).join(",")}]`;
+}
+
+/** Packs notifications into wire batches of at most `size` (default 100). */
+export function packBatches(notifications: readonly NotificationInfo[], size: number = MAX_BATCH_SIZE): WireBatch[] {
+  return toBatches(notifications, size).map((batch) => ({ size: batch.length, infos: notificationInfosText(batch) }));
 }

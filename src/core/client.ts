@@ -5,7 +5,7 @@
  */
 import { readAnswer } from "./answer";
 import { signEnvelope } from "./envelope";
-import type { NotificationInfo, SendOutcome } from "./types";
+import type { SendOutcome } from "./types";
 
 /** Everything one attempt needs; clocks and ids are injectable so that tests are exact. */
 export interface SendBatchOptions {
@@ -15,8 +15,8 @@ export interface SendBatchOptions {
   url: string;
   clientId: string;
   merchantId: string;
-  /** 1..100 already-validated notifications. */
-  notifications: readonly NotificationInfo[];
+  /** The batch's `notificationInfos` array as compact JSON text (1..100 validated notifications). */
+  notificationInfos: string;
   /** The merchant's private key (sign usage). */
   signingKey: CryptoKey;
   /** Alipay's public key (verify usage). */
@@ -57,7 +57,7 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
   const envelope = await signEnvelope(options.signingKey, {
     clientId: options.clientId,
     merchantId: options.merchantId,
-    notifications: options.notifications,
+    notificationInfos: options.notificationInfos,
     now: options.now,
     newReqMsgId: options.newReqMsgId,
     utcOffsetMinutes: options.utcOffsetMinutes,

@@ -6,7 +6,6 @@
  * same string — never by serializing a second time.
  */
 import { signText } from "./signer";
-import type { NotificationInfo } from "./types";
 
 /** `head.version` of this API (API page: "2.0.0", ≤ 8 characters). */
 export const API_VERSION = "2.0.0";
@@ -27,32 +26,24 @@ export interface RequestHead {
   reserve: string;
 }
 
-/** `request.body`. */
-export interface RequestBody {
-  merchantId: string;
-  notificationInfos: NotificationInfo[];
-}
-
-/** The `request` value that is signed. */
-export interface SendNotificationRequest {
-  head: RequestHead;
-  body: RequestBody;
-}
-
 /** What a request needs; `now`, `newReqMsgId` and the offset are injectable so that tests are exact. */
 export interface EnvelopeInput {
   clientId: string;
   merchantId: string;
-  notifications: readonly NotificationInfo[];
+  /**
+   * The batch's `notificationInfos` array as compact JSON text (see `WireBatch`): spliced in unchanged,
+   * so a batch is serialized once when accepted, not again for every attempt.
+   */
+  notificationInfos: string;
   now?: () => Date;
   newReqMsgId?: () => string;
   /** UTC offset written in `reqTime`, in minutes east of UTC (default 480, Hong Kong). */
   utcOffsetMinutes?: number;
 }
 
-/** A built request: its value, the one serialization of it that is signed, and its ids. */
+/** A built request: its head, the one serialization of the request that is signed, and its ids. */
 export interface BuiltRequest {
-  request: SendNotificationRequest;
+  head: RequestHead;
   /** Compact JSON of `request`: the exact text signed and embedded in the wire body. */
   requestText: string;
   reqMsgId: string;
@@ -96,30 +87,21 @@ export function newReqMsgId(): string {
   return crypto.randomUUID();
 }
 
-/** Builds the request value and its single compact serialization. Pure apart from the injected clock and ids. */
+/** Builds the request's single compact serialization. Pure apart from the injected clock and ids. */
 export function buildRequest(input: EnvelopeInput): BuiltRequest {
   const reqTime = formatReqTime((input.now ?? (() => new Date()))(), input.utcOffsetMinutes);
   const reqMsgId = (input.newReqMsgId ?? newReqMsgId)();
-  const request: SendNotificationRequest = {
-    head: {
-      version: API_VERSION,
-      function: SEND_NOTIFICATION_FUNCTION,
-      clientId: input.clientId,
-      reqTime,
-      reqMsgId,
-      reserve: "{}",
-    },
-    body: {
-      merchantId: input.merchantId,
-      // Fresh objects with exactly the three documented members, in the documented order.
-      notificationInfos: input.notifications.map((n) => ({
-        openId: n.openId,
-        templateCode: n.templateCode,
-        templateValue: n.templateValue,
-      })),
-    },
+  const head: RequestHead = {
+    version: API_VERSION,
+    function: SEND_NOTIFICATION_FUNCTION,
+    clientId: input.clientId,
+    reqTime,
+    reqMsgId,
+    reserve: "{}",
   };
-  return { request, requestText: JSON.stringify(request), reqMsgId, reqTime };
+  // Members in the API page's order; the infos text is already compact JSON and goes in as it is.
+  const body = `{"merchantId":${JSON.stringify(input.merchantId)},"notificationInfos":${input.notificationInfos}}`;
+  return { head, requestText: `{"head":${JSON.stringify(head)},"body":${body}}`, reqMsgId, reqTime };
 }
 
 /** The HTTP body around an already-serialized request text; the text is embedded unchanged. */

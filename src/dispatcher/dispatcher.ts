@@ -230,7 +230,7 @@ export class Dispatcher extends DurableObject<Env> {
       batchId: batch.batch_id,
       reqMsgId,
       merchantId: job?.merchant_id ?? "",
-      notifications: JSON.parse(batch.notifications),
+      notificationInfos: batch.notifications,
       notBefore: sendAt,
       // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up.
       notAfter: sendAt + (settings.pacer.guardMs ?? 0),

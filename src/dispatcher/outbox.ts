@@ -1,4 +1,4 @@
-import type { NotificationInfo } from "../core/types";
+import type { WireBatch } from "../core/batch";
 import type { AttemptResult } from "./types";
 
 /** Batch states as stored. `in_flight` means a request may be on the wire right now. */
@@ -114,17 +114,17 @@ export class Outbox {
   }
 
   /** Stores a job and all its batches (the caller wraps this in a transaction). */
-  insertJob(job: Omit<JobRow, "completed_at" | "total" | "batch_count">, batches: NotificationInfo[][]): void {
-    const total = batches.reduce((n, b) => n + b.length, 0);
+  insertJob(job: Omit<JobRow, "completed_at" | "total" | "batch_count">, batches: WireBatch[]): void {
+    const total = batches.reduce((n, b) => n + b.size, 0);
     this.sql.exec(
       `INSERT INTO jobs (job_id, owner, idempotency_key, body_hash, merchant_id, total, batch_count, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       job.job_id, job.owner, job.idempotency_key, job.body_hash, job.merchant_id, total, batches.length, job.created_at,
     );
-    batches.forEach((notifications, seq) => {
+    batches.forEach((batch, seq) => {
       this.sql.exec(
         `INSERT INTO batches (job_id, seq, size, notifications, state, next_at) VALUES (?, ?, ?, ?, 'queued', ?)`,
-        job.job_id, seq, notifications.length, JSON.stringify(notifications), job.created_at,
+        job.job_id, seq, batch.size, batch.infos, job.created_at,
       );
     });
   }

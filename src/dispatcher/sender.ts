@@ -47,7 +47,7 @@ export class Sender extends WorkerEntrypoint<Env> {
       url: config.gatewayUrl,
       clientId: config.clientId,
       merchantId: task.merchantId,
-      notifications: task.notifications,
+      notificationInfos: task.notificationInfos,
       signingKey,
       verifyKey,
       timeoutMs: config.sendTimeoutMs,

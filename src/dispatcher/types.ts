@@ -1,4 +1,5 @@
-import type { NotificationInfo, ResultClass, SendOutcome } from "../core/types";
+import type { WireBatch } from "../core/batch";
+import type { ResultClass, SendOutcome } from "../core/types";
 
 /** A request accepted by the Worker, handed to the dispatcher to be stored before the 202. */
 export interface SubmitRequest {
@@ -10,7 +11,7 @@ export interface SubmitRequest {
   /** Standard Webhooks `webhook-id`, refused if seen before. */
   webhookId?: string;
   merchantId: string;
-  batches: NotificationInfo[][];
+  batches: WireBatch[];
 }
 
 /** The dispatcher's answer to a submit. */
@@ -27,7 +28,8 @@ export interface SendTask {
   batchId: number;
   reqMsgId: string;
   merchantId: string;
-  notifications: NotificationInfo[];
+  /** The batch's `notificationInfos` JSON text, as stored. */
+  notificationInfos: string;
   /** The pacer's slot for this send (ms epoch): the request leaves no earlier. */
   notBefore: number;
   /** The slot's end (ms epoch): a request not ready by then does not leave (`missed-slot`). */

@@ -105,6 +105,8 @@ const EXAMPLE_SUMMARY = {
     retryMaxMs: 60000,
     maxWaitSeconds: 60,
     jobRetentionHours: 168,
+    breakerProbeSeconds: 30,
+    storageCapBytes: 10_000_000_000,
     utcOffsetMinutes: 480,
   },
 } as const;

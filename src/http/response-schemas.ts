@@ -116,6 +116,8 @@ export const ConfigSummarySchema = z
       retryMaxMs: count(),
       maxWaitSeconds: count(),
       jobRetentionHours: count(),
+      breakerProbeSeconds: count(),
+      storageCapBytes: count(),
       utcOffsetMinutes: z.number().int(),
     }),
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BATCH_SIZE, toBatches } from "../../src/core/batch";
+import { MAX_BATCH_SIZE, notificationInfosText, packBatches, toBatches } from "../../src/core/batch";
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -33,5 +33,25 @@ describe("toBatches", () => {
     const items = range(5);
     toBatches(items, 2);
     expect(items).toEqual(range(5));
+  });
+});
+
+describe("packBatches", () => {
+  const items = Array.from({ length: 101 }, (_, i) => ({
+    openId: `open-${i}`,
+    templateCode: "T",
+    templateValue: `{"n":"${i}","q":"\\"quoted\\" 店"}`,
+  }));
+
+  it("gives each batch the exact JSON text of its notificationInfos, members in the documented order", () => {
+    const batches = packBatches(items);
+    expect(batches.map((b) => b.size)).toEqual([100, 1]);
+    expect(batches[1]!.infos).toBe(`[{"openId":"open-100","templateCode":"T","templateValue":${JSON.stringify(items[100]!.templateValue)}}]`);
+    expect(JSON.parse(batches[0]!.infos)).toEqual(items.slice(0, 100));
+  });
+
+  it("drops members that are not part of the API", () => {
+    const extra = { ...items[0]!, internalNote: "do not send" };
+    expect(notificationInfosText([extra])).not.toContain("internalNote");
   });
 });

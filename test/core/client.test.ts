@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { notificationInfosText } from "../../src/core/batch";
 import { REQUEST_CONTENT_TYPE, sendBatch, type SendBatchOptions } from "../../src/core/client";
 import { cutSignedMessage } from "../../src/core/json-scan";
 import { RESULT_CODES } from "../../src/core/result-codes";
@@ -71,7 +72,7 @@ function options(fetchFn: typeof fetch, extra: Partial<SendBatchOptions> = {}): 
     url: URL_,
     clientId: "211020000000000000044",
     merchantId: "2160400000000177",
-    notifications: NOTIFICATIONS,
+    notificationInfos: notificationInfosText(NOTIFICATIONS),
     signingKey: merchant.privateKey,
     verifyKey: alipay.publicKey,
     timeoutMs: 2000,

@@ -7,6 +7,7 @@ import {
   signEnvelope,
   toWireText,
 } from "../../src/core/envelope";
+import { notificationInfosText } from "../../src/core/batch";
 import { rawMemberText } from "../../src/core/json-scan";
 import type { NotificationInfo } from "../../src/core/types";
 
@@ -21,7 +22,11 @@ const NOTIFICATIONS: NotificationInfo[] = [
   },
 ];
 const INSTANT = new Date("2026-11-26T04:08:56.789Z");
-const FIXED = { clientId: "211020000000000000044", merchantId: "2160400000000177", notifications: NOTIFICATIONS };
+const FIXED = {
+  clientId: "211020000000000000044",
+  merchantId: "2160400000000177",
+  notificationInfos: notificationInfosText(NOTIFICATIONS),
+};
 
 describe("formatReqTime", () => {
   it("writes Hong Kong time with an explicit +08:00 offset and no fraction by default", () => {
@@ -74,12 +79,15 @@ describe("buildRequest", () => {
     );
     expect(built.reqMsgId).toBe("msg-1");
     expect(built.reqTime).toBe("2026-11-26T12:08:56+08:00");
-    expect(JSON.parse(built.requestText)).toEqual(built.request);
+    expect(JSON.parse(built.requestText)).toEqual({
+      head: built.head,
+      body: { merchantId: FIXED.merchantId, notificationInfos: NOTIFICATIONS },
+    });
   });
 
   it("sends only the three documented members of each notification", () => {
     const extra = { ...NOTIFICATIONS[0]!, internalNote: "do not send" } as NotificationInfo;
-    const built = buildRequest({ ...FIXED, notifications: [extra] });
+    const built = buildRequest({ ...FIXED, notificationInfos: notificationInfosText([extra]) });
     expect(built.requestText).not.toContain("internalNote");
   });
 
@@ -112,7 +120,7 @@ describe("signEnvelope", () => {
   it("produces a signature that fails over any other serialization of the same value", async () => {
     const env = await signEnvelope(keys.privateKey, { ...FIXED, now: () => INSTANT });
     const sig = Uint8Array.from(atob(env.signature), (c) => c.charCodeAt(0));
-    const pretty = new TextEncoder().encode(JSON.stringify(env.request, null, 1));
+    const pretty = new TextEncoder().encode(JSON.stringify(JSON.parse(env.requestText), null, 1));
     expect(await crypto.subtle.verify("RSASSA-PKCS1-v1_5", keys.publicKey, sig, pretty)).toBe(false);
   });
 

@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { toBatches } from "../../core/batch";
+import { packBatches } from "../../core/batch";
 import { validateNotifications } from "../../core/notification";
 import type { JobView, SubmitResult } from "../../dispatcher/types";
 import { logEvent } from "../../log";
@@ -62,7 +62,7 @@ notifications.post("/", async (c) => {
     return problem(c, "invalid-request", `${valid.errors.length} problem(s) found; nothing was queued.`, { errors: valid.errors });
   }
 
-  const batches = toBatches(valid.notifications);
+  const batches = packBatches(valid.notifications);
   if (batches.length > config.maxBacklogBatches) {
     // It could never fit, however long the caller waits: not a 429.
     return problem(
