@@ -24,8 +24,9 @@ const testBindings = {
   TEST_MERCHANT_PUBLIC_KEY: fixture("merchant-spki.pem"),
 };
 
-// Two projects: `workers` runs inside workerd (the relay, its Durable Objects, storage and alarms);
-// `node` runs as plain Node for what needs real processes (the local run, the stand-in gateway).
+// Three projects: `workers` runs inside workerd (the relay, its Durable Objects, storage and alarms);
+// `engine` runs the runtime-free engine in Node on a fake clock; `node` runs real processes (the local
+// run, the stand-in gateway).
 export default defineConfig({
   test: {
     projects: [
@@ -39,7 +40,15 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/node/**"],
+          exclude: ["test/node/**", "test/engine/**"],
+        },
+      },
+      {
+        // The engine's decisions on a fake clock, over an in-memory node:sqlite outbox: seconds, not real time.
+        test: {
+          name: "engine",
+          environment: "node",
+          include: ["test/engine/**/*.test.ts"],
         },
       },
       {

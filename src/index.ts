@@ -1,7 +1,7 @@
 import { app } from "./http/app";
 
-export { Dispatcher } from "./dispatcher/dispatcher";
-export { Sender } from "./dispatcher/sender";
+export { Dispatcher } from "./hosts/cloudflare/dispatcher";
+export { Sender } from "./hosts/cloudflare/sender";
 
 export default {
   fetch: app.fetch,

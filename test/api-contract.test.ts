@@ -6,8 +6,7 @@ import { packBatches } from "../src/core/batch";
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { Dispatcher } from "../src/dispatcher/dispatcher";
-import { Outbox } from "../src/dispatcher/outbox";
+import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
 import { app } from "../src/http/app";
 import { TestGateway } from "./support/gateway";
 import {
@@ -52,17 +51,12 @@ async function expectNothingQueued(gateway: TestGateway): Promise<void> {
   expect(gateway.received).toEqual([]);
 }
 
-/** Stores `count` one-notification batches due in an hour: a backlog that waits, seeded in the object itself. */
+/** Stores `count` one-notification batches that wait (sending is paused), seeded in the object itself. */
 async function seedBacklog(count: number): Promise<void> {
-  await runInDurableObject(dispatcherStub(), (_instance, state) => {
-    const dueLater = Date.now() + 3_600_000;
+  await runInDurableObject(dispatcherStub(), async (instance: Dispatcher) => {
     const batches = notifications(count, "seed").map((n) => packBatches([{ ...n, templateValue: JSON.stringify(n.templateValue) }])[0]!);
-    state.storage.transactionSync(() =>
-      new Outbox(state.storage.sql).insertJob(
-        { job_id: "job_seededbacklogseededbac", owner: "key:seed", idempotency_key: null, body_hash: "-", merchant_id: "m", created_at: dueLater },
-        batches,
-      ),
-    );
+    await instance.pause("a seeded backlog that waits");
+    await instance.submit({ jobId: "job_seededbacklogseededbac", owner: "key:seed", bodyHash: "-", merchantId: "m", batches });
   });
 }
 

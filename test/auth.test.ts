@@ -3,7 +3,7 @@
  * and job isolation — a job is visible only to the credential that created it, under an unguessable id.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { DispatcherStatus } from "../src/dispatcher/types";
+import type { DispatcherStatus } from "../src/engine/types";
 import { parseWebhookSecret, signWebhook } from "../src/security/webhook";
 import { TestGateway } from "./support/gateway";
 import { API_KEY, OTHER_API_KEY, freshRelay, notifications, relay, relayStatus, setting, submit } from "./support/relay";

@@ -5,8 +5,8 @@
  */
 import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { Dispatcher } from "../src/dispatcher/dispatcher";
-import type { JobView } from "../src/dispatcher/types";
+import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
+import type { JobView } from "../src/engine/types";
 import { TestGateway } from "./support/gateway";
 import { dispatcherStub, freshRelay, getJob, relayStatus, submit, until, waitForJob } from "./support/relay";
 
@@ -86,11 +86,11 @@ describe("a Durable Object reset in the middle of a job", () => {
     expect(gateway.received).toHaveLength(6);
     // Delivery is at least once: AlipayHK may have processed the lost attempt, so it saw each notification twice.
     expect([...gateway.deliveries().values()].every((n) => n === 2)).toBe(true);
-    // Each resend was a new system request, and the lost attempts are on record as timeouts.
+    // Each resend was a new system request, and the lost attempts are on record as lost in flight.
     const resendIds = gateway.received.slice(3).map((r) => r.reqMsgId);
     expect(done.batches.map((b) => b.reqMsgId).sort()).toEqual([...resendIds].sort());
     expect(new Set(gateway.received.map((r) => r.reqMsgId)).size).toBe(6);
-    expect((await relayStatus()).results).toMatchObject({ TIMEOUT: 3, SUCCESS: 3 });
+    expect((await relayStatus()).results).toMatchObject({ LOST_IN_FLIGHT: 3, SUCCESS: 3 });
   }, 25_000);
 });
 

@@ -3,8 +3,8 @@
  * RELAY_MAX_WAIT_SECONDS) and answers 200 with the finished job if it finished, else the usual 202.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Dispatcher } from "../src/dispatcher/dispatcher";
-import type { JobView } from "../src/dispatcher/types";
+import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
+import type { JobView } from "../src/engine/types";
 import { TestGateway } from "./support/gateway";
 import { freshRelay, getJob, notifications, relay } from "./support/relay";
 

@@ -35,7 +35,8 @@ export type OutcomeKind =
   | "http-error" // a non-2xx status
   | "timeout" // no answer within the timeout
   | "network-error" // fetch itself failed
-  | "not-sent" // the request never left the relay (signing failed, relay misconfigured, sender unreachable)
+  | "not-sent" // the request never left the relay (signing failed, relay misconfigured)
+  | "lost" // the sender never reported back before its lease ran out: the request may have left
   | "missed-slot"; // held back: it was ready too late for its pacing slot, so it did not leave
 
 /** The classified outcome of sending one batch once. Never thrown: always returned. */

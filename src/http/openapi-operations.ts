@@ -126,6 +126,8 @@ const EXAMPLE_STATUS = {
     { jobId: EXAMPLE_JOB_ID, status: "running", total: 10000, succeeded: 5800, failed: 0, createdAt: "2026-11-26T04:08:10.000Z" },
   ],
   adaptations: [{ at: "2026-11-26T04:08:41.002Z", liveRps: 18, reason: "REQUEST_TRAFFIC_EXCEED_LIMIT" }],
+  hold: null,
+  storage: { bytes: 4_202_496, capBytes: 10_000_000_000 },
 } satisfies z.input<typeof StatusSchema>;
 
 /** The relay's public API and operator pages. */

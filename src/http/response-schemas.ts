@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { ConfigError, ConfigSummary } from "../config";
-import type { DispatcherStatus, JobView } from "../dispatcher/types";
+import type { DispatcherStatus, JobView } from "../engine/types";
 import { JOB_ID_PATTERN } from "../security/owner";
 import { PROBLEMS, type ProblemBody, type ProblemCode } from "./problem";
 
@@ -167,6 +167,18 @@ export const DispatcherStatusSchema = z.strictObject({
   adaptations: z
     .array(z.strictObject({ at: timestamp(), liveRps: z.number(), reason: z.string() }))
     .describe("Recent changes of the live pace, oldest first."),
+  hold: z
+    .strictObject({
+      kind: z.enum(["setup", "unverified", "outage", "paused", "client-mismatch"]),
+      reason: z.string(),
+      since: timestamp(),
+      nextProbeAt: timestamp().nullable().describe("When the next probe request may leave; null when none will until someone acts."),
+    })
+    .nullable()
+    .describe("Why sending is held (circuit breaker, operator pause, clientId mismatch); null while it flows."),
+  storage: z
+    .strictObject({ bytes: count().describe("Size of the outbox database."), capBytes: count().describe("RELAY_STORAGE_CAP_BYTES.") })
+    .describe("The outbox's size against its cap."),
 });
 
 /** `GET /v1/status`: the configuration summary and the live figures. */

@@ -1,8 +1,8 @@
 import { reset } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { vi } from "vitest";
-import type { Dispatcher } from "../../src/dispatcher/dispatcher";
-import type { DispatcherStatus, JobView } from "../../src/dispatcher/types";
+import type { Dispatcher } from "../../src/hosts/cloudflare/dispatcher";
+import type { DispatcherStatus, JobView } from "../../src/engine/types";
 
 /** The first configured test API key (see vitest.config.ts). */
 export const API_KEY = "test-key-alpha-0123456789";

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { packBatches } from "../../core/batch";
 import { validateNotifications } from "../../core/notification";
-import type { JobView, SubmitResult } from "../../dispatcher/types";
+import type { JobView, SubmitResult } from "../../engine/types";
 import { logEvent } from "../../log";
 import { isJobId, newJobId } from "../../security/owner";
 import { authenticate, authenticateBearer, authenticateWebhook, isWebhookRequest } from "../auth";

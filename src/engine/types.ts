@@ -1,20 +1,21 @@
+/** The shapes the engine trades with its hosts and the HTTP layer. Plain data: they cross RPC boundaries. */
 import type { WireBatch } from "../core/batch";
 import type { ResultClass, SendOutcome } from "../core/types";
 
-/** A request accepted by the Worker, handed to the dispatcher to be stored before the 202. */
+/** A request accepted by the HTTP layer, handed to the engine to be stored before the 202. */
 export interface SubmitRequest {
   jobId: string;
   owner: string;
   idempotencyKey?: string;
-  /** SHA-256 hex of the raw request body: the same key with another body is refused. */
+  /** SHA-256 hex of the raw request body: the same key (or webhook-id) with another body is refused. */
   bodyHash: string;
-  /** Standard Webhooks `webhook-id`, refused if seen before. */
+  /** Standard Webhooks `webhook-id`: a retry with the same id and body gets its job back. */
   webhookId?: string;
   merchantId: string;
   batches: WireBatch[];
 }
 
-/** The dispatcher's answer to a submit. */
+/** The engine's answer to a submit. */
 export type SubmitResult =
   | { kind: "created"; job: JobView; estimatedSeconds: number }
   | { kind: "existing"; job: JobView; estimatedSeconds: number }
@@ -22,7 +23,7 @@ export type SubmitResult =
   | { kind: "webhook-replayed" }
   | { kind: "backlog-full"; retryAfterSeconds: number; backlogBatches: number };
 
-/** One batch handed to a sender invocation. */
+/** One batch handed to a sender. */
 export interface SendTask {
   clientId: string;
   batchId: number;
@@ -36,7 +37,7 @@ export interface SendTask {
   notAfter: number;
 }
 
-/** What a sender invocation reports back after one attempt. */
+/** What a sender reports back after one attempt. */
 export interface SendReport {
   batchId: number;
   reqMsgId: string;
@@ -70,16 +71,35 @@ export interface JobView {
   failures: { openId: string; resultCode: string; resultMsg: string }[];
 }
 
+/** Why sending is held, when it is: the circuit breaker, an operator's pause, or a clientId mismatch. */
+export interface HoldView {
+  kind: "setup" | "unverified" | "outage" | "paused" | "client-mismatch";
+  reason: string;
+  since: string;
+  /** When the next probe request may leave (breaker kinds only). */
+  nextProbeAt: string | null;
+}
+
 /** Live figures for `GET /v1/status` and the dashboard. */
 export interface DispatcherStatus {
   pace: { configuredRps: number; liveRps: number; sentLastSecond: number; lastExceedAt: string | null };
   backlog: { batches: number; notifications: number; etaSeconds: number };
   inFlight: number;
+  /** Attempts by result code over the last `resultWindowSeconds` (kept in memory since the dispatcher started). */
   results: Record<string, number>;
   resultWindowSeconds: number;
   sendsPerSecond: { at: number; sends: number; exceeded: number }[];
   recentJobs: { jobId: string; status: JobView["status"]; total: number; succeeded: number; failed: number; createdAt: string }[];
   adaptations: { at: string; liveRps: number; reason: string }[];
+  /** Null while sending flows. */
+  hold: HoldView | null;
+  storage: { bytes: number; capBytes: number };
+}
+
+/** What `/healthz` needs from the dispatcher: `degraded` with the reasons, or `ok`. */
+export interface DispatcherHealth {
+  status: "ok" | "degraded";
+  reasons: string[];
 }
 
 /** A result class together with the code that explains it, for storage and logs. */

@@ -8,7 +8,7 @@ import {
   recordAccepted,
   recordExceed,
   recordSend,
-} from "../../src/dispatch/pacer";
+} from "../../src/engine/pacer";
 import { maxInWindow, ratePerSecond, simulate } from "./simulate";
 
 const GUARD_MS = 20; // the default

@@ -233,3 +233,27 @@ export function paceSnapshot(state: PacerState, settings: PacerSettings, now: nu
     nextSendAt: nextSendAt(s, settings, now),
   };
 }
+
+/** The part of the pacer worth storing: what it learned about the quota (the window is rebuilt from the outbox). */
+export type PacerMemory = Pick<PacerState, "configuredRps" | "liveRps" | "estimateRps" | "lastDecreaseAt" | "lastExceedAt" | "cleanSince">;
+
+/** What to store of a pacer state. */
+export function pacerMemory(state: PacerState): PacerMemory {
+  const { configuredRps, liveRps, estimateRps, lastDecreaseAt, lastExceedAt, cleanSince } = state;
+  return { configuredRps, liveRps, estimateRps, lastDecreaseAt, lastExceedAt, cleanSince };
+}
+
+/**
+ * A pacer after a restart: what it had learned, plus the sends of the last window as recorded in the
+ * outbox (`sends`, ascending ms epoch), so a restart can never let a second window's worth through.
+ */
+export function restorePacer(memory: PacerMemory | null, sends: number[], settings: PacerSettings, now: number): PacerState {
+  const r = resolve(settings);
+  const fresh = initialPacer(settings, now);
+  const base = memory && memory.configuredRps === r.maxRps ? { ...fresh, ...memory } : fresh;
+  const recent = after(sends, now - r.windowMs).slice(-Math.max(1, Math.floor(r.maxRps)));
+  const last = recent.at(-1);
+  // The schedule resumes one interval after the last send, as if the instance had never gone.
+  const tat = last === undefined ? now : Math.max(now, last + r.catchUpMs + r.windowMs / base.liveRps);
+  return { ...base, sends: recent, tat };
+}

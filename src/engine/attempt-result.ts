@@ -26,12 +26,10 @@ export const RELAY_CODES = {
   "network-error": "NETWORK_ERROR",
   "not-sent": "NOT_SENT",
   "missed-slot": "MISSED_SLOT",
+  lost: "LOST_IN_FLIGHT",
 } as const satisfies Record<SendOutcome["kind"], string>;
 
-/** The code recorded when a sender never reported back before its lease ran out. */
-export const LOST_IN_FLIGHT = "LOST_IN_FLIGHT";
-
 /** An outcome the relay records itself, with no answer from AlipayHK: never sent, or lost in flight. */
-export function relayOutcome(kind: "not-sent" | "timeout", reqMsgId: string, detail: string): SendOutcome {
-  return { kind, resultClass: "unknown", reqMsgId, reqTime: new Date().toISOString(), latencyMs: 0, verified: false, detail };
+export function relayOutcome(kind: "not-sent" | "lost", reqMsgId: string, detail: string, now: number): SendOutcome {
+  return { kind, resultClass: "unknown", reqMsgId, reqTime: new Date(now).toISOString(), latencyMs: 0, verified: false, detail };
 }

@@ -8,7 +8,7 @@ import {
   decideAfterAttempt,
   decideAfterTraffic,
   decideNext,
-} from "../../src/dispatch/retry-policy";
+} from "../../src/engine/retry-policy";
 
 const settings: RetrySettings = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
 

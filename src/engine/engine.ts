@@ -1,0 +1,429 @@
+/**
+ * The dispatcher engine: one per Alipay clientId, runtime-free. It owns the outbox and decides, with the
+ * pure steps (`planSends`, `settleAttempt`) and the clock its host passes in, which batch leaves when and
+ * how each attempt settles. Hosts (a Durable Object, a Deno or Node process, a test) give it a SQL
+ * adapter, call `tick` when woken, hand the returned tasks to senders, and feed reports back.
+ */
+import { newReqMsgId } from "../core/envelope";
+import type { SendOutcome } from "../core/types";
+import { logEvent } from "../log";
+import { attemptResult, relayOutcome } from "./attempt-result";
+import { type BreakerState, CLOSED, type Hold, hold } from "./breaker";
+import { type DueBatch, type OpenBatch, Outbox } from "./outbox";
+import { type PacerState, pacerMemory, paceSnapshot, restorePacer } from "./pacer";
+import { planSends } from "./plan";
+import { migrate } from "./schema";
+import { settleAttempt } from "./settle";
+import type { EngineSettings } from "./settings";
+import type { SqlAdapter } from "./sql";
+import { AttemptStats, STATS_WINDOW_MS } from "./stats";
+import type { DispatcherHealth, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "./types";
+import { jobView, recentJob } from "./views";
+
+/** Extra time a sender gets beyond the send timeout to report back, ms. */
+export const LEASE_GRACE_MS = 5_000;
+/** Rows one prune step deletes at most, so pruning never holds the thread long. */
+export const PRUNE_CHUNK_ROWS = 500;
+/** How often pruning looks again while there is nothing old enough, ms. */
+const PRUNE_IDLE_MS = 3_600_000;
+/** Between two prune chunks while old rows remain, ms. */
+const PRUNE_BUSY_MS = 1_000;
+/** Exceed-limit adaptations the status keeps. */
+const ADAPTATIONS_KEPT = 20;
+/** Recent jobs the status lists. */
+const RECENT_JOBS = 10;
+/** Share of the storage cap above which health is degraded. */
+const STORAGE_WARN_SHARE = 0.8;
+
+/** What an engine may be given instead of the real thing (tests pass fixed ones). */
+export interface EngineDeps {
+  random?: () => number;
+  newReqMsgId?: () => string;
+  log?: typeof logEvent;
+}
+
+/** What one tick decided: the tasks to hand to senders now, and when to tick again at the latest (ms epoch). */
+export interface Tick {
+  tasks: SendTask[];
+  wakeAt: number;
+}
+
+type Adaptation = DispatcherStatus["adaptations"][number];
+
+/** The engine over one outbox. Call `open` once before anything else. */
+export class Engine {
+  private readonly outbox: Outbox;
+  private readonly random: () => number;
+  private readonly newReqMsgId: () => string;
+  private readonly log: typeof logEvent;
+  private readonly stats = new AttemptStats();
+  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly probes = new Set<number>();
+  private pacer!: PacerState;
+  private breaker: BreakerState = CLOSED;
+  private mismatch: Hold | null = null;
+  private counts = { queued: 0, queuedNotifications: 0, inFlight: 0, inFlightNotifications: 0 };
+  private nextPruneAt = 0;
+
+  readonly sql: SqlAdapter;
+  readonly settings: EngineSettings;
+
+  constructor(sql: SqlAdapter, settings: EngineSettings, deps: EngineDeps = {}) {
+    this.sql = sql;
+    this.settings = settings;
+    this.outbox = new Outbox(sql);
+    this.random = deps.random ?? Math.random;
+    this.newReqMsgId = deps.newReqMsgId ?? newReqMsgId;
+    this.log = deps.log ?? logEvent;
+  }
+
+  /** Migrates the outbox, pins the clientId, and loads what survives a restart (counters, pace, holds). */
+  open(now: number): this {
+    const { from, to } = migrate(this.sql);
+    if (from !== to) this.log({ event: "outbox_migrated", from, to });
+    const pinned = this.outbox.getMeta<string>("client_id");
+    if (pinned === null) this.outbox.setMeta("client_id", this.settings.clientId);
+    else if (pinned !== this.settings.clientId) {
+      // Sending this outbox under another clientId would use the wrong quota and key; hold instead.
+      const reason = `this outbox belongs to clientId ${pinned}, but ALIPAY_CLIENT_ID is ${this.settings.clientId}: sending is held`;
+      this.mismatch = hold("client-mismatch", reason, now).hold;
+      this.log({ event: "client_mismatch", pinned, configured: this.settings.clientId });
+    }
+    this.breaker = { hold: this.outbox.getMeta<Hold>("hold"), run: null };
+    this.counts = this.outbox.openCounts();
+    const windowMs = 1000 + (this.settings.pacer.guardMs ?? 20);
+    this.pacer = restorePacer(this.outbox.getMeta("pacer"), this.outbox.sentSince(now - windowMs), this.settings.pacer, now);
+    return this;
+  }
+
+  /** Stores an accepted request (job and batches) before the caller answers 202. */
+  submit(request: SubmitRequest, now: number): SubmitResult {
+    if (request.idempotencyKey !== undefined) {
+      const existing = this.outbox.jobByIdempotencyKey(request.owner, request.idempotencyKey);
+      if (existing) {
+        if (existing.body_hash !== request.bodyHash) return { kind: "idempotency-mismatch" };
+        return { kind: "existing", job: this.view(existing.job_id), estimatedSeconds: this.etaSeconds(now) };
+      }
+    }
+    if (request.webhookId !== undefined) {
+      // Standard Webhooks senders retry with the same webhook-id for hours: the same body from the same
+      // caller gets its job back for as long as the job exists; anything else under that id is a replay.
+      const seen = this.outbox.jobByWebhookId(request.webhookId);
+      if (seen) {
+        if (seen.body_hash !== request.bodyHash || seen.owner !== request.owner) return { kind: "webhook-replayed" };
+        return { kind: "existing", job: this.view(seen.job_id), estimatedSeconds: this.etaSeconds(now) };
+      }
+    }
+    const backlog = this.counts.queued + this.counts.inFlight;
+    const excess = backlog + request.batches.length - this.settings.maxBacklogBatches;
+    if (excess > 0) {
+      return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / this.liveRps(now))), backlogBatches: backlog };
+    }
+    this.sql.transaction(() =>
+      this.outbox.insertJob(
+        {
+          job_id: request.jobId,
+          owner: request.owner,
+          idempotency_key: request.idempotencyKey ?? null,
+          webhook_id: request.webhookId ?? null,
+          body_hash: request.bodyHash,
+          merchant_id: request.merchantId,
+          created_at: now,
+        },
+        request.batches,
+      ),
+    );
+    const total = request.batches.reduce((n, b) => n + b.size, 0);
+    this.counts.queued += request.batches.length;
+    this.counts.queuedNotifications += total;
+    this.log({ event: "job_accepted", jobId: request.jobId, total, batches: request.batches.length });
+    // Described as stored (queued), without reading it back.
+    const job: JobView = {
+      jobId: request.jobId,
+      status: "queued",
+      merchantId: request.merchantId,
+      total,
+      succeeded: 0,
+      failed: 0,
+      pending: total,
+      createdAt: new Date(now).toISOString(),
+      completedAt: null,
+      batches: request.batches.map((b, seq) => ({
+        seq, size: b.size, status: "queued", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null,
+      })),
+      failures: [],
+    };
+    return { kind: "created", job, estimatedSeconds: this.etaSeconds(now) };
+  }
+
+  /** Expires lost leases, prunes a chunk when due, and hands out the sends the pace allows now. */
+  tick(now: number): Tick {
+    for (const lost of this.outbox.expiredLeases(now)) {
+      const detail = "the sender did not report back before its lease ran out; AlipayHK may have the request";
+      this.settle(lost, relayOutcome("lost", lost.req_msg_id ?? "", detail, now), now);
+    }
+    if (now >= this.nextPruneAt) this.prune(now);
+
+    const capacity = Math.max(0, this.settings.maxInFlight - this.counts.inFlight);
+    const due = capacity > 0 ? this.outbox.due(now, capacity) : [];
+    const held = this.mismatch ? { hold: this.mismatch, run: null } : this.breaker;
+    const plan = planSends(
+      { due: due.length, capacity, pacer: this.pacer, breaker: held, probesInFlight: this.probes.size, now, leadMs: this.settings.leadMs, handoverMs: this.settings.handoverMs },
+      this.settings.pacer,
+    );
+    this.pacer = plan.pacer;
+    const tasks: SendTask[] = [];
+    if (plan.slots.length > 0) {
+      this.sql.transaction(() => {
+        plan.slots.forEach((slot, i) => {
+          const batch = due[i] as DueBatch;
+          tasks.push(this.dispatch(batch, slot.at));
+          if (slot.probe) this.probes.add(batch.batch_id);
+        });
+      });
+    }
+
+    const times: number[] = [this.nextPruneAt];
+    if (plan.retryAt !== null) times.push(plan.retryAt);
+    else if (capacity > plan.slots.length && !held.hold) {
+      const dueAt = this.outbox.nextDueAt();
+      if (dueAt !== null) times.push(Math.max(dueAt, now + 1));
+    }
+    const lease = this.outbox.nextLeaseExpiry();
+    if (lease !== null) times.push(lease + 1);
+    return { tasks, wakeAt: Math.min(...times) };
+  }
+
+  /** A sender's report of one attempt. Reports for an attempt that is no longer current are ignored. */
+  report(report: SendReport, now: number): void {
+    const batch = this.outbox.batch(report.batchId);
+    if (batch && batch.req_msg_id === report.reqMsgId) {
+      if (batch.state === "in_flight") {
+        this.settle(batch, report.outcome, now);
+        return;
+      }
+      if (batch.state === "queued" && batch.result_code === "LOST_IN_FLIGHT") {
+        this.lateReport(batch, report.outcome, now);
+        return;
+      }
+    }
+    this.log({ event: "stale_report", batchId: report.batchId, reqMsgId: report.reqMsgId });
+  }
+
+  /** The job if it exists and `owner` may see it (null: an admin, who sees every job). */
+  job(owner: string | null, jobId: string): JobView | null {
+    const job = this.outbox.job(jobId);
+    if (!job || (owner !== null && job.owner !== owner)) return null;
+    return this.view(jobId);
+  }
+
+  /** Calls `listener` once when the job completes; returns a function that cancels it. */
+  onCompleted(jobId: string, listener: () => void): () => void {
+    const set = this.listeners.get(jobId) ?? new Set();
+    set.add(listener);
+    this.listeners.set(jobId, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(jobId);
+    };
+  }
+
+  /** Live pace, backlog, holds and recent results; recent jobs are `owner`'s only (null: everyone's). */
+  status(owner: string | null, now: number): DispatcherStatus {
+    const snapshot = paceSnapshot(this.pacer, this.settings.pacer, now);
+    const hold = this.mismatch ?? this.breaker.hold;
+    return {
+      pace: {
+        configuredRps: snapshot.configuredRps,
+        liveRps: roundRate(snapshot.liveRps),
+        sentLastSecond: snapshot.sentLastSecond,
+        lastExceedAt: snapshot.lastExceedAt === null ? null : new Date(snapshot.lastExceedAt).toISOString(),
+      },
+      backlog: {
+        batches: this.counts.queued + this.counts.inFlight,
+        notifications: this.counts.queuedNotifications + this.counts.inFlightNotifications,
+        etaSeconds: this.etaSeconds(now),
+      },
+      inFlight: this.counts.inFlight,
+      results: this.stats.byCode(now),
+      resultWindowSeconds: STATS_WINDOW_MS / 1000,
+      sendsPerSecond: this.stats.perSecond(now),
+      recentJobs: this.outbox.recentJobs(owner, RECENT_JOBS).map(recentJob),
+      adaptations: this.outbox.getMeta<Adaptation[]>("adaptations") ?? [],
+      hold: hold && {
+        kind: hold.kind,
+        reason: hold.reason,
+        since: new Date(hold.since).toISOString(),
+        nextProbeAt: hold.nextProbeAt === null ? null : new Date(hold.nextProbeAt).toISOString(),
+      },
+      storage: { bytes: this.sql.databaseBytes(), capBytes: this.settings.storageCapBytes },
+    };
+  }
+
+  /** `degraded` with the reasons while sending is held or storage is nearly full; else `ok`. */
+  health(): DispatcherHealth {
+    const reasons: string[] = [];
+    const hold = this.mismatch ?? this.breaker.hold;
+    if (hold) reasons.push(hold.reason);
+    const bytes = this.sql.databaseBytes();
+    if (bytes > STORAGE_WARN_SHARE * this.settings.storageCapBytes) {
+      reasons.push(`the outbox holds ${bytes} bytes, above ${STORAGE_WARN_SHARE * 100} % of RELAY_STORAGE_CAP_BYTES (${this.settings.storageCapBytes})`);
+    }
+    return { status: reasons.length ? "degraded" : "ok", reasons };
+  }
+
+  /** Holds all sending until `resume` (accepted work still queues). */
+  pause(reason: string, now: number): void {
+    this.setBreaker(hold("paused", reason, now));
+    this.log({ event: "sending_paused", reason });
+  }
+
+  /** Lifts an operator's pause or an open breaker: sending resumes at the pace. */
+  resume(): void {
+    this.setBreaker(CLOSED);
+    this.log({ event: "sending_resumed" });
+  }
+
+  private dispatch(batch: DueBatch, at: number): SendTask {
+    const reqMsgId = this.newReqMsgId();
+    this.outbox.markInFlight(batch, reqMsgId, at, at + this.settings.sendTimeoutMs + LEASE_GRACE_MS);
+    this.counts.queued -= 1;
+    this.counts.queuedNotifications -= batch.size;
+    this.counts.inFlight += 1;
+    this.counts.inFlightNotifications += batch.size;
+    return {
+      clientId: this.settings.clientId,
+      batchId: batch.batch_id,
+      reqMsgId,
+      merchantId: batch.merchant_id,
+      notificationInfos: batch.infos,
+      notBefore: at,
+      // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up.
+      notAfter: at + (this.settings.pacer.guardMs ?? 20),
+    };
+  }
+
+  private settle(batch: OpenBatch, outcome: SendOutcome, now: number): void {
+    const result = attemptResult(outcome);
+    const before = this.pacer.liveRps;
+    const settled = settleAttempt(
+      { batchId: batch.batch_id, attempts: batch.attempts, budgetSpent: batch.budget_spent, trafficRequeues: batch.traffic_requeues },
+      outcome,
+      result,
+      { pacer: this.pacer, breaker: this.breaker },
+      this.settings,
+      now,
+      this.random(),
+    );
+    this.pacer = settled.pacer;
+    this.probes.delete(batch.batch_id);
+    let completed = false;
+    this.sql.transaction(() => {
+      if (this.pacer.liveRps !== before || settled.exceeded) this.outbox.setMeta("pacer", pacerMemory(this.pacer));
+      if (settled.breaker.state.hold !== this.breaker.hold) this.outbox.setMeta("hold", settled.breaker.state.hold);
+      if (settled.next.kind === "finish") completed = this.outbox.finish(batch, result, settled.next.status, now);
+      else this.outbox.requeue(batch, result, settled.next);
+    });
+    this.breaker = settled.breaker.state;
+    this.counts.inFlight -= 1;
+    this.counts.inFlightNotifications -= batch.size;
+    if (settled.next.kind === "requeue") {
+      this.counts.queued += 1;
+      this.counts.queuedNotifications += batch.size;
+    }
+    this.stats.record(now, result.resultCode, settled.exceeded);
+    if (settled.exceeded && this.pacer.liveRps !== before) this.noteAdaptation(now, result.resultCode);
+    if (settled.breaker.change) {
+      this.log({ event: `breaker_${settled.breaker.change}`, kind: this.breaker.hold?.kind ?? null, reason: this.breaker.hold?.reason ?? null });
+    }
+    this.log({
+      event: "attempt",
+      jobId: batch.job_id,
+      batch: batch.seq,
+      reqMsgId: outcome.reqMsgId,
+      attempt: batch.attempts,
+      resultStatus: result.resultStatus,
+      resultCode: result.resultCode,
+      latencyMs: Math.round(outcome.latencyMs),
+      httpStatus: outcome.httpStatus ?? null,
+      verified: outcome.verified,
+      detail: outcome.kind === "answered" ? null : (outcome.detail ?? null),
+      next: settled.next.kind === "finish" ? settled.next.status : `retry in ${settled.next.at - now} ms`,
+    });
+    if (completed) this.completed(batch.job_id);
+  }
+
+  /**
+   * A report that arrives after its lease ran out, while the batch waits for its resend: AlipayHK's
+   * answer is still the truth about that request. A success or a final refusal ends the batch (no
+   * resend); anything else leaves the scheduled resend as it is.
+   */
+  private lateReport(batch: OpenBatch, outcome: SendOutcome, now: number): void {
+    const result = attemptResult(outcome);
+    if (outcome.kind !== "answered" || (result.resultClass !== "success" && result.resultClass !== "final")) {
+      this.log({ event: "late_report_ignored", batchId: batch.batch_id, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode });
+      return;
+    }
+    const status = result.resultClass === "success" ? "succeeded" : "failed";
+    const completed = this.sql.transaction(() => this.outbox.finish(batch, result, status, now));
+    this.counts.queued -= 1;
+    this.counts.queuedNotifications -= batch.size;
+    this.stats.record(now, result.resultCode, false);
+    this.log({ event: "late_report", jobId: batch.job_id, batch: batch.seq, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode, next: status });
+    if (completed) this.completed(batch.job_id);
+  }
+
+  private completed(jobId: string): void {
+    const job = this.outbox.job(jobId);
+    this.log({ event: "job_completed", jobId, succeeded: job?.succeeded ?? 0, failed: job?.failed ?? 0 });
+    const listeners = this.listeners.get(jobId);
+    this.listeners.delete(jobId);
+    for (const listener of listeners ?? []) listener();
+  }
+
+  private prune(now: number): void {
+    const before = now - this.settings.jobRetentionMs;
+    const deleted = this.sql.transaction(() => this.outbox.prune(before, PRUNE_CHUNK_ROWS));
+    if (deleted >= PRUNE_CHUNK_ROWS) {
+      this.nextPruneAt = now + PRUNE_BUSY_MS;
+      return;
+    }
+    const oldest = this.outbox.oldestCompletedAt();
+    this.nextPruneAt = oldest === null ? now + PRUNE_IDLE_MS : Math.min(now + PRUNE_IDLE_MS, Math.max(now + PRUNE_BUSY_MS, oldest + this.settings.jobRetentionMs + 1));
+  }
+
+  private setBreaker(state: BreakerState): void {
+    this.breaker = state;
+    this.probes.clear();
+    this.outbox.setMeta("hold", state.hold);
+  }
+
+  private view(jobId: string): JobView {
+    const job = this.outbox.job(jobId);
+    if (!job) throw new Error(`job ${jobId} vanished while being read`);
+    return jobView(job, this.outbox.batchViews(jobId), job.failed > 0 ? this.outbox.failures(jobId) : []);
+  }
+
+  private noteAdaptation(now: number, reason: string): void {
+    const liveRps = roundRate(this.pacer.liveRps);
+    const adaptations = this.outbox.getMeta<Adaptation[]>("adaptations") ?? [];
+    if (adaptations.at(-1)?.liveRps === liveRps) return;
+    adaptations.push({ at: new Date(now).toISOString(), liveRps, reason });
+    this.outbox.setMeta("adaptations", adaptations.slice(-ADAPTATIONS_KEPT));
+    this.log({ event: "pace_lowered", liveRps, reason });
+  }
+
+  /** Seconds until the backlog is sent at the live rate. */
+  private etaSeconds(now: number): number {
+    return Math.ceil((this.counts.queued + this.counts.inFlight) / this.liveRps(now));
+  }
+
+  private liveRps(now: number): number {
+    return paceSnapshot(this.pacer, this.settings.pacer, now).liveRps;
+  }
+}
+
+/** Rates are shown to 0.01 per second: the pacer's arithmetic leaves float noise below that. */
+function roundRate(rps: number): number {
+  return Math.round(rps * 100) / 100;
+}

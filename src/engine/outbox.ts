@@ -1,0 +1,287 @@
+/**
+ * The durable outbox: every accepted job and batch, its state and its last result, in SQLite through the
+ * engine's SQL adapter. Only the engine writes it. Hot paths touch one or two rows: a dispatch updates
+ * its batch; a settlement updates its batch and its job's counters.
+ */
+import type { WireBatch } from "../core/batch";
+import { type SqlAdapter, type SqlValue, one } from "./sql";
+import type { AttemptResult } from "./types";
+
+/** Batch states as stored. `in_flight` means a request may be on the wire right now. */
+export type BatchState = "queued" | "in_flight" | "succeeded" | "failed";
+
+/** A stored job row. */
+export interface JobRow {
+  job_id: string;
+  owner: string;
+  idempotency_key: string | null;
+  webhook_id: string | null;
+  body_hash: string;
+  merchant_id: string;
+  total: number;
+  batch_count: number;
+  created_at: number;
+  completed_at: number | null;
+  succeeded: number;
+  failed: number;
+  settled_batches: number;
+  attempted_batches: number;
+}
+
+/** A batch as the sending path needs it (no result columns). */
+export interface DueBatch {
+  batch_id: number;
+  job_id: string;
+  merchant_id: string;
+  size: number;
+  infos: string;
+  attempts: number;
+}
+
+/** A batch as settlement needs it (no payload). */
+export interface OpenBatch {
+  batch_id: number;
+  job_id: string;
+  seq: number;
+  size: number;
+  state: BatchState;
+  attempts: number;
+  budget_spent: number;
+  traffic_requeues: number;
+  req_msg_id: string | null;
+  result_code: string | null;
+}
+
+/** A batch as a job view shows it. */
+export interface BatchViewRow {
+  seq: number;
+  size: number;
+  state: BatchState;
+  attempts: number;
+  req_msg_id: string | null;
+  result_status: string | null;
+  result_code: string | null;
+  result_msg: string | null;
+}
+
+/** What a new job is stored with. */
+export type NewJob = Pick<JobRow, "job_id" | "owner" | "idempotency_key" | "webhook_id" | "body_hash" | "merchant_id" | "created_at">;
+
+// Durable Object SQL allows 100 bound parameters per statement; a batch row binds 4.
+const ROWS_PER_INSERT = 25;
+const OPEN_BATCH_COLUMNS = "batch_id, job_id, seq, size, state, attempts, budget_spent, traffic_requeues, req_msg_id, result_code";
+
+/** The outbox over one SQLite database (already migrated). */
+export class Outbox {
+  readonly sql: SqlAdapter;
+
+  constructor(sql: SqlAdapter) {
+    this.sql = sql;
+  }
+
+  /** The job `owner` created under `idempotencyKey`, if any. */
+  jobByIdempotencyKey(owner: string, idempotencyKey: string): JobRow | null {
+    return one<JobRow>(this.sql, "SELECT * FROM jobs WHERE owner = ? AND idempotency_key = ?", owner, idempotencyKey);
+  }
+
+  /** The job a webhook-id created, if that job still exists. */
+  jobByWebhookId(webhookId: string): JobRow | null {
+    return one<JobRow>(this.sql, "SELECT * FROM jobs WHERE webhook_id = ?", webhookId);
+  }
+
+  /** A job by id (ownership is checked by the caller). */
+  job(jobId: string): JobRow | null {
+    return one<JobRow>(this.sql, "SELECT * FROM jobs WHERE job_id = ?", jobId);
+  }
+
+  /** Stores a job and its batches, due at `created_at` (the caller wraps this in a transaction). */
+  insertJob(job: NewJob, batches: readonly WireBatch[]): void {
+    const total = batches.reduce((n, b) => n + b.size, 0);
+    this.sql.exec(
+      `INSERT INTO jobs (job_id, owner, idempotency_key, webhook_id, body_hash, merchant_id, total, batch_count, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      job.job_id, job.owner, job.idempotency_key, job.webhook_id, job.body_hash, job.merchant_id, total, batches.length, job.created_at,
+    );
+    for (let start = 0; start < batches.length; start += ROWS_PER_INSERT) {
+      const chunk = batches.slice(start, start + ROWS_PER_INSERT);
+      const params: SqlValue[] = [];
+      chunk.forEach((batch, i) => {
+        params.push(job.job_id, start + i, batch.size, job.created_at);
+      });
+      const ids = this.sql.exec<{ batch_id: number; seq: number }>(
+        `INSERT INTO batches (job_id, seq, size, state, next_at) VALUES ${chunk.map(() => "(?, ?, ?, 'queued', ?)").join(", ")}
+         RETURNING batch_id, seq`,
+        ...params,
+      );
+      const payloads: SqlValue[] = [];
+      for (const { batch_id, seq } of ids) payloads.push(batch_id, batches[seq]?.infos ?? "[]");
+      this.sql.exec(`INSERT INTO payloads (batch_id, infos) VALUES ${ids.map(() => "(?, ?)").join(", ")}`, ...payloads);
+    }
+  }
+
+  /** Up to `limit` batches that may be sent at `now`: traffic-refused ones first, then oldest due first. */
+  due(now: number, limit: number): DueBatch[] {
+    return this.sql.exec<DueBatch>(
+      `SELECT b.batch_id, b.job_id, j.merchant_id, b.size, p.infos, b.attempts
+       FROM batches b JOIN jobs j ON j.job_id = b.job_id JOIN payloads p ON p.batch_id = b.batch_id
+       WHERE b.state = 'queued' AND b.next_at <= ?
+       ORDER BY b.front DESC, b.next_at, b.batch_id LIMIT ?`,
+      now, limit,
+    );
+  }
+
+  /** When the earliest queued batch falls due (ms epoch), or null when nothing is queued. */
+  nextDueAt(): number | null {
+    // Two lookups, one per `front` value, so each reads the head of the queued index.
+    const front = one<{ at: number | null }>(this.sql, "SELECT MIN(next_at) AS at FROM batches WHERE state = 'queued' AND front = 1");
+    const rest = one<{ at: number | null }>(this.sql, "SELECT MIN(next_at) AS at FROM batches WHERE state = 'queued' AND front = 0");
+    const times = [front?.at, rest?.at].filter((t): t is number => typeof t === "number");
+    return times.length ? Math.min(...times) : null;
+  }
+
+  /** The earliest lease expiry among in-flight batches, or null. */
+  nextLeaseExpiry(): number | null {
+    return one<{ at: number | null }>(this.sql, "SELECT MIN(lease_until) AS at FROM batches WHERE state = 'in_flight'")?.at ?? null;
+  }
+
+  /** In-flight batches whose lease ran out: their sender never reported back. */
+  expiredLeases(now: number): OpenBatch[] {
+    return this.sql.exec<OpenBatch>(
+      `SELECT ${OPEN_BATCH_COLUMNS} FROM batches WHERE state = 'in_flight' AND lease_until < ? ORDER BY lease_until`, now,
+    );
+  }
+
+  /** One batch as settlement needs it. */
+  batch(batchId: number): OpenBatch | null {
+    return one<OpenBatch>(this.sql, `SELECT ${OPEN_BATCH_COLUMNS} FROM batches WHERE batch_id = ?`, batchId);
+  }
+
+  /** Marks a batch as on the wire under a fresh reqMsgId, leaving at `sentAt`; counted as an attempt. */
+  markInFlight(batch: DueBatch, reqMsgId: string, sentAt: number, leaseUntil: number): void {
+    this.sql.exec(
+      `UPDATE batches SET state = 'in_flight', req_msg_id = ?, sent_at = ?, lease_until = ?, attempts = attempts + 1, front = 0
+       WHERE batch_id = ?`,
+      reqMsgId, sentAt, leaseUntil, batch.batch_id,
+    );
+    if (batch.attempts === 0) this.sql.exec("UPDATE jobs SET attempted_batches = attempted_batches + 1 WHERE job_id = ?", batch.job_id);
+  }
+
+  /** Puts a batch back in the queue with the attempt's result; returns nothing (one row written). */
+  requeue(batch: OpenBatch, result: AttemptResult, next: { at: number; front: boolean; spendsAttempt: boolean }): void {
+    this.sql.exec(
+      `UPDATE batches SET state = 'queued', lease_until = NULL, result_status = ?, result_code = ?, result_msg = ?,
+         next_at = ?, front = ?, budget_spent = budget_spent + ?, traffic_requeues = traffic_requeues + ?
+       WHERE batch_id = ?`,
+      result.resultStatus, result.resultCode, result.resultMsg,
+      next.at, next.front ? 1 : 0, next.spendsAttempt ? 1 : 0, result.resultClass === "traffic" ? 1 : 0,
+      batch.batch_id,
+    );
+  }
+
+  /**
+   * Ends a batch: its payload goes (a failed one keeps its openIds for `failures`), its job's counters
+   * move, and the job completes with its last batch. Returns true when this call completed the job.
+   */
+  finish(batch: OpenBatch, result: AttemptResult, status: "succeeded" | "failed", now: number): boolean {
+    const failed = status === "failed";
+    this.sql.exec(
+      `UPDATE batches SET state = ?, lease_until = NULL, result_status = ?, result_code = ?, result_msg = ?,
+         budget_spent = budget_spent + 1,
+         open_ids = CASE WHEN ? THEN (
+           SELECT json_group_array(json_extract(e.value, '$.openId')) FROM payloads p, json_each(p.infos) e WHERE p.batch_id = batches.batch_id
+         ) END
+       WHERE batch_id = ?`,
+      status, result.resultStatus, result.resultCode, result.resultMsg, failed ? 1 : 0, batch.batch_id,
+    );
+    this.sql.exec("DELETE FROM payloads WHERE batch_id = ?", batch.batch_id);
+    const done = this.sql.exec<{ completed_at: number | null }>(
+      `UPDATE jobs SET succeeded = succeeded + ?, failed = failed + ?, settled_batches = settled_batches + 1,
+         completed_at = CASE WHEN settled_batches + 1 >= batch_count THEN ? ELSE completed_at END
+       WHERE job_id = ? RETURNING completed_at`,
+      failed ? 0 : batch.size, failed ? batch.size : 0, now, batch.job_id,
+    );
+    return done[0]?.completed_at === now;
+  }
+
+  /** The batches of a job for its view, in order, without payloads. */
+  batchViews(jobId: string): BatchViewRow[] {
+    return this.sql.exec<BatchViewRow>(
+      `SELECT seq, size, state, attempts, req_msg_id, result_status, result_code, result_msg
+       FROM batches WHERE job_id = ? ORDER BY seq`,
+      jobId,
+    );
+  }
+
+  /** The failed batches of a job: their openIds and result. */
+  failures(jobId: string): { open_ids: string | null; result_code: string | null; result_msg: string | null }[] {
+    return this.sql.exec("SELECT open_ids, result_code, result_msg FROM batches WHERE job_id = ? AND state = 'failed' ORDER BY seq", jobId);
+  }
+
+  /** Queued and in-flight batches and notifications, counted once when the engine starts (then kept in memory). */
+  openCounts(): { queued: number; queuedNotifications: number; inFlight: number; inFlightNotifications: number } {
+    const rows = this.sql.exec<{ state: string; n: number; size: number | null }>(
+      "SELECT state, COUNT(*) AS n, SUM(size) AS size FROM batches WHERE state IN ('queued', 'in_flight') GROUP BY state",
+    );
+    const of = (state: string) => rows.find((r) => r.state === state);
+    return {
+      queued: of("queued")?.n ?? 0,
+      queuedNotifications: of("queued")?.size ?? 0,
+      inFlight: of("in_flight")?.n ?? 0,
+      inFlightNotifications: of("in_flight")?.size ?? 0,
+    };
+  }
+
+  /** Send start times after `since` (ms epoch), ascending: the pacer's window after a restart. */
+  sentSince(since: number): number[] {
+    return this.sql.exec<{ sent_at: number }>("SELECT sent_at FROM batches WHERE sent_at > ? ORDER BY sent_at", since).map((r) => r.sent_at);
+  }
+
+  /** The most recent jobs, newest first: `owner`'s only, or everyone's for null. */
+  recentJobs(owner: string | null, limit: number): JobRow[] {
+    return owner === null
+      ? this.sql.exec<JobRow>("SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?", limit)
+      : this.sql.exec<JobRow>("SELECT * FROM jobs WHERE owner = ? ORDER BY created_at DESC LIMIT ?", owner, limit);
+  }
+
+  /** When the oldest finished job finished (ms epoch), or null. */
+  oldestCompletedAt(): number | null {
+    return one<{ at: number | null }>(this.sql, "SELECT MIN(completed_at) AS at FROM jobs WHERE completed_at IS NOT NULL")?.at ?? null;
+  }
+
+  /**
+   * Deletes up to `maxRows` batch rows of jobs finished before `before`, then those jobs once empty.
+   * Returns the rows deleted; fewer than `maxRows` means nothing older is left.
+   */
+  prune(before: number, maxRows: number): number {
+    const batches = this.sql.exec(
+      `DELETE FROM batches WHERE batch_id IN (
+         SELECT b.batch_id FROM jobs j JOIN batches b ON b.job_id = j.job_id
+         WHERE j.completed_at IS NOT NULL AND j.completed_at < ? LIMIT ?) RETURNING batch_id`,
+      before, maxRows,
+    ).length;
+    const jobs = this.sql.exec(
+      `DELETE FROM jobs WHERE job_id IN (
+         SELECT j.job_id FROM jobs j WHERE j.completed_at IS NOT NULL AND j.completed_at < ?
+           AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.job_id = j.job_id) LIMIT ?) RETURNING job_id`,
+      before, maxRows,
+    ).length;
+    return batches + jobs;
+  }
+
+  /** A small JSON value kept beside the outbox. */
+  getMeta<T>(key: string): T | null {
+    const row = one<{ value: string }>(this.sql, "SELECT value FROM meta WHERE key = ?", key);
+    return row ? (JSON.parse(row.value) as T) : null;
+  }
+
+  /** Stores a small JSON value beside the outbox (null deletes it). */
+  setMeta(key: string, value: unknown): void {
+    if (value === null) this.sql.exec("DELETE FROM meta WHERE key = ?", key);
+    else {
+      this.sql.exec(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        key, JSON.stringify(value),
+      );
+    }
+  }
+}

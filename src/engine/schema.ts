@@ -1,0 +1,102 @@
+/**
+ * The outbox's schema, as numbered migrations. Version 1 is the schema the first release created with
+ * `CREATE TABLE IF NOT EXISTS` (kept verbatim, so a database made by it is recognised and upgraded); each
+ * later step changes what is there, and the version reached is stored in `meta.schema_version`.
+ *
+ * Every step is a list of single statements: Durable Object storage and node:sqlite both run them one
+ * by one, inside one transaction per step.
+ */
+import { type SqlAdapter, one } from "./sql";
+
+const V1 = [
+  `CREATE TABLE IF NOT EXISTS jobs (
+    job_id TEXT PRIMARY KEY, owner TEXT NOT NULL, idempotency_key TEXT, body_hash TEXT NOT NULL,
+    merchant_id TEXT NOT NULL, total INTEGER NOT NULL, batch_count INTEGER NOT NULL,
+    created_at INTEGER NOT NULL, completed_at INTEGER)`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS jobs_by_idempotency ON jobs(owner, idempotency_key) WHERE idempotency_key IS NOT NULL`,
+  `CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs(owner, created_at)`,
+  `CREATE TABLE IF NOT EXISTS batches (
+    batch_id INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, seq INTEGER NOT NULL,
+    size INTEGER NOT NULL, notifications TEXT NOT NULL, state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, budget_spent INTEGER NOT NULL DEFAULT 0,
+    traffic_requeues INTEGER NOT NULL DEFAULT 0, front INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL, lease_until INTEGER, req_msg_id TEXT,
+    result_status TEXT, result_code TEXT, result_msg TEXT)`,
+  `CREATE INDEX IF NOT EXISTS batches_due ON batches(state, front DESC, next_at, batch_id)`,
+  `CREATE INDEX IF NOT EXISTS batches_by_job ON batches(job_id, seq)`,
+  `CREATE TABLE IF NOT EXISTS webhook_ids (id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL, job_id TEXT NOT NULL, body_hash TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS attempts_log (at INTEGER NOT NULL, result_code TEXT NOT NULL, latency_ms INTEGER NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS attempts_log_at ON attempts_log(at)`,
+  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+];
+
+/**
+ * Version 2: an outbox that stays small and is cheap to read.
+ * - A batch's payload (the `notificationInfos` text) lives in its own table and is deleted when the
+ *   batch settles, so its pages are freed whole and reused by the next payloads (a payload updated in
+ *   place would leave its batch row alone on a mostly empty page); a failed batch keeps its openIds
+ *   (what `failures` shows), nobody's template values.
+ * - Jobs carry their counters (no SUM over batches on hot paths) and the webhook-id that created them,
+ *   so a webhook retry is recognised for as long as the job exists (senders retry for hours).
+ * - `sent_at` records when each batch last left: the pacer's window is rebuilt from it after a restart.
+ * - Partial indexes match the hot queries: the due queue, leases, and the send window.
+ * - The per-attempt log is gone: status figures are kept in memory.
+ */
+const V2 = [
+  `ALTER TABLE jobs ADD COLUMN webhook_id TEXT`,
+  `ALTER TABLE jobs ADD COLUMN succeeded INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE jobs ADD COLUMN failed INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE jobs ADD COLUMN settled_batches INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE jobs ADD COLUMN attempted_batches INTEGER NOT NULL DEFAULT 0`,
+  `UPDATE jobs SET webhook_id = (SELECT w.id FROM webhook_ids w WHERE w.job_id = jobs.job_id LIMIT 1)`,
+  `DROP TABLE webhook_ids`,
+  `CREATE UNIQUE INDEX jobs_by_webhook ON jobs(webhook_id) WHERE webhook_id IS NOT NULL`,
+  `CREATE INDEX jobs_completed ON jobs(completed_at) WHERE completed_at IS NOT NULL`,
+  `CREATE TABLE payloads (batch_id INTEGER PRIMARY KEY, infos TEXT NOT NULL)`,
+  `INSERT INTO payloads (batch_id, infos) SELECT batch_id, notifications FROM batches WHERE state IN ('queued', 'in_flight')`,
+  `ALTER TABLE batches ADD COLUMN open_ids TEXT`,
+  `ALTER TABLE batches ADD COLUMN sent_at INTEGER`,
+  `UPDATE batches SET open_ids = (SELECT json_group_array(json_extract(value, '$.openId')) FROM json_each(batches.notifications))
+     WHERE state = 'failed'`,
+  `ALTER TABLE batches DROP COLUMN notifications`,
+  `UPDATE jobs SET
+     succeeded = (SELECT COALESCE(SUM(size), 0) FROM batches b WHERE b.job_id = jobs.job_id AND b.state = 'succeeded'),
+     failed = (SELECT COALESCE(SUM(size), 0) FROM batches b WHERE b.job_id = jobs.job_id AND b.state = 'failed'),
+     settled_batches = (SELECT COUNT(*) FROM batches b WHERE b.job_id = jobs.job_id AND b.state IN ('succeeded', 'failed')),
+     attempted_batches = (SELECT COUNT(*) FROM batches b WHERE b.job_id = jobs.job_id AND b.attempts > 0)`,
+  `DROP INDEX batches_due`,
+  `CREATE INDEX batches_queued ON batches(front DESC, next_at, batch_id) WHERE state = 'queued'`,
+  `CREATE INDEX batches_leased ON batches(lease_until) WHERE state = 'in_flight'`,
+  `CREATE INDEX batches_sent ON batches(sent_at) WHERE sent_at IS NOT NULL`,
+  `DROP TABLE attempts_log`,
+];
+
+/** Every step in order; the schema version is the number of steps applied. */
+export const MIGRATIONS: readonly (readonly string[])[] = [V1, V2];
+
+/** The version a database is at now: 0 for an empty one, 1 for one the first release made. */
+export function schemaVersion(sql: SqlAdapter): number {
+  const hasMeta = one(sql, "SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'meta'") !== null;
+  if (!hasMeta) return 0;
+  const row = one<{ value: string }>(sql, "SELECT value FROM meta WHERE key = 'schema_version'");
+  // The first release stored no version; its tables are there.
+  return row ? Number(row.value) : 1;
+}
+
+/** Brings the database to the latest version, one transaction per step; returns the versions passed. */
+export function migrate(sql: SqlAdapter): { from: number; to: number } {
+  const from = schemaVersion(sql);
+  if (from > MIGRATIONS.length) {
+    throw new Error(`the outbox is at schema version ${from}, newer than this relay knows (${MIGRATIONS.length}): deploy the newer relay`);
+  }
+  for (let version = from; version < MIGRATIONS.length; version++) {
+    sql.transaction(() => {
+      for (const statement of MIGRATIONS[version] ?? []) sql.exec(statement);
+      sql.exec(
+        "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        String(version + 1),
+      );
+    });
+  }
+  return { from, to: MIGRATIONS.length };
+}

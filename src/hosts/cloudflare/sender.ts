@@ -1,0 +1,73 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { relayOutcome } from "../../engine/attempt-result";
+import { deliverTask } from "../../engine/deliver";
+import type { SendReport, SendTask } from "../../engine/types";
+import { logEvent } from "../../log";
+import { loadRuntime } from "../../runtime";
+import { MAX_CONNECTIONS_PER_INVOCATION, forEachLimited } from "./connection-limit";
+
+/** Reports that finish within this long of each other go back in one call, ms. */
+const REPORT_COALESCE_MS = 20;
+/** Waits between tries of a report, ms; after the last, the batch's lease takes over. */
+const REPORT_BACKOFF_MS = [50, 200, 800, 2_000, 5_000];
+
+/**
+ * A separate invocation per handful of batches: it signs, holds each until its slot, sends, verifies
+ * and reports back to the dispatcher. Spreading sends over invocations is what lets one clientId reach
+ * its quota while each invocation stays within Cloudflare's 6 waiting connections.
+ */
+export class Sender extends WorkerEntrypoint<Env> {
+  /** Accepts the tasks and answers at once; the sends go on in the background of this invocation. */
+  async send(tasks: SendTask[]): Promise<void> {
+    if (tasks.length > MAX_CONNECTIONS_PER_INVOCATION) {
+      throw new RangeError(`at most ${MAX_CONNECTIONS_PER_INVOCATION} tasks per sender invocation`);
+    }
+    this.ctx.waitUntil(this.deliver(tasks));
+  }
+
+  private async deliver(tasks: SendTask[]): Promise<void> {
+    const clientId = tasks[0]?.clientId;
+    if (clientId === undefined) return;
+    const loaded = await loadRuntime(this.env);
+    const pending: SendReport[] = [];
+    let flushing: Promise<void> | null = null;
+    const flush = async (): Promise<void> => {
+      await new Promise((resolve) => setTimeout(resolve, REPORT_COALESCE_MS));
+      flushing = null;
+      await this.report(clientId, pending.splice(0));
+    };
+    const flushes: Promise<void>[] = [];
+    await forEachLimited(tasks, MAX_CONNECTIONS_PER_INVOCATION, async (task) => {
+      const outcome = loaded.ok
+        ? await deliverTask(task, loaded.runtime, (input, init) => fetch(input, init))
+        : relayOutcome("not-sent", task.reqMsgId, `not sent: configuration invalid (${loaded.errors.map((e) => e.setting).join(", ")})`, Date.now());
+      pending.push({ batchId: task.batchId, reqMsgId: task.reqMsgId, outcome });
+      if (!flushing) {
+        flushing = flush();
+        flushes.push(flushing);
+      }
+    });
+    await Promise.all(flushes);
+  }
+
+  /**
+   * Hands reports to the dispatcher: a fresh stub per try (a broken stub stays broken), backing off, and
+   * giving up at once on an overloaded object (retrying would add to the load; the leases take over).
+   */
+  private async report(clientId: string, reports: SendReport[]): Promise<void> {
+    if (reports.length === 0) return;
+    for (let tries = 0; ; tries++) {
+      try {
+        await this.env.DISPATCHER.getByName(clientId).report(reports);
+        return;
+      } catch (error) {
+        const flags = error as { retryable?: boolean; overloaded?: boolean };
+        const delay = REPORT_BACKOFF_MS[tries];
+        const retry = flags.overloaded !== true && flags.retryable !== false && delay !== undefined;
+        logEvent({ event: "report_failed", batches: reports.length, tries: tries + 1, retry, error: String(error) });
+        if (!retry) return;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+}

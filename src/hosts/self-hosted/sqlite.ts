@@ -1,0 +1,50 @@
+/**
+ * The engine's SQL adapter over `node:sqlite` (Node ≥ 22.5 and Deno both provide it). Typed by shape,
+ * so this file imports nothing runtime-specific: the entry points open the database and pass it in.
+ */
+import type { SqlAdapter, SqlValue } from "../../engine/sql";
+
+/** The part of `node:sqlite`'s DatabaseSync the adapter uses. */
+export interface SqliteDatabase {
+  exec(sql: string): void;
+  prepare(sql: string): { all(...params: SqlValue[]): unknown[] };
+}
+
+/** Wraps an open DatabaseSync; statements are prepared once and reused. */
+export function nodeSqlite(db: SqliteDatabase): SqlAdapter {
+  const statements = new Map<string, ReturnType<SqliteDatabase["prepare"]>>();
+  const prepared = (query: string) => {
+    let statement = statements.get(query);
+    if (!statement) {
+      statement = db.prepare(query);
+      statements.set(query, statement);
+    }
+    return statement;
+  };
+  let depth = 0;
+  const adapter: SqlAdapter = {
+    exec: <T extends object>(query: string, ...params: SqlValue[]) => prepared(query).all(...params) as T[],
+    transaction: <T>(fn: () => T): T => {
+      // Nested calls join the outer transaction, as Durable Object transactionSync does.
+      if (depth > 0) return fn();
+      db.exec("BEGIN IMMEDIATE");
+      depth += 1;
+      try {
+        const result = fn();
+        db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      } finally {
+        depth -= 1;
+      }
+    },
+    databaseBytes: () => {
+      const pages = adapter.exec<{ page_count: number }>("PRAGMA page_count")[0]?.page_count ?? 0;
+      const size = adapter.exec<{ page_size: number }>("PRAGMA page_size")[0]?.page_size ?? 0;
+      return pages * size;
+    },
+  };
+  return adapter;
+}

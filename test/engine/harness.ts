@@ -1,0 +1,186 @@
+/**
+ * A fake world for the engine: an in-memory SQLite outbox, a fake clock, and a simulated AlipayHK whose
+ * answers (and their delays) each test chooses. Time jumps from event to event, so hours of sending run
+ * in well under a second, and every decision the engine makes is checked against the clock it was given.
+ */
+import { DatabaseSync } from "node:sqlite";
+import type { SendOutcome } from "../../src/core/types";
+import { Engine } from "../../src/engine/engine";
+import type { EngineSettings } from "../../src/engine/settings";
+import type { SendTask, SubmitRequest } from "../../src/engine/types";
+import { nodeSqlite } from "../../src/hosts/self-hosted/sqlite";
+
+/** The start of every simulation, ms epoch. */
+export const T0 = Date.parse("2026-11-26T04:00:00Z");
+
+/** Engine settings for tests; override what a test is about. */
+export function testSettings(overrides: Partial<EngineSettings> = {}): EngineSettings {
+  return {
+    clientId: "211020000000000000044",
+    pacer: { maxRps: 50, guardMs: 20 },
+    retry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 },
+    maxInFlight: 64,
+    sendTimeoutMs: 10_000,
+    maxBacklogBatches: 1_000_000,
+    jobRetentionMs: 168 * 3_600_000,
+    breakerProbeMaxMs: 30_000,
+    storageCapBytes: 10_000_000_000,
+    leadMs: 60,
+    handoverMs: 10,
+    ...overrides,
+  };
+}
+
+/** How the simulated gateway treats one request: an answer after `afterMs`, or no report at all (a lost sender). */
+export type Answer = { outcome: Pick<SendOutcome, "kind" | "resultClass" | "resultInfo" | "httpStatus" | "detail">; afterMs: number } | "lost";
+
+/** A request that left, as the gateway saw it. */
+export interface Departure {
+  at: number;
+  batchId: number;
+  reqMsgId: string;
+}
+
+/** An answered S. */
+export const SUCCESS = {
+  outcome: { kind: "answered", resultClass: "success", resultInfo: { resultStatus: "S", resultCodeId: "00000000", resultCode: "SUCCESS", resultMsg: "success" } },
+  afterMs: 200,
+} satisfies Answer;
+
+/** An answered code with its status and class. */
+export function answered(resultStatus: string, resultCode: string, resultClass: SendOutcome["resultClass"], afterMs = 200): Answer {
+  return { outcome: { kind: "answered", resultClass, resultInfo: { resultStatus, resultCodeId: "x", resultCode, resultMsg: resultCode } }, afterMs };
+}
+
+/** A transport failure. */
+export function transport(kind: "http-error" | "timeout" | "network-error", afterMs = 200): Answer {
+  return { outcome: { kind, resultClass: "unknown", ...(kind === "http-error" ? { httpStatus: 502 } : {}), detail: kind }, afterMs };
+}
+
+let seed = 1;
+/** A deterministic random in [0, 1) (a small LCG): runs are repeatable. */
+export function seededRandom(start = 42): () => number {
+  seed = start;
+  return () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+}
+
+/** One simulated relay: engine, database, clock, gateway and the reports on their way back. */
+export class World {
+  readonly db = new DatabaseSync(":memory:");
+  readonly sql = nodeSqlite(this.db);
+  now = T0;
+  engine: Engine;
+  readonly departures: Departure[] = [];
+  readonly logs: Record<string, unknown>[] = [];
+  /** Reports on their way back, by arrival time. */
+  private reports: { at: number; task: SendTask; outcome: SendOutcome }[] = [];
+  private ids = 0;
+
+  settings: EngineSettings;
+  /** Chooses how the gateway answers each request (the nth request overall, from 0). */
+  gateway: (task: SendTask, n: number, at: number) => Answer;
+
+  constructor(settings: EngineSettings = testSettings(), gateway: (task: SendTask, n: number, at: number) => Answer = () => SUCCESS) {
+    this.settings = settings;
+    this.gateway = gateway;
+    this.engine = this.start();
+  }
+
+  /** A fresh engine over the same database, as after a restart or eviction (what was in memory is gone). */
+  restart(options: { dropReports?: boolean } = {}): void {
+    if (options.dropReports) this.reports = [];
+    this.engine = this.start();
+  }
+
+  /** Submits `batches` batches of `size` notifications as one job; returns the job id. */
+  submit(batches: number, size = 100, extra: Partial<SubmitRequest> = {}): string {
+    const jobId = extra.jobId ?? `job_${String(++this.ids).padStart(22, "0")}`;
+    const result = this.engine.submit(
+      {
+        jobId,
+        owner: "key:alpha",
+        bodyHash: jobId,
+        merchantId: "2160400000000177",
+        batches: Array.from({ length: batches }, (_, b) => ({
+          size,
+          infos: JSON.stringify(
+            Array.from({ length: size }, (_, i) => ({ openId: `${jobId}-${b}-${i}`, templateCode: "T", templateValue: `{"n":"${i}"}` })),
+          ),
+        })),
+        ...extra,
+      },
+      this.now,
+    );
+    if (result.kind !== "created" && result.kind !== "existing") throw new Error(`submit refused: ${result.kind}`);
+    return result.job.jobId;
+  }
+
+  /** Runs the world until `until` (ms epoch) or until `done()` holds after a step. Returns the steps taken. */
+  run(until: number, done: () => boolean = () => false, onStep?: (step: number) => void): number {
+    let step = 0;
+    for (;;) {
+      const { tasks, wakeAt } = this.engine.tick(this.now);
+      for (const task of tasks) this.depart(task);
+      onStep?.(step++);
+      if (done()) return step;
+      const next = Math.min(wakeAt, this.reports[0]?.at ?? Number.POSITIVE_INFINITY);
+      if (next > until) {
+        this.now = until;
+        return step;
+      }
+      this.now = Math.max(this.now, next);
+      // Every report due by now arrives (a host pokes the engine after each; the next tick follows).
+      while (this.reports.length && (this.reports[0]?.at ?? Number.POSITIVE_INFINITY) <= this.now) {
+        const report = this.reports.shift();
+        if (report) this.engine.report({ batchId: report.task.batchId, reqMsgId: report.task.reqMsgId, outcome: report.outcome }, report.at);
+      }
+    }
+  }
+
+  /** The most departures in any window of `windowMs` (ends inclusive of the first, exclusive of the last + window). */
+  maxInWindow(windowMs = 1000): number {
+    const times = this.departures.map((d) => d.at).sort((a, b) => a - b);
+    let most = 0;
+    let start = 0;
+    for (let end = 0; end < times.length; end++) {
+      while ((times[end] ?? 0) - (times[start] ?? 0) >= windowMs) start++;
+      most = Math.max(most, end - start + 1);
+    }
+    return most;
+  }
+
+  /** Rows of a query on the outbox, for assertions on stored state. */
+  rows<T extends object>(query: string, ...params: (string | number | null)[]): T[] {
+    return this.sql.exec<T>(query, ...params);
+  }
+
+  private depart(task: SendTask): void {
+    // The simulated sender holds the request until its slot, as the real one does.
+    const at = Math.max(this.now, task.notBefore);
+    const n = this.departures.length;
+    this.departures.push({ at, batchId: task.batchId, reqMsgId: task.reqMsgId });
+    const answer = this.gateway(task, n, at);
+    if (answer === "lost") return;
+    const outcome: SendOutcome = {
+      ...answer.outcome,
+      reqMsgId: task.reqMsgId,
+      reqTime: new Date(at).toISOString(),
+      latencyMs: answer.afterMs,
+      verified: answer.outcome.kind === "answered",
+    };
+    this.reports.push({ at: at + answer.afterMs, task, outcome });
+    this.reports.sort((a, b) => a.at - b.at);
+  }
+
+  private start(): Engine {
+    return new Engine(this.sql, this.settings, {
+      random: seededRandom(),
+      log: (fields) => {
+        this.logs.push(fields);
+      },
+    }).open(this.now);
+  }
+}

@@ -1,0 +1,72 @@
+import { DatabaseSync } from "node:sqlite";
+import { describe, expect, it } from "vitest";
+import { Engine } from "../../src/engine/engine";
+import { MIGRATIONS, migrate, schemaVersion } from "../../src/engine/schema";
+import { nodeSqlite } from "../../src/hosts/self-hosted/sqlite";
+import { SUCCESS, T0, testSettings } from "./harness";
+
+/** An outbox as the first release left it: its schema (migration 1) and rows in every state. */
+function firstReleaseOutbox() {
+  const sql = nodeSqlite(new DatabaseSync(":memory:"));
+  for (const statement of MIGRATIONS[0] ?? []) sql.exec(statement);
+  const infos = (ids: string[]) => JSON.stringify(ids.map((openId) => ({ openId, templateCode: "T", templateValue: "{}" })));
+  sql.exec("INSERT INTO jobs VALUES ('job_done', 'key:a', 'idem-1', 'h1', 'm', 3, 2, ?, ?)", T0 - 5000, T0 - 1000);
+  sql.exec("INSERT INTO jobs VALUES ('job_open', 'key:a', NULL, 'h2', 'm', 2, 2, ?, NULL)", T0 - 2000);
+  const batch = "INSERT INTO batches (job_id, seq, size, notifications, state, attempts, next_at, result_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+  sql.exec(batch, "job_done", 0, 2, infos(["u1", "u2"]), "succeeded", 1, T0, "SUCCESS");
+  sql.exec(batch, "job_done", 1, 1, infos(["u3"]), "failed", 2, T0, "PROCESS_FAIL");
+  sql.exec(batch, "job_open", 0, 1, infos(["u4"]), "succeeded", 1, T0, "SUCCESS");
+  sql.exec(batch, "job_open", 1, 1, infos(["u5"]), "queued", 0, T0 - 2000, null);
+  sql.exec("INSERT INTO webhook_ids VALUES ('msg_1', ?, 'job_done', 'h1')", T0 - 5000);
+  sql.exec("INSERT INTO attempts_log VALUES (?, 'SUCCESS', 200)", T0 - 1000);
+  sql.exec("INSERT INTO meta VALUES ('pacer', ?)", JSON.stringify({ configuredRps: 50, liveRps: 31, estimateRps: 33, lastDecreaseAt: T0 - 3000, lastExceedAt: T0 - 3000, cleanSince: T0 - 3000, sends: [], tat: T0, accepted: [] }));
+  return sql;
+}
+
+describe("versioned migrations", () => {
+  it("recognises the first release's outbox as version 1 and an empty database as 0", () => {
+    expect(schemaVersion(firstReleaseOutbox())).toBe(1);
+    expect(schemaVersion(nodeSqlite(new DatabaseSync(":memory:")))).toBe(0);
+  });
+
+  it("upgrades it with its data: counters, webhook ids kept with their jobs, payloads only for open batches", () => {
+    const sql = firstReleaseOutbox();
+    expect(migrate(sql)).toEqual({ from: 1, to: MIGRATIONS.length });
+    expect(schemaVersion(sql)).toBe(MIGRATIONS.length);
+    expect(sql.exec("SELECT job_id, webhook_id, succeeded, failed, settled_batches, attempted_batches FROM jobs ORDER BY job_id")).toEqual([
+      { job_id: "job_done", webhook_id: "msg_1", succeeded: 2, failed: 1, settled_batches: 2, attempted_batches: 2 },
+      { job_id: "job_open", webhook_id: null, succeeded: 1, failed: 0, settled_batches: 1, attempted_batches: 1 },
+    ]);
+    expect(sql.exec("SELECT b.seq, p.infos IS NOT NULL AS has_payload, b.open_ids FROM batches b LEFT JOIN payloads p USING (batch_id) ORDER BY batch_id")).toEqual([
+      { seq: 0, has_payload: 0, open_ids: null },
+      { seq: 1, has_payload: 0, open_ids: '["u3"]' },
+      { seq: 0, has_payload: 0, open_ids: null },
+      { seq: 1, has_payload: 1, open_ids: null },
+    ]);
+    expect(sql.exec("SELECT name FROM sqlite_master WHERE name IN ('webhook_ids', 'attempts_log')")).toEqual([]);
+    // Running it again changes nothing.
+    expect(migrate(sql)).toEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length });
+  });
+
+  it("an engine opened on it serves the old jobs and sends what was still queued, keeping the learned pace", () => {
+    const sql = firstReleaseOutbox();
+    const engine = new Engine(sql, testSettings(), { log: () => {} }).open(T0);
+    expect(engine.job(null, "job_done")).toMatchObject({ status: "completed", succeeded: 2, failed: 1, failures: [{ openId: "u3", resultCode: "PROCESS_FAIL" }] });
+    expect(engine.status(null, T0).pace.liveRps).toBe(31);
+    const { tasks } = engine.tick(T0);
+    expect(tasks.map((t) => JSON.parse(t.notificationInfos)[0].openId)).toEqual(["u5"]);
+    const task = tasks[0];
+    if (!task) throw new Error("no task");
+    engine.report({ batchId: task.batchId, reqMsgId: task.reqMsgId, outcome: { ...SUCCESS.outcome, reqMsgId: task.reqMsgId, reqTime: "", latencyMs: 200, verified: true } }, T0 + 200);
+    expect(engine.job(null, "job_open")).toMatchObject({ status: "completed", succeeded: 2, failed: 0 });
+    // A webhook retry of the first release's job still finds it.
+    expect(engine.submit({ jobId: "job_new", owner: "key:a", webhookId: "msg_1", bodyHash: "h1", merchantId: "m", batches: [] }, T0)).toMatchObject({ kind: "existing" });
+  });
+
+  it("refuses an outbox from a newer relay instead of guessing", () => {
+    const sql = nodeSqlite(new DatabaseSync(":memory:"));
+    migrate(sql);
+    sql.exec("UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+    expect(() => migrate(sql)).toThrow(/newer than this relay knows/);
+  });
+});
