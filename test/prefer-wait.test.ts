@@ -82,14 +82,24 @@ describe("Prefer: wait", () => {
     expect(((await again.json()) as JobView).jobId).toBe(((await first.json()) as JobView).jobId);
     expect(Date.now() - started).toBeLessThan(500);
   }, 10_000);
-  it("a failed poll while waiting ends the wait with the usual 202: the job was accepted, never a 500", async () => {
+  it("a failed wait ends with the usual 202: the job was accepted, never a 500", async () => {
     await TestGateway.install();
-    const getJobOnce = vi.spyOn(Dispatcher.prototype, "getJob").mockRejectedValueOnce(new Error("object reset"));
+    const waitOnce = vi.spyOn(Dispatcher.prototype, "waitForJob").mockRejectedValueOnce(new Error("object reset"));
     const res = await post("wait=10", 1);
     expect(res.status).toBe(202);
     const { jobId } = (await res.json()) as { jobId: string };
-    expect(getJobOnce).toHaveBeenCalled();
-    getJobOnce.mockRestore();
+    expect(waitOnce).toHaveBeenCalled();
+    waitOnce.mockRestore();
     expect((await getJob(jobId)).jobId).toBe(jobId);
   });
+
+  it("waiters wait on the dispatcher, woken when their job completes: no polling of the object that paces", async () => {
+    await TestGateway.install();
+    const reads = vi.spyOn(Dispatcher.prototype, "getJob");
+    const waits = vi.spyOn(Dispatcher.prototype, "waitForJob");
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => post("wait=10", 100 + i)));
+    expect(answers.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(waits).toHaveBeenCalledTimes(10);
+    expect(reads).not.toHaveBeenCalled();
+  }, 15_000);
 });

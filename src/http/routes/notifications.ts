@@ -10,9 +10,6 @@ import type { RelayEnv } from "../env";
 import { problem } from "../problem";
 import { parseSubmitEnvelope } from "../schemas";
 
-/** How often a `Prefer: wait` request looks at its job, in ms. */
-const WAIT_POLL_MS = 100;
-
 /** `POST /v1/notifications` and `GET /v1/notifications/{jobId}`. */
 export const notifications = new Hono<RelayEnv>();
 
@@ -141,23 +138,19 @@ notifications.get("/:jobId", async (c) => {
 });
 
 /**
- * Polls the job until it completes or the budget runs out. The job is already stored, so a failed poll
- * only ends the wait: the caller then gets the usual 202, never an error for work that was accepted.
+ * Waits on the dispatcher until the job completes or the budget runs out: the dispatcher answers when
+ * the job's last batch settles (no polling, so waiters do not load the object that paces the sends).
+ * The job is already stored, so a failed wait only ends the wait: the caller then gets the usual 202.
  */
 async function waitForCompletion(c: Context<RelayEnv>, owner: string, job: JobView, budgetMs: number): Promise<JobView> {
-  const deadline = Date.now() + budgetMs;
-  const dispatcher = c.env.DISPATCHER.getByName(c.var.runtime.config.clientId);
-  let current = job;
-  while (current.status !== "completed" && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_POLL_MS, deadline - Date.now())));
-    try {
-      current = (await dispatcher.getJob(owner, job.jobId)) ?? current;
-    } catch (error) {
-      logEvent({ event: "wait_poll_failed", jobId: job.jobId, error: error instanceof Error ? error.message : String(error) });
-      return current;
-    }
+  if (job.status === "completed" || budgetMs <= 0) return job;
+  try {
+    const dispatcher = c.env.DISPATCHER.getByName(c.var.runtime.config.clientId);
+    return (await dispatcher.waitForJob(owner, job.jobId, budgetMs)) ?? job;
+  } catch (error) {
+    logEvent({ event: "wait_failed", jobId: job.jobId, error: error instanceof Error ? error.message : String(error) });
+    return job;
   }
-  return current;
 }
 
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer> | Uint8Array): Promise<string> {
