@@ -104,8 +104,8 @@ export function identifier<const D extends string | null, const R extends boolea
 }
 
 /** Text checked only for presence here (keys are imported, and judged, in `runtime.ts`); never shown. */
-export function keyText<const R extends boolean>(meta: Meta<null, R>): Setting<string, null, R> {
-  return setting(z.string(), meta, { kind: "hidden" });
+export function keyText<const R extends boolean>(meta: Meta<null, R>): Setting<string, null, R> & { shown: { kind: "hidden" } } {
+  return { ...setting(z.string(), meta, { kind: "hidden" }), shown: { kind: "hidden" } };
 }
 
 /** Any text turned into a value by `parse`, which returns a problem (never the text) when it cannot. */

@@ -116,15 +116,15 @@ export class Dispatcher extends DurableObject<Env> {
     return created;
   }
 
-  /** The job if it exists and belongs to `owner`; null otherwise (the two are indistinguishable). */
-  async getJob(owner: string, jobId: string): Promise<JobView | null> {
+  /** The job if it exists and belongs to `owner` (any owner when null: an admin); null otherwise, alike. */
+  async getJob(owner: string | null, jobId: string): Promise<JobView | null> {
     const job = this.outbox.job(jobId);
-    if (!job || job.owner !== owner) return null;
+    if (!job || (owner !== null && job.owner !== owner)) return null;
     return jobView(job, this.outbox.batchesOf(jobId));
   }
 
-  /** Live pace, backlog, in-flight sends and recent results; recent jobs are only the caller's own. */
-  async status(owner: string): Promise<DispatcherStatus> {
+  /** Live pace, backlog, in-flight sends and recent results; recent jobs are `owner`'s (everyone's when null). */
+  async status(owner: string | null): Promise<DispatcherStatus> {
     const now = Date.now();
     return statusView(this.outbox, { pace: this.pace(now), etaSeconds: this.etaSeconds(now), owner, now });
   }

@@ -253,10 +253,10 @@ export class Outbox {
     ).toArray();
   }
 
-  /** The most recent jobs, newest first. */
-  recentJobs(owner: string, limit: number): JobRow[] {
+  /** The most recent jobs, newest first: `owner`'s, or everyone's when `owner` is null (an admin). */
+  recentJobs(owner: string | null, limit: number): JobRow[] {
     return this.sql.exec<JobRow & Record<string, SqlStorageValue>>(
-      "SELECT * FROM jobs WHERE owner = ? ORDER BY created_at DESC LIMIT ?", owner, limit,
+      "SELECT * FROM jobs WHERE ? IS NULL OR owner = ? ORDER BY created_at DESC LIMIT ?", owner, owner, limit,
     ).toArray();
   }
 

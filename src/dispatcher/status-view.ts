@@ -12,7 +12,7 @@ const RECENT_JOBS = 10;
 /** The dispatcher's status as `/v1/status` shows it, read from the outbox; recent jobs are `owner`'s only. */
 export function statusView(
   outbox: Outbox,
-  live: { pace: DispatcherStatus["pace"]; etaSeconds: number; owner: string; now: number },
+  live: { pace: DispatcherStatus["pace"]; etaSeconds: number; owner: string | null; now: number },
 ): DispatcherStatus {
   const backlog = outbox.backlog();
   const since = live.now - STATUS_WINDOW_MS;

@@ -1,9 +1,6 @@
-/**
- * The dashboard's browser code (`GET /assets/dashboard.js`), kept as a string module so the relay serves
- * it itself. Plain DOM APIs only; data is written with `textContent` and SVG elements, never as HTML.
- * (Written without template literals so it can live inside this TypeScript string.)
- */
-export const DASHBOARD_JS = `
+// @ts-check
+/** The dashboard: asks for an API key (kept in this tab only), then fills the page from GET /v1/status once a second. */
+
 const KEY_STORAGE = "alipay-notify-relay.apiKey";
 const POLL_MS = 1000;
 const REQUEST_TIMEOUT_MS = 5000;
@@ -76,7 +73,8 @@ function render(status) {
     $("sign-out").hidden = false;
   }
   setConnection("live", true);
-  $("client").textContent = "· " + status.relay.clientId + " → " + status.relay.gatewayHost;
+  // Only an admin key gets the settings; a caller's key sees its own jobs and the live figures.
+  $("client").textContent = status.relay ? "· " + status.relay.ALIPAY_CLIENT_ID + " → " + status.relay.ALIPAY_GATEWAY_URL : "";
   $("live-rps").textContent = rate.format(status.pace.liveRps);
   $("configured-rps").textContent = rate.format(status.pace.configuredRps);
   $("sent-last-second").textContent = number.format(status.pace.sentLastSecond);
@@ -229,10 +227,11 @@ function ago(iso) {
 
 $("login-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  const key = $("api-key").value.trim();
+  const input = /** @type {HTMLInputElement} */ ($("api-key"));
+  const key = input.value.trim();
   if (!key) return;
   sessionStorage.setItem(KEY_STORAGE, key);
-  $("api-key").value = "";
+  input.value = "";
   $("login-error").textContent = "";
   poll();
 });
@@ -244,4 +243,3 @@ $("sign-out").addEventListener("click", () => {
 
 if (sessionStorage.getItem(KEY_STORAGE)) poll();
 else showLogin("");
-`;
