@@ -110,7 +110,10 @@ describe("parseConfig values", () => {
   });
 
   it("accepts numbers given as numbers (TOML [vars] without quotes)", () => {
-    expect(parsed({ ...VALID, ALIPAY_MAX_RPS: 50, RELAY_MAX_ATTEMPTS: 7 })).toMatchObject({ maxRps: 50, maxAttempts: 7 });
+    expect(parsed({ ...VALID, ALIPAY_MAX_RPS: 50, RELAY_MAX_ATTEMPTS: 7 })).toMatchObject({
+      maxRps: 50,
+      maxAttempts: 7,
+    });
   });
 
   it("accepts the bounds themselves", () => {
@@ -118,8 +121,15 @@ describe("parseConfig values", () => {
     expect(parsed({ ...VALID, ALIPAY_MAX_RPS: "0.01" }).maxRps).toBe(0.01);
     expect(parsed({ ...VALID, RELAY_UTC_OFFSET_MINUTES: "-720" }).utcOffsetMinutes).toBe(-720);
     expect(parsed({ ...VALID, RELAY_UTC_OFFSET_MINUTES: "+840" }).utcOffsetMinutes).toBe(840);
-    expect(parsed({ ...VALID, ALIPAY_CLIENT_ID: "c".repeat(32), ALIPAY_MERCHANT_ID: "m".repeat(64) }).clientId).toHaveLength(32);
-    for (const url of ["http://127.0.0.1:8788/gateway", "http://127.9.8.7/g", "http://localhost:8788/g", "http://[::1]:8788/g"]) {
+    expect(
+      parsed({ ...VALID, ALIPAY_CLIENT_ID: "c".repeat(32), ALIPAY_MERCHANT_ID: "m".repeat(64) }).clientId,
+    ).toHaveLength(32);
+    for (const url of [
+      "http://127.0.0.1:8788/gateway",
+      "http://127.9.8.7/g",
+      "http://localhost:8788/g",
+      "http://[::1]:8788/g",
+    ]) {
       expect(parsed({ ...VALID, ALIPAY_GATEWAY_URL: url }).gatewayUrl).toBe(url);
     }
     expect(parsed({ ...VALID, RELAY_MAX_BODY_BYTES: String(32 * 1024 * 1024) }).maxBodyBytes).toBe(32 * 1024 * 1024);
@@ -129,7 +139,9 @@ describe("parseConfig values", () => {
     const { RELAY_API_KEYS: _, ...withoutKeys } = VALID;
     expect(parsed({ ...withoutKeys, RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET })).toMatchObject({ apiKeys: [] });
     expect(parsed(VALID).webhookSecret).toBeUndefined();
-    expect(errorsOf(withoutKeys)).toEqual([{ setting: "RELAY_API_KEYS", problem: expect.stringContaining("RELAY_WEBHOOK_SECRET") }]);
+    expect(errorsOf(withoutKeys)).toEqual([
+      { setting: "RELAY_API_KEYS", problem: expect.stringContaining("RELAY_WEBHOOK_SECRET") },
+    ]);
   });
 });
 
@@ -198,7 +210,9 @@ describe("parseConfig errors", () => {
       "ALIPAY_PUBLIC_KEY",
       "RELAY_API_KEYS",
     ]);
-    expect(errors.filter((error) => error.setting.startsWith("ALIPAY_")).every((e) => /required/.test(e.problem))).toBe(true);
+    expect(errors.filter((error) => error.setting.startsWith("ALIPAY_")).every((e) => /required/.test(e.problem))).toBe(
+      true,
+    );
   });
 
   it("reports several bad values at once, one error each", () => {
@@ -230,7 +244,12 @@ describe("secrets stay out of messages and summaries", () => {
   const variants: Record<string, unknown>[] = [
     VALID,
     { ...VALID, RELAY_API_KEYS: `${API_KEY_1},${API_KEY_2}`, RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET },
-    { ...VALID, ALIPAY_CLIENT_ID: "", RELAY_API_KEYS: `${API_KEY_1},${API_KEY_2}`, RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    {
+      ...VALID,
+      ALIPAY_CLIENT_ID: "",
+      RELAY_API_KEYS: `${API_KEY_1},${API_KEY_2}`,
+      RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    },
     { ...VALID, RELAY_API_KEYS: `${API_KEY_1},${API_KEY_2} x`, RELAY_WEBHOOK_SECRET: `${WEBHOOK_SECRET}!` },
     { ...VALID, RELAY_API_KEYS: `${API_KEY_1},zq9`, RELAY_WEBHOOK_SECRET: WEBHOOK_BASE64 },
     { ...VALID, ALIPAY_PRIVATE_KEY: { key: PRIVATE_KEY }, RELAY_WEBHOOK_SECRET: `whsec_${WEBHOOK_BASE64.slice(0, 8)}` },
@@ -285,7 +304,11 @@ describe("describeConfig", () => {
       RELAY_STORAGE_CAP_BYTES: 10_000_000_000,
       RELAY_UTC_OFFSET_MINUTES: 480,
     });
-    expect(describeConfig(parsed(VALID))).toMatchObject({ ALIPAY_MERCHANT_ID: null, RELAY_API_KEYS: 1, RELAY_WEBHOOK_SECRET: null });
+    expect(describeConfig(parsed(VALID))).toMatchObject({
+      ALIPAY_MERCHANT_ID: null,
+      RELAY_API_KEYS: 1,
+      RELAY_WEBHOOK_SECRET: null,
+    });
   });
 });
 
@@ -294,14 +317,22 @@ describe("RELAY_MAX_BODY_BYTES", () => {
     // AlipayHK counts 300 characters of compact JSON per element; a templateValue string holding an
     // object spends most of them on escaped quotes, as real requests do.
     const element = (i: number) => {
-      const base = { openId: `2088${String(i).padStart(28, "0")}`, templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL", templateValue: "" };
+      const base = {
+        openId: `2088${String(i).padStart(28, "0")}`,
+        templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",
+        templateValue: "",
+      };
       const room = 300 - JSON.stringify(base).length;
       const value = JSON.stringify({ merchantName: "", redirectUrl: "https://shop.example.hk/bill/" });
       base.templateValue = value.replace('""', `"${"x".repeat(room - JSON.stringify(value).length + 2)}"`);
       expect(JSON.stringify(base)).toHaveLength(300);
       return base;
     };
-    const body = JSON.stringify({ merchantId: "2160400000000177", notifications: Array.from({ length: 10_000 }, (_, i) => element(i)) }, null, 2);
+    const body = JSON.stringify(
+      { merchantId: "2160400000000177", notifications: Array.from({ length: 10_000 }, (_, i) => element(i)) },
+      null,
+      2,
+    );
     const bytes = new TextEncoder().encode(body).byteLength;
     expect(bytes).toBeGreaterThan(3_000_000);
     expect(bytes).toBeLessThanOrEqual(parsed(VALID).maxBodyBytes);

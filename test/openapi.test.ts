@@ -18,10 +18,20 @@ import { freshRelay, notifications, relay, setting, submit, waitForJob } from ".
 
 const doc: OpenApiDocument = await openApiDocument(app);
 const ROUTES = routeDocs(app);
-type Responses = Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema?: { properties?: { code?: { enum?: string[] } } }; examples?: Record<string, { value: unknown }> }> }>;
+type Responses = Record<
+  string,
+  {
+    headers?: Record<string, unknown>;
+    content?: Record<
+      string,
+      { schema?: { properties?: { code?: { enum?: string[] } } }; examples?: Record<string, { value: unknown }> }
+    >;
+  }
+>;
 
 function documentedResponses(method: string, path: string): Responses {
-  return ((doc.paths?.[path] as Record<string, { responses: Responses }> | undefined)?.[method]?.responses ?? {}) as Responses;
+  return ((doc.paths?.[path] as Record<string, { responses: Responses }> | undefined)?.[method]?.responses ??
+    {}) as Responses;
 }
 
 function operation(method: string, path: string): RouteDoc {
@@ -69,7 +79,9 @@ describe("the document is the app's routes", () => {
       .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:([A-Za-z]+)/g, "{$1}")}`);
     const documented = ROUTES.map((route) => `${route.method} ${route.path}`);
     expect([...new Set(served)].sort()).toEqual([...new Set(documented)].sort());
-    const inDocument = Object.entries(doc.paths ?? {}).flatMap(([path, methods]) => Object.keys(methods ?? {}).map((m) => `${m} ${path}`));
+    const inDocument = Object.entries(doc.paths ?? {}).flatMap(([path, methods]) =>
+      Object.keys(methods ?? {}).map((m) => `${m} ${path}`),
+    );
     expect(inDocument.sort()).toEqual([...new Set(documented)].sort());
   });
 
@@ -84,7 +96,8 @@ describe("the document is the app's routes", () => {
     expect([...listed].sort()).toEqual((Object.keys(PROBLEMS) as ProblemCode[]).sort());
     const text = JSON.stringify(doc);
     const schemas = (doc.components as { schemas: Record<string, unknown> }).schemas;
-    for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) expect(schemas, name).toHaveProperty(name!);
+    for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g))
+      expect(schemas, name).toHaveProperty(name!);
     for (const name of ["JobView", "SubmitAccepted", "Status", "Health", "Problem", "RequestError", "SubmitBody"]) {
       expect(Object.keys(schemas)).toContain(name);
     }
@@ -92,8 +105,13 @@ describe("the document is the app's routes", () => {
 
   it("documents a bearer key or a webhook signature on the submit, a bearer key on reads, none on public routes", () => {
     const security = (method: string, path: string) =>
-      ((doc.paths?.[path] as Record<string, { security: Record<string, unknown>[] }>)[method]?.security ?? []).map((s) => Object.keys(s).sort());
-    expect(security("post", "/v1/notifications")).toEqual([["bearerAuth"], ["webhookId", "webhookSignature", "webhookTimestamp"]]);
+      ((doc.paths?.[path] as Record<string, { security?: Record<string, unknown>[] }> | undefined)?.[method]?.security ?? []).map(
+        (s) => Object.keys(s).sort(),
+      );
+    expect(security("post", "/v1/notifications")).toEqual([
+      ["bearerAuth"],
+      ["webhookId", "webhookSignature", "webhookTimestamp"],
+    ]);
     expect(security("get", "/v1/notifications/{jobId}")).toEqual([["bearerAuth"]]);
     expect(security("get", "/v1/status")).toEqual([["bearerAuth"]]);
     expect(security("get", "/healthz")).toEqual([]);
@@ -136,27 +154,42 @@ describe("real answers parse with the documented schemas", () => {
     await waitForJob(jobId, 10_000);
     await expectDocumented("get", "/v1/notifications/{jobId}", await relay(`/v1/notifications/${jobId}`));
 
-    const waited = await relay("/v1/notifications", { method: "POST", headers: { prefer: "wait=5" }, json: { notifications: notifications(3) } });
+    const waited = await relay("/v1/notifications", {
+      method: "POST",
+      headers: { prefer: "wait=5" },
+      json: { notifications: notifications(3) },
+    });
     expect(waited.status).toBe(200);
     await expectDocumented("post", "/v1/notifications", waited);
 
-    const status = (await expectDocumented("get", "/v1/status", await relay("/v1/status"))) as { adaptations: unknown[] };
+    const status = (await expectDocumented("get", "/v1/status", await relay("/v1/status"))) as {
+      adaptations: unknown[];
+    };
     expect(status.adaptations.length).toBeGreaterThan(0);
   }, 20_000);
 
   it("problem answers carry a code their route documents", async () => {
-    const post = (init: RequestInit & { json?: unknown; key?: string | null }) => relay("/v1/notifications", { method: "POST", ...init });
+    const post = (init: RequestInit & { json?: unknown; key?: string | null }) =>
+      relay("/v1/notifications", { method: "POST", ...init });
     const answers: [Response, number][] = [
       [await post({ key: null, json: { notifications: notifications(1) } }), 401],
       [await post({ body: "{", headers: { "content-type": "application/json" } }), 400],
       [await post({ json: { notifications: [{ openId: "" }] } }), 400],
       [await post({ body: "x", headers: { "content-type": "text/plain" } }), 415],
       [await post({ headers: { "idempotency-key": "two words" }, json: { notifications: notifications(1) } }), 400],
-      [await post({ json: { notifications: notifications(Number(setting("RELAY_MAX_NOTIFICATIONS_PER_REQUEST") || 10_000) + 1) } }), 413],
+      [
+        await post({
+          json: { notifications: notifications(Number(setting("RELAY_MAX_NOTIFICATIONS_PER_REQUEST") || 10_000) + 1) },
+        }),
+        413,
+      ],
     ];
     await TestGateway.install();
     await submit(1, { headers: { "idempotency-key": "same-key" } });
-    answers.push([await post({ headers: { "idempotency-key": "same-key" }, json: { notifications: notifications(2) } }), 422]);
+    answers.push([
+      await post({ headers: { "idempotency-key": "same-key" }, json: { notifications: notifications(2) } }),
+      422,
+    ]);
     for (const [res, status] of answers) {
       expect(res.status).toBe(status);
       await expectDocumented("post", "/v1/notifications", res);
@@ -184,7 +217,8 @@ describe("operator pages", () => {
     for (const path of Object.keys(doc.paths ?? {})) expect(text).toContain(`<code class="path">${path}</code>`);
     for (const { doc: route } of ROUTES) expect(text).toContain(`id="${route.operationId}"`);
     for (const code of Object.keys(PROBLEMS)) expect(text).toContain(`<code>${code}</code>`);
-    for (const name of Object.keys((doc.components as { schemas: object }).schemas)) expect(text).toContain(`id="schema-${name}"`);
+    for (const name of Object.keys((doc.components as { schemas: object }).schemas))
+      expect(text).toContain(`id="schema-${name}"`);
     expect(text).not.toContain("<script");
     // Example values in the document mention shop URLs; only the page's own links and assets matter.
     const links = [...text.matchAll(/(?:href|src)="([^"]*)"/g)].map((m) => m[1] ?? "");

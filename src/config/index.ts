@@ -11,7 +11,11 @@ type Settings = typeof SETTINGS;
 type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
 /** `ALIPAY_MAX_RPS` → `maxRps`: a setting's field in `Config` (prefix dropped, camelCase). */
 export type FieldOf<N extends string> = N extends `${"ALIPAY" | "RELAY"}_${infer R}` ? Camel<Lowercase<R>> : never;
-type Optional<N extends SettingName> = N extends SettingName ? (Settings[N] extends { default: null; required: false } ? N : never) : never;
+type Optional<N extends SettingName> = N extends SettingName
+  ? Settings[N] extends { default: null; required: false }
+    ? N
+    : never
+  : never;
 type ValueOf<N extends SettingName> = z.output<Settings[N]["schema"]>;
 
 /** The relay's configuration, parsed and typed: one field per setting, named by `FieldOf`. */
@@ -54,7 +58,8 @@ export function parseConfig(env: object): ConfigResult {
     const raw = source[name];
     let text: string | undefined;
     if (typeof raw === "string") text = raw.trim();
-    else if (typeof raw === "number" && Number.isFinite(raw)) text = String(raw); // a TOML number in [vars]
+    else if (typeof raw === "number" && Number.isFinite(raw))
+      text = String(raw); // a TOML number in [vars]
     else if (raw !== undefined && raw !== null) {
       errors.push({ setting: name, problem: `must be text, got a value of type ${typeof raw}` });
       continue;
@@ -69,7 +74,8 @@ export function parseConfig(env: object): ConfigResult {
     else errors.push({ setting: name, problem: result.error.issues[0]?.message ?? "is not valid" });
   }
   const reported = new Set(errors.map((error) => error.setting));
-  const present = (name: SettingName) => source[name] !== undefined && source[name] !== null && String(source[name]).trim() !== "";
+  const present = (name: SettingName) =>
+    source[name] !== undefined && source[name] !== null && String(source[name]).trim() !== "";
   if (!present("RELAY_API_KEYS") && !present("RELAY_WEBHOOK_SECRET") && !reported.has("RELAY_API_KEYS")) {
     errors.push({
       setting: "RELAY_API_KEYS",
@@ -80,7 +86,10 @@ export function parseConfig(env: object): ConfigResult {
   const base = values.retryBaseMs as number | undefined;
   const max = values.retryMaxMs as number | undefined;
   if (base !== undefined && max !== undefined && max < base) {
-    errors.push({ setting: "RELAY_RETRY_MAX_MS", problem: `must be at least RELAY_RETRY_BASE_MS (${base}), got ${max}` });
+    errors.push({
+      setting: "RELAY_RETRY_MAX_MS",
+      problem: `must be at least RELAY_RETRY_BASE_MS (${base}), got ${max}`,
+    });
   }
   values.apiKeys ??= [];
   values.adminKeys ??= [];
@@ -102,7 +111,11 @@ const summaryShape = Object.fromEntries(
 /** The secret-free summary of a configuration, by setting name (admin `/healthz` and `/v1/status`). */
 export const ConfigSummarySchema = z
   .strictObject(summaryShape as Record<ShownName, z.ZodMiniType<string | number | boolean | null>>)
-  .check(z.describe("The relay's settings by name, without key material: keys are counted, the gateway URL cut to its host."));
+  .check(
+    z.describe(
+      "The relay's settings by name, without key material: keys are counted, the gateway URL cut to its host.",
+    ),
+  );
 
 /** A summary that is safe to show an operator: see `ConfigSummarySchema`. */
 export type ConfigSummary = z.output<typeof ConfigSummarySchema>;
@@ -116,7 +129,10 @@ export function describeConfig(config: Config): ConfigSummary {
     if (setting.shown.kind === "hidden") continue;
     const value = values[fieldOf(name)];
     const show = setting.shown.show as (value: unknown) => unknown;
-    summary[name] = value === undefined || (Array.isArray(value) && value.length === 0 && setting.default === null) ? nullOrZero(value) : show(value);
+    summary[name] =
+      value === undefined || (Array.isArray(value) && value.length === 0 && setting.default === null)
+        ? nullOrZero(value)
+        : show(value);
   }
   return summary as ConfigSummary;
 }

@@ -49,7 +49,11 @@ const INTEGER = /^[-+]?[0-9]+$/;
 const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
 
 /** An integer setting, inclusive bounds; shown in summaries. */
-export function integer<const D extends string>(min: number, max: number, meta: Meta<D, false>): Setting<number, D, false> {
+export function integer<const D extends string>(
+  min: number,
+  max: number,
+  meta: Meta<D, false>,
+): Setting<number, D, false> {
   const wanted = `must be an integer from ${min} to ${max}`;
   const schema = z.pipe(
     z.string().check(
@@ -63,7 +67,11 @@ export function integer<const D extends string>(min: number, max: number, meta: 
 }
 
 /** A decimal above `min` (exclusive: a rate of 0 would never send) and at most `max`; shown in summaries. */
-export function decimal<const D extends string>(min: number, max: number, meta: Meta<D, false>): Setting<number, D, false> {
+export function decimal<const D extends string>(
+  min: number,
+  max: number,
+  meta: Meta<D, false>,
+): Setting<number, D, false> {
   const wanted = `must be a number above ${min} and at most ${max}`;
   const schema = z.pipe(
     z.string().check(
@@ -104,7 +112,9 @@ export function identifier<const D extends string | null, const R extends boolea
 }
 
 /** Text checked only for presence here (keys are imported, and judged, in `runtime.ts`); never shown. */
-export function keyText<const R extends boolean>(meta: Meta<null, R>): Setting<string, null, R> & { shown: { kind: "hidden" } } {
+export function keyText<const R extends boolean>(
+  meta: Meta<null, R>,
+): Setting<string, null, R> & { shown: { kind: "hidden" } } {
   return { ...setting(z.string(), meta, { kind: "hidden" }), shown: { kind: "hidden" } };
 }
 

@@ -54,12 +54,14 @@ export const SETTINGS = {
   ALIPAY_SIGN_ALGORITHM: choice(["RSA", "RSA2"], "RSA (SHA1withRSA) or RSA2 (SHA256withRSA)", {
     default: "RSA",
     required: false,
-    description: "`RSA` (SHA1withRSA, as the 2.0.0 pages say) or `RSA2` (SHA256withRSA); fixed per clientId at onboarding.",
+    description:
+      "`RSA` (SHA1withRSA, as the 2.0.0 pages say) or `RSA2` (SHA256withRSA); fixed per clientId at onboarding.",
   }),
   ALIPAY_MAX_RPS: decimal(0, 1000, {
     default: "10",
     required: false,
-    description: "Requests per second AlipayHK allows this clientId (0 < n ≤ 1000; a fraction above 1 works as its whole part).",
+    description:
+      "Requests per second AlipayHK allows this clientId (0 < n ≤ 1000; a fraction above 1 works as its whole part).",
   }),
   RELAY_API_KEYS: parsed(
     keyList,
@@ -99,7 +101,8 @@ export const SETTINGS = {
       required: false,
       secret: true,
       example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-      description: "Standard Webhooks secret, `whsec_` + base64 of ≥ 16 bytes; signatures are accepted on `POST /v1/notifications` only.",
+      description:
+        "Standard Webhooks secret, `whsec_` + base64 of ≥ 16 bytes; signatures are accepted on `POST /v1/notifications` only.",
     },
     { kind: "shown", schema: z.boolean(), show: () => true },
   ),
@@ -137,7 +140,8 @@ export const SETTINGS = {
     // A sender's background work (waitUntil) lives about 30 s after it answers the dispatcher.
     default: "10000",
     required: false,
-    description: "How long a send waits for AlipayHK's answer, in ms (at most 25,000: a sender's background work lives about 30 s).",
+    description:
+      "How long a send waits for AlipayHK's answer, in ms (at most 25,000: a sender's background work lives about 30 s).",
   }),
   RELAY_MAX_ATTEMPTS: integer(1, 100, {
     default: "5",

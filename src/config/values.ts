@@ -9,7 +9,10 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /** Comma-separated bearer tokens; problems name a key by position, never by value or length. */
 export function keyList(text: string): Parsed<string[]> {
-  const keys = text.split(",").map((key) => key.trim()).filter((key) => key !== "");
+  const keys = text
+    .split(",")
+    .map((key) => key.trim())
+    .filter((key) => key !== "");
   if (keys.length === 0) return { ok: false, problem: "is set but holds no keys (only commas and spaces)" };
   for (const [index, key] of keys.entries()) {
     const which = `key ${index + 1} of ${keys.length}`;
@@ -33,13 +36,18 @@ export function isLoopbackHost(hostname: string): boolean {
 export function gatewayUrl(text: string): Parsed<string> {
   // The value is not echoed: a URL can carry credentials or tokens in its user-info or query.
   const url = URL.canParse(text) ? new URL(text) : undefined;
-  if (url === undefined) return { ok: false, problem: "must be an absolute URL such as https://open.alipay.hk/api/..." };
+  if (url === undefined)
+    return { ok: false, problem: "must be an absolute URL such as https://open.alipay.hk/api/..." };
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
-    return { ok: false, problem: "must use https; http is allowed only for a loopback host (127.0.0.0/8, localhost, [::1])" };
+    return {
+      ok: false,
+      problem: "must use https; http is allowed only for a loopback host (127.0.0.0/8, localhost, [::1])",
+    };
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     return { ok: false, problem: `must use https (or http for a loopback stand-in), not ${url.protocol.slice(0, 16)}` };
   }
-  if (url.username !== "" || url.password !== "") return { ok: false, problem: "must not contain a user name or password" };
+  if (url.username !== "" || url.password !== "")
+    return { ok: false, problem: "must not contain a user name or password" };
   return { ok: true, value: text };
 }

@@ -71,7 +71,15 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
   const lateMs = options.notAfter === undefined ? 0 : wallClock() - options.notAfter;
   if (lateMs > 0) {
     const detail = `ready ${lateMs} ms after its slot closed; not sent`;
-    return { kind: "missed-slot", resultClass: "unknown", reqMsgId: envelope.reqMsgId, reqTime: envelope.reqTime, latencyMs: 0, verified: false, detail };
+    return {
+      kind: "missed-slot",
+      resultClass: "unknown",
+      reqMsgId: envelope.reqMsgId,
+      reqTime: envelope.reqTime,
+      latencyMs: 0,
+      verified: false,
+      detail,
+    };
   }
   const clock = options.monotonicMs ?? (() => performance.now());
   // Called unbound: Workers' fetch throws "Illegal invocation" when called as a method of another object.

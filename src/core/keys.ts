@@ -3,13 +3,7 @@
  * text form an operator pastes. Failures are values naming the problem; no message ever quotes key text.
  */
 import { base64ToBytes, bytesToBase64 } from "./base64";
-import {
-  classifyKeyDer,
-  OID_RSA_ENCRYPTION,
-  readPemBlocks,
-  wrapPkcs1PrivateKey,
-  wrapPkcs1PublicKey,
-} from "./der";
+import { classifyKeyDer, OID_RSA_ENCRYPTION, readPemBlocks, wrapPkcs1PrivateKey, wrapPkcs1PublicKey } from "./der";
 import type { SignAlgorithm } from "./types";
 
 /** Why a key text was refused. */
@@ -41,10 +35,7 @@ const memo = new Map<string, Promise<KeyImport>>();
 const MEMO_LIMIT = 16;
 
 async function memoized(kind: KeyKind, text: string, algorithm: SignAlgorithm): Promise<KeyImport> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(`${kind}\n${algorithm}\n${text}`),
-  );
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${kind}\n${algorithm}\n${text}`));
   const id = bytesToBase64(new Uint8Array(digest));
   let entry = memo.get(id);
   if (!entry) {

@@ -56,7 +56,12 @@ export function decideAfterAttempt(
       return { action: "retry", delayMs: 0, spendsAttempt: false, front: true };
     case "unknown": {
       if (attemptsSpent >= settings.maxAttempts) return { action: "done", status: "failed" };
-      return { action: "retry", delayMs: jitteredBackoffMs(attemptsSpent, settings, random), spendsAttempt: true, front: false };
+      return {
+        action: "retry",
+        delayMs: jitteredBackoffMs(attemptsSpent, settings, random),
+        spendsAttempt: true,
+        front: false,
+      };
     }
   }
 }
@@ -74,7 +79,12 @@ export function decideAfterTraffic(requeues: number, maxRequeues = DEFAULT_MAX_T
  * given up — it waits with the usual backoff (by `tries` so far) until the relay can send again.
  */
 export function decideAfterNotSent(tries: number, settings: RetrySettings, random: number): RetryDecision {
-  return { action: "retry", delayMs: jitteredBackoffMs(Math.max(1, tries), settings, random), spendsAttempt: false, front: false };
+  return {
+    action: "retry",
+    delayMs: jitteredBackoffMs(Math.max(1, tries), settings, random),
+    spendsAttempt: false,
+    front: false,
+  };
 }
 
 /**

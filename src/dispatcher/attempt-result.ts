@@ -33,5 +33,13 @@ export const LOST_IN_FLIGHT = "LOST_IN_FLIGHT";
 
 /** An outcome the relay records itself, with no answer from AlipayHK: never sent, or lost in flight. */
 export function relayOutcome(kind: "not-sent" | "timeout", reqMsgId: string, detail: string): SendOutcome {
-  return { kind, resultClass: "unknown", reqMsgId, reqTime: new Date().toISOString(), latencyMs: 0, verified: false, detail };
+  return {
+    kind,
+    resultClass: "unknown",
+    reqMsgId,
+    reqTime: new Date().toISOString(),
+    latencyMs: 0,
+    verified: false,
+    detail,
+  };
 }

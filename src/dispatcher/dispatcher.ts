@@ -59,7 +59,8 @@ export class Dispatcher extends DurableObject<Env> {
     // Work left behind with no alarm (a pump that failed for good, an alarm lost in a restart) resumes
     // as soon as the object is touched again.
     void ctx.blockConcurrencyWhile(async () => {
-      if (this.outbox.hasOpenBatches() && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
+      if (this.outbox.hasOpenBatches() && (await ctx.storage.getAlarm()) === null)
+        await ctx.storage.setAlarm(Date.now());
     });
   }
 
@@ -81,7 +82,11 @@ export class Dispatcher extends DurableObject<Env> {
       const seen = this.outbox.webhookDelivery(request.webhookId);
       const job = seen && seen.body_hash === request.bodyHash ? this.outbox.job(seen.job_id) : null;
       if (job && job.owner === request.owner) {
-        return { kind: "existing", job: jobView(job, this.outbox.batchesOf(job.job_id)), estimatedSeconds: this.etaSeconds(now) };
+        return {
+          kind: "existing",
+          job: jobView(job, this.outbox.batchesOf(job.job_id)),
+          estimatedSeconds: this.etaSeconds(now),
+        };
       }
       if (seen) return { kind: "webhook-replayed" };
     }
@@ -89,7 +94,11 @@ export class Dispatcher extends DurableObject<Env> {
     const liveRps = this.liveRps(now);
     if (backlog.batches + request.batches.length > settings.maxBacklogBatches) {
       const excess = backlog.batches + request.batches.length - settings.maxBacklogBatches;
-      return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / liveRps)), backlogBatches: backlog.batches };
+      return {
+        kind: "backlog-full",
+        retryAfterSeconds: Math.max(1, Math.ceil(excess / liveRps)),
+        backlogBatches: backlog.batches,
+      };
     }
     this.ctx.storage.transactionSync(() => {
       this.outbox.insertJob(
@@ -103,13 +112,18 @@ export class Dispatcher extends DurableObject<Env> {
         },
         request.batches,
       );
-      if (request.webhookId !== undefined) this.outbox.recordWebhookId(request.webhookId, request.jobId, request.bodyHash, now);
+      if (request.webhookId !== undefined)
+        this.outbox.recordWebhookId(request.webhookId, request.jobId, request.bodyHash, now);
     });
     const job = this.outbox.job(request.jobId);
     if (!job) throw new Error("job vanished right after insert");
     logEvent({ event: "job_accepted", jobId: job.job_id, total: job.total, batches: job.batch_count });
     // The answer describes the job as stored (queued), before any of it leaves.
-    const created: SubmitResult = { kind: "created", job: jobView(job, this.outbox.batchesOf(job.job_id)), estimatedSeconds: this.etaSeconds(now) };
+    const created: SubmitResult = {
+      kind: "created",
+      job: jobView(job, this.outbox.batchesOf(job.job_id)),
+      estimatedSeconds: this.etaSeconds(now),
+    };
     // With no pump running, the first batch leaves from here rather than after an alarm round trip.
     if (!this.pumping) this.dispatchDueNow();
     await this.kick();
@@ -162,7 +176,11 @@ export class Dispatcher extends DurableObject<Env> {
     const loaded = await loadRuntime(this.env);
     if (!loaded.ok) {
       // Nothing can be signed or sent: keep every batch queued and look again later (see /healthz).
-      logEvent({ event: "pump_paused", reason: "configuration invalid", settings: loaded.errors.map((e) => e.setting).join(",") });
+      logEvent({
+        event: "pump_paused",
+        reason: "configuration invalid",
+        settings: loaded.errors.map((e) => e.setting).join(","),
+      });
       await this.ctx.storage.setAlarm(started + MISCONFIGURED_RETRY_MS);
       return;
     }

@@ -110,7 +110,13 @@ export class Outbox {
 
   /** Remembers a webhook-id with the job it created, for the replay window. */
   recordWebhookId(id: string, jobId: string, bodyHash: string, now: number): void {
-    this.sql.exec("INSERT INTO webhook_ids (id, seen_at, job_id, body_hash) VALUES (?, ?, ?, ?)", id, now, jobId, bodyHash);
+    this.sql.exec(
+      "INSERT INTO webhook_ids (id, seen_at, job_id, body_hash) VALUES (?, ?, ?, ?)",
+      id,
+      now,
+      jobId,
+      bodyHash,
+    );
   }
 
   /** Stores a job and all its batches (the caller wraps this in a transaction). */
@@ -119,21 +125,32 @@ export class Outbox {
     this.sql.exec(
       `INSERT INTO jobs (job_id, owner, idempotency_key, body_hash, merchant_id, total, batch_count, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      job.job_id, job.owner, job.idempotency_key, job.body_hash, job.merchant_id, total, batches.length, job.created_at,
+      job.job_id,
+      job.owner,
+      job.idempotency_key,
+      job.body_hash,
+      job.merchant_id,
+      total,
+      batches.length,
+      job.created_at,
     );
     batches.forEach((batch, seq) => {
       this.sql.exec(
         `INSERT INTO batches (job_id, seq, size, notifications, state, next_at) VALUES (?, ?, ?, ?, 'queued', ?)`,
-        job.job_id, seq, batch.size, batch.infos, job.created_at,
+        job.job_id,
+        seq,
+        batch.size,
+        batch.infos,
+        job.created_at,
       );
     });
   }
 
   /** The batches of a job, in order. */
   batchesOf(jobId: string): BatchRow[] {
-    return this.sql.exec<BatchRow & Record<string, SqlStorageValue>>(
-      "SELECT * FROM batches WHERE job_id = ? ORDER BY seq", jobId,
-    ).toArray();
+    return this.sql
+      .exec<BatchRow & Record<string, SqlStorageValue>>("SELECT * FROM batches WHERE job_id = ? ORDER BY seq", jobId)
+      .toArray();
   }
 
   /** One batch by id. */
@@ -145,7 +162,8 @@ export class Outbox {
   nextDue(now: number): BatchRow | null {
     return this.one<BatchRow>(
       `SELECT * FROM batches WHERE state = 'queued' AND next_at <= ?
-       ORDER BY front DESC, next_at, batch_id LIMIT 1`, now,
+       ORDER BY front DESC, next_at, batch_id LIMIT 1`,
+      now,
     );
   }
 
@@ -163,9 +181,12 @@ export class Outbox {
 
   /** In-flight batches whose lease ran out: their sender never reported back. */
   expiredLeases(now: number): BatchRow[] {
-    return this.sql.exec<BatchRow & Record<string, SqlStorageValue>>(
-      "SELECT * FROM batches WHERE state = 'in_flight' AND lease_until < ? ORDER BY batch_id", now,
-    ).toArray();
+    return this.sql
+      .exec<BatchRow & Record<string, SqlStorageValue>>(
+        "SELECT * FROM batches WHERE state = 'in_flight' AND lease_until < ? ORDER BY batch_id",
+        now,
+      )
+      .toArray();
   }
 
   /** Marks a batch as on the wire under a fresh reqMsgId; counted as an attempt. */
@@ -173,7 +194,9 @@ export class Outbox {
     this.sql.exec(
       `UPDATE batches SET state = 'in_flight', req_msg_id = ?, lease_until = ?, attempts = attempts + 1, front = 0
        WHERE batch_id = ?`,
-      reqMsgId, leaseUntil, batchId,
+      reqMsgId,
+      leaseUntil,
+      batchId,
     );
   }
 
@@ -181,7 +204,9 @@ export class Outbox {
   settle(
     batchId: number,
     result: AttemptResult,
-    next: { state: "succeeded" | "failed" } | { state: "queued"; nextAt: number; front: boolean; spendsAttempt: boolean },
+    next:
+      | { state: "succeeded" | "failed" }
+      | { state: "queued"; nextAt: number; front: boolean; spendsAttempt: boolean },
   ): void {
     const queued = next.state === "queued";
     this.sql.exec(
@@ -191,8 +216,12 @@ export class Outbox {
          budget_spent = budget_spent + ?,
          traffic_requeues = traffic_requeues + ?
        WHERE batch_id = ?`,
-      next.state, result.resultStatus, result.resultCode, result.resultMsg,
-      queued ? 1 : 0, queued ? next.nextAt : 0,
+      next.state,
+      result.resultStatus,
+      result.resultCode,
+      result.resultMsg,
+      queued ? 1 : 0,
+      queued ? next.nextAt : 0,
       queued && next.front ? 1 : 0,
       !queued || next.spendsAttempt ? 1 : 0,
       result.resultClass === "traffic" ? 1 : 0,
@@ -203,10 +232,15 @@ export class Outbox {
   /** Marks the job completed once no batch of it is left to send; returns true if this call completed it. */
   completeIfDone(jobId: string, now: number): boolean {
     const open = this.one<{ n: number }>(
-      "SELECT COUNT(*) AS n FROM batches WHERE job_id = ? AND state IN ('queued', 'in_flight')", jobId,
+      "SELECT COUNT(*) AS n FROM batches WHERE job_id = ? AND state IN ('queued', 'in_flight')",
+      jobId,
     );
     if ((open?.n ?? 0) > 0) return false;
-    const cursor = this.sql.exec("UPDATE jobs SET completed_at = ? WHERE job_id = ? AND completed_at IS NULL", now, jobId);
+    const cursor = this.sql.exec(
+      "UPDATE jobs SET completed_at = ? WHERE job_id = ? AND completed_at IS NULL",
+      now,
+      jobId,
+    );
     return cursor.rowsWritten > 0;
   }
 
@@ -239,25 +273,35 @@ export class Outbox {
   resultCounts(since: number): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const row of this.sql.exec<{ code: string; n: number }>(
-      "SELECT result_code AS code, COUNT(*) AS n FROM attempts_log WHERE at >= ? GROUP BY result_code", since,
-    )) counts[row.code] = row.n;
+      "SELECT result_code AS code, COUNT(*) AS n FROM attempts_log WHERE at >= ? GROUP BY result_code",
+      since,
+    ))
+      counts[row.code] = row.n;
     return counts;
   }
 
   /** Attempts per whole second since `since` (ms epoch), with the traffic refusals among them. */
   attemptsPerSecond(since: number): { at: number; sends: number; exceeded: number }[] {
-    return this.sql.exec<{ at: number; sends: number; exceeded: number }>(
-      `SELECT (at / 1000) * 1000 AS at, COUNT(*) AS sends,
+    return this.sql
+      .exec<{ at: number; sends: number; exceeded: number }>(
+        `SELECT (at / 1000) * 1000 AS at, COUNT(*) AS sends,
               SUM(CASE WHEN result_code = 'REQUEST_TRAFFIC_EXCEED_LIMIT' THEN 1 ELSE 0 END) AS exceeded
-       FROM attempts_log WHERE at >= ? GROUP BY at / 1000 ORDER BY at`, since,
-    ).toArray();
+       FROM attempts_log WHERE at >= ? GROUP BY at / 1000 ORDER BY at`,
+        since,
+      )
+      .toArray();
   }
 
   /** The most recent jobs, newest first: `owner`'s, or everyone's when `owner` is null (an admin). */
   recentJobs(owner: string | null, limit: number): JobRow[] {
-    return this.sql.exec<JobRow & Record<string, SqlStorageValue>>(
-      "SELECT * FROM jobs WHERE ? IS NULL OR owner = ? ORDER BY created_at DESC LIMIT ?", owner, owner, limit,
-    ).toArray();
+    return this.sql
+      .exec<JobRow & Record<string, SqlStorageValue>>(
+        "SELECT * FROM jobs WHERE ? IS NULL OR owner = ? ORDER BY created_at DESC LIMIT ?",
+        owner,
+        owner,
+        limit,
+      )
+      .toArray();
   }
 
   /** Settled counts of a job: notifications succeeded / failed, and batches attempted. */
@@ -266,7 +310,8 @@ export class Outbox {
       `SELECT SUM(CASE WHEN state = 'succeeded' THEN size ELSE 0 END) AS succeeded,
               SUM(CASE WHEN state = 'failed' THEN size ELSE 0 END) AS failed,
               SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END) AS attempted
-       FROM batches WHERE job_id = ?`, jobId,
+       FROM batches WHERE job_id = ?`,
+      jobId,
     );
     return { succeeded: row?.succeeded ?? 0, failed: row?.failed ?? 0, attempted: row?.attempted ?? 0 };
   }
@@ -292,7 +337,8 @@ export class Outbox {
   setMeta(key: string, value: unknown): void {
     this.sql.exec(
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      key, JSON.stringify(value),
+      key,
+      JSON.stringify(value),
     );
   }
 

@@ -32,14 +32,25 @@ export class Sender extends WorkerEntrypoint<Env> {
         await dispatcher.report({ batchId: task.batchId, reqMsgId: task.reqMsgId, outcome });
         return;
       } catch (error) {
-        logEvent({ event: "report_failed", batchId: task.batchId, reqMsgId: task.reqMsgId, tries, error: String(error) });
+        logEvent({
+          event: "report_failed",
+          batchId: task.batchId,
+          reqMsgId: task.reqMsgId,
+          tries,
+          error: String(error),
+        });
       }
     }
   }
 
   private async attempt(task: SendTask): Promise<SendOutcome> {
     const loaded = await loadRuntime(this.env);
-    if (!loaded.ok) return relayOutcome("not-sent", task.reqMsgId, `not sent: configuration invalid (${loaded.errors.map((e) => e.setting).join(", ")})`);
+    if (!loaded.ok)
+      return relayOutcome(
+        "not-sent",
+        task.reqMsgId,
+        `not sent: configuration invalid (${loaded.errors.map((e) => e.setting).join(", ")})`,
+      );
     const { config, signingKey, verifyKey } = loaded.runtime;
     // sendBatch returns every transport failure as an outcome; only signing itself can reject.
     return sendBatch({
@@ -55,6 +66,8 @@ export class Sender extends WorkerEntrypoint<Env> {
       newReqMsgId: () => task.reqMsgId,
       notBefore: task.notBefore,
       notAfter: task.notAfter,
-    }).catch((error: unknown) => relayOutcome("not-sent", task.reqMsgId, `not sent: ${error instanceof Error ? error.message : String(error)}`));
+    }).catch((error: unknown) =>
+      relayOutcome("not-sent", task.reqMsgId, `not sent: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 }

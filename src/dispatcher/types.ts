@@ -78,7 +78,14 @@ export interface DispatcherStatus {
   results: Record<string, number>;
   resultWindowSeconds: number;
   sendsPerSecond: { at: number; sends: number; exceeded: number }[];
-  recentJobs: { jobId: string; status: JobView["status"]; total: number; succeeded: number; failed: number; createdAt: string }[];
+  recentJobs: {
+    jobId: string;
+    status: JobView["status"];
+    total: number;
+    succeeded: number;
+    failed: number;
+    createdAt: string;
+  }[];
   adaptations: { at: string; liveRps: number; reason: string }[];
 }
 

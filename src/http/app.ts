@@ -62,7 +62,8 @@ app.get(
     operationId: "getOpenApiDocument",
     tag: "Operator pages",
     summary: "This OpenAPI 3.1 document",
-    description: "Generated from the routes' own registrations and the schemas that validate, so it cannot drift from them.",
+    description:
+      "Generated from the routes' own registrations and the schemas that validate, so it cannot drift from them.",
     auth: "public",
     responses: { 200: { description: "The document.", schema: z.record(z.string(), z.unknown()) } },
     problems: [],

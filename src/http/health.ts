@@ -21,5 +21,9 @@ export function healthOf(loaded: Loaded, degraded: readonly DegradedReason[], ad
   const status = !loaded.ok ? "misconfigured" : degraded.length > 0 ? "degraded" : "ok";
   if (!admin) return { status };
   if (!loaded.ok) return { status, errors: loaded.errors };
-  return { status, ...(degraded.length ? { degraded: [...degraded] } : {}), relay: describeConfig(loaded.runtime.config) };
+  return {
+    status,
+    ...(degraded.length ? { degraded: [...degraded] } : {}),
+    relay: describeConfig(loaded.runtime.config),
+  };
 }

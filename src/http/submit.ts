@@ -23,14 +23,17 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
     return problem(c, "malformed-json", error instanceof SyntaxError ? error.message : "The body is not JSON.");
   }
   const envelope = parseSubmitEnvelope(json, config.merchantId);
-  if (!envelope.ok) return problem(c, "invalid-request", "The request is not valid; nothing was queued.", { errors: envelope.errors });
+  if (!envelope.ok)
+    return problem(c, "invalid-request", "The request is not valid; nothing was queued.", { errors: envelope.errors });
   if (envelope.items.length > config.maxNotificationsPerRequest) {
     const detail = `${envelope.items.length} notifications; at most ${config.maxNotificationsPerRequest} per request. Split the request.`;
     return problem(c, "too-many-notifications", detail, { limit: config.maxNotificationsPerRequest });
   }
   const valid = validateNotifications(envelope.items);
   if (!valid.ok) {
-    return problem(c, "invalid-request", `${valid.errors.length} problem(s) found; nothing was queued.`, { errors: valid.errors });
+    return problem(c, "invalid-request", `${valid.errors.length} problem(s) found; nothing was queued.`, {
+      errors: valid.errors,
+    });
   }
   const batches = packBatches(valid.notifications);
   if (batches.length > config.maxBacklogBatches) {
@@ -51,7 +54,13 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
     });
   } catch (error) {
     logEvent({ event: "submit_failed", error: error instanceof Error ? error.message : String(error) });
-    return problem(c, "unavailable", "The dispatcher did not answer; retry with the same Idempotency-Key.", {}, { "Retry-After": "1" });
+    return problem(
+      c,
+      "unavailable",
+      "The dispatcher did not answer; retry with the same Idempotency-Key.",
+      {},
+      { "Retry-After": "1" },
+    );
   }
 }
 
@@ -82,7 +91,17 @@ export async function answerSubmit(c: Context<RelayEnv>, result: SubmitResult): 
   }
   const { job, estimatedSeconds } = result;
   const estimatedCompletionAt = new Date(Date.now() + estimatedSeconds * 1000).toISOString();
-  return c.json({ jobId: job.jobId, status: job.status, total: job.total, batches: job.batches.length, estimatedSeconds, estimatedCompletionAt }, 202);
+  return c.json(
+    {
+      jobId: job.jobId,
+      status: job.status,
+      total: job.total,
+      batches: job.batches.length,
+      estimatedSeconds,
+      estimatedCompletionAt,
+    },
+    202,
+  );
 }
 
 /** Parses `Prefer: wait=N` (RFC 7240 §4.3), in seconds; null when absent or malformed. */
@@ -107,7 +126,11 @@ async function waitForCompletion(c: Context<RelayEnv>, job: JobView, budgetMs: n
     try {
       current = (await dispatcher.getJob(c.var.caller.owner, job.jobId)) ?? current;
     } catch (error) {
-      logEvent({ event: "wait_poll_failed", jobId: job.jobId, error: error instanceof Error ? error.message : String(error) });
+      logEvent({
+        event: "wait_poll_failed",
+        jobId: job.jobId,
+        error: error instanceof Error ? error.message : String(error),
+      });
       return current;
     }
   }

@@ -3,9 +3,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 
 /** The credential a request was authenticated with. */
-export type Credential =
-  | { kind: "api-key"; token: string }
-  | { kind: "webhook"; secret: Uint8Array };
+export type Credential = { kind: "api-key"; token: string } | { kind: "webhook"; secret: Uint8Array };
 
 // Domain separation: an owner id is never equal to a plain SHA-256 of the token that some other system
 // may have stored, and the two credential kinds can never collide.

@@ -17,7 +17,8 @@ export function checkWebhookHeaders(
   if (id.length > WEBHOOK_ID_MAX_LENGTH || !/^[0-9]{1,15}$/.test(timestamp)) return { ok: false, problem: "malformed" };
   // A space-separated list of `<version>,<base64>`; anything else is not this scheme.
   const entries = signature.split(" ").filter((entry) => entry !== "");
-  if (entries.length === 0 || entries.some((entry) => !/^[^,]+,.+$/.test(entry))) return { ok: false, problem: "malformed" };
+  if (entries.length === 0 || entries.some((entry) => !/^[^,]+,.+$/.test(entry)))
+    return { ok: false, problem: "malformed" };
   if (Math.abs(now - Number(timestamp)) > WEBHOOK_TOLERANCE_SECONDS) return { ok: false, problem: "stale" };
   return { ok: true, id, timestamp, signature };
 }

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { readAnswer } from "../../src/core/answer";
 import { signText } from "../../src/core/signer";
 
-const RSA = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+const RSA = {
+  name: "RSASSA-PKCS1-v1_5",
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: "SHA-256",
+};
 const alipay = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
 const impostor = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
 
@@ -95,7 +100,13 @@ describe("an answer that cannot be trusted is unknown, whatever it says", () => 
   });
 
   it("without a signature, or with a non-string or garbage one", async () => {
-    for (const tail of ["", `,"signature":null`, `,"signature":""`, `,"signature":"%%%"`, `,"signature":"bm90IGEgc2ln"`]) {
+    for (const tail of [
+      "",
+      `,"signature":null`,
+      `,"signature":""`,
+      `,"signature":"%%%"`,
+      `,"signature":"bm90IGEgc2ln"`,
+    ]) {
       const r = await readAnswer(200, `{"response":${SUCCESS}${tail}}`, alipay.publicKey);
       expect(r).toMatchObject({ kind: "unverified", resultClass: "unknown", verified: false, resultInfo: INFO });
     }
@@ -122,8 +133,18 @@ describe("non-2xx and malformed answers", () => {
   });
 
   it("a body that is not JSON, or has no response member, is malformed", async () => {
-    for (const body of ["", "garbage", `{"response":{"a":1}`, `{"signature":"x"}`, `{"response":{},"response":{},"signature":"x"}`]) {
-      expect(await readAnswer(200, body, alipay.publicKey)).toMatchObject({ kind: "malformed", resultClass: "unknown", verified: false });
+    for (const body of [
+      "",
+      "garbage",
+      `{"response":{"a":1}`,
+      `{"signature":"x"}`,
+      `{"response":{},"response":{},"signature":"x"}`,
+    ]) {
+      expect(await readAnswer(200, body, alipay.publicKey)).toMatchObject({
+        kind: "malformed",
+        resultClass: "unknown",
+        verified: false,
+      });
     }
   });
 

@@ -6,7 +6,12 @@ import { RESULT_CODES } from "../../src/core/result-codes";
 import { signText } from "../../src/core/signer";
 import type { NotificationInfo } from "../../src/core/types";
 
-const RSA = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+const RSA = {
+  name: "RSASSA-PKCS1-v1_5",
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: "SHA-256",
+};
 const merchant = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
 const alipay = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
 const impostor = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
@@ -40,7 +45,12 @@ function gateway(reply: Reply): { fetch: typeof fetch; received: Received[] } {
     const cut = cutSignedMessage(body, "request");
     if (!cut.ok || cut.signature === null) throw new Error("request is not a signed envelope");
     const sig = Uint8Array.from(atob(cut.signature), (c) => c.charCodeAt(0));
-    const ok = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", merchant.publicKey, sig, new TextEncoder().encode(cut.raw));
+    const ok = await crypto.subtle.verify(
+      "RSASSA-PKCS1-v1_5",
+      merchant.publicKey,
+      sig,
+      new TextEncoder().encode(cut.raw),
+    );
     if (!ok) return new Response("INVALID_SIGNATURE", { status: 400 });
     const request = JSON.parse(cut.raw) as Received["request"];
     const req = { reqMsgId: request.head.reqMsgId ?? "", reqTime: request.head.reqTime ?? "", request };
@@ -61,7 +71,8 @@ async function signedAnswer(
     `{"head":{"version":"2.0.0","function":"alipay.intl.user.inform.delegateSendNotification",` +
     `"clientId":"211020000000000000044","respTime":"2026-11-26T12:08:57+08:00","reqMsgId":"${req.reqMsgId}","reserve":"{}"},` +
     `"body":{"resultInfo":{"resultStatus":"${status}","resultCodeId":"${codeId}","resultCode":"${code}","resultMsg":"m"}}}`;
-  const signature = opts.signature !== undefined ? opts.signature : await signText(opts.key ?? alipay.privateKey, response);
+  const signature =
+    opts.signature !== undefined ? opts.signature : await signText(opts.key ?? alipay.privateKey, response);
   const tail = signature === null ? "" : `,"signature":"${signature}"`;
   return new Response(`{"response":${response}${tail}}`, { headers: { "content-type": "application/json" } });
 }
@@ -130,7 +141,9 @@ describe("the request", () => {
     const missed = await sendBatch(options(gw.fetch, { now: () => new Date(), notAfter: Date.now() - 5 }));
     expect(missed).toMatchObject({ kind: "missed-slot", verified: false });
     expect(gw.received).toEqual([]);
-    const inTime = await sendBatch(options(gw.fetch, { now: () => new Date(), notBefore: Date.now(), notAfter: Date.now() + 1000 }));
+    const inTime = await sendBatch(
+      options(gw.fetch, { now: () => new Date(), notBefore: Date.now(), notAfter: Date.now() + 1000 }),
+    );
     expect(inTime.kind).toBe("answered");
     expect(gw.received).toHaveLength(1);
   });
@@ -179,7 +192,11 @@ describe("answers", () => {
 
   it("a garbage body is malformed", async () => {
     const gw = gateway(() => new Response("OK"));
-    expect(await sendBatch(options(gw.fetch))).toMatchObject({ kind: "malformed", resultClass: "unknown", httpStatus: 200 });
+    expect(await sendBatch(options(gw.fetch))).toMatchObject({
+      kind: "malformed",
+      resultClass: "unknown",
+      httpStatus: 200,
+    });
   });
 
   it("an answer signed by another key, or not signed, is unverified and unknown", async () => {
@@ -242,7 +259,10 @@ describe("timeouts and network errors are outcomes, never exceptions", () => {
       verified: false,
       detail: "fetch failed: TypeError: connection refused",
     });
-    expect(await sendBatch(options(throwing))).toMatchObject({ kind: "network-error", detail: "fetch failed: TypeError: bad url" });
+    expect(await sendBatch(options(throwing))).toMatchObject({
+      kind: "network-error",
+      detail: "fetch failed: TypeError: bad url",
+    });
   });
 
   it("calls fetch unbound, as Workers require (fetch called as a method throws Illegal invocation)", async () => {

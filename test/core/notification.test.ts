@@ -13,7 +13,10 @@ const CODE = "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL";
 const good = (templateValue: unknown = `{"billCount":"5"}`) => ({ openId: OPEN_ID, templateCode: CODE, templateValue });
 
 /** The overhead of an element around its templateValue text, to build elements of an exact length. */
-function elementWithLength(chars: number, filler = "x"): { openId: string; templateCode: string; templateValue: string } {
+function elementWithLength(
+  chars: number,
+  filler = "x",
+): { openId: string; templateCode: string; templateValue: string } {
   const base = JSON.stringify({ openId: OPEN_ID, templateCode: CODE, templateValue: `{"v":""}` }).length;
   const value = `{"v":"${filler.repeat((chars - base) / filler.length)}"}`;
   const element = good(value) as { openId: string; templateCode: string; templateValue: string };
@@ -86,7 +89,10 @@ describe("validateNotifications refuses", () => {
 
   it("templateValue values that are neither a string nor a plain object", () => {
     for (const bad of [[], [1], 5, true, null, new Date(0)]) {
-      expect(validateNotifications([good(bad)])).toMatchObject({ ok: false, errors: [{ index: 0, field: "templateValue" }] });
+      expect(validateNotifications([good(bad)])).toMatchObject({
+        ok: false,
+        errors: [{ index: 0, field: "templateValue" }],
+      });
     }
   });
 

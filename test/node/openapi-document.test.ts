@@ -27,7 +27,9 @@ describe("the OpenAPI document", () => {
   });
 
   it("the validator is not a rubber stamp: a broken document fails", async () => {
-    const document = JSON.parse(JSON.stringify(await relayDocument())) as { paths: Record<string, Record<string, unknown>> };
+    const document = JSON.parse(JSON.stringify(await relayDocument())) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     const operation = document.paths["/v1/status"]?.get as { responses: Record<string, unknown> };
     operation.responses["200"] = { content: {} }; // a response object must have a description
     expect((await new Validator().validate(document)).valid).toBe(false);

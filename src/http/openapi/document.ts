@@ -26,18 +26,24 @@ const DESCRIPTION = [
 
 const COMPONENTS = {
   securitySchemes: {
-    bearerAuth: { type: "http", scheme: "bearer", description: "One of RELAY_API_KEYS (own jobs) or RELAY_ADMIN_KEYS (all jobs)." },
+    bearerAuth: {
+      type: "http",
+      scheme: "bearer",
+      description: "One of RELAY_API_KEYS (own jobs) or RELAY_ADMIN_KEYS (all jobs).",
+    },
     webhookId: {
       type: "apiKey",
       in: "header",
       name: "webhook-id",
-      description: "Standard Webhooks message id; a repeated id with another body answers 409 `webhook-replayed`. Use with the other two.",
+      description:
+        "Standard Webhooks message id; a repeated id with another body answers 409 `webhook-replayed`. Use with the other two.",
     },
     webhookTimestamp: {
       type: "apiKey",
       in: "header",
       name: "webhook-timestamp",
-      description: "Standard Webhooks timestamp, in seconds since the Unix epoch; within 5 minutes of the relay's clock.",
+      description:
+        "Standard Webhooks timestamp, in seconds since the Unix epoch; within 5 minutes of the relay's clock.",
     },
     webhookSignature: {
       type: "apiKey",
@@ -81,14 +87,18 @@ const COMPONENTS = {
       schema: { type: "string", format: "uri-reference" },
     },
     "Idempotent-Replayed": {
-      description: "`true` when the Idempotency-Key matched an earlier job: that job is returned and nothing is sent again.",
+      description:
+        "`true` when the Idempotency-Key matched an earlier job: that job is returned and nothing is sent again.",
       schema: { type: "string", const: "true" },
     },
     "Preference-Applied": {
       description: "`wait=N` (RFC 7240) when `Prefer: wait` was honoured; N is capped by RELAY_MAX_WAIT_SECONDS.",
       schema: { type: "string", examples: ["wait=10"] },
     },
-    "Retry-After": { description: "Seconds to wait before retrying (RFC 9110).", schema: { type: "integer", minimum: 0 } },
+    "Retry-After": {
+      description: "Seconds to wait before retrying (RFC 9110).",
+      schema: { type: "integer", minimum: 0 },
+    },
     "WWW-Authenticate": { description: "`Bearer` (RFC 6750).", schema: { type: "string", const: "Bearer" } },
   },
 };
@@ -109,6 +119,8 @@ async function build(app: Hono<RelayEnv>): Promise<OpenApiDocument> {
   const problem = z.toJSONSchema(ProblemSchema, { io: "output", target: "draft-2020-12" }) as Record<string, unknown>;
   const { $schema: _dialect, id: _id, ...problemSchema } = problem;
   const document = await generateSpecs(app, {
+    // `/openapi.json` is a route, not a static file.
+    excludeStaticFile: false,
     documentation: {
       info: { title: "alipay-notify-relay", version: "1", description: DESCRIPTION },
       servers: [{ url: "/", description: "This relay" }],

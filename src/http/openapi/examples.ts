@@ -106,7 +106,14 @@ export const EXAMPLE_STATUS = {
     { at: 1795673321000, sends: 18, exceeded: 0 },
   ],
   recentJobs: [
-    { jobId: EXAMPLE_JOB_ID, status: "running", total: 10000, succeeded: 5800, failed: 0, createdAt: "2026-11-26T04:08:10.000Z" },
+    {
+      jobId: EXAMPLE_JOB_ID,
+      status: "running",
+      total: 10000,
+      succeeded: 5800,
+      failed: 0,
+      createdAt: "2026-11-26T04:08:10.000Z",
+    },
   ],
   adaptations: [{ at: "2026-11-26T04:08:41.002Z", liveRps: 18, reason: "REQUEST_TRAFFIC_EXCEED_LIMIT" }],
 };
@@ -117,7 +124,11 @@ export const HEALTH_EXAMPLES = {
   admin: { summary: "With an admin key", value: { status: "ok", relay: EXAMPLE_SUMMARY } },
   degraded: {
     summary: "Degraded, with an admin key",
-    value: { status: "degraded", degraded: [{ reason: "breaker-open", detail: "The gateway answered 502 to the last 5 sends." }], relay: EXAMPLE_SUMMARY },
+    value: {
+      status: "degraded",
+      degraded: [{ reason: "breaker-open", detail: "The gateway answered 502 to the last 5 sends." }],
+      relay: EXAMPLE_SUMMARY,
+    },
   },
 };
 
@@ -147,7 +158,10 @@ export const PROBLEM_EXAMPLES: Record<ProblemCode, { detail: string; extra?: Rec
   "not-found": { detail: "No such job for these credentials." },
   "webhook-replayed": { detail: "This webhook-id was already received; nothing was queued." },
   "payload-too-large": { detail: "The body may be at most 4194304 bytes." },
-  "too-many-notifications": { detail: "12000 notifications; at most 10000 per request. Split the request.", extra: { limit: 10000 } },
+  "too-many-notifications": {
+    detail: "12000 notifications; at most 10000 per request. Split the request.",
+    extra: { limit: 10000 },
+  },
   "unsupported-media-type": { detail: "Send the body as `Content-Type: application/json`." },
   "idempotency-key-reused": { detail: "This Idempotency-Key was already used with a different body." },
   "backlog-full": { detail: "The backlog holds 20000 batches; retry in 30 s.", extra: { retryAfterSeconds: 30 } },

@@ -54,13 +54,21 @@ export function documented(doc: RouteDoc): MiddlewareHandler {
   const responses: Record<string, unknown> = {};
   for (const [status, success] of Object.entries(doc.responses)) {
     if ("mediaType" in success) {
-      responses[status] = { description: success.description, content: { [success.mediaType]: { schema: { type: "string" } } } };
+      responses[status] = {
+        description: success.description,
+        content: { [success.mediaType]: { schema: { type: "string" } } },
+      };
       continue;
     }
     responses[status] = {
       description: success.description,
       ...(success.headers ? { headers: headerRefs(success.headers) } : {}),
-      content: { "application/json": { schema: resolver(success.schema, OUTPUT), ...(success.examples ? { examples: success.examples } : {}) } },
+      content: {
+        "application/json": {
+          schema: resolver(success.schema, OUTPUT),
+          ...(success.examples ? { examples: success.examples } : {}),
+        },
+      },
     };
   }
   for (const [status, codes] of problemsByStatus(doc.problems)) {
@@ -73,18 +81,24 @@ export function documented(doc: RouteDoc): MiddlewareHandler {
     summary: doc.summary,
     description: doc.description,
     security: SECURITY[doc.auth],
-    ...(doc.parameters ? { parameters: doc.parameters.map((name) => ({ $ref: `#/components/parameters/${name}` })) } : {}),
+    ...(doc.parameters
+      ? { parameters: doc.parameters.map((name) => ({ $ref: `#/components/parameters/${name}` })) }
+      : {}),
     ...(doc.requestBody
       ? {
           requestBody: {
             required: true,
-            content: { "application/json": { schema: resolver(doc.requestBody.schema), examples: doc.requestBody.examples } },
+            content: {
+              "application/json": { schema: resolver(doc.requestBody.schema), examples: doc.requestBody.examples },
+            },
           },
         }
       : {}),
     responses,
   };
-  return Object.assign(describeRoute(operation as unknown as Parameters<typeof describeRoute>[0]), { [ROUTE_DOC]: doc });
+  return Object.assign(describeRoute(operation as unknown as Parameters<typeof describeRoute>[0]), {
+    [ROUTE_DOC]: doc,
+  });
 }
 
 // Answers are described as the relay produces them (zod's output side); zod spells out ±(2^53 − 1) on
@@ -118,7 +132,10 @@ function problemResponse(codes: ProblemCode[]) {
     description: codes.map((code) => `\`${code}\`: ${PROBLEMS[code].title}.`).join(" "),
     ...(headers.length ? { headers: headerRefs(headers) } : {}),
     content: {
-      "application/problem+json": { schema: { $ref: "#/components/schemas/Problem", properties: { code: { enum: codes } } }, examples },
+      "application/problem+json": {
+        schema: { $ref: "#/components/schemas/Problem", properties: { code: { enum: codes } } },
+        examples,
+      },
     },
   };
 }

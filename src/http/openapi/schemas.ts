@@ -77,7 +77,9 @@ export const SubmitAcceptedSchema = component(
     status: JobStatusSchema,
     total: count("Notifications accepted."),
     batches: count("Requests to AlipayHK they were packed into (at most 100 notifications each)."),
-    estimatedSeconds: z.number().check(z.gte(0), z.describe("Estimated time until the job completes at the current pace, in seconds.")),
+    estimatedSeconds: z
+      .number()
+      .check(z.gte(0), z.describe("Estimated time until the job completes at the current pace, in seconds.")),
     estimatedCompletionAt: timestamp("The same estimate as a point in time."),
   }),
 );
@@ -127,7 +129,9 @@ export const DispatcherStatusSchema = z.strictObject({
   pace: z
     .strictObject({
       configuredRps: z.number().check(z.describe("ALIPAY_MAX_RPS, in requests per second.")),
-      liveRps: z.number().check(z.describe("The pace in force, lowered after REQUEST_TRAFFIC_EXCEED_LIMIT and recovering slowly.")),
+      liveRps: z
+        .number()
+        .check(z.describe("The pace in force, lowered after REQUEST_TRAFFIC_EXCEED_LIMIT and recovering slowly.")),
       sentLastSecond: count("Requests sent in the last 1000 ms."),
       lastExceedAt: z.nullable(timestamp("When AlipayHK last answered REQUEST_TRAFFIC_EXCEED_LIMIT.")),
     })
@@ -136,11 +140,15 @@ export const DispatcherStatusSchema = z.strictObject({
     .strictObject({
       batches: count(),
       notifications: count(),
-      etaSeconds: z.number().check(z.gte(0), z.describe("Estimated seconds until the backlog is sent, at the live pace.")),
+      etaSeconds: z
+        .number()
+        .check(z.gte(0), z.describe("Estimated seconds until the backlog is sent, at the live pace.")),
     })
     .check(z.describe("Work stored and not yet settled.")),
   inFlight: count("Sends waiting for AlipayHK's answer now."),
-  results: z.record(z.string(), count()).check(z.describe("Attempts per result code over the last `resultWindowSeconds`.")),
+  results: z
+    .record(z.string(), count())
+    .check(z.describe("Attempts per result code over the last `resultWindowSeconds`.")),
   resultWindowSeconds: count(),
   sendsPerSecond: z
     .array(

@@ -19,13 +19,21 @@ export function Layout(props: { title: string; bodyClass?: string; children: Chi
 }
 
 /** Text with `code` spans, the only markup the document's descriptions use. */
-export function Inline(props: { text: string }) {
-  return <>{props.text.split("`").map((part, i) => (i % 2 === 1 ? <code>{part}</code> : part))}</>;
+export function Inline(props: { text: string | undefined }) {
+  return <>{(props.text ?? "").split("`").map((part, i) => (i % 2 === 1 ? <code>{part}</code> : part))}</>;
 }
 
 /** Paragraphs separated by blank lines. */
 export function Paragraphs(props: { text: string }) {
-  return <>{props.text.split(/\n{2,}/).map((p) => <p><Inline text={p} /></p>)}</>;
+  return (
+    <>
+      {props.text.split(/\n{2,}/).map((p) => (
+        <p>
+          <Inline text={p} />
+        </p>
+      ))}
+    </>
+  );
 }
 
 /**

@@ -13,11 +13,21 @@ type Operation = {
   summary?: string;
   description?: string;
   security?: Record<string, string[]>[];
-  parameters?: { $ref: string }[];
+  parameters?: ({ $ref: string } | Parameter)[];
   requestBody?: { content: Record<string, Media> };
-  responses: Record<string, { description: string; headers?: Record<string, unknown>; content?: Record<string, Media> }>;
+  responses: Record<
+    string,
+    { description: string; headers?: Record<string, unknown>; content?: Record<string, Media> }
+  >;
 };
-type Parameter = { name: string; in: string; required?: boolean; description: string; schema: Schema; example?: string };
+type Parameter = {
+  name: string;
+  in: string;
+  required?: boolean;
+  description: string;
+  schema: Schema;
+  example?: string;
+};
 
 const refName = (ref: string) => ref.slice(ref.lastIndexOf("/") + 1);
 
@@ -27,7 +37,11 @@ export function renderReference(doc: OpenApiDocument): string {
     Object.entries(methods ?? {}).map(([method, operation]) => ({ path, method, operation: operation as Operation })),
   );
   const tags = doc.tags ?? [];
-  const components = doc.components as { schemas?: Record<string, Schema>; parameters?: Record<string, Parameter>; securitySchemes?: Record<string, Schema> };
+  const components = doc.components as {
+    schemas?: Record<string, Schema>;
+    parameters?: Record<string, Parameter>;
+    securitySchemes?: Record<string, Schema>;
+  };
   const schemas = components.schemas ?? {};
   const page = (
     <Layout title={`${doc.info.title} — API reference`} bodyClass="docs">
@@ -75,14 +89,30 @@ export function renderReference(doc: OpenApiDocument): string {
             <h2 id="authentication">Authentication</h2>
             <table>
               <thead>
-                <tr><th>Scheme</th><th>Where</th><th>Description</th></tr>
+                <tr>
+                  <th>Scheme</th>
+                  <th>Where</th>
+                  <th>Description</th>
+                </tr>
               </thead>
               <tbody>
                 {Object.entries(components.securitySchemes ?? {}).map(([name, scheme]) => (
                   <tr>
-                    <td><code>{name}</code></td>
-                    <td>{scheme.type === "http" ? `HTTP ${String(scheme.scheme)}` : <>header <code>{String(scheme.name)}</code></>}</td>
-                    <td><Inline text={String(scheme.description ?? "")} /></td>
+                    <td>
+                      <code>{name}</code>
+                    </td>
+                    <td>
+                      {scheme.type === "http" ? (
+                        `HTTP ${String(scheme.scheme)}`
+                      ) : (
+                        <>
+                          header <code>{String(scheme.name)}</code>
+                        </>
+                      )}
+                    </td>
+                    <td>
+                      <Inline text={String(scheme.description ?? "")} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -91,11 +121,18 @@ export function renderReference(doc: OpenApiDocument): string {
           {tags.map((tag) => (
             <section>
               <h2>{tag.name}</h2>
-              <p class="muted"><Inline text={tag.description ?? ""} /></p>
+              <p class="muted">
+                <Inline text={tag.description ?? ""} />
+              </p>
               {operations
                 .filter(({ operation }) => operation.tags?.includes(tag.name))
                 .map(({ path, method, operation }) => (
-                  <OperationBlock path={path} method={method} operation={operation} parameters={components.parameters ?? {}} />
+                  <OperationBlock
+                    path={path}
+                    method={method}
+                    operation={operation}
+                    parameters={components.parameters ?? {}}
+                  />
                 ))}
             </section>
           ))}
@@ -116,32 +153,80 @@ export function renderReference(doc: OpenApiDocument): string {
   return `<!doctype html>\n${page.toString()}`;
 }
 
-function OperationBlock(props: { path: string; method: string; operation: Operation; parameters: Record<string, Parameter> }) {
+function OperationBlock(props: {
+  path: string;
+  method: string;
+  operation: Operation;
+  parameters: Record<string, Parameter>;
+}) {
   const { operation } = props;
   const security = operation.security ?? [];
-  const parameters = (operation.parameters ?? []).map((ref) => props.parameters[refName(ref.$ref)]).filter((p) => p !== undefined);
+  const parameters = (operation.parameters ?? [])
+    .map((p) => ("$ref" in p ? props.parameters[refName(p.$ref)] : p))
+    .filter((p) => p !== undefined);
   return (
     <article class="operation" id={operation.operationId}>
       <h3>
-        <span class={`method ${props.method}`}>{props.method.toUpperCase()}</span> <code class="path">{props.path}</code>
+        <span class={`method ${props.method}`}>{props.method.toUpperCase()}</span>{" "}
+        <code class="path">{props.path}</code>
       </h3>
       <p class="summary">{operation.summary}</p>
       <Paragraphs text={operation.description ?? ""} />
       <p class="auth">
-        {security.length === 0 ? "No credentials." : <>Credentials: {security.map((option, i) => <>{i > 0 ? " or " : ""}{Object.keys(option).map((s) => <code>{s}</code>)}</>)}.</>}
+        {security.length === 0 ? (
+          "No credentials."
+        ) : (
+          <>
+            Credentials:{" "}
+            {security.map((option, i) => (
+              <>
+                {i > 0 ? " or " : ""}
+                {Object.keys(option).map((s) => (
+                  <code>{s}</code>
+                ))}
+              </>
+            ))}
+            .
+          </>
+        )}
       </p>
       {parameters.length > 0 ? (
         <>
           <h4>Parameters</h4>
           <table>
-            <thead><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>In</th>
+                <th>Type</th>
+                <th>Description</th>
+              </tr>
+            </thead>
             <tbody>
               {parameters.map((p) => (
                 <tr>
-                  <td><code>{p.name}</code>{p.required ? <> <span class="req">required</span></> : null}</td>
+                  <td>
+                    <code>{p.name}</code>
+                    {p.required ? (
+                      <>
+                        {" "}
+                        <span class="req">required</span>
+                      </>
+                    ) : null}
+                  </td>
                   <td>{p.in}</td>
-                  <td><TypeLabel schema={p.schema} /></td>
-                  <td><Inline text={p.description} />{p.example ? <> Example: <code>{p.example}</code></> : null}</td>
+                  <td>
+                    <TypeLabel schema={p.schema} />
+                  </td>
+                  <td>
+                    <Inline text={p.description} />
+                    {p.example ? (
+                      <>
+                        {" "}
+                        Example: <code>{p.example}</code>
+                      </>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -151,17 +236,32 @@ function OperationBlock(props: { path: string; method: string; operation: Operat
       {operation.requestBody ? (
         <>
           <h4>Request body</h4>
-          {Object.entries(operation.requestBody.content).map(([type, media]) => <MediaBlock type={type} media={media} />)}
+          {Object.entries(operation.requestBody.content).map(([type, media]) => (
+            <MediaBlock type={type} media={media} />
+          ))}
         </>
       ) : null}
       <h4>Responses</h4>
       {Object.entries(operation.responses).map(([status, response]) => (
         <div class="response">
           <div class="response-head">
-            <span class={`status ${status.startsWith("2") ? "ok" : "error"}`}>{status}</span> <Inline text={response.description} />
+            <span class={`status ${status.startsWith("2") ? "ok" : "error"}`}>{status}</span>{" "}
+            <Inline text={response.description} />
           </div>
-          {response.headers ? <p class="headers">Headers: {Object.keys(response.headers).map((name, i) => <>{i > 0 ? ", " : ""}<code>{name}</code></>)}</p> : null}
-          {Object.entries(response.content ?? {}).map(([type, media]) => <MediaBlock type={type} media={media} />)}
+          {response.headers ? (
+            <p class="headers">
+              Headers:{" "}
+              {Object.keys(response.headers).map((name, i) => (
+                <>
+                  {i > 0 ? ", " : ""}
+                  <code>{name}</code>
+                </>
+              ))}
+            </p>
+          ) : null}
+          {Object.entries(response.content ?? {}).map(([type, media]) => (
+            <MediaBlock type={type} media={media} />
+          ))}
         </div>
       ))}
     </article>
@@ -171,10 +271,14 @@ function OperationBlock(props: { path: string; method: string; operation: Operat
 function MediaBlock(props: { type: string; media: Media }) {
   return (
     <>
-      <p class="media"><code>{props.type}</code> — <TypeLabel schema={props.media.schema ?? {}} /></p>
+      <p class="media">
+        <code>{props.type}</code> — <TypeLabel schema={props.media.schema ?? {}} />
+      </p>
       {Object.entries(props.media.examples ?? {}).map(([name, example]) => (
         <details>
-          <summary>Example <code>{name}</code>: {example.summary}</summary>
+          <summary>
+            Example <code>{name}</code>: {example.summary}
+          </summary>
           <pre>{JSON.stringify(example.value, null, 2)}</pre>
         </details>
       ))}
@@ -185,15 +289,36 @@ function MediaBlock(props: { type: string; media: Media }) {
 /** One row per property, nested objects (and arrays of objects) flattened as `a.b` and `a[].b`. */
 function PropertyTable(props: { schema: Schema }) {
   const rows = propertyRows(props.schema, "");
-  if (rows.length === 0) return <p><TypeLabel schema={props.schema} /></p>;
+  if (rows.length === 0)
+    return (
+      <p>
+        <TypeLabel schema={props.schema} />
+      </p>
+    );
   return (
     <table>
-      <thead><tr><th>Field</th><th>Type</th><th>Description</th></tr></thead>
+      <thead>
+        <tr>
+          <th>Field</th>
+          <th>Type</th>
+          <th>Description</th>
+        </tr>
+      </thead>
       <tbody>
         {rows.map(({ field, required, schema }) => (
           <tr>
-            <td><code>{field}</code>{required ? <> <span class="req">required</span></> : null}</td>
-            <td><TypeLabel schema={schema} /></td>
+            <td>
+              <code>{field}</code>
+              {required ? (
+                <>
+                  {" "}
+                  <span class="req">required</span>
+                </>
+              ) : null}
+            </td>
+            <td>
+              <TypeLabel schema={schema} />
+            </td>
             <td>{typeof schema.description === "string" ? <Inline text={schema.description} /> : null}</td>
           </tr>
         ))}
@@ -209,7 +334,12 @@ function propertyRows(schema: Schema, prefix: string): { field: string; required
   return Object.entries(properties).flatMap(([name, property]) => {
     const field = `${prefix}${name}`;
     const items = property.items as Schema | undefined;
-    const nested = property.type === "object" ? propertyRows(property, `${field}.`) : items?.type === "object" ? propertyRows(items, `${field}[].`) : [];
+    const nested =
+      property.type === "object"
+        ? propertyRows(property, `${field}.`)
+        : items?.type === "object"
+          ? propertyRows(items, `${field}[].`)
+          : [];
     return [{ field, required: required.has(name), schema: property }, ...nested];
   });
 }
@@ -220,13 +350,61 @@ function TypeLabel(props: { schema: Schema }) {
   if (typeof schema.$ref === "string") {
     const name = refName(schema.$ref);
     const codes = ((schema.properties as Record<string, Schema> | undefined)?.code?.enum as string[] | undefined) ?? [];
-    return <><a href={`#schema-${name}`}>{name}</a>{codes.length ? <> with <code>code</code> {codes.map((code, i) => <>{i > 0 ? ", " : ""}<code>{code}</code></>)}</> : null}</>;
+    return (
+      <>
+        <a href={`#schema-${name}`}>{name}</a>
+        {codes.length ? (
+          <>
+            {" "}
+            with <code>code</code>{" "}
+            {codes.map((code, i) => (
+              <>
+                {i > 0 ? ", " : ""}
+                <code>{code}</code>
+              </>
+            ))}
+          </>
+        ) : null}
+      </>
+    );
   }
   if ("const" in schema) return <code>{JSON.stringify(schema.const)}</code>;
-  if (Array.isArray(schema.enum)) return <>{schema.enum.map((v, i) => <>{i > 0 ? " | " : ""}<code>{JSON.stringify(v)}</code></>)}</>;
+  if (Array.isArray(schema.enum))
+    return (
+      <>
+        {schema.enum.map((v, i) => (
+          <>
+            {i > 0 ? " | " : ""}
+            <code>{JSON.stringify(v)}</code>
+          </>
+        ))}
+      </>
+    );
   const union = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
-  if (union) return <>{union.map((member, i) => <>{i > 0 ? " | " : ""}<TypeLabel schema={member} /></>)}</>;
-  if (schema.type === "array") return <><TypeLabel schema={(schema.items as Schema | undefined) ?? {}} />[]</>;
-  if (typeof schema.type === "string") return <>{schema.type}{typeof schema.format === "string" ? ` (${schema.format})` : ""}</>;
+  if (union)
+    return (
+      <>
+        {union.map((member, i) => (
+          <>
+            {i > 0 ? " | " : ""}
+            <TypeLabel schema={member} />
+          </>
+        ))}
+      </>
+    );
+  if (schema.type === "array")
+    return (
+      <>
+        <TypeLabel schema={(schema.items as Schema | undefined) ?? {}} />
+        []
+      </>
+    );
+  if (typeof schema.type === "string")
+    return (
+      <>
+        {schema.type}
+        {typeof schema.format === "string" ? ` (${schema.format})` : ""}
+      </>
+    );
   return <>any</>;
 }

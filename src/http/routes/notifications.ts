@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import * as z from "zod/mini";
 import { isJobId } from "../../security/owner";
 import type { RelayEnv } from "../env";
 import { bearerAuth, submitAuth, webhookSignature } from "../middleware/auth";
@@ -11,6 +12,9 @@ import { JobViewSchema, SubmitAcceptedSchema } from "../openapi/schemas";
 import { problem } from "../problem";
 import { SubmitBodySchema } from "../schemas";
 import { answerSubmit, submitJob } from "../submit";
+
+// The request body's schema (composed from the core's rules) becomes the document's `SubmitBody` component.
+z.globalRegistry.add(SubmitBodySchema, { id: "SubmitBody" });
 
 /** `POST /v1/notifications` and `GET /v1/notifications/{jobId}`. */
 export const notifications = new Hono<RelayEnv>();
@@ -83,7 +87,13 @@ notifications.get(
       "like a missing one.",
     auth: "bearer",
     parameters: ["JobId"],
-    responses: { 200: { description: "The job.", schema: JobViewSchema, examples: { completed: { summary: "A completed job", value: EXAMPLE_JOB } } } },
+    responses: {
+      200: {
+        description: "The job.",
+        schema: JobViewSchema,
+        examples: { completed: { summary: "A completed job", value: EXAMPLE_JOB } },
+      },
+    },
     problems: ["unauthorized", "not-found", "not-configured", "internal-error"],
   }),
   bearerAuth(),

@@ -20,7 +20,13 @@ status.get(
       "backlog and its ETA, sends in flight, results by code and exceed-limit adaptations. Recent jobs are the " +
       "caller's own; an admin key sees every caller's jobs and the settings (`relay`).",
     auth: "bearer",
-    responses: { 200: { description: "The relay's live figures.", schema: StatusSchema, examples: { busy: { summary: "Sending a large job (admin key)", value: EXAMPLE_STATUS } } } },
+    responses: {
+      200: {
+        description: "The relay's live figures.",
+        schema: StatusSchema,
+        examples: { busy: { summary: "Sending a large job (admin key)", value: EXAMPLE_STATUS } },
+      },
+    },
     problems: ["unauthorized", "not-configured", "internal-error"],
   }),
   bearerAuth(),

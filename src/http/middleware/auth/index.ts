@@ -34,7 +34,11 @@ async function bearerCaller(c: Context<RelayEnv>): Promise<Response | undefined>
   const { apiKeys, adminKeys } = c.var.runtime.config;
   const header = c.req.header("authorization");
   const [admin, caller] = await Promise.all([matchApiKey(header, adminKeys), matchApiKey(header, apiKeys)]);
-  const match = admin.ok ? { token: adminKeys[admin.keyIndex]!, admin: true } : caller.ok ? { token: apiKeys[caller.keyIndex]!, admin: false } : null;
+  const match = admin.ok
+    ? { token: adminKeys[admin.keyIndex]!, admin: true }
+    : caller.ok
+      ? { token: apiKeys[caller.keyIndex]!, admin: false }
+      : null;
   if (!match) return unauthorized(c, BEARER_DETAIL[caller.ok ? "unknown" : caller.problem]);
   c.set("caller", { owner: ownerOf({ kind: "api-key", token: match.token }), admin: match.admin });
   return undefined;
@@ -44,7 +48,10 @@ async function bearerCaller(c: Context<RelayEnv>): Promise<Response | undefined>
 export const bearerAuth = () =>
   createMiddleware<RelayEnv>(async (c, next) => {
     if (c.req.header("authorization") === undefined && c.req.header("webhook-signature") !== undefined) {
-      return unauthorized(c, "Webhook signatures are accepted on POST /v1/notifications only; reads need a bearer key.");
+      return unauthorized(
+        c,
+        "Webhook signatures are accepted on POST /v1/notifications only; reads need a bearer key.",
+      );
     }
     const refused = await bearerCaller(c);
     if (refused) return refused;
@@ -64,7 +71,12 @@ export const submitAuth = () =>
       return unauthorized(c, "Webhook signatures are not enabled on this relay; use a bearer key.");
     }
     const now = Math.floor(Date.now() / 1000);
-    const headers = checkWebhookHeaders(c.req.header("webhook-id"), c.req.header("webhook-timestamp"), c.req.header("webhook-signature"), now);
+    const headers = checkWebhookHeaders(
+      c.req.header("webhook-id"),
+      c.req.header("webhook-timestamp"),
+      c.req.header("webhook-signature"),
+      now,
+    );
     if (!headers.ok) return unauthorized(c, WEBHOOK_DETAIL[headers.problem]);
     c.set("pendingWebhook", { id: headers.id, timestamp: headers.timestamp, signature: headers.signature });
     await next();

@@ -62,7 +62,9 @@ export const readBody = () =>
       c.set("body", { bytes: read.bytes, text: read.text });
       return next();
     }
-    if (read.problem === "too-large") return problem(c, "payload-too-large", `The body may be at most ${maxBodyBytes} bytes.`);
-    const detail = read.problem === "not-utf8" ? "The body is not valid UTF-8." : "The body ended before it was complete.";
+    if (read.problem === "too-large")
+      return problem(c, "payload-too-large", `The body may be at most ${maxBodyBytes} bytes.`);
+    const detail =
+      read.problem === "not-utf8" ? "The body is not valid UTF-8." : "The body ended before it was complete.";
     return problem(c, "malformed-json", detail);
   });

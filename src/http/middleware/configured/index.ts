@@ -8,9 +8,14 @@ export const configured = () =>
   createMiddleware<RelayEnv>(async (c, next) => {
     const loaded = await loadRuntime(c.env);
     if (!loaded.ok) {
-      return problem(c, "not-configured", "The relay's configuration is invalid; an admin key sees the details on /healthz.", {
-        settings: loaded.errors.map((error) => error.setting),
-      });
+      return problem(
+        c,
+        "not-configured",
+        "The relay's configuration is invalid; an admin key sees the details on /healthz.",
+        {
+          settings: loaded.errors.map((error) => error.setting),
+        },
+      );
     }
     c.set("runtime", loaded.runtime);
     await next();
