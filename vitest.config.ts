@@ -15,6 +15,7 @@ const testBindings = {
   ALIPAY_SIGN_ALGORITHM: "RSA",
   ALIPAY_MAX_RPS: "20",
   RELAY_API_KEYS: "test-key-alpha-0123456789,test-key-bravo-0123456789",
+  RELAY_ADMIN_KEYS: "test-admin-key-0123456789",
   RELAY_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
   RELAY_RETRY_BASE_MS: "50",
   RELAY_RETRY_MAX_MS: "200",

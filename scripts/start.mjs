@@ -10,7 +10,9 @@ import { fileURLToPath } from "node:url";
 if (!process.features.typescript) {
   const projectNode = fileURLToPath(new URL("../node_modules/.bin/node", import.meta.url));
   if (!existsSync(projectNode)) {
-    console.error(`npm start needs Node ≥ 22.18 (this is ${process.version}); run npm install first, which brings one.`);
+    console.error(
+      `npm start needs Node ≥ 22.18 (this is ${process.version}); run npm install first, which brings one.`,
+    );
     process.exit(1);
   }
   const { status, signal } = spawnSync(projectNode, process.argv.slice(1), { stdio: "inherit" });
@@ -41,7 +43,9 @@ const starting = startLocalRun({
   signal: aborter.signal,
   log: (line) => console.log(line),
   onRelayExit: (code, signal) => {
-    console.error(`npm start: the relay (wrangler dev) exited unexpectedly (${signal ?? `code ${code}`}); stopping the stand-in.`);
+    console.error(
+      `npm start: the relay (wrangler dev) exited unexpectedly (${signal ?? `code ${code}`}); stopping the stand-in.`,
+    );
     void shutdown(1);
   },
 });

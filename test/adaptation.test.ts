@@ -21,7 +21,9 @@ interface StoredBatch {
 function storedBatches(): Promise<StoredBatch[]> {
   return runInDurableObject(dispatcherStub(), (_instance, state) =>
     state.storage.sql
-      .exec<StoredBatch & Record<string, SqlStorageValue>>("SELECT seq, attempts, budget_spent, traffic_requeues, state FROM batches ORDER BY batch_id")
+      .exec<StoredBatch & Record<string, SqlStorageValue>>(
+        "SELECT seq, attempts, budget_spent, traffic_requeues, state FROM batches ORDER BY batch_id",
+      )
       .toArray()
       .map((row) => ({ ...row })),
   );
@@ -74,7 +76,10 @@ describe("REQUEST_TRAFFIC_EXCEED_LIMIT adaptation (configured 20 per second, gat
     const done = await waitForJob(job.jobId, 10_000);
     expect(done).toMatchObject({ status: "completed", succeeded: 10, failed: 0 });
     expect(done.batches[0]).toMatchObject({ attempts: 8, resultCode: "SUCCESS" });
-    expect(gateway.received.map((r) => r.answer)).toEqual([...Array<string>(7).fill("REQUEST_TRAFFIC_EXCEED_LIMIT"), "SUCCESS"]);
+    expect(gateway.received.map((r) => r.answer)).toEqual([
+      ...Array<string>(7).fill("REQUEST_TRAFFIC_EXCEED_LIMIT"),
+      "SUCCESS",
+    ]);
     // Each resend is a new system request.
     expect(new Set(gateway.received.map((r) => r.reqMsgId)).size).toBe(8);
   }, 15_000);
@@ -105,7 +110,9 @@ describe("REQUEST_TRAFFIC_EXCEED_LIMIT adaptation (configured 20 per second, gat
     const second = await submit(3500, { prefix: "later" });
     await waitForJob(second.jobId, 15_000);
     const recovered = (await relayStatus()).pace.liveRps;
-    console.info(`[adaptation] recovery: ${lowered.toFixed(2)} → ${recovered.toFixed(2)} per second over 35 clean batches`);
+    console.info(
+      `[adaptation] recovery: ${lowered.toFixed(2)} → ${recovered.toFixed(2)} per second over 35 clean batches`,
+    );
     expect(recovered).toBeGreaterThan(lowered);
     expect(recovered).toBeLessThan(20);
     expect(gateway.exceeded).toBe(exceededBefore);

@@ -10,6 +10,7 @@ import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
 import { app } from "../src/http/app";
 import { TestGateway } from "./support/gateway";
 import {
+  ADMIN_KEY,
   API_KEY,
   OTHER_API_KEY,
   dispatcherStub,
@@ -61,7 +62,11 @@ async function seedBacklog(count: number): Promise<void> {
 }
 
 function post(body: string, headers: Record<string, string> = {}): Promise<Response> {
-  return relay("/v1/notifications", { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+  return relay("/v1/notifications", {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", ...headers },
+  });
 }
 
 beforeEach(freshRelay);
@@ -84,7 +89,15 @@ describe("POST /v1/notifications accepted", () => {
     expect(eta).toBeLessThan(Date.now() + 1000 + 1000);
 
     const job = await waitForJob(body.jobId as string, 10_000);
-    expect(job).toMatchObject({ jobId: body.jobId, status: "completed", total: 250, succeeded: 250, failed: 0, pending: 0, failures: [] });
+    expect(job).toMatchObject({
+      jobId: body.jobId,
+      status: "completed",
+      total: 250,
+      succeeded: 250,
+      failed: 0,
+      pending: 0,
+      failures: [],
+    });
     expect(job.batches.map((b) => b.size)).toEqual([100, 100, 50]);
     for (const batch of job.batches) {
       expect(batch).toMatchObject({ status: "succeeded", attempts: 1, resultStatus: "S", resultCode: "SUCCESS" });
@@ -167,7 +180,11 @@ describe("POST /v1/notifications refused", () => {
       [{ merchantId: 42, notifications: notifications(1) }, "merchantId"],
     ];
     for (const [json, field] of cases) {
-      const body = await expectProblem(await relay("/v1/notifications", { method: "POST", json }), 400, "invalid-request");
+      const body = await expectProblem(
+        await relay("/v1/notifications", { method: "POST", json }),
+        400,
+        "invalid-request",
+      );
       const errors = body.errors as { field: string }[];
       expect(errors.length).toBeGreaterThan(0);
       expect(errors.map((e) => e.field)).toContain(field);
@@ -203,7 +220,11 @@ describe("POST /v1/notifications refused", () => {
         controller.enqueue(chunk);
       },
     });
-    const res = await relay("/v1/notifications", { method: "POST", body: stream, headers: { "content-type": "application/json" } });
+    const res = await relay("/v1/notifications", {
+      method: "POST",
+      body: stream,
+      headers: { "content-type": "application/json" },
+    });
     await expectProblem(res, 413, "payload-too-large");
     await expectNothingQueued(gateway);
   }, 20_000);
@@ -223,7 +244,9 @@ describe("POST /v1/notifications refused", () => {
     await expectProblem(await relay("/v1/notifications", { method: "POST", body }), 415, "unsupported-media-type");
     // Parameters and +json types are JSON too.
     expect((await post(body, { "content-type": "application/json; charset=UTF-8" })).status).toBe(202);
-    expect((await post(body, { "content-type": "application/vnd.shop+json", "idempotency-key": "plus-json" })).status).toBe(202);
+    expect(
+      (await post(body, { "content-type": "application/vnd.shop+json", "idempotency-key": "plus-json" })).status,
+    ).toBe(202);
     expect(gateway.received.length).toBeLessThanOrEqual(2);
   });
 
@@ -240,7 +263,12 @@ describe("POST /v1/notifications refused", () => {
     for (const headers of variants) {
       const init = { key: null, headers: headers ?? {} };
       const routes = [
-        relay("/v1/notifications", { ...init, method: "POST", body, headers: { ...init.headers, "content-type": "application/json" } }),
+        relay("/v1/notifications", {
+          ...init,
+          method: "POST",
+          body,
+          headers: { ...init.headers, "content-type": "application/json" },
+        }),
         relay("/v1/notifications/job_AAAAAAAAAAAAAAAAAAAAAA", init),
         relay("/v1/status", init),
       ];
@@ -273,7 +301,11 @@ describe("POST /v1/notifications refused", () => {
     await TestGateway.install();
     const headers = { "idempotency-key": "order-1" };
     const first = await submit(2, { headers });
-    const res = await relay("/v1/notifications", { method: "POST", headers, json: { notifications: notifications(3) } });
+    const res = await relay("/v1/notifications", {
+      method: "POST",
+      headers,
+      json: { notifications: notifications(3) },
+    });
     await expectProblem(res, 422, "idempotency-key-reused");
     const status = await relayStatus();
     expect(status.recentJobs.map((j) => j.jobId)).toEqual([first.jobId]);
@@ -334,9 +366,15 @@ describe("bad input and failures inside", () => {
 
   it("a body that is not valid UTF-8 is a 400, not silently repaired", async () => {
     const gateway = await TestGateway.install();
-    const bytes = new TextEncoder().encode('{"notifications": [{"openId": "u", "templateCode": "T", "templateValue": "{}"}]}');
+    const bytes = new TextEncoder().encode(
+      '{"notifications": [{"openId": "u", "templateCode": "T", "templateValue": "{}"}]}',
+    );
     const broken = new Uint8Array([...bytes.slice(0, 30), 0xff, 0xfe, ...bytes.slice(30)]);
-    const res = await relay("/v1/notifications", { method: "POST", body: broken, headers: { "content-type": "application/json" } });
+    const res = await relay("/v1/notifications", {
+      method: "POST",
+      body: broken,
+      headers: { "content-type": "application/json" },
+    });
     const body = await expectProblem(res, 400, "malformed-json");
     expect(body.detail).toMatch(/UTF-8/);
     await expectNothingQueued(gateway);
@@ -363,17 +401,18 @@ describe("bad input and failures inside", () => {
 });
 
 describe("GET /v1/status and /healthz", () => {
-  it("/v1/status shows configured and live pace, backlog, in-flight sends and results, no secret", async () => {
+  it("/v1/status shows an admin key the settings and live figures, no secret; a caller's key no settings", async () => {
     await TestGateway.install();
     const job = await submit(150);
     await waitForJob(job.jobId, 5_000);
-    const res = await relay("/v1/status");
+    expect(await (await relay("/v1/status")).json()).not.toHaveProperty("relay");
+    const res = await relay("/v1/status", { key: ADMIN_KEY });
     expect(res.status).toBe(200);
     const text = await res.text();
     for (const secret of SECRETS()) expect(text).not.toContain(secret);
     const status = JSON.parse(text) as Record<string, unknown>;
     expect(status).toMatchObject({
-      relay: { maxRps: 20, apiKeys: 2, webhook: true },
+      relay: { ALIPAY_MAX_RPS: 20, RELAY_API_KEYS: 2, RELAY_ADMIN_KEYS: 1, RELAY_WEBHOOK_SECRET: true },
       pace: { configuredRps: 20, liveRps: 20 },
       backlog: { batches: 0, notifications: 0, etaSeconds: 0 },
       inFlight: 0,
@@ -381,18 +420,28 @@ describe("GET /v1/status and /healthz", () => {
     });
   });
 
-  it("/healthz answers ok without credentials and never shows a secret", async () => {
-    const res = await relay("/healthz", { key: null });
-    expect(res.status).toBe(200);
+  it("/healthz answers only its status without an admin key (a caller's key included), details with one, never a secret", async () => {
+    for (const key of [null, API_KEY]) {
+      const res = await relay("/healthz", { key });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: "ok" });
+    }
+    const res = await relay("/healthz", { key: ADMIN_KEY });
     const text = await res.text();
-    expect(JSON.parse(text)).toMatchObject({ status: "ok", relay: { clientId: setting("ALIPAY_CLIENT_ID"), maxRps: 20 } });
+    expect(JSON.parse(text)).toMatchObject({
+      status: "ok",
+      relay: { ALIPAY_CLIENT_ID: setting("ALIPAY_CLIENT_ID"), ALIPAY_MAX_RPS: 20 },
+    });
     for (const secret of SECRETS()) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/PRIVATE KEY|whsec_/);
   });
 
   it("/healthz names a bad setting (503) and /v1 answers 503 not-configured, still without secrets", async () => {
     const broken = { ...env, ALIPAY_MAX_RPS: "fast", RELAY_MAX_ATTEMPTS: "0" } as unknown as Env;
-    const health = await app.request("/healthz", {}, broken);
+    const anonymous = await app.request("/healthz", {}, broken);
+    expect(anonymous.status).toBe(503);
+    expect(await anonymous.json()).toEqual({ status: "misconfigured" });
+    const health = await app.request("/healthz", { headers: { authorization: `Bearer ${ADMIN_KEY}` } }, broken);
     expect(health.status).toBe(503);
     const text = await health.text();
     const settings = (JSON.parse(text) as { errors: { setting: string }[] }).errors.map((e) => e.setting);

@@ -2,11 +2,24 @@
  * Who may do what: bearer keys, Standard Webhooks signatures (tolerance, several signatures, replays),
  * and job isolation — a job is visible only to the credential that created it, under an unguessable id.
  */
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { DispatcherStatus } from "../src/engine/types";
+import { app } from "../src/http/app";
 import { parseWebhookSecret, signWebhook } from "../src/security/webhook";
 import { TestGateway } from "./support/gateway";
-import { API_KEY, OTHER_API_KEY, freshRelay, notifications, relay, relayStatus, setting, submit } from "./support/relay";
+import {
+  ADMIN_KEY,
+  API_KEY,
+  OTHER_API_KEY,
+  freshRelay,
+  notifications,
+  relay,
+  relayStatus,
+  setting,
+  submit,
+  waitForJob,
+} from "./support/relay";
 
 const secret = (): Uint8Array => {
   const bytes = parseWebhookSecret(setting("RELAY_WEBHOOK_SECRET"));
@@ -25,13 +38,18 @@ function webhookHeaders(
   return { "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signature };
 }
 
-function postSigned(body: string, headers: Record<string, string>): Promise<Response> {
-  return relay("/v1/notifications", { method: "POST", key: null, body, headers: { "content-type": "application/json", ...headers } });
+function postSigned(body: BodyInit, headers: Record<string, string>): Promise<Response> {
+  return relay("/v1/notifications", {
+    method: "POST",
+    key: null,
+    body,
+    headers: { "content-type": "application/json", ...headers },
+  });
 }
 
-/** `/v1/status` as the webhook caller sees it (a signed GET over the empty body). */
+/** `/v1/status` as an operator sees it (every caller's jobs): webhook callers cannot read, so this is how their jobs show. */
 async function webhookStatus(): Promise<DispatcherStatus> {
-  const res = await relay("/v1/status", { key: null, headers: webhookHeaders("") });
+  const res = await relay("/v1/status", { key: ADMIN_KEY });
   expect(res.status).toBe(200);
   return (await res.json()) as DispatcherStatus;
 }
@@ -49,31 +67,62 @@ beforeEach(freshRelay);
 describe("bearer keys", () => {
   it("accepts each configured key, and only those", async () => {
     await TestGateway.install();
-    expect((await submit(1, { key: API_KEY })).status).toBe("queued");
-    expect((await submit(1, { key: OTHER_API_KEY })).status).toBe("queued");
+    const mine = await submit(1, { key: API_KEY });
+    const theirs = await submit(1, { key: OTHER_API_KEY });
+    expect([mine.status, theirs.status]).toEqual(["queued", "queued"]);
     // The scheme is case-insensitive (RFC 9110 §11.1).
     const lower = await relay("/v1/status", { headers: { authorization: `bearer ${API_KEY}` } });
     expect(lower.status).toBe(200);
     // A prefix or extension of a real key is not a key.
     await expectUnauthorized(await relay("/v1/status", { key: API_KEY.slice(0, -1) }));
     await expectUnauthorized(await relay("/v1/status", { key: `${API_KEY}0` }));
+    // Both jobs finish here: a sender still holding a batch for its slot must not leak into the next test.
+    expect((await waitForJob(mine.jobId, 5_000, API_KEY)).status).toBe("completed");
+    expect((await waitForJob(theirs.jobId, 5_000, OTHER_API_KEY)).status).toBe("completed");
   });
 });
 
 describe("Standard Webhooks signatures", () => {
-  it("accepts a signed POST, and the same secret (signing an empty body) reads the job", async () => {
+  it("accepts a signed POST; signed headers cannot read (captured headers read nothing), a caller's key cannot, an admin key can", async () => {
     const gateway = await TestGateway.install();
     const body = JSON.stringify({ notifications: notifications(3) });
     const res = await postSigned(body, webhookHeaders(body));
     expect(res.status).toBe(202);
     const { jobId } = (await res.json()) as { jobId: string };
-    const read = await relay(`/v1/notifications/${jobId}`, { key: null, headers: webhookHeaders("") });
-    expect(read.status).toBe(200);
-    expect(((await read.json()) as { total: number }).total).toBe(3);
-    // A bearer key is another caller: it cannot see the webhook's job.
+    for (const path of [`/v1/notifications/${jobId}`, "/v1/status"]) {
+      const read = await relay(path, { key: null, headers: webhookHeaders("") });
+      expect(read.status).toBe(401);
+      expect(((await read.json()) as { detail: string }).detail).toMatch(/POST \/v1\/notifications only/);
+    }
+    // A bearer key is another caller: it cannot see the webhook's job; an operator's key sees every job.
     expect((await relay(`/v1/notifications/${jobId}`)).status).toBe(404);
-    await new Promise((r) => setTimeout(r, 300));
+    const job = await waitForJob(jobId, 5_000, ADMIN_KEY);
+    expect(job.total).toBe(3);
     expect(gateway.received.map((r) => r.openIds.length)).toEqual([3]);
+  });
+
+  it("checks the webhook headers and timestamp before reading the body", async () => {
+    let pulled = false;
+    const body = new ReadableStream(
+      {
+        pull(controller) {
+          pulled = true;
+          controller.enqueue(new TextEncoder().encode("{}"));
+          controller.close();
+        },
+      },
+      { highWaterMark: 0 },
+    ); // nothing is pulled until someone reads
+    const stale = webhookHeaders("{}", { timestamp: Math.floor(Date.now() / 1000) - 301 });
+    // Straight into the app: across the Worker boundary the runtime would pull the stream itself.
+    const request = new Request("https://relay.test/v1/notifications", {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", ...stale },
+    });
+    const res = await app.fetch(request, env);
+    expect(res.status).toBe(401);
+    expect(pulled).toBe(false);
   });
 
   it("accepts a header with several signatures when any one matches (key rotation)", async () => {
@@ -91,8 +140,12 @@ describe("Standard Webhooks signatures", () => {
     const gateway = await TestGateway.install();
     const body = JSON.stringify({ notifications: notifications(1) });
     const now = Math.floor(Date.now() / 1000);
-    expect(await expectUnauthorized(await postSigned(body, webhookHeaders(body, { timestamp: now - 301 })))).toMatch(/5 minutes/);
-    expect(await expectUnauthorized(await postSigned(body, webhookHeaders(body, { timestamp: now + 301 })))).toMatch(/5 minutes/);
+    expect(await expectUnauthorized(await postSigned(body, webhookHeaders(body, { timestamp: now - 301 })))).toMatch(
+      /5 minutes/,
+    );
+    expect(await expectUnauthorized(await postSigned(body, webhookHeaders(body, { timestamp: now + 301 })))).toMatch(
+      /5 minutes/,
+    );
     // Inside the tolerance it is fine.
     expect((await postSigned(body, webhookHeaders(body, { timestamp: now - 290 }))).status).toBe(202);
     expect((await webhookStatus()).recentJobs).toHaveLength(1);
@@ -105,9 +158,13 @@ describe("Standard Webhooks signatures", () => {
     const other = JSON.stringify({ notifications: notifications(2) });
     const good = webhookHeaders(body);
     const flipped = `v1,${good["webhook-signature"]!.slice(3, 10)}${good["webhook-signature"]![10] === "A" ? "B" : "A"}${good["webhook-signature"]!.slice(11)}`;
-    expect(await expectUnauthorized(await postSigned(body, { ...good, "webhook-signature": flipped }))).toMatch(/signature/);
+    expect(await expectUnauthorized(await postSigned(body, { ...good, "webhook-signature": flipped }))).toMatch(
+      /signature/,
+    );
     expect(await expectUnauthorized(await postSigned(other, webhookHeaders(body)))).toMatch(/signature/);
-    expect(await expectUnauthorized(await postSigned(body, webhookHeaders(body, { key: new Uint8Array(32).fill(1) })))).toMatch(/signature/);
+    expect(
+      await expectUnauthorized(await postSigned(body, webhookHeaders(body, { key: new Uint8Array(32).fill(1) }))),
+    ).toMatch(/signature/);
     const { "webhook-id": _id, ...noId } = webhookHeaders(body);
     await expectUnauthorized(await postSigned(body, noId));
     await expectUnauthorized(await postSigned(body, { ...webhookHeaders(body), "webhook-signature": "v1" }));
@@ -146,7 +203,8 @@ describe("Standard Webhooks signatures", () => {
     const mine = await submit(1);
     expect((await relayStatus()).recentJobs.map((j) => j.jobId)).toEqual([mine.jobId]);
     expect((await relayStatus(OTHER_API_KEY)).recentJobs).toEqual([]);
-    expect((await webhookStatus()).recentJobs.map((j) => j.jobId)).not.toContain(mine.jobId);
+    // An operator sees both callers' jobs.
+    expect((await webhookStatus()).recentJobs).toHaveLength(2);
   });
 });
 

@@ -25,7 +25,9 @@ describe("a 10,000-notification job", () => {
     expect(job).toMatchObject({ status: "queued", total: 10_000, batches: 100 });
     const done = await waitForJob(job.jobId, 15_000);
     const tookMs = Date.now() - started;
-    console.info(`[big-job] 10,000 notifications: accepted in ${acceptedIn} ms, completed in ${tookMs} ms, ${gateway.received.length} requests, max ${gateway.maxInAnySecond()} in any 1000 ms`);
+    console.info(
+      `[big-job] 10,000 notifications: accepted in ${acceptedIn} ms, completed in ${tookMs} ms, ${gateway.received.length} requests, max ${gateway.maxInAnySecond()} in any 1000 ms`,
+    );
 
     expect(done.status).toBe("completed");
     expect(done.succeeded + done.failed).toBe(done.total);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Config, describeConfig, parseConfig, SETTINGS } from "../src/config";
+import { type Config, describeConfig, fieldOf, parseConfig, SETTING_NAMES, SETTINGS } from "../src/config";
 
 // Distinctive secret values, so any leak into a message or summary is found by a plain substring search.
 const PRIVATE_KEY = "-----BEGIN RSA PRIVATE KEY-----\nPRIVATEkeyMATERIALzq9\n-----END RSA PRIVATE KEY-----";
@@ -40,8 +40,9 @@ describe("parseConfig defaults", () => {
       signAlgorithm: "RSA",
       maxRps: 10,
       apiKeys: [API_KEY_1],
+      adminKeys: [],
       maxNotificationsPerRequest: 10_000,
-      maxBodyBytes: 16 * 1024 * 1024,
+      maxBodyBytes: 4 * 1024 * 1024,
       maxBacklogBatches: 20_000,
       maxInFlight: 64,
       paceGuardMs: 20,
@@ -109,7 +110,10 @@ describe("parseConfig values", () => {
   });
 
   it("accepts numbers given as numbers (TOML [vars] without quotes)", () => {
-    expect(parsed({ ...VALID, ALIPAY_MAX_RPS: 50, RELAY_MAX_ATTEMPTS: 7 })).toMatchObject({ maxRps: 50, maxAttempts: 7 });
+    expect(parsed({ ...VALID, ALIPAY_MAX_RPS: 50, RELAY_MAX_ATTEMPTS: 7 })).toMatchObject({
+      maxRps: 50,
+      maxAttempts: 7,
+    });
   });
 
   it("accepts the bounds themselves", () => {
@@ -117,15 +121,27 @@ describe("parseConfig values", () => {
     expect(parsed({ ...VALID, ALIPAY_MAX_RPS: "0.01" }).maxRps).toBe(0.01);
     expect(parsed({ ...VALID, RELAY_UTC_OFFSET_MINUTES: "-720" }).utcOffsetMinutes).toBe(-720);
     expect(parsed({ ...VALID, RELAY_UTC_OFFSET_MINUTES: "+840" }).utcOffsetMinutes).toBe(840);
-    expect(parsed({ ...VALID, ALIPAY_CLIENT_ID: "c".repeat(32), ALIPAY_MERCHANT_ID: "m".repeat(64) }).clientId).toHaveLength(32);
-    expect(parsed({ ...VALID, ALIPAY_GATEWAY_URL: "http://127.0.0.1:8788/gateway" }).gatewayUrl).toBe("http://127.0.0.1:8788/gateway");
+    expect(
+      parsed({ ...VALID, ALIPAY_CLIENT_ID: "c".repeat(32), ALIPAY_MERCHANT_ID: "m".repeat(64) }).clientId,
+    ).toHaveLength(32);
+    for (const url of [
+      "http://127.0.0.1:8788/gateway",
+      "http://127.9.8.7/g",
+      "http://localhost:8788/g",
+      "http://[::1]:8788/g",
+    ]) {
+      expect(parsed({ ...VALID, ALIPAY_GATEWAY_URL: url }).gatewayUrl).toBe(url);
+    }
+    expect(parsed({ ...VALID, RELAY_MAX_BODY_BYTES: String(32 * 1024 * 1024) }).maxBodyBytes).toBe(32 * 1024 * 1024);
   });
 
   it("needs only one of RELAY_API_KEYS and RELAY_WEBHOOK_SECRET", () => {
     const { RELAY_API_KEYS: _, ...withoutKeys } = VALID;
     expect(parsed({ ...withoutKeys, RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET })).toMatchObject({ apiKeys: [] });
     expect(parsed(VALID).webhookSecret).toBeUndefined();
-    expect(errorsOf(withoutKeys)).toEqual([{ setting: "RELAY_API_KEYS", problem: expect.stringContaining("RELAY_WEBHOOK_SECRET") }]);
+    expect(errorsOf(withoutKeys)).toEqual([
+      { setting: "RELAY_API_KEYS", problem: expect.stringContaining("RELAY_WEBHOOK_SECRET") },
+    ]);
   });
 });
 
@@ -135,6 +151,9 @@ describe("parseConfig errors", () => {
     ["ALIPAY_GATEWAY_URL", "/api/relative", /absolute URL/],
     ["ALIPAY_GATEWAY_URL", "ftp://open.alipay.hk/x", /https/],
     ["ALIPAY_GATEWAY_URL", "https://user:pass@open.alipay.hk/x", /user name or password/],
+    ["ALIPAY_GATEWAY_URL", "http://open.alipay.hk/x", /http is allowed only for a loopback host/],
+    ["ALIPAY_GATEWAY_URL", "http://10.0.0.1/x", /loopback/],
+    ["ALIPAY_GATEWAY_URL", "http://127.0.0.1.example.com/x", /loopback/],
     ["ALIPAY_CLIENT_ID", "c".repeat(33), /at most 32 characters, got 33/],
     ["ALIPAY_CLIENT_ID", "has space", /visible ASCII/],
     ["ALIPAY_MERCHANT_ID", "m".repeat(65), /at most 64 characters, got 65/],
@@ -152,6 +171,8 @@ describe("parseConfig errors", () => {
     ["RELAY_MAX_NOTIFICATIONS_PER_REQUEST", "40001", /integer from 1 to 40000/],
     ["RELAY_MAX_NOTIFICATIONS_PER_REQUEST", "1.5", /integer/],
     ["RELAY_MAX_BODY_BYTES", "1023", /integer from 1024/],
+    // The body is buffered: 100 MiB would not fit beside anything else in a 128 MB isolate.
+    ["RELAY_MAX_BODY_BYTES", String(32 * 1024 * 1024 + 1), /integer from 1024 to 33554432/],
     ["RELAY_MAX_BACKLOG_BATCHES", "0", /integer from 1/],
     ["RELAY_MAX_IN_FLIGHT", "1001", /integer from 1 to 1000/],
     ["RELAY_SEND_TIMEOUT_MS", "99", /integer from 100/],
@@ -164,8 +185,9 @@ describe("parseConfig errors", () => {
     ["RELAY_UTC_OFFSET_MINUTES", "841", /integer from -720 to 840/],
     ["RELAY_UTC_OFFSET_MINUTES", "8:00", /integer/],
     ["RELAY_API_KEYS", " , ,", /holds no keys/],
-    ["RELAY_API_KEYS", "short-key", /key 1 of 1 is 9 characters; each key needs at least 16/],
-    ["RELAY_API_KEYS", `${API_KEY_1},short-key`, /key 2 of 2 is 9 characters/],
+    ["RELAY_API_KEYS", "short-key", /^key 1 of 1 is too short; each key needs at least 16 characters$/],
+    ["RELAY_API_KEYS", `${API_KEY_1},short-key`, /^key 2 of 2 is too short/],
+    ["RELAY_ADMIN_KEYS", "short-key", /^key 1 of 1 is too short/],
     ["RELAY_API_KEYS", "sixteen chars but spaces", /characters a bearer token cannot carry/],
     ["RELAY_WEBHOOK_SECRET", WEBHOOK_BASE64, /whsec_/],
     ["RELAY_WEBHOOK_SECRET", "whsec_not*base64*at*all", /whsec_/],
@@ -188,7 +210,9 @@ describe("parseConfig errors", () => {
       "ALIPAY_PUBLIC_KEY",
       "RELAY_API_KEYS",
     ]);
-    expect(errors.filter((error) => error.setting.startsWith("ALIPAY_")).every((e) => /required/.test(e.problem))).toBe(true);
+    expect(errors.filter((error) => error.setting.startsWith("ALIPAY_")).every((e) => /required/.test(e.problem))).toBe(
+      true,
+    );
   });
 
   it("reports several bad values at once, one error each", () => {
@@ -220,7 +244,12 @@ describe("secrets stay out of messages and summaries", () => {
   const variants: Record<string, unknown>[] = [
     VALID,
     { ...VALID, RELAY_API_KEYS: `${API_KEY_1},${API_KEY_2}`, RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET },
-    { ...VALID, ALIPAY_CLIENT_ID: "", RELAY_API_KEYS: `${API_KEY_1},${API_KEY_2}`, RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    {
+      ...VALID,
+      ALIPAY_CLIENT_ID: "",
+      RELAY_API_KEYS: `${API_KEY_1},${API_KEY_2}`,
+      RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    },
     { ...VALID, RELAY_API_KEYS: `${API_KEY_1},${API_KEY_2} x`, RELAY_WEBHOOK_SECRET: `${WEBHOOK_SECRET}!` },
     { ...VALID, RELAY_API_KEYS: `${API_KEY_1},zq9`, RELAY_WEBHOOK_SECRET: WEBHOOK_BASE64 },
     { ...VALID, ALIPAY_PRIVATE_KEY: { key: PRIVATE_KEY }, RELAY_WEBHOOK_SECRET: `whsec_${WEBHOOK_BASE64.slice(0, 8)}` },
@@ -243,7 +272,7 @@ describe("secrets stay out of messages and summaries", () => {
 });
 
 describe("describeConfig", () => {
-  it("summarises without key material", () => {
+  it("summarises by setting name without key material: keys counted, the gateway cut to its host", () => {
     const config = parsed({
       ...VALID,
       ALIPAY_MERCHANT_ID: "2188120000000001",
@@ -252,48 +281,79 @@ describe("describeConfig", () => {
       ALIPAY_MAX_RPS: "2.5",
     });
     expect(describeConfig(config)).toEqual({
-      clientId: "2020120912345678",
-      merchantId: "2188120000000001",
-      gatewayHost: "open.alipay.hk",
-      signAlgorithm: "RSA",
-      maxRps: 2.5,
-      apiKeys: 2,
-      webhook: true,
-      limits: {
-        maxNotificationsPerRequest: 10_000,
-        maxBodyBytes: 16 * 1024 * 1024,
-        maxBacklogBatches: 20_000,
-        maxInFlight: 64,
-        paceGuardMs: 20,
-        sendTimeoutMs: 10_000,
-        maxAttempts: 5,
-        retryBaseMs: 1000,
-        retryMaxMs: 60_000,
-        maxWaitSeconds: 60,
-        jobRetentionHours: 168,
-        breakerProbeSeconds: 30,
-        storageCapBytes: 10_000_000_000,
-        utcOffsetMinutes: 480,
-      },
+      ALIPAY_GATEWAY_URL: "open.alipay.hk",
+      ALIPAY_CLIENT_ID: "2020120912345678",
+      ALIPAY_MERCHANT_ID: "2188120000000001",
+      ALIPAY_SIGN_ALGORITHM: "RSA",
+      ALIPAY_MAX_RPS: 2.5,
+      RELAY_API_KEYS: 2,
+      RELAY_ADMIN_KEYS: 0,
+      RELAY_WEBHOOK_SECRET: true,
+      RELAY_MAX_NOTIFICATIONS_PER_REQUEST: 10_000,
+      RELAY_MAX_BODY_BYTES: 4 * 1024 * 1024,
+      RELAY_MAX_BACKLOG_BATCHES: 20_000,
+      RELAY_MAX_IN_FLIGHT: 64,
+      RELAY_PACE_GUARD_MS: 20,
+      RELAY_SEND_TIMEOUT_MS: 10_000,
+      RELAY_MAX_ATTEMPTS: 5,
+      RELAY_RETRY_BASE_MS: 1000,
+      RELAY_RETRY_MAX_MS: 60_000,
+      RELAY_MAX_WAIT_SECONDS: 60,
+      RELAY_JOB_RETENTION_HOURS: 168,
+      RELAY_BREAKER_PROBE_SECONDS: 30,
+      RELAY_STORAGE_CAP_BYTES: 10_000_000_000,
+      RELAY_UTC_OFFSET_MINUTES: 480,
     });
-    expect(describeConfig(parsed(VALID))).toMatchObject({ merchantId: null, apiKeys: 1, webhook: false });
+    expect(describeConfig(parsed(VALID))).toMatchObject({
+      ALIPAY_MERCHANT_ID: null,
+      RELAY_API_KEYS: 1,
+      RELAY_WEBHOOK_SECRET: null,
+    });
+  });
+});
+
+describe("RELAY_MAX_BODY_BYTES", () => {
+  it("by default fits the largest request: 10,000 elements of 300 characters, pretty-printed", () => {
+    // AlipayHK counts 300 characters of compact JSON per element; a templateValue string holding an
+    // object spends most of them on escaped quotes, as real requests do.
+    const element = (i: number) => {
+      const base = {
+        openId: `2088${String(i).padStart(28, "0")}`,
+        templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",
+        templateValue: "",
+      };
+      const room = 300 - JSON.stringify(base).length;
+      const value = JSON.stringify({ merchantName: "", redirectUrl: "https://shop.example.hk/bill/" });
+      base.templateValue = value.replace('""', `"${"x".repeat(room - JSON.stringify(value).length + 2)}"`);
+      expect(JSON.stringify(base)).toHaveLength(300);
+      return base;
+    };
+    const body = JSON.stringify(
+      { merchantId: "2160400000000177", notifications: Array.from({ length: 10_000 }, (_, i) => element(i)) },
+      null,
+      2,
+    );
+    const bytes = new TextEncoder().encode(body).byteLength;
+    expect(bytes).toBeGreaterThan(3_000_000);
+    expect(bytes).toBeLessThanOrEqual(parsed(VALID).maxBodyBytes);
   });
 });
 
 describe("SETTINGS", () => {
-  it("documents each setting once, in SCREAMING_SNAKE, with a description", () => {
-    const names = SETTINGS.map((setting) => setting.name);
-    expect(new Set(names).size).toBe(names.length);
-    for (const setting of SETTINGS) {
-      expect(setting.name).toMatch(/^(ALIPAY|RELAY)_[A-Z0-9_]+$/);
-      expect(setting.description.length).toBeGreaterThan(20);
+  it("names each setting in SCREAMING_SNAKE with a description, its Config field in camelCase", () => {
+    for (const name of SETTING_NAMES) {
+      expect(name).toMatch(/^(ALIPAY|RELAY)_[A-Z0-9_]+$/);
+      expect(SETTINGS[name].description.length).toBeGreaterThan(20);
     }
+    expect(fieldOf("RELAY_MAX_NOTIFICATIONS_PER_REQUEST")).toBe("maxNotificationsPerRequest");
+    expect(fieldOf("ALIPAY_MAX_RPS")).toBe("maxRps");
   });
 
-  it("marks the private key, API keys and webhook secret as secret, and nothing else", () => {
-    expect(SETTINGS.filter((setting) => setting.secret).map((setting) => setting.name)).toEqual([
+  it("marks the private key, both key lists and the webhook secret as secret, and nothing else", () => {
+    expect(SETTING_NAMES.filter((name) => SETTINGS[name].secret)).toEqual([
       "ALIPAY_PRIVATE_KEY",
       "RELAY_API_KEYS",
+      "RELAY_ADMIN_KEYS",
       "RELAY_WEBHOOK_SECRET",
     ]);
   });
@@ -307,14 +367,20 @@ describe("SETTINGS", () => {
       },
     });
     parseConfig(spy);
-    expect([...read].sort()).toEqual(SETTINGS.map((setting) => setting.name).sort());
+    expect([...read].sort()).toEqual([...SETTING_NAMES].sort());
   });
 
   it("gives a default to every optional setting except the merchant and the credentials, and none to required ones", () => {
-    for (const setting of SETTINGS) {
-      const optionalWithoutDefault = ["ALIPAY_MERCHANT_ID", "RELAY_API_KEYS", "RELAY_WEBHOOK_SECRET"];
-      const expectDefault = !setting.required && !optionalWithoutDefault.includes(setting.name);
-      expect("default" in setting, setting.name).toBe(expectDefault);
+    const optionalWithoutDefault = ["ALIPAY_MERCHANT_ID", "RELAY_API_KEYS", "RELAY_ADMIN_KEYS", "RELAY_WEBHOOK_SECRET"];
+    for (const name of SETTING_NAMES) {
+      const setting = SETTINGS[name];
+      const expectDefault = !setting.required && !optionalWithoutDefault.includes(name);
+      expect(setting.default !== null, name).toBe(expectDefault);
     }
+  });
+
+  it("every default parses (a default outside its own range would fail at start)", () => {
+    const result = parseConfig(VALID);
+    expect(result.ok).toBe(true);
   });
 });

@@ -29,7 +29,9 @@ describe("a Durable Object reset in the middle of a job", () => {
     const abortedAt = Date.now();
     const done = await waitForJob(job.jobId, 15_000);
     const resumedAfter = (gateway.received.find((r) => r.at > abortedAt)?.at ?? Infinity) - abortedAt;
-    console.info(`[durability] after the abort sending resumed in ${resumedAfter} ms; the job completed in ${Date.now() - abortedAt} ms`);
+    console.info(
+      `[durability] after the abort sending resumed in ${resumedAfter} ms; the job completed in ${Date.now() - abortedAt} ms`,
+    );
     expectAllAccountedFor(done, gateway, 4000);
     // Nobody touched the object after the abort: its alarm alone brought the pump back, promptly.
     expect(resumedAfter).toBeLessThan(3000);
@@ -103,7 +105,10 @@ describe("the alarm drives the pump", () => {
     await abortAllDurableObjects();
     gateway.defaultFault = "none";
     // Whatever the object remembered in memory is gone; storage and the alarm are what is left.
-    const alarmSet = await runInDurableObject(dispatcherStub(), async (_instance, state) => (await state.storage.getAlarm()) !== null);
+    const alarmSet = await runInDurableObject(
+      dispatcherStub(),
+      async (_instance, state) => (await state.storage.getAlarm()) !== null,
+    );
     expect(alarmSet).toBe(true);
     await runDurableObjectAlarm(dispatcherStub());
     const done = await waitForJob(job.jobId, 10_000);

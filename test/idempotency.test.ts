@@ -48,10 +48,12 @@ describe("Idempotency-Key", () => {
   it("concurrent requests with one key make one job", async () => {
     const gateway = await TestGateway.install();
     const answers = await Promise.all(Array.from({ length: 5 }, () => post("burst-key")));
-    const ids = await Promise.all(answers.map(async (res) => {
-      expect(res.status).toBe(202);
-      return ((await res.json()) as { jobId: string }).jobId;
-    }));
+    const ids = await Promise.all(
+      answers.map(async (res) => {
+        expect(res.status).toBe(202);
+        return ((await res.json()) as { jobId: string }).jobId;
+      }),
+    );
     expect(new Set(ids).size).toBe(1);
     await waitForJob(ids[0]!, 5_000);
     await new Promise((r) => setTimeout(r, 300));

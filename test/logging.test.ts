@@ -70,7 +70,10 @@ describe("structured logs", () => {
       expect(Number.isNaN(Date.parse(a.at))).toBe(false);
     }
     const byBatch = (seq: number) => attempts.filter((a) => a.batch === seq).map((a) => [a.attempt, a.resultCode]);
-    expect(byBatch(0)).toEqual([[1, "UNKNOWN_EXCEPTION"], [2, "SUCCESS"]]);
+    expect(byBatch(0)).toEqual([
+      [1, "UNKNOWN_EXCEPTION"],
+      [2, "SUCCESS"],
+    ]);
     expect(byBatch(1)).toEqual([[1, "SUCCESS"]]);
     expect(byBatch(2)).toEqual([[1, "PARAM_ILLEGAL"]]);
     expect(parsed().filter((l) => l.event === "job_completed")).toEqual([
@@ -88,12 +91,19 @@ describe("structured logs", () => {
     const timestamp = Math.floor(Date.now() / 1000);
     const secret = parseWebhookSecret(setting("RELAY_WEBHOOK_SECRET"))!;
     const signature = signWebhook({ id, timestamp, body, secret });
-    const signed = { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signature };
+    const signed = {
+      "content-type": "application/json",
+      "webhook-id": id,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": signature,
+    };
     expect((await relay("/v1/notifications", { method: "POST", key: null, body, headers: signed })).status).toBe(202);
     // The same webhook-id over another body is a replay (409).
     const replayBody = JSON.stringify({ notifications: notifications(4) });
     const replay = { ...signed, "webhook-signature": signWebhook({ id, timestamp, body: replayBody, secret }) };
-    expect((await relay("/v1/notifications", { method: "POST", key: null, body: replayBody, headers: replay })).status).toBe(409);
+    expect(
+      (await relay("/v1/notifications", { method: "POST", key: null, body: replayBody, headers: replay })).status,
+    ).toBe(409);
     expect((await relay("/v1/status", { key: "test-key-charlie-0123456789" })).status).toBe(401);
     const invalid = { notifications: [{ openId: "user-000999", templateCode: "", templateValue: "Tea House" }] };
     expect((await relay("/v1/notifications", { method: "POST", json: invalid })).status).toBe(400);
@@ -103,11 +113,14 @@ describe("structured logs", () => {
     for (const line of lines) {
       expect(() => JSON.parse(line)).not.toThrow();
       for (const secretText of forbidden()) {
-        if (line.includes(secretText)) throw new Error(`a log line contains ${secretText.slice(0, 12)}…: ${line.slice(0, 200)}`);
+        if (line.includes(secretText))
+          throw new Error(`a log line contains ${secretText.slice(0, 12)}…: ${line.slice(0, 200)}`);
       }
     }
     // The retried attempts were logged too, with the relay's codes for them.
-    const codes = parsed().filter((l) => l.event === "attempt").map((l) => l.resultCode);
+    const codes = parsed()
+      .filter((l) => l.event === "attempt")
+      .map((l) => l.resultCode);
     expect(codes).toEqual(expect.arrayContaining(["UNVERIFIED_ANSWER", "MALFORMED_ANSWER", "HTTP_502", "SUCCESS"]));
   }, 15_000);
 });

@@ -17,7 +17,9 @@ function achievedRate(received: readonly Received[]): number {
 
 function report(name: string, gateway: TestGateway): void {
   const rate = achievedRate(gateway.received);
-  console.info(`[pacing] ${name}: ${gateway.received.length} requests, ${rate.toFixed(2)} per second, max ${gateway.maxInAnySecond()} in any 1000 ms, ${gateway.exceeded} exceeded`);
+  console.info(
+    `[pacing] ${name}: ${gateway.received.length} requests, ${rate.toFixed(2)} per second, max ${gateway.maxInAnySecond()} in any 1000 ms, ${gateway.exceeded} exceeded`,
+  );
 }
 
 beforeEach(freshRelay);
@@ -69,7 +71,10 @@ describe("pacing at ALIPAY_MAX_RPS = 20", () => {
       submit(3000, { key: API_KEY, prefix: "a" }),
       submit(3000, { key: OTHER_API_KEY, prefix: "b" }),
     ]);
-    const [doneA, doneB] = await Promise.all([waitForJob(a.jobId, 15_000, API_KEY), waitForJob(b.jobId, 15_000, OTHER_API_KEY)]);
+    const [doneA, doneB] = await Promise.all([
+      waitForJob(a.jobId, 15_000, API_KEY),
+      waitForJob(b.jobId, 15_000, OTHER_API_KEY),
+    ]);
     report("two jobs", gateway);
     expect(doneA.succeeded + doneB.succeeded).toBe(6000);
     expect(gateway.maxInAnySecond()).toBeLessThanOrEqual(MAX_RPS);

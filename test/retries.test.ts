@@ -21,7 +21,8 @@ async function followJob(jobId: string, timeoutMs: number): Promise<JobView> {
       expect(job.succeeded + job.failed).toBe(job.total);
       return job;
     }
-    if (Date.now() > deadline) throw new Error(`job not completed in ${timeoutMs} ms: ${JSON.stringify(job).slice(0, 400)}`);
+    if (Date.now() > deadline)
+      throw new Error(`job not completed in ${timeoutMs} ms: ${JSON.stringify(job).slice(0, 400)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -65,8 +66,18 @@ describe("retried: the outcome is unknown, so the batch is sent again as a new r
     gateway.defaultFault = "unknown";
     const job = await followJob((await submit(100)).jobId, 10_000);
     expect(job).toMatchObject({ status: "completed", succeeded: 0, failed: 100 });
-    expect(job.batches[0]).toMatchObject({ status: "failed", attempts: 5, resultStatus: "U", resultCode: "UNKNOWN_EXCEPTION", resultMsg: "unknown_exception" });
-    expect(job.failures[0]).toEqual({ openId: "user-000000", resultCode: "UNKNOWN_EXCEPTION", resultMsg: "unknown_exception" });
+    expect(job.batches[0]).toMatchObject({
+      status: "failed",
+      attempts: 5,
+      resultStatus: "U",
+      resultCode: "UNKNOWN_EXCEPTION",
+      resultMsg: "unknown_exception",
+    });
+    expect(job.failures[0]).toEqual({
+      openId: "user-000000",
+      resultCode: "UNKNOWN_EXCEPTION",
+      resultMsg: "unknown_exception",
+    });
     expect(job.failures.map((f) => f.openId)).toEqual(gateway.received[0]?.openIds);
     expect(gateway.received).toHaveLength(5);
     expect(new Set(gateway.received.map((r) => r.reqMsgId)).size).toBe(5);
@@ -83,9 +94,15 @@ describe("final: an F code other than the traffic limit is not retried", () => {
     gateway.faults = ["param-illegal"];
     const job = await followJob((await submit(30)).jobId, 5_000);
     expect(job).toMatchObject({ status: "completed", succeeded: 0, failed: 30 });
-    expect(job.batches[0]).toMatchObject({ status: "failed", attempts: 1, resultStatus: "F", resultCode: "PARAM_ILLEGAL" });
+    expect(job.batches[0]).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      resultStatus: "F",
+      resultCode: "PARAM_ILLEGAL",
+    });
     expect(job.failures).toHaveLength(30);
-    for (const failure of job.failures) expect(failure).toMatchObject({ resultCode: "PARAM_ILLEGAL", resultMsg: "param_illegal" });
+    for (const failure of job.failures)
+      expect(failure).toMatchObject({ resultCode: "PARAM_ILLEGAL", resultMsg: "param_illegal" });
     await new Promise((r) => setTimeout(r, 300)); // a wrong retry would have left by now
     expect(gateway.received).toHaveLength(1);
   });
@@ -97,8 +114,14 @@ describe("final: an F code other than the traffic limit is not retried", () => {
     const first = gateway.received.filter((r) => r.answer !== "SUCCESS").map((r) => r.openIds[0]);
     expect(first).toEqual(["user-000000", "user-000100", "user-000200"]);
     expect(job).toMatchObject({ status: "completed", total: 250, succeeded: 150, failed: 100 });
-    expect(job.batches.map((b) => [b.status, b.attempts])).toEqual([["failed", 1], ["succeeded", 2], ["succeeded", 2]]);
-    expect(job.failures.map((f) => f.openId)).toEqual(Array.from({ length: 100 }, (_, i) => `user-${String(i).padStart(6, "0")}`));
+    expect(job.batches.map((b) => [b.status, b.attempts])).toEqual([
+      ["failed", 1],
+      ["succeeded", 2],
+      ["succeeded", 2],
+    ]);
+    expect(job.failures.map((f) => f.openId)).toEqual(
+      Array.from({ length: 100 }, (_, i) => `user-${String(i).padStart(6, "0")}`),
+    );
     expect(gateway.received).toHaveLength(5);
   }, 10_000);
 });

@@ -17,7 +17,7 @@ import { settleAttempt } from "./settle";
 import type { EngineSettings } from "./settings";
 import type { SqlAdapter } from "./sql";
 import { AttemptStats, STATS_WINDOW_MS } from "./stats";
-import type { DispatcherHealth, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "./types";
+import type { DegradedReason, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "./types";
 import { jobView, recentJob } from "./views";
 
 /** Extra time a sender gets beyond the send timeout to report back, ms. */
@@ -260,16 +260,20 @@ export class Engine {
     };
   }
 
-  /** `degraded` with the reasons while sending is held or storage is nearly full; else `ok`. */
-  health(): DispatcherHealth {
-    const reasons: string[] = [];
+  /** Why sending is impaired (held, or storage nearly full); empty while all is well. */
+  health(): DegradedReason[] {
+    const reasons: DegradedReason[] = [];
     const hold = this.mismatch ?? this.breaker.hold;
-    if (hold) reasons.push(hold.reason);
+    if (hold) {
+      const reason = hold.kind === "client-mismatch" ? "client-id-mismatch" : hold.kind === "paused" ? "paused" : "breaker-open";
+      reasons.push({ reason, detail: hold.reason });
+    }
     const bytes = this.sql.databaseBytes();
     if (bytes > STORAGE_WARN_SHARE * this.settings.storageCapBytes) {
-      reasons.push(`the outbox holds ${bytes} bytes, above ${STORAGE_WARN_SHARE * 100} % of RELAY_STORAGE_CAP_BYTES (${this.settings.storageCapBytes})`);
+      const detail = `the outbox holds ${bytes} bytes, above ${STORAGE_WARN_SHARE * 100} % of RELAY_STORAGE_CAP_BYTES (${this.settings.storageCapBytes})`;
+      reasons.push({ reason: "storage-near-cap", detail });
     }
-    return { status: reasons.length ? "degraded" : "ok", reasons };
+    return reasons;
   }
 
   /** Holds all sending until `resume` (accepted work still queues). */

@@ -1,6 +1,7 @@
 /** The shapes the engine trades with its hosts and the HTTP layer. Plain data: they cross RPC boundaries. */
 import type { WireBatch } from "../core/batch";
 import type { ResultClass, SendOutcome } from "../core/types";
+import type { JobView } from "./schemas";
 
 /** A request accepted by the HTTP layer, handed to the engine to be stored before the 202. */
 export interface SubmitRequest {
@@ -44,63 +45,7 @@ export interface SendReport {
   outcome: SendOutcome;
 }
 
-/** Per-batch view in a job's status. */
-export interface BatchView {
-  seq: number;
-  size: number;
-  status: "queued" | "sending" | "succeeded" | "failed";
-  attempts: number;
-  reqMsgId: string | null;
-  resultStatus: string | null;
-  resultCode: string | null;
-  resultMsg: string | null;
-}
-
-/** The job as `GET /v1/notifications/{jobId}` shows it. */
-export interface JobView {
-  jobId: string;
-  status: "queued" | "running" | "completed";
-  merchantId: string;
-  total: number;
-  succeeded: number;
-  failed: number;
-  pending: number;
-  createdAt: string;
-  completedAt: string | null;
-  batches: BatchView[];
-  failures: { openId: string; resultCode: string; resultMsg: string }[];
-}
-
-/** Why sending is held, when it is: the circuit breaker, an operator's pause, or a clientId mismatch. */
-export interface HoldView {
-  kind: "setup" | "unverified" | "outage" | "paused" | "client-mismatch";
-  reason: string;
-  since: string;
-  /** When the next probe request may leave (breaker kinds only). */
-  nextProbeAt: string | null;
-}
-
-/** Live figures for `GET /v1/status` and the dashboard. */
-export interface DispatcherStatus {
-  pace: { configuredRps: number; liveRps: number; sentLastSecond: number; lastExceedAt: string | null };
-  backlog: { batches: number; notifications: number; etaSeconds: number };
-  inFlight: number;
-  /** Attempts by result code over the last `resultWindowSeconds` (kept in memory since the dispatcher started). */
-  results: Record<string, number>;
-  resultWindowSeconds: number;
-  sendsPerSecond: { at: number; sends: number; exceeded: number }[];
-  recentJobs: { jobId: string; status: JobView["status"]; total: number; succeeded: number; failed: number; createdAt: string }[];
-  adaptations: { at: string; liveRps: number; reason: string }[];
-  /** Null while sending flows. */
-  hold: HoldView | null;
-  storage: { bytes: number; capBytes: number };
-}
-
-/** What `/healthz` needs from the dispatcher: `degraded` with the reasons, or `ok`. */
-export interface DispatcherHealth {
-  status: "ok" | "degraded";
-  reasons: string[];
-}
+export type { BatchView, DegradedReason, DispatcherStatus, HoldView, JobView } from "./schemas";
 
 /** A result class together with the code that explains it, for storage and logs. */
 export interface AttemptResult {

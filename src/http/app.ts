@@ -1,43 +1,92 @@
 import { Hono } from "hono";
-import { describeConfig } from "../config";
+import * as z from "zod/mini";
+import { SETTINGS } from "../config";
 import { logEvent } from "../log";
 import { loadRuntime } from "../runtime";
+import { matchApiKey } from "../security/api-key";
 import type { RelayEnv } from "./env";
+import { healthOf } from "./health";
+import { configured } from "./middleware/configured";
+import { openApiDocument } from "./openapi/document";
+import { HEALTH_EXAMPLES, MISCONFIGURED_EXAMPLES } from "./openapi/examples";
+import { documented } from "./openapi/route";
+import { type DegradedReason, HealthSchema } from "./openapi/schemas";
+import { PAGE_HEADERS } from "./pages/layout";
+import { renderReference } from "./pages/reference";
 import { problem } from "./problem";
-import { dashboard } from "./routes/dashboard";
-import { docs } from "./routes/docs";
 import { notifications } from "./routes/notifications";
-import { openapi } from "./routes/openapi";
 import { status } from "./routes/status";
 
-/** The relay's HTTP API. */
+/** The relay's HTTP API. The dashboard and its files are Workers Static Assets (`public/`), not routes. */
 export const app = new Hono<RelayEnv>();
 
-// Health does not need credentials and never shows a secret: it names bad settings so operators can fix them.
-app.get("/healthz", async (c) => {
-  const loaded = await loadRuntime(c.env);
-  if (!loaded.ok) return c.json({ status: "misconfigured", errors: loaded.errors }, 503);
-  return c.json({ status: "ok", relay: describeConfig(loaded.runtime.config) });
-});
+app.get(
+  "/healthz",
+  documented({
+    operationId: "getHealth",
+    tag: "Operations",
+    summary: "Health",
+    description:
+      "`ok`, `degraded` (configured, but sending is impaired) or `misconfigured` (503), for anyone. With an admin " +
+      "key (RELAY_ADMIN_KEYS) also the reasons: each bad setting, each degradation and the settings summary; " +
+      "never key material.",
+    auth: "public",
+    responses: {
+      200: { description: "Configured (`ok` or `degraded`).", schema: HealthSchema, examples: HEALTH_EXAMPLES },
+      503: {
+        description: "Misconfigured (`application/json`, not a problem: health checkers read the body as is).",
+        schema: HealthSchema,
+        examples: MISCONFIGURED_EXAMPLES,
+      },
+    },
+    problems: [],
+  }),
+  async (c) => {
+    const loaded = await loadRuntime(c.env);
+    // The admin keys are read on their own, so an operator still gets the details when other settings are wrong.
+    const adminKeys = SETTINGS.RELAY_ADMIN_KEYS.schema.safeParse(String(c.env.RELAY_ADMIN_KEYS ?? "")).data ?? [];
+    const admin = (await matchApiKey(c.req.header("authorization"), adminKeys)).ok;
+    const health = healthOf(loaded, loaded.ok ? await dispatcherHealth(c.env, loaded.runtime.config.clientId) : [], admin);
+    return c.json(health, health.status === "misconfigured" ? 503 : 200);
+  },
+);
 
-// Everything under /v1 needs a valid configuration (and so both keys imported) first.
-app.use("/v1/*", async (c, next) => {
-  const loaded = await loadRuntime(c.env);
-  if (!loaded.ok) {
-    return problem(c, "not-configured", "The relay's configuration is invalid; see /healthz.", {
-      settings: loaded.errors.map((e) => e.setting),
-    });
-  }
-  c.set("runtime", loaded.runtime);
-  await next();
-});
-
+app.use("/v1/*", configured());
 app.route("/v1/notifications", notifications);
 app.route("/v1/status", status);
-// Operator surface: public, holds no data (the dashboard reads /v1/status with the operator's key).
-app.route("/", openapi);
-app.route("/", docs);
-app.route("/", dashboard);
+
+app.get(
+  "/openapi.json",
+  documented({
+    operationId: "getOpenApiDocument",
+    tag: "Operator pages",
+    summary: "This OpenAPI 3.1 document",
+    description:
+      "Generated from the routes' own registrations and the schemas that validate, so it cannot drift from them.",
+    auth: "public",
+    responses: { 200: { description: "The document.", schema: z.record(z.string(), z.unknown()) } },
+    problems: [],
+  }),
+  async (c) => {
+    c.header("Cache-Control", "no-cache");
+    c.header("Access-Control-Allow-Origin", "*");
+    return c.json(await openApiDocument(app));
+  },
+);
+
+app.get(
+  "/docs",
+  documented({
+    operationId: "getReference",
+    tag: "Operator pages",
+    summary: "API reference page",
+    description: "This document rendered as HTML by the relay itself (hono/jsx); no external asset.",
+    auth: "public",
+    responses: { 200: { description: "The reference.", mediaType: "text/html" } },
+    problems: [],
+  }),
+  async (c) => c.html(renderReference(await openApiDocument(app)), 200, PAGE_HEADERS),
+);
 
 app.notFound((c) => problem(c, "not-found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
 
@@ -45,3 +94,16 @@ app.onError((error, c) => {
   logEvent({ event: "unhandled_error", method: c.req.method, path: new URL(c.req.url).pathname, error: error.message });
   return problem(c, "internal-error", "Something went wrong on the relay; it has been logged.");
 });
+
+/**
+ * The dispatcher's reasons to be degraded (sending held, storage near its cap). A dispatcher that does
+ * not answer is itself a reason: health must say so rather than fail.
+ */
+async function dispatcherHealth(env: RelayEnv["Bindings"], clientId: string): Promise<DegradedReason[]> {
+  try {
+    return await env.DISPATCHER.getByName(clientId).health();
+  } catch (error) {
+    logEvent({ event: "health_check_failed", error: error instanceof Error ? error.message : String(error) });
+    return [{ reason: "breaker-open", detail: "the dispatcher did not answer the health check" }];
+  }
+}

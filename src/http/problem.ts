@@ -37,7 +37,14 @@ export interface ProblemBody {
 /** Builds the RFC 9457 body for `code`. */
 export function problemBody(code: ProblemCode, detail?: string, extra: Record<string, unknown> = {}): ProblemBody {
   const { status, title } = PROBLEMS[code];
-  return { type: `urn:alipay-notify-relay:problem:${code}`, title, status, code, ...(detail ? { detail } : {}), ...extra };
+  return {
+    type: `urn:alipay-notify-relay:problem:${code}`,
+    title,
+    status,
+    code,
+    ...(detail ? { detail } : {}),
+    ...extra,
+  };
 }
 
 /** The one place that turns an error into a response: `application/problem+json`. */

@@ -10,7 +10,10 @@ export const SubmitBodySchema = z
     merchantId: MerchantIdSchema.optional().describe(
       "The AlipayHK merchant ID; defaults to the relay's ALIPAY_MERCHANT_ID.",
     ),
-    notifications: z.array(NotificationInputSchema).min(1).describe("Any number of notifications, up to the relay's per-request limit."),
+    notifications: z
+      .array(NotificationInputSchema)
+      .min(1)
+      .describe("Any number of notifications, up to the relay's per-request limit."),
   })
   .describe("Notifications to send to AlipayHK users.");
 
@@ -28,9 +31,7 @@ export interface RequestError {
 }
 
 /** The outer body checked: merchant resolved, notifications still to be validated one by one. */
-export type SubmitEnvelope =
-  | { ok: true; merchantId: string; items: unknown[] }
-  | { ok: false; errors: RequestError[] };
+export type SubmitEnvelope = { ok: true; merchantId: string; items: unknown[] } | { ok: false; errors: RequestError[] };
 
 /** Checks the body's outer shape and resolves the merchant (the body's, else the configured default). */
 export function parseSubmitEnvelope(json: unknown, defaultMerchantId: string | undefined): SubmitEnvelope {
@@ -46,7 +47,10 @@ export function parseSubmitEnvelope(json: unknown, defaultMerchantId: string | u
   }
   const merchant = validateMerchantId(parsed.data.merchantId ?? defaultMerchantId);
   if (!merchant.ok) {
-    const problem = parsed.data.merchantId === undefined ? "is required (no ALIPAY_MERCHANT_ID default is configured)" : merchant.problem;
+    const problem =
+      parsed.data.merchantId === undefined
+        ? "is required (no ALIPAY_MERCHANT_ID default is configured)"
+        : merchant.problem;
     return { ok: false, errors: [{ field: "merchantId", problem }] };
   }
   return { ok: true, merchantId: merchant.merchantId, items: parsed.data.notifications };

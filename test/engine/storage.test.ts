@@ -51,11 +51,11 @@ describe("an outbox that stays small", () => {
 
   it("health is degraded above 80 % of RELAY_STORAGE_CAP_BYTES", () => {
     const world = new World(testSettings({ storageCapBytes: 500_000 }));
-    expect(world.engine.health().status).toBe("ok");
+    expect(world.engine.health()).toEqual([]);
     world.submit(100, 100);
     expect(world.sql.databaseBytes()).toBeGreaterThan(400_000);
-    expect(world.engine.health()).toMatchObject({ status: "degraded" });
-    expect(world.engine.health().reasons[0]).toContain("RELAY_STORAGE_CAP_BYTES");
+    expect(world.engine.health().map((r) => r.reason)).toEqual(["storage-near-cap"]);
+    expect(world.engine.health()[0]?.detail).toContain("RELAY_STORAGE_CAP_BYTES");
   });
 });
 
@@ -89,7 +89,8 @@ describe("the clientId is pinned", () => {
     world.run(world.now + 60_000);
     expect(world.departures).toEqual([]);
     expect(world.engine.job(null, jobId)?.pending).toBe(3);
-    expect(world.engine.health().reasons.join(" ")).toContain("211020000000000000044");
+    expect(world.engine.health()).toMatchObject([{ reason: "client-id-mismatch" }]);
+    expect(world.engine.health()[0]?.detail).toContain("211020000000000000044");
     expect(world.engine.status(null, world.now).hold?.kind).toBe("client-mismatch");
   });
 });

@@ -29,7 +29,12 @@ beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   profile = await mkdtemp(join(tmpdir(), "relay-chromium-"));
   const [started, browser] = await Promise.all([
-    startLocalRun({ maxRps: MAX_RPS, gatewayLimitRps: GATEWAY_LIMIT_RPS, gateway: { latencyMs: 50 }, readyTimeoutMs: 30_000 }),
+    startLocalRun({
+      maxRps: MAX_RPS,
+      gatewayLimitRps: GATEWAY_LIMIT_RPS,
+      gateway: { latencyMs: 50 },
+      readyTimeoutMs: 30_000,
+    }),
     chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
@@ -58,7 +63,9 @@ afterAll(async () => {
 
 /** Progress of the job's bar (notifications settled) and the chart's total sends, as the page shows them. */
 async function readDashboard(page: Page, jobId: string): Promise<{ progress: number; chartSends: number }> {
-  const progress = Number(await page.locator(`tr[data-job-id="${jobId}"] [role="progressbar"]`).getAttribute("aria-valuenow"));
+  const progress = Number(
+    await page.locator(`tr[data-job-id="${jobId}"] [role="progressbar"]`).getAttribute("aria-valuenow"),
+  );
   const chartSends = Number(await page.locator("#chart").getAttribute("data-sends"));
   return { progress, chartSends };
 }

@@ -31,33 +31,65 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.close());
 beforeEach(() => {
-  gateway.configure({ limitRps: 0, latencyMs: 0, faults: [], signAlgorithm: "RSA", urlEncodeSignature: false, seed: 7 });
+  gateway.configure({
+    limitRps: 0,
+    latencyMs: 0,
+    faults: [],
+    signAlgorithm: "RSA",
+    urlEncodeSignature: false,
+    seed: 7,
+  });
   gateway.reset();
 });
 
-interface Info { openId: string; templateCode: string; templateValue: unknown }
+interface Info {
+  openId: string;
+  templateCode: string;
+  templateValue: unknown;
+}
 
 function info(n: number, extra: Partial<Info> = {}): Info {
-  return { openId: `2088000000000000000000000000${String(n).padStart(4, "0")}`, templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",
-    templateValue: JSON.stringify({ merchantName: "Harbour Tea", redirectUrl: "https://shop.example.hk/b/1" }), ...extra };
+  return {
+    openId: `2088000000000000000000000000${String(n).padStart(4, "0")}`,
+    templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",
+    templateValue: JSON.stringify({ merchantName: "Harbour Tea", redirectUrl: "https://shop.example.hk/b/1" }),
+    ...extra,
+  };
 }
 
 function requestValue(patch: { head?: Record<string, unknown>; body?: Record<string, unknown> } = {}) {
   return {
-    head: { version: "2.0.0", function: FUNCTION, clientId: CLIENT_ID, reqTime: "2026-11-26T12:08:56+08:00",
-      reqMsgId: `msg-${process.pid}-${++counter}`, reserve: "{}", ...patch.head },
+    head: {
+      version: "2.0.0",
+      function: FUNCTION,
+      clientId: CLIENT_ID,
+      reqTime: "2026-11-26T12:08:56+08:00",
+      reqMsgId: `msg-${process.pid}-${++counter}`,
+      reserve: "{}",
+      ...patch.head,
+    },
     body: { merchantId: "2160400000000177", notificationInfos: [info(1)], ...patch.body },
   };
 }
 
 /** The envelope text with `signedText` signed and `sentText` embedded (the same unless a test tampers). */
-function envelope(signedText: string, sentText = signedText, hash: "sha1" | "sha256" = "sha1", key: KeyObject = merchant.privateKey): string {
+function envelope(
+  signedText: string,
+  sentText = signedText,
+  hash: "sha1" | "sha256" = "sha1",
+  key: KeyObject = merchant.privateKey,
+): string {
   const signature = sign(hash, Buffer.from(signedText, "utf8"), key).toString("base64");
   return `{"request":${sentText},"signature":"${signature}"}`;
 }
 
 async function post(body: string, headers: Record<string, string> = {}, signal?: AbortSignal) {
-  const res = await fetch(gateway.apiUrl, { method: "POST", body, signal, headers: { "content-type": "application/json; charset=UTF-8", ...headers } });
+  const res = await fetch(gateway.apiUrl, {
+    method: "POST",
+    body,
+    signal,
+    headers: { "content-type": "application/json; charset=UTF-8", ...headers },
+  });
   return { status: res.status, text: await res.text() };
 }
 
@@ -66,8 +98,16 @@ function readAnswer(text: string, hash: "sha1" | "sha256" = "sha1") {
   const start = '{"response":'.length;
   const end = text.lastIndexOf(',"signature":');
   const raw = text.slice(start, end);
-  const { response, signature } = JSON.parse(text) as { response: { head: Record<string, string>; body: { resultInfo: Record<string, string> } }; signature: string };
-  const verified = verify(hash, Buffer.from(raw, "utf8"), alipay.publicKey, Buffer.from(decodeURIComponent(signature), "base64"));
+  const { response, signature } = JSON.parse(text) as {
+    response: { head: Record<string, string>; body: { resultInfo: Record<string, string> } };
+    signature: string;
+  };
+  const verified = verify(
+    hash,
+    Buffer.from(raw, "utf8"),
+    alipay.publicKey,
+    Buffer.from(decodeURIComponent(signature), "base64"),
+  );
   return { head: response.head, resultInfo: response.body.resultInfo, verified };
 }
 
@@ -83,8 +123,18 @@ describe("a valid request", () => {
     expect(res.status).toBe(200);
     const answer = readAnswer(res.text);
     expect(answer.verified).toBe(true);
-    expect(answer.resultInfo).toEqual({ resultStatus: "S", resultCodeId: "00000000", resultCode: "SUCCESS", resultMsg: "success" });
-    expect(answer.head).toMatchObject({ version: "2.0.0", function: FUNCTION, clientId: CLIENT_ID, reqMsgId: request.head.reqMsgId });
+    expect(answer.resultInfo).toEqual({
+      resultStatus: "S",
+      resultCodeId: "00000000",
+      resultCode: "SUCCESS",
+      resultMsg: "success",
+    });
+    expect(answer.head).toMatchObject({
+      version: "2.0.0",
+      function: FUNCTION,
+      clientId: CLIENT_ID,
+      reqMsgId: request.head.reqMsgId,
+    });
     expect(isRfc3339(answer.head.respTime!)).toBe(true);
     const stats = gateway.stats();
     expect(stats.deliveredCount).toBe(2);
@@ -98,7 +148,9 @@ describe("a valid request", () => {
     // Signing the compact text but sending the pretty one is what a re-serializing relay would do.
     const other = requestValue();
     const sent = JSON.stringify(other, null, 2);
-    expect(readAnswer((await post(envelope(JSON.stringify(other), sent))).text).resultInfo.resultCode).toBe("INVALID_SIGNATURE");
+    expect(readAnswer((await post(envelope(JSON.stringify(other), sent))).text).resultInfo.resultCode).toBe(
+      "INVALID_SIGNATURE",
+    );
   });
 
   it("uses SHA256withRSA both ways when set to RSA2, and refuses SHA1 then", async () => {
@@ -122,29 +174,46 @@ describe("refusals", () => {
     const text = JSON.stringify(requestValue());
     const answer = readAnswer((await post(envelope(text, text.replace("Harbour", "Harbor")))).text);
     expect(answer.verified).toBe(true);
-    expect(answer.resultInfo).toMatchObject({ resultStatus: "F", resultCodeId: "00000007", resultCode: "INVALID_SIGNATURE" });
+    expect(answer.resultInfo).toMatchObject({
+      resultStatus: "F",
+      resultCodeId: "00000007",
+      resultCode: "INVALID_SIGNATURE",
+    });
     expect(gateway.stats()).toMatchObject({ signatureFailures: 1, deliveredCount: 0 });
   });
 
   it("answers INVALID_SIGNATURE to a request signed with another key or without a signature", async () => {
     const stranger = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
     const text = JSON.stringify(requestValue());
-    expect(readAnswer((await post(envelope(text, text, "sha1", stranger))).text).resultInfo.resultCode).toBe("INVALID_SIGNATURE");
-    expect(readAnswer((await post(`{"request":${JSON.stringify(requestValue())}}`)).text).resultInfo.resultCode).toBe("INVALID_SIGNATURE");
+    expect(readAnswer((await post(envelope(text, text, "sha1", stranger))).text).resultInfo.resultCode).toBe(
+      "INVALID_SIGNATURE",
+    );
+    expect(readAnswer((await post(`{"request":${JSON.stringify(requestValue())}}`)).text).resultInfo.resultCode).toBe(
+      "INVALID_SIGNATURE",
+    );
   });
 
   it("answers UNKNOWN_CLIENT to another clientId", async () => {
     const answer = await send({ head: { clientId: "211020000000000000045" } });
-    expect(answer.resultInfo).toMatchObject({ resultStatus: "F", resultCode: "UNKNOWN_CLIENT", resultCodeId: "12014155" });
+    expect(answer.resultInfo).toMatchObject({
+      resultStatus: "F",
+      resultCode: "UNKNOWN_CLIENT",
+      resultCodeId: "12014155",
+    });
   });
 
   it("answers NO_INTERFACE_DEF to another function", async () => {
-    expect((await send({ head: { function: "alipay.intl.user.inform.other" } })).resultInfo.resultCode).toBe("NO_INTERFACE_DEF");
+    expect((await send({ head: { function: "alipay.intl.user.inform.other" } })).resultInfo.resultCode).toBe(
+      "NO_INTERFACE_DEF",
+    );
   });
 
   it("answers PARAM_ILLEGAL to a body that is not application/json", async () => {
     const res = await post(envelope(JSON.stringify(requestValue())), { "content-type": "text/plain" });
-    expect(readAnswer(res.text).resultInfo).toMatchObject({ resultCode: "PARAM_ILLEGAL", resultMsg: expect.stringContaining("Content-Type") });
+    expect(readAnswer(res.text).resultInfo).toMatchObject({
+      resultCode: "PARAM_ILLEGAL",
+      resultMsg: expect.stringContaining("Content-Type"),
+    });
   });
 
   const long = (n: number) => "x".repeat(n);
@@ -160,15 +229,35 @@ describe("refusals", () => {
     ["no notifications", { body: { notificationInfos: [] } }, "1 to 100"],
     ["101 notifications", { body: { notificationInfos: Array.from({ length: 101 }, (_, i) => info(i)) } }, "1 to 100"],
     ["empty openId", { body: { notificationInfos: [info(1, { openId: "" })] } }, "[0].openId"],
-    ["missing templateCode", { body: { notificationInfos: [info(1), { openId: "a", templateValue: "{}" }] } }, "[1].templateCode"],
-    ["templateValue as an object", { body: { notificationInfos: [info(1, { templateValue: { merchantName: "x" } })] } }, "[0].templateValue must be a string"],
-    ["templateValue not holding an object", { body: { notificationInfos: [info(1, { templateValue: "[1,2]" })] } }, "[0].templateValue must hold a JSON object"],
-    ["an element over 300 characters", { body: { notificationInfos: [info(1, { templateValue: JSON.stringify({ u: long(250) }) })] } }, "more than 300"],
+    [
+      "missing templateCode",
+      { body: { notificationInfos: [info(1), { openId: "a", templateValue: "{}" }] } },
+      "[1].templateCode",
+    ],
+    [
+      "templateValue as an object",
+      { body: { notificationInfos: [info(1, { templateValue: { merchantName: "x" } })] } },
+      "[0].templateValue must be a string",
+    ],
+    [
+      "templateValue not holding an object",
+      { body: { notificationInfos: [info(1, { templateValue: "[1,2]" })] } },
+      "[0].templateValue must hold a JSON object",
+    ],
+    [
+      "an element over 300 characters",
+      { body: { notificationInfos: [info(1, { templateValue: JSON.stringify({ u: long(250) }) })] } },
+      "more than 300",
+    ],
   ];
   it.each(illegal)("answers PARAM_ILLEGAL 00000004 to %s", async (_name, patch, field) => {
     const answer = await send(patch);
     expect(answer.verified).toBe(true);
-    expect(answer.resultInfo).toMatchObject({ resultStatus: "F", resultCodeId: "00000004", resultCode: "PARAM_ILLEGAL" });
+    expect(answer.resultInfo).toMatchObject({
+      resultStatus: "F",
+      resultCodeId: "00000004",
+      resultCode: "PARAM_ILLEGAL",
+    });
     expect(answer.resultInfo.resultMsg).toContain(field);
   });
 
@@ -178,7 +267,10 @@ describe("refusals", () => {
     const exact = { ...base, templateValue: JSON.stringify({ u: "y".repeat(padding) }) };
     expect(JSON.stringify(exact)).toHaveLength(300);
     const infos = [exact, ...Array.from({ length: 99 }, (_, i) => info(i + 2))];
-    const answer = await send({ head: { reqMsgId: long(64), reqTime: "2026-11-26T04:08:56.123Z" }, body: { notificationInfos: infos } });
+    const answer = await send({
+      head: { reqMsgId: long(64), reqTime: "2026-11-26T04:08:56.123Z" },
+      body: { notificationInfos: infos },
+    });
     expect(answer.resultInfo.resultCode).toBe("SUCCESS");
     expect(gateway.stats().deliveredCount).toBe(100);
   });
@@ -188,7 +280,10 @@ describe("refusals", () => {
     const text = JSON.stringify(request);
     expect(readAnswer((await post(envelope(text))).text).resultInfo.resultCode).toBe("SUCCESS");
     const again = readAnswer((await post(envelope(text))).text);
-    expect(again.resultInfo).toMatchObject({ resultCode: "PARAM_ILLEGAL", resultMsg: expect.stringContaining("already used") });
+    expect(again.resultInfo).toMatchObject({
+      resultCode: "PARAM_ILLEGAL",
+      resultMsg: expect.stringContaining("already used"),
+    });
     const stats = gateway.stats();
     expect(stats.repeatedReqMsgIds).toEqual([request.head.reqMsgId]);
     expect(stats.deliveredByOpenId).toEqual({ [info(1).openId]: 1 });
@@ -226,8 +321,15 @@ describe("fault injection", () => {
   it("unknown: answers U UNKNOWN_EXCEPTION 00000901, signed, and by default processes nothing", async () => {
     gateway.configure({ faults: [{ kind: "unknown", everyNth: 1 }] });
     const answer = await send();
-    expect(answer).toMatchObject({ verified: true, resultInfo: { resultStatus: "U", resultCodeId: "00000901", resultCode: "UNKNOWN_EXCEPTION" } });
-    expect(gateway.stats()).toMatchObject({ deliveredCount: 0, faults: { unknown: 1 }, byResult: { UNKNOWN_EXCEPTION: 1 } });
+    expect(answer).toMatchObject({
+      verified: true,
+      resultInfo: { resultStatus: "U", resultCodeId: "00000901", resultCode: "UNKNOWN_EXCEPTION" },
+    });
+    expect(gateway.stats()).toMatchObject({
+      deliveredCount: 0,
+      faults: { unknown: 1 },
+      byResult: { UNKNOWN_EXCEPTION: 1 },
+    });
   });
 
   it("unknown with processed: delivers, then answers U (AlipayHK did it, the answer says otherwise)", async () => {
@@ -319,10 +421,17 @@ describe("fault injection", () => {
 
 describe("control and records over HTTP", () => {
   // The control endpoints answer several shapes; the assertions below are the type check.
-  const control = (path: string, init?: RequestInit) => fetch(gateway.url + path, init).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  const control = (path: string, init?: RequestInit) =>
+    fetch(gateway.url + path, init).then(async (r) => ({
+      status: r.status,
+      body: (await r.json()) as Record<string, unknown>,
+    }));
 
   it("switches modes with POST /_control and refuses unknown or bad settings", async () => {
-    const set = await control("/_control", { method: "POST", body: JSON.stringify({ faults: [{ kind: "http502", everyNth: 1 }], latencyMs: 5 }) });
+    const set = await control("/_control", {
+      method: "POST",
+      body: JSON.stringify({ faults: [{ kind: "http502", everyNth: 1 }], latencyMs: 5 }),
+    });
     expect(set).toMatchObject({ status: 200, body: { latencyMs: 5, faults: [{ kind: "http502", everyNth: 1 }] } });
     expect((await post(envelope(JSON.stringify(requestValue())))).status).toBe(502);
     expect((await control("/_control", { method: "POST", body: '{"latency":5}' })).status).toBe(400);
@@ -339,7 +448,10 @@ describe("control and records over HTTP", () => {
     expect(stats.deliveredByOpenId).toEqual({ [info(1).openId]: 1, [info(2).openId]: 1 });
     expect(stats.arrivals).toHaveLength(2);
     expect(stats.paths).toEqual({ "/api/alipay/intl/user/inform/delegateSendNotification.htm": 2 });
-    expect((stats.rejections as unknown[])[0]).toMatchObject({ resultCode: "PARAM_ILLEGAL", message: expect.stringContaining("head.version") });
+    expect((stats.rejections as unknown[])[0]).toMatchObject({
+      resultCode: "PARAM_ILLEGAL",
+      message: expect.stringContaining("head.version"),
+    });
     expect((await control("/_stats?summary")).body.deliveries).toBeUndefined();
     await control("/_reset", { method: "POST" });
     expect((await control("/_stats")).body).toMatchObject({ requests: 0, deliveredCount: 0, repeatedReqMsgIds: [] });

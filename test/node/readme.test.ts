@@ -1,17 +1,21 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SETTINGS } from "../../src/config";
+import { devVarsExample, README_MARKERS, settingsTable } from "../../src/config/docs";
 import { PROBLEMS } from "../../src/http/problem";
 
-const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
+const readme = read("README.md");
 
-describe("README", () => {
-  it("documents every setting the relay reads, with its default", () => {
-    for (const setting of SETTINGS) {
-      const row = readme.split("\n").find((line) => line.startsWith(`| \`${setting.name}\` |`));
-      expect(row, setting.name).toBeDefined();
-      if ("default" in setting && setting.default !== undefined) expect(row, setting.name).toContain(`\`${setting.default}\``);
-    }
+describe("README and .dev.vars.example follow src/config/settings.ts (run `npm run docs` after changing it)", () => {
+  it("the settings table is the one generated from the declaration", () => {
+    const start = readme.indexOf(README_MARKERS.start);
+    const end = readme.indexOf(README_MARKERS.end);
+    expect(start).toBeGreaterThan(0);
+    expect(readme.slice(start + README_MARKERS.start.length, end).trim()).toBe(settingsTable());
+  });
+
+  it(".dev.vars.example lists every setting (so `wrangler types` types them all)", () => {
+    expect(read(".dev.vars.example")).toBe(devVarsExample());
   });
 
   it("lists every problem code", () => {

@@ -49,7 +49,15 @@ describe("newJobId", () => {
   });
 
   it("isJobId refuses other shapes", () => {
-    for (const text of ["", "job_", "job_short", `JOB_${"a".repeat(22)}`, `job_${"a".repeat(21)}=`, `job_${"a".repeat(23)}`, `job_${"a".repeat(21)}/`]) {
+    for (const text of [
+      "",
+      "job_",
+      "job_short",
+      `JOB_${"a".repeat(22)}`,
+      `job_${"a".repeat(21)}=`,
+      `job_${"a".repeat(23)}`,
+      `job_${"a".repeat(21)}/`,
+    ]) {
       expect(isJobId(text), text).toBe(false);
     }
   });

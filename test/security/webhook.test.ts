@@ -39,7 +39,9 @@ describe("signWebhook", () => {
       const id = `msg_${round}`;
       const timestamp = String(1_700_000_000 + round);
       const body = JSON.stringify({ round, text: "通知 ✓ ü", random: Array.from(key) });
-      expect(signWebhook({ id, timestamp, body, secret: key })).toBe(await webCryptoSignature(key, id, timestamp, body));
+      expect(signWebhook({ id, timestamp, body, secret: key })).toBe(
+        await webCryptoSignature(key, id, timestamp, body),
+      );
     }
   });
 
@@ -56,7 +58,14 @@ describe("verifyWebhook", () => {
 
   it("accepts a signature made by WebCrypto", async () => {
     const signatureHeader = await webCryptoSignature(secret, "msg_x", "1700000000", "{}");
-    const result = verifyWebhook({ id: "msg_x", timestamp: "1700000000", signatureHeader, body: "{}", secret, now: 1700000000 });
+    const result = verifyWebhook({
+      id: "msg_x",
+      timestamp: "1700000000",
+      signatureHeader,
+      body: "{}",
+      secret,
+      now: 1700000000,
+    });
     expect(result).toEqual({ ok: true, webhookId: "msg_x" });
   });
 
@@ -86,7 +95,10 @@ describe("verifyWebhook", () => {
       "v1,not*base64",
       "v1,AAAA", // valid base64, wrong length
     ]) {
-      expect(verifyWebhook({ ...valid, signatureHeader }), signatureHeader).toEqual({ ok: false, problem: "bad-signature" });
+      expect(verifyWebhook({ ...valid, signatureHeader }), signatureHeader).toEqual({
+        ok: false,
+        problem: "bad-signature",
+      });
     }
   });
 

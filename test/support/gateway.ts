@@ -95,7 +95,8 @@ export class TestGateway {
 
   private async handle(request: Request): Promise<Response> {
     const text = await request.text();
-    if (this.arrivalJitterMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * this.arrivalJitterMs));
+    if (this.arrivalJitterMs > 0)
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * this.arrivalJitterMs));
     const at = Date.now();
     const cut = cutSignedMessage(text, "request");
     if (!cut.ok) return new Response("bad request", { status: 400 });

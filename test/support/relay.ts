@@ -6,11 +6,16 @@ import type { DispatcherStatus, JobView } from "../../src/engine/types";
 
 /** The first configured test API key (see vitest.config.ts). */
 export const API_KEY = "test-key-alpha-0123456789";
+/** The configured test admin key (RELAY_ADMIN_KEYS): an operator. */
+export const ADMIN_KEY = "test-admin-key-0123456789";
 /** The second configured test API key: another caller. */
 export const OTHER_API_KEY = "test-key-bravo-0123456789";
 
 /** A request to the relay under test, with a bearer key unless `auth` is given. */
-export function relay(path: string, init: RequestInit & { json?: unknown; key?: string | null } = {}): Promise<Response> {
+export function relay(
+  path: string,
+  init: RequestInit & { json?: unknown; key?: string | null } = {},
+): Promise<Response> {
   const headers = new Headers(init.headers);
   if (init.key !== null && !headers.has("authorization")) headers.set("authorization", `Bearer ${init.key ?? API_KEY}`);
   let body = init.body;
@@ -22,7 +27,10 @@ export function relay(path: string, init: RequestInit & { json?: unknown; key?: 
 }
 
 /** `count` valid notifications with distinct openIds. */
-export function notifications(count: number, prefix = "user"): { openId: string; templateCode: string; templateValue: object }[] {
+export function notifications(
+  count: number,
+  prefix = "user",
+): { openId: string; templateCode: string; templateValue: object }[] {
   return Array.from({ length: count }, (_, i) => ({
     openId: `${prefix}-${String(i).padStart(6, "0")}`,
     templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",
@@ -41,8 +49,15 @@ export interface Accepted {
 }
 
 /** Posts `count` notifications (or `json`) and expects a 202; returns the accepted job. */
-export async function submit(count: number, init: RequestInit & { key?: string; prefix?: string } = {}): Promise<Accepted> {
-  const res = await relay("/v1/notifications", { method: "POST", ...init, json: { notifications: notifications(count, init.prefix) } });
+export async function submit(
+  count: number,
+  init: RequestInit & { key?: string; prefix?: string } = {},
+): Promise<Accepted> {
+  const res = await relay("/v1/notifications", {
+    method: "POST",
+    ...init,
+    json: { notifications: notifications(count, init.prefix) },
+  });
   if (res.status !== 202) throw new Error(`expected 202, got ${res.status}: ${await res.text()}`);
   return (await res.json()) as Accepted;
 }
@@ -70,7 +85,11 @@ export async function waitForJob(jobId: string, timeoutMs = 20_000, key?: string
 }
 
 /** Polls `check` every 20 ms until it is true; throws after `timeoutMs`. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = "condition"): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = "condition",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -5,7 +5,11 @@
 export const MAX_CONNECTIONS_PER_INVOCATION = 6;
 
 /** Runs `work` over `items` with at most `limit` running at once; resolves when all settled. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length) {

@@ -3,7 +3,7 @@ import { parseConfig } from "../../config";
 import { Engine } from "../../engine/engine";
 import { Pump } from "../../engine/pump";
 import { engineSettings } from "../../engine/settings";
-import type { DispatcherHealth, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "../../engine/types";
+import type { DegradedReason, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "../../engine/types";
 import { logEvent } from "../../log";
 import { MAX_CONNECTIONS_PER_INVOCATION } from "./connection-limit";
 import { durableObjectSql } from "./sql-storage";
@@ -68,8 +68,8 @@ export class Dispatcher extends DurableObject<Env> {
     return this.open().status(owner, Date.now());
   }
 
-  /** Whether sending is held or storage is nearly full. */
-  async health(): Promise<DispatcherHealth> {
+  /** Why sending is impaired (held, or storage nearly full); empty while all is well. */
+  async health(): Promise<DegradedReason[]> {
     return this.open().health();
   }
 

@@ -1,159 +1,108 @@
-import { Hono, type Context } from "hono";
-import { packBatches } from "../../core/batch";
-import { validateNotifications } from "../../core/notification";
-import type { JobView, SubmitResult } from "../../engine/types";
-import { logEvent } from "../../log";
-import { isJobId, newJobId } from "../../security/owner";
-import { authenticate, authenticateBearer, authenticateWebhook, isWebhookRequest } from "../auth";
-import { isJsonContentType, preferWaitSeconds, readBodyText } from "../body";
+import { Hono } from "hono";
+import * as z from "zod/mini";
+import { isJobId } from "../../security/owner";
 import type { RelayEnv } from "../env";
+import { bearerAuth, submitAuth, webhookSignature } from "../middleware/auth";
+import { readBody } from "../middleware/body";
+import { idempotencyKey } from "../middleware/idempotency";
+import { jsonContentType } from "../middleware/json";
+import { EXAMPLE_ACCEPTED, EXAMPLE_JOB, SUBMIT_EXAMPLES } from "../openapi/examples";
+import { documented } from "../openapi/route";
+import { JobViewSchema, SubmitAcceptedSchema } from "../openapi/schemas";
 import { problem } from "../problem";
-import { parseSubmitEnvelope } from "../schemas";
+import { SubmitBodySchema } from "../schemas";
+import { answerSubmit, submitJob } from "../submit";
+
+// The request body's schema (composed from the core's rules) becomes the document's `SubmitBody` component.
+z.globalRegistry.add(SubmitBodySchema, { id: "SubmitBody" });
 
 /** `POST /v1/notifications` and `GET /v1/notifications/{jobId}`. */
 export const notifications = new Hono<RelayEnv>();
 
-notifications.post("/", async (c) => {
-  const { config } = c.var.runtime;
-  // A bearer key is checked before the body is read; a webhook signature needs the body first.
-  const bearer = isWebhookRequest(c) ? null : await authenticateBearer(c);
-  if (bearer && !bearer.ok) return problem(c, "unauthorized", bearer.detail, {}, { "WWW-Authenticate": "Bearer" });
-  if (!bearer && !config.webhookSecret) {
-    // Refused before reading the body: without a secret no signature can ever verify.
-    return problem(c, "unauthorized", "Webhook signatures are not enabled on this relay; use a bearer key.", {}, { "WWW-Authenticate": "Bearer" });
-  }
-  if (!isJsonContentType(c.req.header("content-type"))) {
-    return problem(c, "unsupported-media-type", "Send the body as `Content-Type: application/json`.");
-  }
-  const idempotencyKey = c.req.header("idempotency-key");
-  if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
-    return problem(c, "invalid-idempotency-key", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
-  }
-  const body = await readBodyText(c.req.raw, config.maxBodyBytes);
-  if (!body.ok) {
-    return body.problem === "too-large"
-      ? problem(c, "payload-too-large", `The body may be at most ${config.maxBodyBytes} bytes.`)
-      : problem(c, "malformed-json", "The body is not valid UTF-8.");
-  }
-  const caller = bearer ?? authenticateWebhook(c, body.bytes, Math.floor(Date.now() / 1000));
-  if (!caller.ok) return problem(c, "unauthorized", caller.detail, {}, { "WWW-Authenticate": "Bearer" });
-
-  let json: unknown;
-  try {
-    json = JSON.parse(body.text);
-  } catch (error) {
-    return problem(c, "malformed-json", error instanceof SyntaxError ? error.message : "The body is not JSON.");
-  }
-  const envelope = parseSubmitEnvelope(json, config.merchantId);
-  if (!envelope.ok) return problem(c, "invalid-request", "The request is not valid; nothing was queued.", { errors: envelope.errors });
-  if (envelope.items.length > config.maxNotificationsPerRequest) {
-    return problem(
-      c,
-      "too-many-notifications",
-      `${envelope.items.length} notifications; at most ${config.maxNotificationsPerRequest} per request. Split the request.`,
-      { limit: config.maxNotificationsPerRequest },
-    );
-  }
-  const valid = validateNotifications(envelope.items);
-  if (!valid.ok) {
-    return problem(c, "invalid-request", `${valid.errors.length} problem(s) found; nothing was queued.`, { errors: valid.errors });
-  }
-
-  const batches = packBatches(valid.notifications);
-  if (batches.length > config.maxBacklogBatches) {
-    // It could never fit, however long the caller waits: not a 429.
-    return problem(
-      c,
-      "too-many-notifications",
-      `${batches.length} batches is more than the whole backlog may hold (${config.maxBacklogBatches}). Split the request.`,
-      { limit: config.maxBacklogBatches * 100 },
-    );
-  }
-  const dispatcher = c.env.DISPATCHER.getByName(config.clientId);
-  let result: SubmitResult;
-  try {
-    result = await dispatcher.submit({
-      jobId: newJobId(),
-      owner: caller.owner,
-      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-      ...(caller.webhookId !== undefined ? { webhookId: caller.webhookId } : {}),
-      bodyHash: await sha256Hex(body.bytes),
-      merchantId: envelope.merchantId,
-      batches,
-    });
-  } catch (error) {
-    logEvent({ event: "submit_failed", error: error instanceof Error ? error.message : String(error) });
-    return problem(c, "unavailable", "The dispatcher did not answer; retry with the same Idempotency-Key.", {}, { "Retry-After": "1" });
-  }
-
-  switch (result.kind) {
-    case "idempotency-mismatch":
-      return problem(c, "idempotency-key-reused", "This Idempotency-Key was already used with a different body.");
-    case "webhook-replayed":
-      return problem(c, "webhook-replayed", "This webhook-id was already received; nothing was queued.");
-    case "backlog-full":
-      return problem(
-        c,
-        "backlog-full",
-        `The backlog holds ${result.backlogBatches} batches; retry in ${result.retryAfterSeconds} s.`,
-        { retryAfterSeconds: result.retryAfterSeconds },
-        { "Retry-After": String(result.retryAfterSeconds) },
-      );
-  }
-
-  const location = `/v1/notifications/${result.job.jobId}`;
-  c.header("Location", location);
-  if (result.kind === "existing") c.header("Idempotent-Replayed", "true");
-  const wait = preferWaitSeconds(c.req.header("prefer"));
-  if (wait !== null) {
-    const seconds = Math.min(wait, config.maxWaitSeconds);
-    c.header("Preference-Applied", `wait=${seconds}`);
-    const done = await waitForCompletion(c, caller.owner, result.job, seconds * 1000);
-    if (done.status === "completed") return c.json(done, 200);
-  }
-  const estimatedSeconds = result.estimatedSeconds;
-  return c.json(
-    {
-      jobId: result.job.jobId,
-      status: result.job.status,
-      total: result.job.total,
-      batches: result.job.batches.length,
-      estimatedSeconds,
-      estimatedCompletionAt: new Date(Date.now() + estimatedSeconds * 1000).toISOString(),
+notifications.post(
+  "/",
+  documented({
+    operationId: "submitNotifications",
+    tag: "Notifications",
+    summary: "Queue notifications for AlipayHK",
+    description:
+      "Validates every notification (all or nothing: one bad element and nothing is queued), packs them into " +
+      "batches of at most 100, stores the job durably and answers 202 with `Location`. The relay then sends " +
+      "the batches no faster than ALIPAY_MAX_RPS, retries what is safe to retry, and records every outcome.\n\n" +
+      "With `Idempotency-Key`, a retry with the same body returns the same job and sends nothing again. " +
+      "With `Prefer: wait=N` the answer waits up to N seconds and is 200 with the finished job if it completed.",
+    auth: "caller",
+    parameters: ["IdempotencyKey", "Prefer"],
+    requestBody: { schema: SubmitBodySchema, examples: SUBMIT_EXAMPLES },
+    responses: {
+      200: {
+        description: "`Prefer: wait` was given and the job completed in time.",
+        schema: JobViewSchema,
+        headers: ["Location", "Idempotent-Replayed", "Preference-Applied"],
+        examples: { completed: { summary: "Both notifications delivered", value: EXAMPLE_JOB } },
+      },
+      202: {
+        description: "Accepted and stored durably; nothing accepted is lost.",
+        schema: SubmitAcceptedSchema,
+        headers: ["Location", "Idempotent-Replayed", "Preference-Applied"],
+        examples: { queued: { summary: "A job of 250 notifications", value: EXAMPLE_ACCEPTED } },
+      },
     },
-    202,
-  );
-});
+    problems: [
+      "invalid-request",
+      "malformed-json",
+      "invalid-idempotency-key",
+      "unauthorized",
+      "webhook-replayed",
+      "payload-too-large",
+      "too-many-notifications",
+      "unsupported-media-type",
+      "idempotency-key-reused",
+      "backlog-full",
+      "unavailable",
+      "not-configured",
+      "internal-error",
+    ],
+  }),
+  submitAuth(),
+  jsonContentType(),
+  idempotencyKey(),
+  readBody(),
+  webhookSignature(),
+  async (c) => {
+    const result = await submitJob(c);
+    return result instanceof Response ? result : answerSubmit(c, result);
+  },
+);
 
-notifications.get("/:jobId", async (c) => {
-  const caller = await authenticate(c);
-  if (!caller.ok) return problem(c, "unauthorized", caller.detail, {}, { "WWW-Authenticate": "Bearer" });
-  const jobId = c.req.param("jobId");
-  const job = isJobId(jobId)
-    ? await c.env.DISPATCHER.getByName(c.var.runtime.config.clientId).getJob(caller.owner, jobId)
-    : null;
-  // Someone else's job and no job at all look the same: ids are not an oracle.
-  if (!job) return problem(c, "not-found", "No such job for these credentials.");
-  return c.json(job);
-});
-
-/**
- * Waits on the dispatcher until the job completes or the budget runs out: the dispatcher answers when
- * the job's last batch settles (no polling, so waiters do not load the object that paces the sends).
- * The job is already stored, so a failed wait only ends the wait: the caller then gets the usual 202.
- */
-async function waitForCompletion(c: Context<RelayEnv>, owner: string, job: JobView, budgetMs: number): Promise<JobView> {
-  if (job.status === "completed" || budgetMs <= 0) return job;
-  try {
-    const dispatcher = c.env.DISPATCHER.getByName(c.var.runtime.config.clientId);
-    return (await dispatcher.waitForJob(owner, job.jobId, budgetMs)) ?? job;
-  } catch (error) {
-    logEvent({ event: "wait_failed", jobId: job.jobId, error: error instanceof Error ? error.message : String(error) });
-    return job;
-  }
-}
-
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer> | Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
+notifications.get(
+  "/:jobId",
+  documented({
+    operationId: "getJob",
+    tag: "Notifications",
+    summary: "Read a job's progress and outcome",
+    description:
+      "Counts, every batch with its latest AlipayHK result, and every failed notification with its reason. " +
+      "A job is visible only to the key that created it (and to admin keys); another caller's job answers 404 " +
+      "like a missing one.",
+    auth: "bearer",
+    parameters: ["JobId"],
+    responses: {
+      200: {
+        description: "The job.",
+        schema: JobViewSchema,
+        examples: { completed: { summary: "A completed job", value: EXAMPLE_JOB } },
+      },
+    },
+    problems: ["unauthorized", "not-found", "not-configured", "internal-error"],
+  }),
+  bearerAuth(),
+  async (c) => {
+    const { caller, runtime } = c.var;
+    const jobId = c.req.param("jobId");
+    const dispatcher = c.env.DISPATCHER.getByName(runtime.config.clientId);
+    const job = isJobId(jobId) ? await dispatcher.getJob(caller.admin ? null : caller.owner, jobId) : null;
+    // Someone else's job and no job at all look the same: ids are not an oracle.
+    return job ? c.json(job) : problem(c, "not-found", "No such job for these credentials.");
+  },
+);

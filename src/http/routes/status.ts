@@ -1,16 +1,38 @@
 import { Hono } from "hono";
 import { describeConfig } from "../../config";
-import { authenticate } from "../auth";
 import type { RelayEnv } from "../env";
-import { problem } from "../problem";
+import { bearerAuth } from "../middleware/auth";
+import { EXAMPLE_STATUS } from "../openapi/examples";
+import { documented } from "../openapi/route";
+import { StatusSchema } from "../openapi/schemas";
 
 /** `GET /v1/status`: configured and live pace, backlog and its ETA, in-flight sends, recent results. */
 export const status = new Hono<RelayEnv>();
 
-status.get("/", async (c) => {
-  const caller = await authenticate(c);
-  if (!caller.ok) return problem(c, "unauthorized", caller.detail, {}, { "WWW-Authenticate": "Bearer" });
-  const { config } = c.var.runtime;
-  const live = await c.env.DISPATCHER.getByName(config.clientId).status(caller.owner);
-  return c.json({ relay: describeConfig(config), ...live });
-});
+status.get(
+  "/",
+  documented({
+    operationId: "getStatus",
+    tag: "Operations",
+    summary: "Live pace, backlog and results",
+    description:
+      "What the dashboard shows: configured and live pace, requests per second over the last minutes, the " +
+      "backlog and its ETA, sends in flight, results by code and exceed-limit adaptations. Recent jobs are the " +
+      "caller's own; an admin key sees every caller's jobs and the settings (`relay`).",
+    auth: "bearer",
+    responses: {
+      200: {
+        description: "The relay's live figures.",
+        schema: StatusSchema,
+        examples: { busy: { summary: "Sending a large job (admin key)", value: EXAMPLE_STATUS } },
+      },
+    },
+    problems: ["unauthorized", "not-configured", "internal-error"],
+  }),
+  bearerAuth(),
+  async (c) => {
+    const { caller, runtime } = c.var;
+    const live = await c.env.DISPATCHER.getByName(runtime.config.clientId).status(caller.admin ? null : caller.owner);
+    return c.json(caller.admin ? { relay: describeConfig(runtime.config), ...live } : live);
+  },
+);

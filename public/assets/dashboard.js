@@ -1,9 +1,6 @@
-/**
- * The dashboard's browser code (`GET /assets/dashboard.js`), kept as a string module so the relay serves
- * it itself. Plain DOM APIs only; data is written with `textContent` and SVG elements, never as HTML.
- * (Written without template literals so it can live inside this TypeScript string.)
- */
-export const DASHBOARD_JS = `
+// @ts-check
+/** The dashboard: asks for an API key (kept in this tab only), then fills the page from GET /v1/status once a second. */
+
 const KEY_STORAGE = "alipay-notify-relay.apiKey";
 const POLL_MS = 1000;
 const REQUEST_TIMEOUT_MS = 5000;
@@ -34,7 +31,7 @@ function setConnection(text, up) {
   const pill = $("connection");
   pill.hidden = false;
   pill.textContent = text;
-  pill.className = "pill " + (up ? "live" : "down");
+  pill.className = `pill ${up ? "live" : "down"}`;
 }
 
 async function poll() {
@@ -42,7 +39,7 @@ async function poll() {
   if (!key) return showLogin("");
   try {
     const response = await fetch("/v1/status", {
-      headers: { authorization: "Bearer " + key },
+      headers: { authorization: `Bearer ${key}` },
       cache: "no-store",
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
@@ -52,7 +49,7 @@ async function poll() {
     }
     if (!response.ok) {
       const problem = await response.json().catch(() => null);
-      const why = response.status + " " + ((problem && (problem.detail || problem.title)) || response.statusText);
+      const why = `${response.status} ${(problem && (problem.detail || problem.title)) || response.statusText}`;
       if (loaded) setConnection(why, false);
       else showLogin(why);
     } else {
@@ -61,7 +58,7 @@ async function poll() {
       if (Number.isFinite(date) && Math.abs(date - Date.now()) > 1500) skewMs = date - Date.now();
       render(await response.json());
     }
-  } catch (error) {
+  } catch (_error) {
     if (loaded) setConnection("relay unreachable", false);
     else showLogin("The relay could not be reached.");
   }
@@ -76,7 +73,10 @@ function render(status) {
     $("sign-out").hidden = false;
   }
   setConnection("live", true);
-  $("client").textContent = "· " + status.relay.clientId + " → " + status.relay.gatewayHost;
+  // Only an admin key gets the settings; a caller's key sees its own jobs and the live figures.
+  $("client").textContent = status.relay
+    ? `· ${status.relay.ALIPAY_CLIENT_ID} → ${status.relay.ALIPAY_GATEWAY_URL}`
+    : "";
   $("live-rps").textContent = rate.format(status.pace.liveRps);
   $("configured-rps").textContent = rate.format(status.pace.configuredRps);
   $("sent-last-second").textContent = number.format(status.pace.sentLastSecond);
@@ -85,7 +85,7 @@ function render(status) {
   $("backlog-eta").textContent = status.backlog.batches ? duration(status.backlog.etaSeconds) : "–";
   $("in-flight").textContent = number.format(status.inFlight);
   $("last-exceed").textContent = status.pace.lastExceedAt ? ago(status.pace.lastExceedAt) : "never";
-  $("results-window").textContent = "(last " + duration(status.resultWindowSeconds) + ")";
+  $("results-window").textContent = `(last ${duration(status.resultWindowSeconds)})`;
   renderChart(status);
   renderJobs(status.recentJobs);
   renderResults(status.results);
@@ -117,17 +117,24 @@ function renderChart(status) {
   }
   for (let ago = 0; ago <= seconds; ago += 30) {
     const at = end - ago * 1000;
-    const label = ago === 0 ? "now" : "−" + (ago % 60 ? ago + " s" : ago / 60 + " min");
-    parts.push(el("text", { class: "axis", x: x(at) + barW / 2, y: height - 6, "text-anchor": ago === 0 ? "end" : "middle" }, label));
+    const label = ago === 0 ? "now" : `−${ago % 60 ? `${ago} s` : `${ago / 60} min`}`;
+    parts.push(
+      el(
+        "text",
+        { class: "axis", x: x(at) + barW / 2, y: height - 6, "text-anchor": ago === 0 ? "end" : "middle" },
+        label,
+      ),
+    );
   }
   let total = 0;
   for (let at = start; at <= end; at += 1000) {
     const s = bySecond.get(at);
-    if (!s || !s.sends) continue;
+    if (!s?.sends) continue;
     total += s.sends;
     const ok = s.sends - s.exceeded;
     parts.push(el("rect", { class: "sends", x: x(at), width: barW, y: y(ok), height: y(0) - y(ok) }));
-    if (s.exceeded) parts.push(el("rect", { class: "exceeded", x: x(at), width: barW, y: y(s.sends), height: y(ok) - y(s.sends) }));
+    if (s.exceeded)
+      parts.push(el("rect", { class: "exceeded", x: x(at), width: barW, y: y(s.sends), height: y(ok) - y(s.sends) }));
   }
   for (const a of status.adaptations) {
     const at = Date.parse(a.at);
@@ -135,15 +142,27 @@ function renderChart(status) {
   }
   const limitY = y(status.pace.configuredRps);
   parts.push(el("line", { class: "limit", x1: left, x2: width - right, y1: limitY, y2: limitY }));
-  parts.push(el("text", { class: "axis limit-label", x: width - right + 6, y: limitY + 4 }, "limit " + rate.format(status.pace.configuredRps)));
+  parts.push(
+    el(
+      "text",
+      { class: "axis limit-label", x: width - right + 6, y: limitY + 4 },
+      `limit ${rate.format(status.pace.configuredRps)}`,
+    ),
+  );
   if (status.pace.liveRps !== status.pace.configuredRps) {
     // Keep the two labels apart when the lines are close.
     const liveY = y(status.pace.liveRps);
     const labelY = Math.abs(liveY - limitY) < 14 ? limitY + 16 : liveY + 4;
     parts.push(el("line", { class: "live", x1: left, x2: width - right, y1: liveY, y2: liveY }));
-    parts.push(el("text", { class: "axis live-label", x: width - right + 6, y: labelY }, "live " + rate.format(status.pace.liveRps)));
+    parts.push(
+      el(
+        "text",
+        { class: "axis live-label", x: width - right + 6, y: labelY },
+        `live ${rate.format(status.pace.liveRps)}`,
+      ),
+    );
   }
-  svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.dataset.sends = String(total);
   svg.dataset.end = String(end);
   svg.replaceChildren(...parts);
@@ -151,46 +170,72 @@ function renderChart(status) {
 
 function renderJobs(jobs) {
   $("jobs-empty").hidden = jobs.length > 0;
-  $("jobs").replaceChildren(...jobs.map((job) => {
-    const done = job.succeeded + job.failed;
-    const percent = job.total ? (done / job.total) * 100 : 100;
-    const bar = h("div", { class: "progress", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": String(job.total), "aria-valuenow": String(done), "aria-label": "Progress of " + job.jobId });
-    const ok = h("div", { class: "ok" });
-    ok.style.width = (job.total ? (job.succeeded / job.total) * 100 : 0) + "%";
-    const failed = h("div", { class: "failed" });
-    failed.style.width = (job.total ? (job.failed / job.total) * 100 : 0) + "%";
-    bar.append(ok, failed);
-    const row = h("tr", { "data-job-id": job.jobId }, [
-      h("td", { class: "mono", title: job.jobId }, job.jobId.slice(0, 12) + "…"),
-      h("td", {}, [h("span", { class: "pill " + job.status }, job.status)]),
-      h("td", {}, [bar]),
-      h("td", { class: "num" }, number.format(done) + " / " + number.format(job.total) + " (" + Math.floor(percent) + "%)" + (job.failed ? " · " + number.format(job.failed) + " failed" : "")),
-      h("td", {}, ago(job.createdAt)),
-    ]);
-    return row;
-  }));
+  $("jobs").replaceChildren(
+    ...jobs.map((job) => {
+      const done = job.succeeded + job.failed;
+      const percent = job.total ? (done / job.total) * 100 : 100;
+      const bar = h("div", {
+        class: "progress",
+        role: "progressbar",
+        "aria-valuemin": "0",
+        "aria-valuemax": String(job.total),
+        "aria-valuenow": String(done),
+        "aria-label": `Progress of ${job.jobId}`,
+      });
+      const ok = h("div", { class: "ok" });
+      ok.style.width = `${job.total ? (job.succeeded / job.total) * 100 : 0}%`;
+      const failed = h("div", { class: "failed" });
+      failed.style.width = `${job.total ? (job.failed / job.total) * 100 : 0}%`;
+      bar.append(ok, failed);
+      const row = h("tr", { "data-job-id": job.jobId }, [
+        h("td", { class: "mono", title: job.jobId }, `${job.jobId.slice(0, 12)}…`),
+        h("td", {}, [h("span", { class: `pill ${job.status}` }, job.status)]),
+        h("td", {}, [bar]),
+        h(
+          "td",
+          { class: "num" },
+          number.format(done) +
+            " / " +
+            number.format(job.total) +
+            " (" +
+            Math.floor(percent) +
+            "%)" +
+            (job.failed ? ` · ${number.format(job.failed)} failed` : ""),
+        ),
+        h("td", {}, ago(job.createdAt)),
+      ]);
+      return row;
+    }),
+  );
 }
 
 function renderResults(results) {
   const entries = Object.entries(results).sort((a, b) => b[1] - a[1]);
   $("results-empty").hidden = entries.length > 0;
-  $("results").replaceChildren(...entries.map(([code, count]) => {
-    const tone = code === "SUCCESS" ? "code-ok" : code === "REQUEST_TRAFFIC_EXCEED_LIMIT" ? "code-warn" : "code-bad";
-    return h("tr", {}, [h("td", { class: "mono " + tone }, code), h("td", { class: "num" }, number.format(count))]);
-  }));
+  $("results").replaceChildren(
+    ...entries.map(([code, count]) => {
+      const tone = code === "SUCCESS" ? "code-ok" : code === "REQUEST_TRAFFIC_EXCEED_LIMIT" ? "code-warn" : "code-bad";
+      return h("tr", {}, [h("td", { class: `mono ${tone}` }, code), h("td", { class: "num" }, number.format(count))]);
+    }),
+  );
 }
 
 function renderAdaptations(adaptations) {
   $("adaptations-empty").hidden = adaptations.length > 0;
-  $("adaptations").replaceChildren(...adaptations.slice().reverse().map((a) => {
-    const id = a.at + "|" + a.liveRps;
-    const item = h("li", { class: seenAdaptations.has(id) ? "" : "fresh" }, [
-      h("strong", {}, "Pace set to " + rate.format(a.liveRps) + " per s"),
-      document.createTextNode(" · " + a.reason + " · " + ago(a.at)),
-    ]);
-    seenAdaptations.add(id);
-    return item;
-  }));
+  $("adaptations").replaceChildren(
+    ...adaptations
+      .slice()
+      .reverse()
+      .map((a) => {
+        const id = `${a.at}|${a.liveRps}`;
+        const item = h("li", { class: seenAdaptations.has(id) ? "" : "fresh" }, [
+          h("strong", {}, `Pace set to ${rate.format(a.liveRps)} per s`),
+          document.createTextNode(` · ${a.reason} · ${ago(a.at)}`),
+        ]);
+        seenAdaptations.add(id);
+        return item;
+      }),
+  );
 }
 
 function el(name, attributes, text) {
@@ -210,29 +255,30 @@ function h(name, attributes, children) {
 
 /** The smallest "round" number at or above value, so that quarter gridlines land on readable values. */
 function niceCeiling(value) {
-  const step = Math.pow(10, Math.floor(Math.log10(value)));
+  const step = 10 ** Math.floor(Math.log10(value));
   for (const m of [1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10]) if (m * step >= value) return m * step;
   return 10 * step;
 }
 
 function duration(seconds) {
   const s = Math.round(seconds);
-  if (s < 60) return s + " s";
+  if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
-  return m < 60 ? m + " min" + (s % 60 ? " " + (s % 60) + " s" : "") : Math.floor(m / 60) + " h " + (m % 60) + " min";
+  return m < 60 ? `${m} min${s % 60 ? ` ${s % 60} s` : ""}` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 function ago(iso) {
   const seconds = Math.max(0, (Date.now() + skewMs - Date.parse(iso)) / 1000);
-  return seconds < 5 ? "just now" : duration(seconds) + " ago";
+  return seconds < 5 ? "just now" : `${duration(seconds)} ago`;
 }
 
 $("login-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  const key = $("api-key").value.trim();
+  const input = /** @type {HTMLInputElement} */ ($("api-key"));
+  const key = input.value.trim();
   if (!key) return;
   sessionStorage.setItem(KEY_STORAGE, key);
-  $("api-key").value = "";
+  input.value = "";
   $("login-error").textContent = "";
   poll();
 });
@@ -244,4 +290,3 @@ $("sign-out").addEventListener("click", () => {
 
 if (sessionStorage.getItem(KEY_STORAGE)) poll();
 else showLogin("");
-`;

@@ -1,0 +1,193 @@
+/**
+ * Every setting the relay reads, declared once: the type of `Config`, the parsing and its messages, the
+ * README rows, `.dev.vars.example` and the operator summary are all derived from this table.
+ */
+import * as z from "zod/mini";
+import { parseWebhookSecret } from "../security/webhook";
+import { choice, decimal, identifier, integer, keyText, parsed } from "./setting";
+import { gatewayUrl, keyList } from "./values";
+
+const MIB = 1024 * 1024;
+
+/** The settings, by their wrangler var / secret name. */
+export const SETTINGS = {
+  ALIPAY_GATEWAY_URL: parsed(
+    gatewayUrl,
+    {
+      default: null,
+      required: true,
+      example: "https://open.alipay.hk/api/alipay/intl/user/inform/delegateSendNotification.htm",
+      description:
+        "Full URL of AlipayHK's delegateSendNotification endpoint (test host `open-id-pre.alipay.com`). " +
+        "`http:` only for a loopback stand-in (127.0.0.0/8, localhost, [::1]).",
+    },
+    // Only the host: a path or query could carry something an operator did not mean to publish.
+    { kind: "shown", schema: z.string(), show: (url) => new URL(url).host },
+  ),
+  ALIPAY_CLIENT_ID: identifier(32, {
+    default: null,
+    required: true,
+    example: "2110200000000000000",
+    description: "Client id AlipayHK assigned at onboarding (at most 32 characters); one dispatcher per clientId.",
+  }),
+  ALIPAY_MERCHANT_ID: identifier(64, {
+    default: null,
+    required: false,
+    example: "2160400000000177",
+    description: "Default `merchantId` when a request names none (at most 64 characters).",
+  }),
+  ALIPAY_PRIVATE_KEY: keyText({
+    default: null,
+    required: true,
+    secret: true,
+    example: "-----BEGIN RSA PRIVATE KEY-----...",
+    description:
+      "The merchant's RSA private key (≥ 2048 bits, unencrypted): PKCS#1 PEM (`openssl genrsa`), PKCS#8 PEM, " +
+      "or one-line base64 PKCS#8.",
+  }),
+  ALIPAY_PUBLIC_KEY: keyText({
+    default: null,
+    required: true,
+    example: "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA...",
+    description: "Alipay's RSA public key, to verify answers: SPKI PEM or one-line base64.",
+  }),
+  ALIPAY_SIGN_ALGORITHM: choice(["RSA", "RSA2"], "RSA (SHA1withRSA) or RSA2 (SHA256withRSA)", {
+    default: "RSA",
+    required: false,
+    description:
+      "`RSA` (SHA1withRSA, as the 2.0.0 pages say) or `RSA2` (SHA256withRSA); fixed per clientId at onboarding.",
+  }),
+  ALIPAY_MAX_RPS: decimal(0, 1000, {
+    default: "10",
+    required: false,
+    description:
+      "Requests per second AlipayHK allows this clientId (0 < n ≤ 1000; a fraction above 1 works as its whole part).",
+  }),
+  RELAY_API_KEYS: parsed(
+    keyList,
+    {
+      default: null,
+      required: false,
+      secret: true,
+      example: "change-me-caller-key-0001,change-me-caller-key-0002",
+      description:
+        "Callers' comma-separated bearer tokens, each ≥ 16 characters; a caller sees its own jobs only. " +
+        "This or `RELAY_WEBHOOK_SECRET` is required.",
+    },
+    { kind: "shown", schema: z.number(), show: (keys) => keys.length },
+  ),
+  RELAY_ADMIN_KEYS: parsed(
+    keyList,
+    {
+      default: null,
+      required: false,
+      secret: true,
+      example: "change-me-operator-key-0001",
+      description:
+        "Operators' comma-separated bearer tokens, each ≥ 16 characters: every caller's jobs, the dashboard's " +
+        "full view and `/healthz` details.",
+    },
+    { kind: "shown", schema: z.number(), show: (keys) => keys.length },
+  ),
+  RELAY_WEBHOOK_SECRET: parsed(
+    (text) => {
+      const secret = parseWebhookSecret(text);
+      return secret === undefined
+        ? { ok: false, problem: "must be whsec_ followed by standard base64 of at least 16 bytes" }
+        : { ok: true, value: secret };
+    },
+    {
+      default: null,
+      required: false,
+      secret: true,
+      example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      description:
+        "Standard Webhooks secret, `whsec_` + base64 of ≥ 16 bytes; signatures are accepted on `POST /v1/notifications` only.",
+    },
+    { kind: "shown", schema: z.boolean(), show: () => true },
+  ),
+  RELAY_MAX_NOTIFICATIONS_PER_REQUEST: integer(1, 40_000, {
+    // Bounded so one request stays well inside the 32 MiB limit of the Worker → Durable Object call.
+    default: "10000",
+    required: false,
+    description: "Most notifications in one POST (413 above).",
+  }),
+  RELAY_MAX_BODY_BYTES: integer(1024, 32 * MIB, {
+    // 10,000 elements of AlipayHK's maximum 300 characters, pretty-printed, measure about 3.6 MB (see
+    // test/config.test.ts); the cap keeps a buffered body far below the isolate's 128 MB.
+    default: String(4 * MIB),
+    required: false,
+    description: "Largest request body accepted, in bytes (413 above); at most 33554432 (32 MiB).",
+  }),
+  RELAY_MAX_BACKLOG_BATCHES: integer(1, 10_000_000, {
+    default: "20000",
+    required: false,
+    description: "Unsent batches beyond which new work gets 429 with `Retry-After`.",
+  }),
+  RELAY_MAX_IN_FLIGHT: integer(1, 1000, {
+    default: "64",
+    required: false,
+    description: "Sends on the wire at once for the clientId, across invocations.",
+  }),
+  RELAY_PACE_GUARD_MS: integer(0, 500, {
+    default: "20",
+    required: false,
+    description:
+      "Margin added to the one-second window the pace is counted in, in ms: the pace is `ALIPAY_MAX_RPS` per " +
+      "(1000 + this) ms. Raise it if the network between Cloudflare and AlipayHK jitters more.",
+  }),
+  RELAY_SEND_TIMEOUT_MS: integer(100, 25_000, {
+    // A sender's background work (waitUntil) lives about 30 s after it answers the dispatcher.
+    default: "10000",
+    required: false,
+    description:
+      "How long a send waits for AlipayHK's answer, in ms (at most 25,000: a sender's background work lives about 30 s).",
+  }),
+  RELAY_MAX_ATTEMPTS: integer(1, 100, {
+    default: "5",
+    required: false,
+    description: "Sends per batch before it is failed (traffic-limit refusals do not count).",
+  }),
+  RELAY_RETRY_BASE_MS: integer(10, 600_000, {
+    default: "1000",
+    required: false,
+    description: "First retry delay in ms; doubles per attempt, with jitter.",
+  }),
+  RELAY_RETRY_MAX_MS: integer(10, 86_400_000, {
+    default: "60000",
+    required: false,
+    description: "Longest retry delay in ms; at least `RELAY_RETRY_BASE_MS`.",
+  }),
+  RELAY_MAX_WAIT_SECONDS: integer(0, 300, {
+    default: "60",
+    required: false,
+    description: "Cap on `Prefer: wait=N`, in seconds; 0 disables waiting.",
+  }),
+  RELAY_JOB_RETENTION_HOURS: integer(1, 8760, {
+    default: "168",
+    required: false,
+    description: "How long finished jobs stay readable, in hours.",
+  }),
+  RELAY_BREAKER_PROBE_SECONDS: integer(1, 3600, {
+    default: "30",
+    required: false,
+    description:
+      "While the circuit breaker holds sending (a gateway outage, a client-wide setup error), the longest gap " +
+      "between two probe requests, in seconds; it starts near 1 s and doubles.",
+  }),
+  RELAY_STORAGE_CAP_BYTES: integer(1_000_000, 1_000_000_000_000, {
+    default: "10000000000",
+    required: false,
+    description:
+      "Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB); `/healthz` says " +
+      "`degraded` above 80 % of it.",
+  }),
+  RELAY_UTC_OFFSET_MINUTES: integer(-720, 840, {
+    default: "480",
+    required: false,
+    description: "UTC offset written in `reqTime`, in minutes (480 = +08:00, Hong Kong).",
+  }),
+} as const;
+
+/** The name of one setting. */
+export type SettingName = keyof typeof SETTINGS;

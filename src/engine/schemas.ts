@@ -1,0 +1,172 @@
+/**
+ * The engine's answers as zod/mini schemas, declared once: the engine's view types are their `z.output`,
+ * and the HTTP layer documents and checks its responses with the same schemas (registered as OpenAPI
+ * components here, so every document names them alike).
+ */
+import * as z from "zod/mini";
+import { JOB_ID_PATTERN } from "../security/owner";
+
+/** Registers `schema` as the component `id` of the OpenAPI document, with a description. */
+export function component<T extends z.ZodMiniType>(id: string, description: string, schema: T): T {
+  z.globalRegistry.add(schema, { id, description });
+  return schema;
+}
+
+/** A whole non-negative number, optionally described. */
+export const count = (description?: string) => {
+  const schema = z.int().check(z.gte(0));
+  return description ? schema.check(z.describe(description)) : schema;
+};
+/** An RFC 3339 timestamp with offset, optionally described. */
+export const timestamp = (description?: string) => {
+  const schema = z.iso.datetime({ offset: true });
+  return description ? schema.check(z.describe(description)) : schema;
+};
+/** A described string. */
+export const text = (description: string) => z.string().check(z.describe(description));
+
+/** A job id: `job_` and 128 random bits in base64url (see `newJobId`). */
+export const JobIdSchema = component(
+  "JobId",
+  "Unguessable job id; a job is readable only with the credentials that created it (or an admin key).",
+  z.string().check(z.regex(JOB_ID_PATTERN)),
+);
+
+/** A job's lifecycle: `completed` once every batch has succeeded or failed for good. */
+export const JobStatusSchema = component(
+  "JobStatus",
+  "`queued` until a batch is attempted, `running` while batches are open, `completed` once every batch settled.",
+  z.enum(["queued", "running", "completed"]),
+);
+
+/** One batch of a job: one request to AlipayHK, possibly attempted several times. */
+export const BatchViewSchema = component(
+  "BatchView",
+  "One request to AlipayHK, possibly attempted several times.",
+  z.strictObject({
+    seq: count("Position of the batch in the job, from 0."),
+    size: count("Notifications in the batch."),
+    status: z.enum(["queued", "sending", "succeeded", "failed"]),
+    attempts: count("Sends so far (traffic-limit refusals included)."),
+    reqMsgId: z.nullable(text("reqMsgId of the latest attempt; null before the first.")),
+    resultStatus: z.nullable(text("AlipayHK's resultStatus of the latest answer: S, F or U.")),
+    resultCode: z.nullable(text("AlipayHK's resultCode, or a relay code such as TIMEOUT.")),
+    resultMsg: z.nullable(z.string()),
+  }),
+);
+
+/** A job as `GET /v1/notifications/{jobId}` shows it. */
+export const JobViewSchema = component(
+  "JobView",
+  "A job's progress. When `status` is `completed`, `succeeded + failed = total`.",
+  z.strictObject({
+    jobId: JobIdSchema,
+    status: JobStatusSchema,
+    merchantId: z.string(),
+    total: count(),
+    succeeded: count(),
+    failed: count(),
+    pending: count("Neither succeeded nor failed yet; 0 once `completed`."),
+    createdAt: timestamp(),
+    completedAt: z.nullable(timestamp()),
+    batches: z.array(BatchViewSchema),
+    failures: z
+      .array(z.strictObject({ openId: z.string(), resultCode: z.string(), resultMsg: z.string() }))
+      .check(z.describe("Every notification that failed for good, with the reason.")),
+  }),
+);
+
+/** A job as the relay answers it. */
+export type JobView = z.output<typeof JobViewSchema>;
+/** One batch of a job. */
+export type BatchView = z.output<typeof BatchViewSchema>;
+
+/** Why sending is held, while it is. */
+export const HoldSchema = component(
+  "Hold",
+  "Why sending is held: the circuit breaker (client setup wrong, answers that do not verify, a gateway outage), an operator's pause, or a clientId mismatch.",
+  z.strictObject({
+    kind: z.enum(["setup", "unverified", "outage", "paused", "client-mismatch"]),
+    reason: z.string(),
+    since: timestamp(),
+    nextProbeAt: z.nullable(timestamp("When the next probe request may leave; null when none will until someone acts.")),
+  }),
+);
+
+/** Why sending is held, while it is. */
+export type HoldView = z.output<typeof HoldSchema>;
+
+/** Live figures of the dispatcher, as `GET /v1/status` shows them. */
+export const DispatcherStatusSchema = z.strictObject({
+  pace: z
+    .strictObject({
+      configuredRps: z.number().check(z.describe("ALIPAY_MAX_RPS, in requests per second.")),
+      liveRps: z
+        .number()
+        .check(z.describe("The pace in force, lowered after REQUEST_TRAFFIC_EXCEED_LIMIT and recovering slowly.")),
+      sentLastSecond: count("Requests sent in the last 1000 ms."),
+      lastExceedAt: z.nullable(timestamp("When AlipayHK last answered REQUEST_TRAFFIC_EXCEED_LIMIT.")),
+    })
+    .check(z.describe("Configured and live pace.")),
+  backlog: z
+    .strictObject({
+      batches: count(),
+      notifications: count(),
+      etaSeconds: z
+        .number()
+        .check(z.gte(0), z.describe("Estimated seconds until the backlog is sent, at the live pace.")),
+    })
+    .check(z.describe("Work stored and not yet settled.")),
+  inFlight: count("Sends waiting for AlipayHK's answer now."),
+  results: z
+    .record(z.string(), count())
+    .check(z.describe("Attempts per result code over the last `resultWindowSeconds`.")),
+  resultWindowSeconds: count(),
+  sendsPerSecond: z
+    .array(
+      z.strictObject({
+        at: count("Start of the second, in ms since the Unix epoch."),
+        sends: count(),
+        exceeded: count("Of which answered REQUEST_TRAFFIC_EXCEED_LIMIT."),
+      }),
+    )
+    .check(z.describe("Requests per whole second over the window; seconds without any are left out.")),
+  recentJobs: z
+    .array(
+      z.strictObject({
+        jobId: JobIdSchema,
+        status: JobStatusSchema,
+        total: count(),
+        succeeded: count(),
+        failed: count(),
+        createdAt: timestamp(),
+      }),
+    )
+    .check(z.describe("The latest jobs, newest first: the caller's own, or every caller's for an admin key.")),
+  adaptations: z
+    .array(z.strictObject({ at: timestamp(), liveRps: z.number(), reason: z.string() }))
+    .check(z.describe("Recent changes of the live pace, oldest first.")),
+  hold: z.nullable(HoldSchema).check(z.describe("Why sending is held; null while it flows.")),
+  storage: z
+    .strictObject({
+      bytes: count("Size of the outbox database."),
+      capBytes: count("RELAY_STORAGE_CAP_BYTES."),
+    })
+    .check(z.describe("The outbox's size against its cap; /healthz is degraded above 80 % of it.")),
+});
+
+/** Why the relay is degraded, as the dispatcher reports it. */
+export const DegradedReasonSchema = component(
+  "DegradedReason",
+  "Why sending is impaired though the configuration is valid.",
+  z.strictObject({
+    reason: z.enum(["breaker-open", "paused", "client-id-mismatch", "storage-near-cap"]),
+    detail: z.string(),
+  }),
+);
+
+/** Why the relay is degraded, as the dispatcher reports it. */
+export type DegradedReason = z.output<typeof DegradedReasonSchema>;
+
+/** Live figures of the dispatcher. */
+export type DispatcherStatus = z.output<typeof DispatcherStatusSchema>;

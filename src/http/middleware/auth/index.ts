@@ -1,0 +1,103 @@
+/**
+ * Authentication: sets `c.var.caller`. Bearer keys (RELAY_ADMIN_KEYS, RELAY_API_KEYS) are checked before
+ * any body is read. Standard Webhooks signatures are accepted on `POST /v1/notifications` only: their
+ * headers and timestamp are checked before the body, the signature once `readBody` has it.
+ */
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { matchApiKey } from "../../../security/api-key";
+import { ownerOf } from "../../../security/owner";
+import { verifyWebhook } from "../../../security/webhook";
+import { checkWebhookHeaders } from "../../../security/webhook-headers";
+import type { RelayEnv } from "../../env";
+import { problem } from "../../problem";
+
+const BEARER_DETAIL = {
+  missing: "Send `Authorization: Bearer <key>`.",
+  malformed: "The Authorization header must be `Bearer <key>`.",
+  unknown: "The API key is not valid.",
+} as const;
+
+const WEBHOOK_DETAIL = {
+  "missing-headers": "webhook-id, webhook-timestamp and webhook-signature are all required.",
+  malformed: "The webhook headers are malformed.",
+  stale: "webhook-timestamp is more than 5 minutes away from the relay's clock.",
+  "bad-signature": "No webhook signature matches the body.",
+} as const;
+
+function unauthorized(c: Context<RelayEnv>, detail: string): Response {
+  return problem(c, "unauthorized", detail, {}, { "WWW-Authenticate": "Bearer" });
+}
+
+/** Matches the bearer token against both key lists, every key compared (admin first on a key in both). */
+async function bearerCaller(c: Context<RelayEnv>): Promise<Response | undefined> {
+  const { apiKeys, adminKeys } = c.var.runtime.config;
+  const header = c.req.header("authorization");
+  const [admin, caller] = await Promise.all([matchApiKey(header, adminKeys), matchApiKey(header, apiKeys)]);
+  const match = admin.ok
+    ? { token: adminKeys[admin.keyIndex]!, admin: true }
+    : caller.ok
+      ? { token: apiKeys[caller.keyIndex]!, admin: false }
+      : null;
+  if (!match) return unauthorized(c, BEARER_DETAIL[caller.ok ? "unknown" : caller.problem]);
+  c.set("caller", { owner: ownerOf({ kind: "api-key", token: match.token }), admin: match.admin });
+  return undefined;
+}
+
+/** Reads need a bearer key: a webhook signature covers one body, not a read, so captured headers read nothing. */
+export const bearerAuth = () =>
+  createMiddleware<RelayEnv>(async (c, next) => {
+    if (c.req.header("authorization") === undefined && c.req.header("webhook-signature") !== undefined) {
+      return unauthorized(
+        c,
+        "Webhook signatures are accepted on POST /v1/notifications only; reads need a bearer key.",
+      );
+    }
+    const refused = await bearerCaller(c);
+    if (refused) return refused;
+    await next();
+  });
+
+/** A bearer key, or Standard Webhooks headers whose shape and timestamp are checked before the body is read. */
+export const submitAuth = () =>
+  createMiddleware<RelayEnv>(async (c, next) => {
+    c.set("pendingWebhook", undefined);
+    if (c.req.header("authorization") !== undefined || c.req.header("webhook-signature") === undefined) {
+      const refused = await bearerCaller(c);
+      if (refused) return refused;
+      return next();
+    }
+    if (!c.var.runtime.config.webhookSecret) {
+      return unauthorized(c, "Webhook signatures are not enabled on this relay; use a bearer key.");
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const headers = checkWebhookHeaders(
+      c.req.header("webhook-id"),
+      c.req.header("webhook-timestamp"),
+      c.req.header("webhook-signature"),
+      now,
+    );
+    if (!headers.ok) return unauthorized(c, WEBHOOK_DETAIL[headers.problem]);
+    c.set("pendingWebhook", { id: headers.id, timestamp: headers.timestamp, signature: headers.signature });
+    await next();
+  });
+
+/** After `readBody`: verifies a pending webhook signature over the exact bytes received and sets the caller. */
+export const webhookSignature = () =>
+  createMiddleware<RelayEnv>(async (c, next) => {
+    const pending = c.var.pendingWebhook;
+    const secret = c.var.runtime.config.webhookSecret;
+    if (pending && secret) {
+      const verified = verifyWebhook({
+        id: pending.id,
+        timestamp: pending.timestamp,
+        signatureHeader: pending.signature,
+        body: c.var.body.bytes,
+        secret,
+        now: Math.floor(Date.now() / 1000),
+      });
+      if (!verified.ok) return unauthorized(c, WEBHOOK_DETAIL[verified.problem]);
+      c.set("caller", { owner: ownerOf({ kind: "webhook", secret }), admin: false, webhookId: verified.webhookId });
+    }
+    await next();
+  });

@@ -1,0 +1,176 @@
+/** Example values the document shows; the tests parse each with the schema it illustrates. */
+import type { ConfigSummary } from "../../config";
+import type { ProblemCode } from "../problem";
+
+const EXAMPLE_JOB_ID = "job_Vv3mQk1nZ8r2Xc0pLs9TaA";
+
+const bill = (openId: string, bill: string) => ({
+  openId,
+  templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",
+  templateValue: { merchantName: "Tea House", redirectUrl: `https://shop.example.hk/bill/${bill}` },
+});
+
+/** Two ways to write a submit body. */
+export const SUBMIT_EXAMPLES = {
+  objects: {
+    summary: "templateValue as objects, default merchant",
+    value: { notifications: [bill("2088000000000001", "A-1001"), bill("2088000000000002", "A-1002")] },
+  },
+  strings: {
+    summary: "templateValue as a JSON string, explicit merchant",
+    value: {
+      merchantId: "2160400000000177",
+      notifications: [
+        {
+          openId: "2088000000000003",
+          templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",
+          templateValue: '{"merchantName":"Tea House","redirectUrl":"https://shop.example.hk/bill/A-1003"}',
+        },
+      ],
+    },
+  },
+};
+
+/** A completed job of two notifications. */
+export const EXAMPLE_JOB = {
+  jobId: EXAMPLE_JOB_ID,
+  status: "completed",
+  merchantId: "2160400000000177",
+  total: 2,
+  succeeded: 2,
+  failed: 0,
+  pending: 0,
+  createdAt: "2026-11-26T04:08:56.120Z",
+  completedAt: "2026-11-26T04:08:56.418Z",
+  batches: [
+    {
+      seq: 0,
+      size: 2,
+      status: "succeeded",
+      attempts: 1,
+      reqMsgId: "b6c1f0a46d3e4b7e9a410f3f8c2d5e17",
+      resultStatus: "S",
+      resultCode: "SUCCESS",
+      resultMsg: "success",
+    },
+  ],
+  failures: [],
+};
+
+/** The 202 answer for 250 notifications. */
+export const EXAMPLE_ACCEPTED = {
+  jobId: EXAMPLE_JOB_ID,
+  status: "queued",
+  total: 250,
+  batches: 3,
+  estimatedSeconds: 0.15,
+  estimatedCompletionAt: "2026-11-26T04:08:56.270Z",
+};
+
+/** The settings summary an admin key sees. */
+export const EXAMPLE_SUMMARY: ConfigSummary = {
+  ALIPAY_GATEWAY_URL: "open.alipay.hk",
+  ALIPAY_CLIENT_ID: "211020000000000000044",
+  ALIPAY_MERCHANT_ID: "2160400000000177",
+  ALIPAY_SIGN_ALGORITHM: "RSA",
+  ALIPAY_MAX_RPS: 20,
+  RELAY_API_KEYS: 2,
+  RELAY_ADMIN_KEYS: 1,
+  RELAY_WEBHOOK_SECRET: true,
+  RELAY_MAX_NOTIFICATIONS_PER_REQUEST: 10000,
+  RELAY_MAX_BODY_BYTES: 4194304,
+  RELAY_MAX_BACKLOG_BATCHES: 20000,
+  RELAY_MAX_IN_FLIGHT: 64,
+  RELAY_PACE_GUARD_MS: 20,
+  RELAY_SEND_TIMEOUT_MS: 10000,
+  RELAY_MAX_ATTEMPTS: 5,
+  RELAY_RETRY_BASE_MS: 1000,
+  RELAY_RETRY_MAX_MS: 60000,
+  RELAY_MAX_WAIT_SECONDS: 60,
+  RELAY_JOB_RETENTION_HOURS: 168,
+  RELAY_BREAKER_PROBE_SECONDS: 30,
+  RELAY_STORAGE_CAP_BYTES: 10_000_000_000,
+  RELAY_UTC_OFFSET_MINUTES: 480,
+};
+
+/** `/v1/status` while a large job is sent, as an admin key sees it. */
+export const EXAMPLE_STATUS = {
+  relay: EXAMPLE_SUMMARY,
+  pace: { configuredRps: 20, liveRps: 18, sentLastSecond: 18, lastExceedAt: "2026-11-26T04:08:41.002Z" },
+  backlog: { batches: 42, notifications: 4200, etaSeconds: 3 },
+  inFlight: 6,
+  results: { SUCCESS: 1180, REQUEST_TRAFFIC_EXCEED_LIMIT: 1 },
+  resultWindowSeconds: 300,
+  sendsPerSecond: [
+    { at: 1795673320000, sends: 20, exceeded: 1 },
+    { at: 1795673321000, sends: 18, exceeded: 0 },
+  ],
+  recentJobs: [
+    {
+      jobId: EXAMPLE_JOB_ID,
+      status: "running",
+      total: 10000,
+      succeeded: 5800,
+      failed: 0,
+      createdAt: "2026-11-26T04:08:10.000Z",
+    },
+  ],
+  adaptations: [{ at: "2026-11-26T04:08:41.002Z", liveRps: 18, reason: "REQUEST_TRAFFIC_EXCEED_LIMIT" }],
+  hold: null,
+  storage: { bytes: 4_202_496, capBytes: 10_000_000_000 },
+};
+
+/** `/healthz` answers: anyone's, and an admin key's. */
+export const HEALTH_EXAMPLES = {
+  public: { summary: "Without an admin key", value: { status: "ok" } },
+  admin: { summary: "With an admin key", value: { status: "ok", relay: EXAMPLE_SUMMARY } },
+  degraded: {
+    summary: "Degraded, with an admin key",
+    value: {
+      status: "degraded",
+      degraded: [{ reason: "breaker-open", detail: "The gateway answered 502 to the last 5 sends." }],
+      relay: EXAMPLE_SUMMARY,
+    },
+  },
+};
+
+/** `/healthz` when a setting is wrong. */
+export const MISCONFIGURED_EXAMPLES = {
+  public: { summary: "Without an admin key", value: { status: "misconfigured" } },
+  admin: {
+    summary: "With an admin key",
+    value: { status: "misconfigured", errors: [{ setting: "ALIPAY_PRIVATE_KEY", problem: "is required but not set" }] },
+  },
+};
+
+/** An example occurrence of every problem code, for the document. */
+export const PROBLEM_EXAMPLES: Record<ProblemCode, { detail: string; extra?: Record<string, unknown> }> = {
+  unauthorized: { detail: "The API key is not valid." },
+  "invalid-request": {
+    detail: "2 problem(s) found; nothing was queued.",
+    extra: {
+      errors: [
+        { index: 0, field: "templateCode", problem: "is required" },
+        { index: 3, field: "(element)", problem: "is 341 characters as compact JSON; AlipayHK allows at most 300" },
+      ],
+    },
+  },
+  "malformed-json": { detail: "Unexpected end of JSON input" },
+  "invalid-idempotency-key": { detail: "Idempotency-Key must be 1 to 255 visible ASCII characters." },
+  "not-found": { detail: "No such job for these credentials." },
+  "webhook-replayed": { detail: "This webhook-id was already received; nothing was queued." },
+  "payload-too-large": { detail: "The body may be at most 4194304 bytes." },
+  "too-many-notifications": {
+    detail: "12000 notifications; at most 10000 per request. Split the request.",
+    extra: { limit: 10000 },
+  },
+  "unsupported-media-type": { detail: "Send the body as `Content-Type: application/json`." },
+  "idempotency-key-reused": { detail: "This Idempotency-Key was already used with a different body." },
+  "backlog-full": { detail: "The backlog holds 20000 batches; retry in 30 s.", extra: { retryAfterSeconds: 30 } },
+  "internal-error": { detail: "Something went wrong on the relay; it has been logged." },
+  "not-configured": {
+    detail: "The relay's configuration is invalid; an admin key sees the details on /healthz.",
+    extra: { settings: ["ALIPAY_PRIVATE_KEY"] },
+  },
+  unavailable: { detail: "The dispatcher did not answer; retry with the same Idempotency-Key." },
+};

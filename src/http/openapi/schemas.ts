@@ -1,0 +1,99 @@
+/**
+ * The shapes of the relay's answers, as zod/mini schemas: the OpenAPI document is generated from them,
+ * the tests parse real responses with them, and the response types are their `z.output`. Success bodies
+ * are strict objects, so a field added to a response without being documented here fails the tests.
+ */
+import * as z from "zod/mini";
+import { ConfigSummarySchema } from "../../config";
+import {
+  BatchViewSchema,
+  component,
+  count,
+  DegradedReasonSchema,
+  DispatcherStatusSchema,
+  HoldSchema,
+  JobIdSchema,
+  JobStatusSchema,
+  JobViewSchema,
+  text,
+  timestamp,
+} from "../../engine/schemas";
+import { PROBLEMS, type ProblemCode } from "../problem";
+
+/** One problem with the request body; `index` is present when it concerns one notification. */
+export const RequestErrorSchema = component(
+  "RequestError",
+  "One problem with the request body.",
+  z.strictObject({
+    index: z.optional(count("Position of the notification in `notifications`, from 0.")),
+    field: text("The member at fault, e.g. `templateValue`, or `(element)` for the whole element."),
+    problem: text("What is wrong with it."),
+  }),
+);
+
+const problemCodes = Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]];
+
+/** RFC 9457 problem details with the relay's stable `code`; extension members depend on the code. */
+export const ProblemSchema = component(
+  "Problem",
+  "An error, as RFC 9457 `application/problem+json`.",
+  z.looseObject({
+    type: text("`urn:alipay-notify-relay:problem:<code>`."),
+    title: text("A short summary that is the same for every occurrence of the code."),
+    status: z.int().check(z.describe("The HTTP status code, repeated.")),
+    code: z.enum(problemCodes).check(z.describe("Stable, machine-readable reason; branch on this, not on `title`.")),
+    detail: z.optional(text("What happened in this occurrence.")),
+    errors: z.optional(z.array(RequestErrorSchema).check(z.describe("`invalid-request` only: every problem found."))),
+    limit: z.optional(count("`too-many-notifications` only: most notifications per request.")),
+    retryAfterSeconds: z.optional(count("`backlog-full` only: seconds to wait, as in Retry-After.")),
+    settings: z.optional(z.array(z.string()).check(z.describe("`not-configured` only: the settings at fault."))),
+  }),
+);
+
+/** The 202 answer to `POST /v1/notifications`. */
+export const SubmitAcceptedSchema = component(
+  "SubmitAccepted",
+  "The job was stored durably and will be sent; follow `Location` for its progress.",
+  z.strictObject({
+    jobId: JobIdSchema,
+    status: JobStatusSchema,
+    total: count("Notifications accepted."),
+    batches: count("Requests to AlipayHK they were packed into (at most 100 notifications each)."),
+    estimatedSeconds: z
+      .number()
+      .check(z.gte(0), z.describe("Estimated time until the job completes at the current pace, in seconds.")),
+    estimatedCompletionAt: timestamp("The same estimate as a point in time."),
+  }),
+);
+
+/** `GET /v1/status`: the live figures, and the configuration summary for an admin key. */
+export const StatusSchema = component(
+  "Status",
+  "The relay's pace, backlog and recent results; `relay` (the settings) for an admin key only.",
+  z.strictObject({ relay: z.optional(ConfigSummarySchema), ...DispatcherStatusSchema.shape }),
+);
+
+/** A setting that is missing or wrong, named without its value. */
+export const ConfigErrorSchema = component(
+  "ConfigError",
+  "A setting that is missing or wrong, named without its value.",
+  z.strictObject({ setting: z.string(), problem: z.string() }),
+);
+
+/** `GET /healthz`: the status for anyone; the details for an admin key. */
+export const HealthSchema = component(
+  "Health",
+  "`ok`, `degraded` (sending impaired) or `misconfigured`; with an admin key, the reasons and the settings (never key material).",
+  z.strictObject({
+    status: z.enum(["ok", "degraded", "misconfigured"]),
+    errors: z.optional(z.array(ConfigErrorSchema)),
+    degraded: z.optional(z.array(DegradedReasonSchema)),
+    relay: z.optional(ConfigSummarySchema),
+  }),
+);
+
+/** What `/healthz` answers. */
+export type Health = z.output<typeof HealthSchema>;
+
+export { BatchViewSchema, DegradedReasonSchema, DispatcherStatusSchema, HoldSchema, JobIdSchema, JobStatusSchema, JobViewSchema };
+export type { DegradedReason, DispatcherStatus, JobView } from "../../engine/schemas";

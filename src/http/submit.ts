@@ -1,0 +1,133 @@
+/** `POST /v1/notifications` past its middleware: parse the body, store the job, shape the answer. */
+import type { Context } from "hono";
+import { packBatches } from "../core/batch";
+import { validateNotifications } from "../core/notification";
+import type { SubmitResult } from "../engine/types";
+import { logEvent } from "../log";
+import { newJobId } from "../security/owner";
+import type { RelayEnv } from "./env";
+import type { JobView } from "./openapi/schemas";
+import { problem } from "./problem";
+import { parseSubmitEnvelope } from "./schemas";
+
+/** Validates the body (all or nothing) and hands the job to the dispatcher; a problem response on refusal. */
+export async function submitJob(c: Context<RelayEnv>): Promise<Response | SubmitResult> {
+  const { config } = c.var.runtime;
+  let json: unknown;
+  try {
+    json = JSON.parse(c.var.body.text);
+  } catch (error) {
+    return problem(c, "malformed-json", error instanceof SyntaxError ? error.message : "The body is not JSON.");
+  }
+  const envelope = parseSubmitEnvelope(json, config.merchantId);
+  if (!envelope.ok)
+    return problem(c, "invalid-request", "The request is not valid; nothing was queued.", { errors: envelope.errors });
+  if (envelope.items.length > config.maxNotificationsPerRequest) {
+    const detail = `${envelope.items.length} notifications; at most ${config.maxNotificationsPerRequest} per request. Split the request.`;
+    return problem(c, "too-many-notifications", detail, { limit: config.maxNotificationsPerRequest });
+  }
+  const valid = validateNotifications(envelope.items);
+  if (!valid.ok) {
+    return problem(c, "invalid-request", `${valid.errors.length} problem(s) found; nothing was queued.`, {
+      errors: valid.errors,
+    });
+  }
+  const batches = packBatches(valid.notifications);
+  if (batches.length > config.maxBacklogBatches) {
+    // It could never fit, however long the caller waits: not a 429.
+    const detail = `${batches.length} batches is more than the whole backlog may hold (${config.maxBacklogBatches}). Split the request.`;
+    return problem(c, "too-many-notifications", detail, { limit: config.maxBacklogBatches * 100 });
+  }
+  const { caller, idempotencyKey } = c.var;
+  try {
+    return await c.env.DISPATCHER.getByName(config.clientId).submit({
+      jobId: newJobId(),
+      owner: caller.owner,
+      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+      ...(caller.webhookId !== undefined ? { webhookId: caller.webhookId } : {}),
+      bodyHash: await sha256Hex(c.var.body.bytes),
+      merchantId: envelope.merchantId,
+      batches,
+    });
+  } catch (error) {
+    logEvent({ event: "submit_failed", error: error instanceof Error ? error.message : String(error) });
+    return problem(
+      c,
+      "unavailable",
+      "The dispatcher did not answer; retry with the same Idempotency-Key.",
+      {},
+      { "Retry-After": "1" },
+    );
+  }
+}
+
+/** The answer to a stored (or refused) submit: 202 with `Location`, 200 after `Prefer: wait`, or a problem. */
+export async function answerSubmit(c: Context<RelayEnv>, result: SubmitResult): Promise<Response> {
+  switch (result.kind) {
+    case "idempotency-mismatch":
+      return problem(c, "idempotency-key-reused", "This Idempotency-Key was already used with a different body.");
+    case "webhook-replayed":
+      return problem(c, "webhook-replayed", "This webhook-id was already received; nothing was queued.");
+    case "backlog-full":
+      return problem(
+        c,
+        "backlog-full",
+        `The backlog holds ${result.backlogBatches} batches; retry in ${result.retryAfterSeconds} s.`,
+        { retryAfterSeconds: result.retryAfterSeconds },
+        { "Retry-After": String(result.retryAfterSeconds) },
+      );
+  }
+  c.header("Location", `/v1/notifications/${result.job.jobId}`);
+  if (result.kind === "existing") c.header("Idempotent-Replayed", "true");
+  const wait = preferWaitSeconds(c.req.header("prefer"));
+  if (wait !== null) {
+    const seconds = Math.min(wait, c.var.runtime.config.maxWaitSeconds);
+    c.header("Preference-Applied", `wait=${seconds}`);
+    const done = await waitForCompletion(c, result.job, seconds * 1000);
+    if (done.status === "completed") return c.json(done, 200);
+  }
+  const { job, estimatedSeconds } = result;
+  const estimatedCompletionAt = new Date(Date.now() + estimatedSeconds * 1000).toISOString();
+  return c.json(
+    {
+      jobId: job.jobId,
+      status: job.status,
+      total: job.total,
+      batches: job.batches.length,
+      estimatedSeconds,
+      estimatedCompletionAt,
+    },
+    202,
+  );
+}
+
+/** Parses `Prefer: wait=N` (RFC 7240 §4.3), in seconds; null when absent or malformed. */
+export function preferWaitSeconds(header: string | undefined): number | null {
+  for (const preference of header?.split(",") ?? []) {
+    const match = /^\s*wait\s*=\s*"?(\d{1,6})"?\s*(?:;.*)?$/i.exec(preference);
+    if (match) return Number(match[1]);
+  }
+  return null;
+}
+
+/**
+ * Waits on the dispatcher until the job completes or the budget runs out: the dispatcher answers when
+ * the job's last batch settles (no polling, so waiters do not load the object that paces the sends).
+ * The job is already stored, so a failed wait only ends the wait: the caller then gets the usual 202.
+ */
+async function waitForCompletion(c: Context<RelayEnv>, job: JobView, budgetMs: number): Promise<JobView> {
+  if (job.status === "completed" || budgetMs <= 0) return job;
+  try {
+    const dispatcher = c.env.DISPATCHER.getByName(c.var.runtime.config.clientId);
+    return (await dispatcher.waitForJob(c.var.caller.owner, job.jobId, budgetMs)) ?? job;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logEvent({ event: "wait_failed", jobId: job.jobId, error: message });
+    return job;
+  }
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
