@@ -9,7 +9,7 @@
  */
 import { type ArrivalRecord, readArrivals, type WindowFigures, windowFigures } from "./arrivals.ts";
 import { clockNow, type PhaseContext, submitBacklog, until, withRun } from "./harness.ts";
-import { HAS_PROC, relayCpu } from "./proc-cpu.ts";
+import { coresBetween, HAS_PROC, runCpu } from "./proc-cpu.ts";
 import { round } from "./stats.ts";
 
 /** Figures of one backlog run. */
@@ -25,6 +25,8 @@ export interface BacklogFigures {
   minLiveRps: number;
   /** Share of one core the relay's workerd used meanwhile (1 = a core saturated). */
   relayCoreShare: number | null;
+  /** Cores used meanwhile by the relay, wrangler's proxy and Node, the stand-in, the bench, and the rest. */
+  cores: ReturnType<typeof coresBetween> | null;
   /** The relay's live rate (GET /v1/status, each second) by seconds since the first arrival. */
   liveRps: [number, number][];
 }
@@ -35,7 +37,7 @@ export async function drainBacklog(
   options: { tag: string; batches: number; quota: number; steadyAfterMs: number; perRequest: number },
 ): Promise<BacklogFigures> {
   const pid = run.relayPid()!;
-  const cpu0 = HAS_PROC ? relayCpu(pid).runtimeMs : 0;
+  const cpu0 = HAS_PROC ? runCpu(pid, run.gateway.pid) : null;
   const wall0 = performance.now();
   let maxInFlight = 0;
   let minLiveRps = Number.POSITIVE_INFINITY;
@@ -60,7 +62,7 @@ export async function drainBacklog(
   sampling = false;
   await sampler;
   if (!drained) throw new Error(`backlog of ${options.batches} batches not drained`);
-  const relayCoreShare = HAS_PROC ? (relayCpu(pid).runtimeMs - cpu0) / (performance.now() - wall0) : null;
+  const cores = cpu0 ? coresBetween(cpu0, runCpu(pid, run.gateway.pid), performance.now() - wall0) : null;
 
   const record = await readArrivals(run.gateway);
   const first = record.all[0]!;
@@ -73,7 +75,8 @@ export async function drainBacklog(
     standInLoopDelayMs: record.loopDelayMs,
     maxInFlight,
     minLiveRps,
-    relayCoreShare,
+    relayCoreShare: cores?.relay ?? null,
+    cores,
     liveRps: samples.map(([at, rps]) => [round((at + record.offsetMs - first) / 1000, 1), round(rps, 2)]),
   };
 }

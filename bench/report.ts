@@ -95,6 +95,15 @@ export function rows(r: BenchResults): Row[] {
     });
     out.push({ measure: "  same, whole run (while the POSTs are accepted too)", figure: ratio(p.whole.ratio), target: "(info)", met: null });
     out.push(...gatewayRows(p.quota, p.whole, p.standInLoopDelayMs));
+    if (p.cores) {
+      const c = p.cores;
+      out.push({
+        measure: "  cores used: relay / wrangler proxy+Node / stand-in / bench / other processes",
+        figure: [c.relay, c.devOverhead, c.standIn, c.bench, c.others].map((v) => v.toFixed(2)).join(" / "),
+        target: "(info)",
+        met: null,
+      });
+    }
   }
   if (r.overlap) {
     const o = r.overlap;
