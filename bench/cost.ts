@@ -33,7 +33,7 @@ export interface CostResult {
 export async function measureCost(scale = 1) {
   return withRun({ maxRps: 200, gatewayLimitRps: 0 }, async ({ run, client }) => {
     const pid = run.relayPid()!;
-    const arrived = (n: number) => until(() => run.gateway.counts().requests >= n, 300_000, 50);
+    const arrived = (n: number) => until(async () => (await run.gateway.counts()).requests >= n, 300_000, 50);
 
     // Warm the isolate (JIT, key import), then let it settle.
     await submitBacklog(client, "cw", 50);
@@ -46,7 +46,7 @@ export async function measureCost(scale = 1) {
     await new Promise((r) => setTimeout(r, 2000));
     const idleShare = idle0 ? (relayCpu(pid).runtimeMs - idle0.runtimeMs) / (performance.now() - idleWall0) : null;
 
-    run.gateway.reset();
+    await run.gateway.reset();
     const sizes = scale < 1 ? PACKING_SIZES.slice(0, 10) : PACKING_SIZES;
     const expectedCalls = sizes.reduce((n, size) => n + Math.ceil(size / 100), 0);
     const cpu0 = HAS_PROC ? relayCpu(pid) : null;
@@ -64,14 +64,14 @@ export async function measureCost(scale = 1) {
     }
     const wallMs = performance.now() - wall0;
     const cpu1 = HAS_PROC ? relayCpu(pid) : null;
-    const calls = run.gateway.counts().requests;
+    const calls = (await run.gateway.counts()).requests;
     const perBatch = (a: number, b: number, idle = 0) => (b - a - idle * wallMs) / expectedCalls;
 
     // A profile of a second pass, not counted above.
     let profile: CostResult["profile"];
     try {
       const profiling = await startProfiling(pid, () => fetch(run.relayUrl).then((r) => r.text()));
-      const before = run.gateway.counts().requests;
+      const before = (await run.gateway.counts()).requests;
       await submitBacklog(client, "cp", Math.round(300 * scale));
       await arrived(before + Math.round(300 * scale));
       await new Promise((r) => setTimeout(r, 300));

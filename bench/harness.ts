@@ -1,13 +1,18 @@
 /**
  * What every benchmark phase shares: a fresh local run (relay on a frozen copy of its sources, stand-in
- * in this process) that is stopped whatever happens, Ctrl-C included, and a note of how busy the rest
- * of the machine was meanwhile (other processes' CPU skews every figure here).
+ * in its own process, stamping arrivals on its own thread) that is stopped whatever happens, Ctrl-C
+ * included, and a note of how busy the rest of the machine was meanwhile (other processes' CPU skews
+ * every figure here).
  */
+import type { GatewayProcess } from "../dev/gateway/spawn.ts";
 import { type LocalRun, type LocalRunOptions, startLocalRun } from "../dev/local-run.ts";
 import { makeNotifications, type RelayClient, relayClient } from "../dev/relay-client.ts";
 import { HAS_PROC, machineBusyMs, ownTreeMs } from "./proc-cpu.ts";
 
-const running = new Set<LocalRun>();
+/** A local run whose stand-in is its own process. */
+export type BenchRun = LocalRun<GatewayProcess>;
+
+const running = new Set<BenchRun>();
 let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
@@ -20,7 +25,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 /** A phase's view of its run. */
 export interface PhaseContext {
-  run: LocalRun;
+  run: BenchRun;
   client: RelayClient;
 }
 
@@ -35,7 +40,7 @@ export async function withRun<T>(
   options: LocalRunOptions,
   phase: (ctx: PhaseContext) => Promise<T>,
 ): Promise<{ result: T; noise: MachineNoise }> {
-  const run = await startLocalRun({ snapshot: true, ...options });
+  const run = await startLocalRun({ snapshot: true, ...options, gatewayProcess: true });
   running.add(run);
   try {
     const client = relayClient(run.relayUrl, run.apiKey);
@@ -61,12 +66,12 @@ export function bodyOf(tag: string, count: number): string {
   return JSON.stringify({ notifications: makeNotifications(tag, count) });
 }
 
-/** Submits `batches` full batches in requests of up to 10,000 notifications; returns the job ids. */
-export async function submitBacklog(client: RelayClient, tag: string, batches: number): Promise<string[]> {
+/** Submits `batches` full batches back to back, in requests of up to `perRequest` notifications; returns the job ids. */
+export async function submitBacklog(client: RelayClient, tag: string, batches: number, perRequest = 10_000): Promise<string[]> {
   const jobIds: string[] = [];
   let left = batches * 100;
   for (let k = 0; left > 0; k++) {
-    const count = Math.min(10_000, left);
+    const count = Math.min(perRequest, left);
     const answer = await client.submit(bodyOf(`${tag}${k}`, count));
     if (answer.status !== 202) throw new Error(`submit: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
     jobIds.push(answer.body.jobId!);
@@ -76,11 +81,16 @@ export async function submitBacklog(client: RelayClient, tag: string, batches: n
 }
 
 /** Waits until `check` holds, polling every `pollMs`; false on timeout. */
-export async function until(check: () => boolean, timeoutMs: number, pollMs = 50): Promise<boolean> {
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, pollMs = 50): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (performance.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, pollMs));
   }
   return true;
+}
+
+/** This process's clock, epoch ms (the stand-in reads the same expression in its own process). */
+export function clockNow(): number {
+  return performance.timeOrigin + performance.now();
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: every figure of the relay's benchmark in one run, on real processes (wrangler dev
  * and the local stand-in), then a table and bench/results.json. Flags:
  *   --quick          shorter phases, results to bench/results.local.json (not committed)
- *   --only=a,b       phases among accept, fanout, pace, adaptation, cost
+ *   --only=a,b       phases among accept, fanout, pace, overlap, waiters, lag, adaptation, cost
  *   --out=path       where to write the results
  */
 import { writeFileSync } from "node:fs";
@@ -15,10 +15,13 @@ import { measureCryptoBaseline } from "./crypto-baseline.ts";
 import { measureFanout } from "./fanout.ts";
 import type { MachineNoise } from "./harness.ts";
 import { describeMachine } from "./machine.ts";
+import { measureWaiters } from "./waiters.ts";
+import { measureLag } from "./lag.ts";
+import { measureOverlap } from "./overlap.ts";
 import { measurePace } from "./pace.ts";
 import { type BenchResults, formatTable, rows } from "./report.ts";
 
-const PHASES = ["accept", "fanout", "pace", "adaptation", "cost"] as const;
+const PHASES = ["accept", "fanout", "pace", "overlap", "waiters", "lag", "adaptation", "cost"] as const;
 const args = process.argv.slice(2);
 if (args.includes("--help")) {
   console.log(
@@ -34,6 +37,11 @@ const only = args
 const out =
   args.find((a) => a.startsWith("--out="))?.slice(6) ??
   join(PROJECT_ROOT, "bench", quick || only ? "results.local.json" : "results.json");
+const unknown = only?.filter((p) => !(PHASES as readonly string[]).includes(p)) ?? [];
+if (unknown.length) {
+  console.error(`unknown phase ${unknown.join(", ")}: choose among ${PHASES.join(", ")}`);
+  process.exit(2);
+}
 const wanted = (phase: (typeof PHASES)[number]) => !only || only.includes(phase);
 
 const machine = describeMachine();
@@ -59,24 +67,37 @@ if (wanted("fanout")) {
 }
 if (wanted("pace")) {
   results.pace = [];
-  for (const [maxRps, seconds] of [
-    [10, quick ? 6 : 15],
+  for (const [quota, seconds] of [
+    [20, quick ? 6 : 15],
     [50, quick ? 6 : 15],
     [200, quick ? 5 : 12],
   ] as const) {
-    say(`pace at ${maxRps}/s…`);
-    const { result, noise: n } = await measurePace(maxRps, seconds);
+    say(`pace at ${quota}/s…`);
+    const { result, noise: n } = await measurePace(quota, seconds);
     results.pace.push(result);
-    noise[`pace${maxRps}`] = n;
+    noise[`pace${quota}`] = n;
   }
 }
+if (wanted("overlap")) {
+  say("overlap: 10,000 notifications every second while sending at 50/s…");
+  ({ result: results.overlap, noise: noise.overlap } = await measureOverlap(50, quick ? 6 : 15));
+}
+if (wanted("waiters")) {
+  say("waiters: 50 callers holding Prefer: wait=60, status polled, sending at 50/s…");
+  ({ result: results.waiters, noise: noise.waiters } = await measureWaiters(50, quick ? 8 : 20));
+}
+if (wanted("lag")) {
+  say("event-loop lag while 10,000 notifications are accepted…");
+  ({ result: results.lag, noise: noise.lag } = await measureLag(quick ? 3 : 10));
+}
 if (wanted("adaptation")) {
-  say("adaptation…");
-  ({ result: results.adaptation, noise: noise.adaptation } = await measureAdaptation(
-    25,
-    quick ? 20 : 50,
-    quick ? 8 : 15,
-  ));
+  results.adaptation = [];
+  for (const status of ["F", "U"] as const) {
+    say(`adaptation, refusals answered ${status}…`);
+    const { result, noise: n } = await measureAdaptation(25, quick ? 20 : 50, quick ? 8 : 15, status);
+    results.adaptation.push(result);
+    noise[`adaptation${status}`] = n;
+  }
 }
 if (wanted("cost")) {
   say("cost and packing…");

@@ -127,3 +127,35 @@ export function listeningPorts(pid: number): number[] {
   }
   return ports;
 }
+
+/** CPU so far, ms, of each part of a local run and of the whole machine. */
+export interface RunCpu {
+  relay: number;
+  devOverhead: number;
+  standIn: number;
+  bench: number;
+  machine: number;
+}
+
+/** Reads RunCpu now: the relay under `wranglerPid`, the stand-in process `standInPid`, this process. */
+export function runCpu(wranglerPid: number, standInPid: number): RunCpu {
+  const { runtimeMs, devOverheadMs } = relayCpu(wranglerPid);
+  const usage = process.cpuUsage();
+  return {
+    relay: runtimeMs,
+    devOverhead: devOverheadMs,
+    standIn: processTree(standInPid).reduce((sum, p) => sum + p.cpuMs, 0),
+    bench: (usage.user + usage.system) / 1000,
+    machine: machineBusyMs(),
+  };
+}
+
+/** Cores each part used between two readings `wallMs` apart; `others` = the rest of the machine. */
+export function coresBetween(a: RunCpu, b: RunCpu, wallMs: number) {
+  const cores = (key: keyof RunCpu) => (b[key] - a[key]) / wallMs;
+  const relay = cores("relay");
+  const devOverhead = cores("devOverhead");
+  const standIn = cores("standIn");
+  const bench = cores("bench");
+  return { relay, devOverhead, standIn, bench, others: Math.max(0, cores("machine") - relay - devOverhead - standIn - bench) };
+}

@@ -4,14 +4,22 @@ import type { AdaptationResult } from "./adaptation.ts";
 import type { CostResult } from "./cost.ts";
 import type { CryptoBaseline } from "./crypto-baseline.ts";
 import type { FanoutResult } from "./fanout.ts";
+import type { WindowFigures } from "./arrivals.ts";
+import type { LagResult } from "./lag.ts";
+import type { OverlapResult } from "./overlap.ts";
 import type { PaceResult } from "./pace.ts";
+import type { WaitersResult } from "./waiters.ts";
 
 /** Everything one `npm run bench` measured. Absent parts were skipped (--only). */
 export interface BenchResults {
   accept?: AcceptResult;
   fanout?: FanoutResult;
   pace?: PaceResult[];
-  adaptation?: AdaptationResult;
+  overlap?: OverlapResult;
+  waiters?: WaitersResult;
+  lag?: LagResult;
+  /** Refusals answered F, then U. */
+  adaptation?: AdaptationResult[];
   crypto?: CryptoBaseline;
   cost?: CostResult;
 }
@@ -28,6 +36,28 @@ export interface Row {
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
 const ratio = (v: number) => v.toFixed(3);
+
+// The user's promise, counted at the stand-in: 0.97 of the quota up to 50/s, 0.95 above (issue 9).
+const paceTarget = (quota: number) => (quota <= 50 ? 0.97 : 0.95);
+const atLeast = (value: number, target: number) => ({ figure: ratio(value), target: `≥ ${target}`, met: value >= target });
+
+/** The rows every scenario at the stand-in gets: busiest 1,000 ms and exceed answers (none wanted up to 50/s). */
+function gatewayRows(quota: number, w: WindowFigures, loopDelay: { max: number }): Row[] {
+  return [
+    {
+      measure: `  most requests in any 1,000 ms at the stand-in (its loop delay ≤ ${loopDelay.max.toFixed(0)} ms)`,
+      figure: String(w.maxIn1000ms),
+      target: `≤ ${quota}`,
+      met: w.maxIn1000ms <= quota,
+    },
+    {
+      measure: `  exceed answers (${w.exceeded} of ${w.calls} calls)`,
+      figure: pct(w.exceedShare),
+      target: quota <= 50 ? "0" : "(info)",
+      met: quota <= 50 ? w.exceeded === 0 : null,
+    },
+  ];
+}
 
 /** The rows for whatever was measured. */
 export function rows(r: BenchResults): Row[] {
@@ -60,27 +90,59 @@ export function rows(r: BenchResults): Row[] {
   }
   for (const p of r.pace ?? []) {
     out.push({
-      measure: `pace at ${p.maxRps}/s, 200 ms answers (achieved ÷ max, steady)`,
-      figure: ratio(p.ratio),
-      target: "≥ 0.95",
-      met: p.ratio >= 0.95,
+      measure: `pace at ${p.quota}/s, backlog in POSTs of 5,000, 200 ms answers (achieved ÷ quota, steady)`,
+      ...atLeast(p.steady.ratio, paceTarget(p.quota)),
     });
+    out.push({ measure: "  same, whole run (while the POSTs are accepted too)", figure: ratio(p.whole.ratio), target: "(info)", met: null });
+    out.push(...gatewayRows(p.quota, p.whole, p.standInLoopDelayMs));
+    if (p.cores) {
+      const c = p.cores;
+      out.push({
+        measure: "  cores used: relay / wrangler proxy+Node / stand-in / bench / other processes",
+        figure: [c.relay, c.devOverhead, c.standIn, c.bench, c.others].map((v) => v.toFixed(2)).join(" / "),
+        target: "(info)",
+        met: null,
+      });
+    }
+  }
+  if (r.overlap) {
+    const o = r.overlap;
     out.push({
-      measure: `  exceed answers at ${p.maxRps}/s (share of ${p.calls} calls)`,
-      figure: pct(p.exceedShare),
-      target: "≤ 0.5 %",
-      met: p.exceedShare <= 0.005,
+      measure: `overlap: 10,000 notif. submitted every second while sending at ${o.quota}/s (achieved ÷ quota)`,
+      ...atLeast(o.ratio, paceTarget(o.quota)),
+    });
+    out.push(...gatewayRows(o.quota, o, o.standInLoopDelayMs));
+    out.push({ measure: `  accept, 10,000 notif. while sending (p50 / p99, n=${o.accept.n})`, figure: `${ms(o.accept.p50)} / ${ms(o.accept.p99)}`, target: "(info)", met: null });
+  }
+  if (r.waiters) {
+    const w = r.waiters;
+    out.push({
+      measure: `waiters: ${w.callers} callers holding Prefer: wait=60 + status each second, at ${w.quota}/s (achieved ÷ quota)`,
+      ...atLeast(w.ratio, paceTarget(w.quota)),
+    });
+    out.push(...gatewayRows(w.quota, w, w.standInLoopDelayMs));
+    out.push({
+      measure: `  held requests: finished (200) / open (202); wait p50 / p99`,
+      figure: `${w.finished} / ${w.open}; ${(w.waited.p50 / 1000).toFixed(1)} s / ${(w.waited.p99 / 1000).toFixed(1)} s`,
+      target: "(info)",
+      met: null,
+    });
+    out.push({ measure: `  GET /v1/status meanwhile (p50 / p99, n=${w.status.n})`, figure: `${ms(w.status.p50)} / ${ms(w.status.p99)}`, target: "(info)", met: null });
+  }
+  if (r.lag) {
+    out.push({
+      measure: `event-loop lag in the relay while 10,000 notif. are accepted (worst of ${r.lag.lagMs.length}; GET / probes 5 ms apart)`,
+      figure: ms(r.lag.worstLagMs),
+      target: "≤ 10 ms",
+      met: r.lag.worstLagMs <= 10,
     });
   }
-  if (r.adaptation) {
-    const a = r.adaptation;
+  for (const a of r.adaptation ?? []) {
     out.push({
-      measure: `adaptation, max ${a.configuredRps}/s vs real ${a.realLimitRps}/s (achieved ÷ real, steady after ${a.settleSeconds} s)`,
-      figure: ratio(a.ratio),
-      target: "≥ 0.85",
-      met: a.ratio >= 0.85,
+      measure: `adaptation, max ${a.configuredRps}/s vs real ${a.realLimitRps}/s, refusals answered ${a.exceedStatus} (achieved ÷ real, steady after ${a.settleSeconds} s)`,
+      ...atLeast(a.steady.ratio, 0.85),
     });
-    out.push({ measure: "  same, whole run", figure: ratio(a.wholeRatio), target: "(info)", met: null });
+    out.push({ measure: "  same, whole run", figure: ratio(a.whole.ratio), target: "(info)", met: null });
     out.push({
       measure: "  exceed answers, steady (share of calls)",
       figure: pct(a.steady.exceedShare),
@@ -88,8 +150,8 @@ export function rows(r: BenchResults): Row[] {
       met: a.steady.exceedShare <= 0.05,
     });
     out.push({
-      measure: `  exceed answers, whole run (${a.exceeded} of ${a.calls})`,
-      figure: pct(a.exceedShare),
+      measure: `  exceed answers, whole run (${a.whole.exceeded} of ${a.whole.calls})`,
+      figure: pct(a.whole.exceedShare),
       target: "(info)",
       met: null,
     });

@@ -1,7 +1,7 @@
 /**
- * A complete local run: dev keys, the AlipayHK stand-in (in this process) and the relay under
- * `wrangler dev` pointed at it. `npm start` is a thin CLI over this; end-to-end tests and benchmarks
- * use it directly and read the stand-in's records through `gateway`.
+ * A complete local run: dev keys, the AlipayHK stand-in (in this process, or with `gatewayProcess` its
+ * own) and the relay under `wrangler dev` pointed at it. `npm start` is a thin CLI over this; end-to-end
+ * tests and benchmarks use it directly and read the stand-in's records through `gateway`.
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,6 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeDevVars } from "./dev-vars.ts";
 import { createGateway, type Gateway, type GatewaySettings } from "./gateway/server.ts";
+import { type GatewayProcess, spawnGateway } from "./gateway/spawn.ts";
 import type { SignAlgorithm } from "./gateway/verify.ts";
 import { DEV_CLIENT_ID, DEV_KEYS_DIR, DEV_MERCHANT_ID, ensureDevKeys, ensureDevSecrets } from "./keys.ts";
 import { pickPort, waitForFreePort } from "./ports.ts";
@@ -31,7 +32,7 @@ export interface LocalRunOptions {
   signAlgorithm?: SignAlgorithm;
   clientId?: string;
   merchantId?: string;
-  /** More stand-in settings: latencyMs, faults, seed, urlEncodeSignature (signAlgorithm overrides). */
+  /** More stand-in settings: latencyMs, faults, seed, urlEncodeSignature, exceedStatus (signAlgorithm overrides). */
   gateway?: Partial<Omit<GatewaySettings, "limitRps">>;
   /** More Worker settings written to the env file (they override the ones above). */
   vars?: Record<string, string>;
@@ -57,16 +58,16 @@ export interface LocalRunOptions {
   signal?: AbortSignal;
 }
 
-/** A running local relay and stand-in. */
-export interface LocalRun {
+/** A running local relay and stand-in (`G`: the in-process stand-in, or a handle on its process). */
+export interface LocalRun<G extends Gateway | GatewayProcess = Gateway> {
   /** Base URL of the relay, e.g. http://127.0.0.1:8787 */
   relayUrl: string;
   /** Base URL of the stand-in (GET /_stats, POST /_control, POST /_reset live here). */
   gatewayUrl: string;
   /** The endpoint URL the relay is configured with (ALIPAY_GATEWAY_URL). */
   gatewayApiUrl: string;
-  /** The in-process stand-in: stats(), reset(), configure(). */
-  gateway: Gateway;
+  /** The stand-in: stats(), reset(), configure() (async when it runs as its own process). */
+  gateway: G;
   /** Bearer token accepted by the relay (RELAY_API_KEYS). */
   apiKey: string;
   /** RELAY_WEBHOOK_SECRET. */
@@ -87,8 +88,16 @@ export interface LocalRun {
   inspectorPort: number;
 }
 
-/** Starts the stand-in and the relay; resolves once both answer. */
-export async function startLocalRun(options: LocalRunOptions = {}): Promise<LocalRun> {
+/**
+ * Starts the stand-in and the relay; resolves once both answer. With `gatewayProcess: true` the stand-in
+ * runs as its own process (dev/gateway/spawn.ts), stamping arrivals on its own thread, and `gateway` is
+ * read asynchronously; otherwise it runs in this process.
+ */
+export function startLocalRun(options?: LocalRunOptions & { gatewayProcess?: false }): Promise<LocalRun>;
+export function startLocalRun(options: LocalRunOptions & { gatewayProcess: true }): Promise<LocalRun<GatewayProcess>>;
+export async function startLocalRun(
+  options: LocalRunOptions & { gatewayProcess?: boolean } = {},
+): Promise<LocalRun<Gateway | GatewayProcess>> {
   const log = options.log ?? (() => {});
   const maxRps = options.maxRps ?? 20;
   const signAlgorithm = options.signAlgorithm ?? "RSA";
@@ -107,14 +116,23 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
 
   // options.gateway may override the sign algorithm, to test a relay facing a mismatched gateway.
   const gatewaySettings = { limitRps: options.gatewayLimitRps ?? maxRps, signAlgorithm, ...options.gateway };
-  const gateway = await createGateway({
-    ...gatewaySettings,
-    port: options.gatewayPort ? await pickPort(options.gatewayPort) : 0,
-    clientId,
-    merchantPublicKey: keys.merchantPublicKey,
-    alipayPrivateKey: keys.alipayPrivateKey,
-    log: (line) => log(`gateway │ ${line}`),
-  });
+  const gatewayPort = options.gatewayPort ? await pickPort(options.gatewayPort) : 0;
+  const gateway: Gateway | GatewayProcess = options.gatewayProcess
+    ? await spawnGateway({
+        settings: gatewaySettings,
+        port: gatewayPort,
+        clientId,
+        keysDir: options.keysDir ?? join(PROJECT_ROOT, DEV_KEYS_DIR),
+        ...(options.log ? { log: (line: string) => log(`gateway │ ${line}`) } : {}),
+      })
+    : await createGateway({
+        ...gatewaySettings,
+        port: gatewayPort,
+        clientId,
+        merchantPublicKey: keys.merchantPublicKey,
+        alipayPrivateKey: keys.alipayPrivateKey,
+        log: (line) => log(`gateway │ ${line}`),
+      });
   const relayPort = await pickPort(options.relayPort);
   const inspectorPort = await pickPort();
   const relayUrl = `http://127.0.0.1:${relayPort}`;

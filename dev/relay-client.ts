@@ -38,8 +38,8 @@ export interface SubmitAnswer {
 
 /** The relay's API, as one caller (its bearer key) sees it. */
 export interface RelayClient {
-  /** POSTs a body (serialized here unless already a string). */
-  submit(body: { notifications: Notification[]; merchantId?: string } | string): Promise<SubmitAnswer>;
+  /** POSTs a body (serialized here unless already a string), with extra `headers` (e.g. Prefer: wait=60). */
+  submit(body: { notifications: Notification[]; merchantId?: string } | string, headers?: Record<string, string>): Promise<SubmitAnswer>;
   job(jobId: string): Promise<JobView>;
   status(): Promise<Record<string, unknown> & { inFlight: number; backlog: { batches: number } }>;
   /** Polls until every job is `completed` or `timeoutMs` passes; returns the last views either way. */
@@ -59,12 +59,12 @@ export function relayClient(relayUrl: string, apiKey: string): RelayClient {
     return (await res.json()) as T;
   };
   const client: RelayClient = {
-    async submit(body) {
+    async submit(body, headers = {}) {
       const text = typeof body === "string" ? body : JSON.stringify(body);
       const started = performance.now();
       const res = await fetch(`${relayUrl}/v1/notifications`, {
         method: "POST",
-        headers: { ...auth, "content-type": "application/json" },
+        headers: { ...headers, ...auth, "content-type": "application/json" },
         body: text,
       });
       const answer = (await res.json()) as SubmitAnswer["body"];

@@ -20,6 +20,7 @@ export const START_ENV = {
   GATEWAY_FAULTS: "faults, e.g. unknown:0.1,http502:every=5,hang:0.05:ms=3000,garbage:0.02,bad-signature:0.02,reset:0.01",
   GATEWAY_SEED: "seed for fault rates, to replay a run",
   GATEWAY_URL_ENCODE_SIGNATURE: "true: the stand-in URL-encodes its answer signatures",
+  GATEWAY_EXCEED_STATUS: "U: the stand-in answers REQUEST_TRAFFIC_EXCEED_LIMIT with resultStatus U (default F), as other Alipay-family APIs do",
   RELAY_PERSIST_TO: "Durable Object storage folder (default .dev/state; delete it to start empty)",
 } as const;
 

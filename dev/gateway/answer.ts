@@ -43,8 +43,18 @@ export function hongKongTime(epochMs: number): string {
   return new Date(epochMs + 8 * 3600_000).toISOString().slice(0, 19) + "+08:00";
 }
 
-/** The full signed answer text for `code`. */
-export function buildAnswer(echo: Echo, code: ResultCode, message: string, signing: AnswerSigning, now: number): string {
+/** A resultStatus as AlipayHK-family APIs write it. */
+export type ResultStatus = "S" | "F" | "U";
+
+/** The full signed answer text for `code`; `status` overrides the table's resultStatus (see exceedStatus). */
+export function buildAnswer(
+  echo: Echo,
+  code: ResultCode,
+  message: string,
+  signing: AnswerSigning,
+  now: number,
+  status: ResultStatus = RESULT_CODES[code].resultStatus,
+): string {
   const response = JSON.stringify({
     head: {
       version: API_VERSION,
@@ -54,7 +64,7 @@ export function buildAnswer(echo: Echo, code: ResultCode, message: string, signi
       reqMsgId: echo.reqMsgId,
       reserve: "{}",
     },
-    body: { resultInfo: { ...RESULT_CODES[code], resultCode: code, resultMsg: message } },
+    body: { resultInfo: { ...RESULT_CODES[code], resultStatus: status, resultCode: code, resultMsg: message } },
   });
   let signature = signText(response, signing.key, signing.algorithm);
   if (signing.corrupt) {

@@ -30,6 +30,11 @@ export function gatewaySettingsFromEnv(env: Env): Partial<GatewaySettings> {
     if (!["true", "false", "1", "0"].includes(encode)) throw new Error("GATEWAY_URL_ENCODE_SIGNATURE: must be true or false");
     settings.urlEncodeSignature = encode === "true" || encode === "1";
   }
+  const exceedStatus = env.GATEWAY_EXCEED_STATUS;
+  if (exceedStatus !== undefined && exceedStatus !== "") {
+    if (exceedStatus !== "F" && exceedStatus !== "U") throw new Error(`GATEWAY_EXCEED_STATUS: must be F or U, not "${exceedStatus}"`);
+    settings.exceedStatus = exceedStatus;
+  }
   const algorithm = readSignAlgorithm(env, "GATEWAY_SIGN_ALGORITHM") ?? readSignAlgorithm(env, "ALIPAY_SIGN_ALGORITHM");
   if (algorithm) settings.signAlgorithm = algorithm;
   return settings;

@@ -19,11 +19,15 @@ const FLAGS = {
   faults: "GATEWAY_FAULTS",
   seed: "GATEWAY_SEED",
   "url-encode-signature": "GATEWAY_URL_ENCODE_SIGNATURE",
+  "exceed-status": "GATEWAY_EXCEED_STATUS",
   "keys-dir": "GATEWAY_KEYS_DIR",
+  quiet: "GATEWAY_QUIET",
 } as const;
 
 const USAGE = `Usage: node dev/gateway/main.ts [flags]   (each flag also reads its env variable)
 ${Object.entries(FLAGS).map(([flag, env]) => `  --${flag.padEnd(22)} ${env}`).join("\n")}
+--exceed-status U answers REQUEST_TRAFFIC_EXCEED_LIMIT with resultStatus U (default F), as other
+Alipay-family APIs do. --quiet true: no line per request (for benchmarks).
 Faults: comma-separated kind[:rate|:every=N][:ms=N][:processed], kinds unknown, http502, hang, garbage,
 bad-signature, reset. Example: --faults unknown:0.1,hang:every=5:ms=3000`;
 
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
     const value = (values as Record<string, unknown>)[flag];
     if (typeof value === "string") env[name] = value;
   }
+  const quiet = ["true", "1"].includes(env.GATEWAY_QUIET ?? "");
   const keys = await ensureDevKeys(env.GATEWAY_KEYS_DIR ?? join(process.cwd(), DEV_KEYS_DIR));
   const gateway = await createGateway({
     ...gatewaySettingsFromEnv(env),
@@ -45,8 +50,14 @@ async function main(): Promise<void> {
     clientId: env.GATEWAY_CLIENT_ID || env.ALIPAY_CLIENT_ID || DEV_CLIENT_ID,
     merchantPublicKey: keys.merchantPublicKey,
     alipayPrivateKey: keys.alipayPrivateKey,
-    log: (line) => console.log(line),
+    log: quiet ? undefined : (line) => console.log(line),
   });
+  // Started by dev/gateway/spawn.ts (an IPC channel): say where it listens, and go when the parent goes,
+  // so a killed benchmark leaves no stand-in behind.
+  if (process.send) {
+    process.send({ ready: true, url: gateway.url, apiUrl: gateway.apiUrl, pid: process.pid });
+    process.once("disconnect", () => void gateway.close().then(() => process.exit(0)));
+  }
   const s = gateway.settings();
   console.log(`AlipayHK stand-in listening: ${gateway.apiUrl}`);
   console.log(`  ${s.signAlgorithm}, limit ${s.limitRps || "none"} req/s, latency ${s.latencyMs} ms, faults ${JSON.stringify(s.faults)}`);

@@ -4,12 +4,13 @@
  *
  * Per request: count the arrival against the sliding-second limit (refuse above it without processing),
  * maybe inject a fault, otherwise verify and check it (process.ts), then answer signed with "Alipay's"
- * key after the configured latency. Control endpoints: GET /_stats, POST /_reset, GET|POST /_control.
+ * key after the configured latency. Control endpoints (loopback callers only): control.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { KeyObject } from "node:crypto";
 import { buildAnswer, type Echo, type ResultCode } from "./answer.ts";
+import { createControl, isLoopback } from "./control.ts";
 import { checkFaultRules, createFaultPicker, seededRandom, type FaultPicker, type FaultRule } from "./faults.ts";
 import { createLimiter } from "./limiter.ts";
 import { processRequest, type Verdict } from "./process.ts";
@@ -33,6 +34,11 @@ export interface GatewaySettings {
   urlEncodeSignature: boolean;
   /** Seed for fault rates (fixed seed = replayable run). */
   seed: number;
+  /**
+   * resultStatus of REQUEST_TRAFFIC_EXCEED_LIMIT answers: F as this API's page says, or U as other
+   * Alipay-family APIs answer the same refusal (00000024), to check the relay reads the code, not the status.
+   */
+  exceedStatus: "F" | "U";
 }
 
 /** Options of createGateway. */
@@ -87,6 +93,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     signAlgorithm: "RSA",
     urlEncodeSignature: false,
     seed: Math.floor(Math.random() * 2 ** 32),
+    exceedStatus: "F",
   };
   const stats = createStatsRecorder();
   const limiter = createLimiter(0);
@@ -100,6 +107,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (!(Number.isFinite(next.latencyMs) && next.latencyMs >= 0)) throw new Error("latencyMs must be a number ≥ 0");
     if (next.signAlgorithm !== "RSA" && next.signAlgorithm !== "RSA2") throw new Error('signAlgorithm must be "RSA" or "RSA2"');
     if (!Number.isInteger(next.seed)) throw new Error("seed must be an integer");
+    if (next.exceedStatus !== "F" && next.exceedStatus !== "U") throw new Error('exceedStatus must be "F" or "U"');
     next.faults = checkFaultRules(next.faults);
     next.urlEncodeSignature = Boolean(next.urlEncodeSignature);
     settings = next;
@@ -146,7 +154,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (code !== "SUCCESS" && !corrupt) stats.rejection({ at, resultCode: code, message, reqMsgId: echo.reqMsgId || undefined });
       later(at, delayMs, () => {
         stats.answered(corrupt ? "UNVERIFIABLE" : code);
-        reply(res, 200, "application/json; charset=UTF-8", buildAnswer(echo, code, message, signing, now()));
+        const status = code === "REQUEST_TRAFFIC_EXCEED_LIMIT" ? settings.exceedStatus : undefined;
+        reply(res, 200, "application/json; charset=UTF-8", buildAnswer(echo, code, message, signing, now(), status));
       });
       const what = code === "SUCCESS" ? ` (${delivered} notifications)` : `: ${message}`;
       log(`${echo.reqMsgId || "-"} → ${code}${what}${corrupt ? " [answer signature corrupted]" : ""}`);
@@ -204,31 +213,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }
   }
 
-  async function onControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const json = (status: number, value: unknown) => reply(res, status, "application/json", JSON.stringify(value));
-    if (url.pathname === "/_stats" && req.method === "GET") return json(200, stats.snapshot(!url.searchParams.has("summary")));
-    if (url.pathname === "/_reset" && req.method === "POST") {
-      reset();
-      return json(200, { reset: true });
-    }
-    if (url.pathname === "/_control" && req.method === "GET") return json(200, settings);
-    if (url.pathname === "/_control" && req.method === "POST") {
-      try {
-        return json(200, configure(JSON.parse((await readBody(req)) ?? "") as Partial<GatewaySettings>));
-      } catch (e) {
-        return json(400, { error: (e as Error).message });
-      }
-    }
-    return json(404, { error: "unknown control endpoint (GET /_stats, POST /_reset, GET|POST /_control)" });
-  }
-
   function reset(): void {
     stats.reset();
     limiter.reset();
     picker = createFaultPicker(settings.faults, seededRandom(settings.seed));
   }
 
+  const control = createControl({ stats, settings: () => settings, configure, reset, now });
+  async function onControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!isLoopback(req.socket.remoteAddress)) return reply(res, 403, "text/plain", "control endpoints answer loopback callers only");
+    const { status, value } = await control.handle(req.method ?? "GET", url, () => readBody(req));
+    reply(res, status, "application/json", JSON.stringify(value));
+  }
+
   const server = createServer((req, res) => {
+    // The arrival is stamped first, before the body is read, parsed or verified: the gateway's clock.
     const at = now();
     const url = new URL(req.url ?? "/", "http://gateway.invalid");
     const handled = url.pathname.startsWith("/_")
@@ -261,6 +260,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     settings: () => settings,
     close: () =>
       new Promise<void>((resolve) => {
+        control.close();
         for (const t of timers) clearTimeout(t);
         timers.clear();
         server.close(() => resolve());
@@ -294,7 +294,7 @@ function reply(res: ServerResponse, status: number, contentType: string, body: s
   res.end(body);
 }
 
-const SETTING_KEYS = ["limitRps", "latencyMs", "faults", "signAlgorithm", "urlEncodeSignature", "seed"] as const;
+const SETTING_KEYS = ["limitRps", "latencyMs", "faults", "signAlgorithm", "urlEncodeSignature", "seed", "exceedStatus"] as const;
 
 /** The defined settings in `patch`; with `strict`, other keys are an error (a mistyped control call). */
 function pickSettings(patch: object, strict = true): Partial<GatewaySettings> {

@@ -65,6 +65,8 @@ export interface StatsRecorder {
   rejection(r: Rejection): void;
   delivered(d: Delivery): void;
   snapshot(detail: boolean): GatewayStats;
+  /** Arrival times, all and admitted (epoch ms), without the delivery records. */
+  timeline(): { arrivals: number[]; admittedArrivals: number[] };
   /** The running totals only, in constant time (snapshot copies every record: too slow to poll under load). */
   counts(): GatewayCounts;
   reset(): void;
@@ -114,6 +116,9 @@ export function createStatsRecorder(): StatsRecorder {
     },
     counts() {
       return { requests: s.requests, byResult: { ...s.byResult }, deliveredCount: s.deliveries.length };
+    },
+    timeline() {
+      return { arrivals: [...s.arrivals], admittedArrivals: [...s.admittedArrivals] };
     },
     snapshot(detail) {
       const out: GatewayStats = {

@@ -30,7 +30,7 @@ export const RESULT_CODES: readonly ResultCodeRow[] = Object.freeze([
   { resultCodeId: "00000024", resultCode: "REQUEST_TRAFFIC_EXCEED_LIMIT", resultStatus: "F", remark: "Request traffic exceeds the limit." },
 ] satisfies ResultCodeRow[]);
 
-/** The one F code that is refused before processing, so resending the same batch is safe. */
+/** The one code refused before processing (F on this page, U on other Alipay-family APIs): resending is safe. */
 export const TRAFFIC_EXCEED_LIMIT = { resultCodeId: "00000024", resultCode: "REQUEST_TRAFFIC_EXCEED_LIMIT" } as const;
 
 type Lookup = { kind: "known"; row: ResultCodeRow } | { kind: "unlisted" } | { kind: "conflict" };
@@ -51,9 +51,10 @@ export function findResultCode(info: Pick<ResultInfo, "resultCode" | "resultCode
 }
 
 /**
- * What an answered resultInfo means: S → success, F → final (traffic for REQUEST_TRAFFIC_EXCEED_LIMIT),
- * U, unknown statuses and contradictory answers → unknown. Only status S is success. An F code the page
- * does not list (an API-specific one) is still final: AlipayHK says F means "do not resend the same thing".
+ * What an answered resultInfo means: S → success, F → final, U, unknown statuses and contradictory
+ * answers → unknown, and REQUEST_TRAFFIC_EXCEED_LIMIT (by name or by id 00000024) → traffic whatever
+ * its status but S. Only status S is success. An F code the page does not list (an API-specific one) is
+ * still final: AlipayHK says F means "do not resend the same thing".
  */
 export function classifyResult(info: ResultInfo): ResultClass {
   const found = lookup(info);
@@ -61,13 +62,19 @@ export function classifyResult(info: ResultInfo): ResultClass {
   // different rows) cannot be trusted to mean either thing; unknown leads to a bounded resend, which
   // at-least-once delivery allows, rather than a wrong "delivered" or a wrong "refused for good".
   if (found.kind === "conflict") return "unknown";
+  if (found.kind === "known" && found.row.resultCodeId === TRAFFIC_EXCEED_LIMIT.resultCodeId) {
+    // The code says "refused before processing": this page answers it with F, other Alipay-family APIs
+    // with U, so the code (or its id) decides, not the status. Read as U's "unknown" it would spend retry
+    // budget and never slow the pace. S is the exception: it claims the batch was processed, the code
+    // claims it was not; neither "delivered" nor "resend at no cost" is safe, so a bounded resend.
+    return info.resultStatus === "S" ? "unknown" : "traffic";
+  }
   if (found.kind === "known" && found.row.resultStatus !== info.resultStatus) return "unknown";
   switch (info.resultStatus) {
     case "S":
       return "success";
     case "F":
-      // Only REQUEST_TRAFFIC_EXCEED_LIMIT was refused before processing; every other F is final, listed or not.
-      if (found.kind === "known" && found.row.resultCodeId === TRAFFIC_EXCEED_LIMIT.resultCodeId) return "traffic";
+      // Every F but the traffic refusal (handled above) is final, listed or not.
       return "final";
     default:
       // U: "API failed due to unknown reasons" — it may have been processed. Undefined statuses likewise.

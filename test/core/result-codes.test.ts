@@ -71,12 +71,48 @@ describe("unknown and contradictory answers", () => {
     expect(classifyResult(info("S", "00000019", "PROCESS_FAIL"))).toBe("unknown");
     expect(classifyResult(info("F", "00000000", "SUCCESS"))).toBe("unknown");
     expect(classifyResult(info("F", "00000901", "UNKNOWN_EXCEPTION"))).toBe("unknown");
-    expect(classifyResult(info("U", "00000024", "REQUEST_TRAFFIC_EXCEED_LIMIT"))).toBe("unknown");
   });
 
   it("treats a code name and id of two different rows as unknown", () => {
     expect(classifyResult(info("F", "00000019", "REQUEST_TRAFFIC_EXCEED_LIMIT"))).toBe("unknown");
     expect(classifyResult(info("S", "00000019", "SUCCESS"))).toBe("unknown");
     expect(findResultCode(info("F", "00000019", "REQUEST_TRAFFIC_EXCEED_LIMIT"))).toBeNull();
+  });
+});
+
+describe("REQUEST_TRAFFIC_EXCEED_LIMIT whatever its status", () => {
+  // Other Alipay-family APIs answer the refusal with U. Read as "unknown" it would spend retry budget and
+  // never lower the pace, so the code (or its id, 00000024) decides.
+  it("classes U with the code and the id as traffic", () => {
+    expect(classifyResult(info("U", "00000024", "REQUEST_TRAFFIC_EXCEED_LIMIT"))).toBe("traffic");
+  });
+
+  it("classes U with the code alone, or with id 00000024 alone, as traffic", () => {
+    expect(classifyResult(info("U", "", "REQUEST_TRAFFIC_EXCEED_LIMIT"))).toBe("traffic");
+    expect(classifyResult(info("U", "00000024", ""))).toBe("traffic");
+    // Another API's id for the same code, or another name for the same id.
+    expect(classifyResult(info("U", "10000024", "REQUEST_TRAFFIC_EXCEED_LIMIT"))).toBe("traffic");
+    expect(classifyResult(info("U", "00000024", "TRAFFIC_LIMIT"))).toBe("traffic");
+  });
+
+  it("classes statuses the page does not define, with the code, as traffic", () => {
+    for (const status of ["", "P", "u"]) {
+      expect(classifyResult(info(status, "00000024", "REQUEST_TRAFFIC_EXCEED_LIMIT"))).toBe("traffic");
+    }
+  });
+
+  it("classes S with the code as unknown: processed and refused cannot both be true", () => {
+    expect(classifyResult(info("S", "00000024", "REQUEST_TRAFFIC_EXCEED_LIMIT"))).toBe("unknown");
+    expect(classifyResult(info("S", "", "REQUEST_TRAFFIC_EXCEED_LIMIT"))).toBe("unknown");
+  });
+
+  it("still classes a code name and id of two different rows as unknown", () => {
+    expect(classifyResult(info("U", "00000901", "REQUEST_TRAFFIC_EXCEED_LIMIT"))).toBe("unknown");
+    expect(classifyResult(info("U", "00000024", "UNKNOWN_EXCEPTION"))).toBe("unknown");
+  });
+
+  it("leaves U with any other code unknown", () => {
+    expect(classifyResult(info("U", "00000901", "UNKNOWN_EXCEPTION"))).toBe("unknown");
+    expect(classifyResult(info("U", "00000019", "PROCESS_FAIL"))).toBe("unknown");
   });
 });

@@ -4,8 +4,11 @@
  * limit, injects each fault on demand, and records what it delivered.
  * Requests here are built and signed with node:crypto directly, not with the relay's code.
  */
+import { request } from "node:http";
 import { generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { isLoopback } from "../../dev/gateway/control.ts";
+import { gatewaySettingsFromEnv } from "../../dev/gateway/env-settings.ts";
 import { parseFaults } from "../../dev/gateway/faults.ts";
 import { createLimiter, maxInAnyWindow } from "../../dev/gateway/limiter.ts";
 import { cutRawMember } from "../../dev/gateway/raw-member.ts";
@@ -31,14 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.close());
 beforeEach(() => {
-  gateway.configure({
-    limitRps: 0,
-    latencyMs: 0,
-    faults: [],
-    signAlgorithm: "RSA",
-    urlEncodeSignature: false,
-    seed: 7,
-  });
+  gateway.configure({ limitRps: 0, latencyMs: 0, faults: [], signAlgorithm: "RSA", urlEncodeSignature: false, seed: 7, exceedStatus: "F" });
   gateway.reset();
 });
 
@@ -313,6 +309,26 @@ describe("the per-second limit", () => {
     expect(stats.deliveredCount).toBe(5);
     expect(stats.maxPerSecond).toEqual({ all: 8, admitted: 5 });
   });
+
+  it("answers the refusal with resultStatus U when exceedStatus is U, as other Alipay-family APIs do", async () => {
+    gateway.configure({ limitRps: 1, exceedStatus: "U" });
+    const [first, second] = [await send(), await send()];
+    expect(first.resultInfo).toMatchObject({ resultStatus: "S", resultCode: "SUCCESS" });
+    expect(second).toMatchObject({
+      verified: true,
+      resultInfo: { resultStatus: "U", resultCodeId: "00000024", resultCode: "REQUEST_TRAFFIC_EXCEED_LIMIT" },
+    });
+    // Only the refusal changes: other codes keep the table's status.
+    gateway.configure({ limitRps: 0, faults: [{ kind: "unknown", everyNth: 1 }] });
+    expect((await send()).resultInfo).toMatchObject({ resultStatus: "U", resultCode: "UNKNOWN_EXCEPTION" });
+    expect(() => gateway.configure({ exceedStatus: "S" as "F" })).toThrow(/exceedStatus/);
+  });
+
+  it("reads exceedStatus from GATEWAY_EXCEED_STATUS and names a bad value", () => {
+    expect(gatewaySettingsFromEnv({ GATEWAY_EXCEED_STATUS: "U" })).toEqual({ exceedStatus: "U" });
+    expect(gatewaySettingsFromEnv({})).toEqual({});
+    expect(() => gatewaySettingsFromEnv({ GATEWAY_EXCEED_STATUS: "u" })).toThrow(/GATEWAY_EXCEED_STATUS: must be F or U/);
+  });
 });
 
 describe("fault injection", () => {
@@ -455,6 +471,38 @@ describe("control and records over HTTP", () => {
     expect((await control("/_stats?summary")).body.deliveries).toBeUndefined();
     await control("/_reset", { method: "POST" });
     expect((await control("/_stats")).body).toMatchObject({ requests: 0, deliveredCount: 0, repeatedReqMsgIds: [] });
+  });
+
+  it("stamps arrivals before reading the body, and serves them with GET /_arrivals and /_counts", async () => {
+    gateway.configure({ limitRps: 1 });
+    // The body is held back 150 ms after the headers: the arrival is when the request came, not the body.
+    const sentAt = performance.timeOrigin + performance.now();
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(gateway.apiUrl, { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.flushHeaders();
+      setTimeout(() => req.end(envelope(JSON.stringify(requestValue()))), 150);
+    });
+    expect(status).toBe(200);
+    await send(); // refused: over 1 per second
+    const { arrivals, admittedArrivals } = (await control("/_arrivals")).body as { arrivals: number[]; admittedArrivals: number[] };
+    expect(arrivals).toHaveLength(2);
+    expect(admittedArrivals).toEqual([arrivals[0]]);
+    expect(arrivals[0]! - sentAt).toBeLessThan(100);
+    const counts = (await control("/_counts")).body;
+    expect(counts).toMatchObject({ requests: 2, byResult: { SUCCESS: 1, REQUEST_TRAFFIC_EXCEED_LIMIT: 1 }, deliveredCount: 1 });
+    expect(Math.abs((counts.now as number) - (performance.timeOrigin + performance.now()))).toBeLessThan(100);
+    expect(counts.loopDelayMs).toMatchObject({ p99: expect.any(Number), max: expect.any(Number) });
+  });
+
+  it("answers control calls from loopback addresses only", () => {
+    for (const address of ["127.0.0.1", "127.8.0.3", "::1", "::ffff:127.0.0.1"]) expect(isLoopback(address)).toBe(true);
+    for (const address of [undefined, "", "10.0.0.1", "::ffff:10.0.0.1", "192.168.1.127", "fe80::1", "1127.0.0.1"]) {
+      expect(isLoopback(address)).toBe(false);
+    }
   });
 });
 
