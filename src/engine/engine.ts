@@ -11,14 +11,14 @@ import { attemptResult, relayOutcome } from "./attempt-result";
 import { type BreakerState, CLOSED, type Hold, hold } from "./breaker";
 import { type DueBatch, type OpenBatch, Outbox } from "./outbox";
 import { type PacerState, pacerMemory, paceSnapshot, restorePacer } from "./pacer";
+import { degradedReasons, etaSeconds, queuedJobView, readJob, roundRate, statusView } from "./reads";
 import { planSends } from "./plan";
 import { migrate } from "./schema";
 import { settleAttempt } from "./settle";
 import type { EngineSettings } from "./settings";
 import type { SqlAdapter } from "./sql";
-import { AttemptStats, STATS_WINDOW_MS } from "./stats";
+import { AttemptStats } from "./stats";
 import type { DegradedReason, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "./types";
-import { jobView, recentJob } from "./views";
 
 /** Extra time a sender gets beyond the send timeout to report back, ms. */
 export const LEASE_GRACE_MS = 5_000;
@@ -30,10 +30,6 @@ const PRUNE_IDLE_MS = 3_600_000;
 const PRUNE_BUSY_MS = 1_000;
 /** Exceed-limit adaptations the status keeps. */
 const ADAPTATIONS_KEPT = 20;
-/** Recent jobs the status lists. */
-const RECENT_JOBS = 10;
-/** Share of the storage cap above which health is degraded. */
-const STORAGE_WARN_SHARE = 0.8;
 
 /** What an engine may be given instead of the real thing (tests pass fixed ones). */
 export interface EngineDeps {
@@ -138,21 +134,7 @@ export class Engine {
     this.counts.queuedNotifications += total;
     this.log({ event: "job_accepted", jobId: request.jobId, total, batches: request.batches.length });
     // Described as stored (queued), without reading it back.
-    const job: JobView = {
-      jobId: request.jobId,
-      status: "queued",
-      merchantId: request.merchantId,
-      total,
-      succeeded: 0,
-      failed: 0,
-      pending: total,
-      createdAt: new Date(now).toISOString(),
-      completedAt: null,
-      batches: request.batches.map((b, seq) => ({
-        seq, size: b.size, status: "queued", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null,
-      })),
-      failures: [],
-    };
+    const job = queuedJobView(request, now);
     return { kind: "created", job, estimatedSeconds: this.etaSeconds(now) };
   }
 
@@ -230,50 +212,13 @@ export class Engine {
 
   /** Live pace, backlog, holds and recent results; recent jobs are `owner`'s only (null: everyone's). */
   status(owner: string | null, now: number): DispatcherStatus {
-    const snapshot = paceSnapshot(this.pacer, this.settings.pacer, now);
-    const hold = this.mismatch ?? this.breaker.hold;
-    return {
-      pace: {
-        configuredRps: snapshot.configuredRps,
-        liveRps: roundRate(snapshot.liveRps),
-        sentLastSecond: snapshot.sentLastSecond,
-        lastExceedAt: snapshot.lastExceedAt === null ? null : new Date(snapshot.lastExceedAt).toISOString(),
-      },
-      backlog: {
-        batches: this.counts.queued + this.counts.inFlight,
-        notifications: this.counts.queuedNotifications + this.counts.inFlightNotifications,
-        etaSeconds: this.etaSeconds(now),
-      },
-      inFlight: this.counts.inFlight,
-      results: this.stats.byCode(now),
-      resultWindowSeconds: STATS_WINDOW_MS / 1000,
-      sendsPerSecond: this.stats.perSecond(now),
-      recentJobs: this.outbox.recentJobs(owner, RECENT_JOBS).map(recentJob),
-      adaptations: this.outbox.getMeta<Adaptation[]>("adaptations") ?? [],
-      hold: hold && {
-        kind: hold.kind,
-        reason: hold.reason,
-        since: new Date(hold.since).toISOString(),
-        nextProbeAt: hold.nextProbeAt === null ? null : new Date(hold.nextProbeAt).toISOString(),
-      },
-      storage: { bytes: this.sql.databaseBytes(), capBytes: this.settings.storageCapBytes },
-    };
+    const live = { pacer: this.pacer, hold: this.mismatch ?? this.breaker.hold, counts: this.counts, stats: this.stats };
+    return statusView(this.outbox, live, this.settings, owner, now);
   }
 
   /** Why sending is impaired (held, or storage nearly full); empty while all is well. */
   health(): DegradedReason[] {
-    const reasons: DegradedReason[] = [];
-    const hold = this.mismatch ?? this.breaker.hold;
-    if (hold) {
-      const reason = hold.kind === "client-mismatch" ? "client-id-mismatch" : hold.kind === "paused" ? "paused" : "breaker-open";
-      reasons.push({ reason, detail: hold.reason });
-    }
-    const bytes = this.sql.databaseBytes();
-    if (bytes > STORAGE_WARN_SHARE * this.settings.storageCapBytes) {
-      const detail = `the outbox holds ${bytes} bytes, above ${STORAGE_WARN_SHARE * 100} % of RELAY_STORAGE_CAP_BYTES (${this.settings.storageCapBytes})`;
-      reasons.push({ reason: "storage-near-cap", detail });
-    }
-    return reasons;
+    return degradedReasons(this.mismatch ?? this.breaker.hold, this.sql.databaseBytes(), this.settings.storageCapBytes);
   }
 
   /** Holds all sending until `resume` (accepted work still queues). */
@@ -403,9 +348,7 @@ export class Engine {
   }
 
   private view(jobId: string): JobView {
-    const job = this.outbox.job(jobId);
-    if (!job) throw new Error(`job ${jobId} vanished while being read`);
-    return jobView(job, this.outbox.batchViews(jobId), job.failed > 0 ? this.outbox.failures(jobId) : []);
+    return readJob(this.outbox, jobId);
   }
 
   private noteAdaptation(now: number, reason: string): void {
@@ -419,15 +362,10 @@ export class Engine {
 
   /** Seconds until the backlog is sent at the live rate. */
   private etaSeconds(now: number): number {
-    return Math.ceil((this.counts.queued + this.counts.inFlight) / this.liveRps(now));
+    return etaSeconds(this.counts, this.liveRps(now));
   }
 
   private liveRps(now: number): number {
     return paceSnapshot(this.pacer, this.settings.pacer, now).liveRps;
   }
-}
-
-/** Rates are shown to 0.01 per second: the pacer's arithmetic leaves float noise below that. */
-function roundRate(rps: number): number {
-  return Math.round(rps * 100) / 100;
 }
