@@ -271,7 +271,7 @@ export class Engine {
       if (this.pacer.liveRps !== before || settled.exceeded) this.outbox.setMeta("pacer", pacerMemory(this.pacer));
       if (settled.breaker.state.hold !== this.breaker.hold) this.outbox.setMeta("hold", settled.breaker.state.hold);
       if (settled.next.kind === "finish") completed = this.outbox.finish(batch, result, settled.next.status, now);
-      else this.outbox.requeue(batch, result, settled.next);
+      else this.outbox.requeue(batch, result, { ...settled.next, held: outcome.kind === "missed-slot" });
     });
     this.breaker = settled.breaker.state;
     this.counts.inFlight -= 1;

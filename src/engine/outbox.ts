@@ -166,14 +166,19 @@ export class Outbox {
     if (batch.attempts === 0) this.sql.exec("UPDATE jobs SET attempted_batches = attempted_batches + 1 WHERE job_id = ?", batch.job_id);
   }
 
-  /** Puts a batch back in the queue with the attempt's result; returns nothing (one row written). */
-  requeue(batch: OpenBatch, result: AttemptResult, next: { at: number; front: boolean; spendsAttempt: boolean }): void {
+  /**
+   * Puts a batch back in the queue with the attempt's result (one row written). `held` marks a request
+   * that was held back for missing its slot: it never left, so it is not counted as an attempt.
+   */
+  requeue(batch: OpenBatch, result: AttemptResult, next: { at: number; front: boolean; spendsAttempt: boolean; held: boolean }): void {
     this.sql.exec(
       `UPDATE batches SET state = 'queued', lease_until = NULL, result_status = ?, result_code = ?, result_msg = ?,
-         next_at = ?, front = ?, budget_spent = budget_spent + ?, traffic_requeues = traffic_requeues + ?
+         next_at = ?, front = ?, budget_spent = budget_spent + ?, traffic_requeues = traffic_requeues + ?,
+         attempts = attempts - ?
        WHERE batch_id = ?`,
       result.resultStatus, result.resultCode, result.resultMsg,
       next.at, next.front ? 1 : 0, next.spendsAttempt ? 1 : 0, result.resultClass === "traffic" ? 1 : 0,
+      next.held ? 1 : 0,
       batch.batch_id,
     );
   }

@@ -94,10 +94,14 @@ export class TestGateway {
   }
 
   private async handle(request: Request): Promise<Response> {
+    // Stamped on arrival, before the body is read: reading it waits for the isolate's thread, which the
+    // relay shares here, and a late stamp would move a request into the next gateway second.
+    let at = Date.now();
     const text = await request.text();
-    if (this.arrivalJitterMs > 0)
+    if (this.arrivalJitterMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * this.arrivalJitterMs));
-    const at = Date.now();
+      at = Date.now();
+    }
     const cut = cutSignedMessage(text, "request");
     if (!cut.ok) return new Response("bad request", { status: 400 });
     const verified = cut.signature !== null && (await verifyText(this.merchantKey, cut.raw, cut.signature));
