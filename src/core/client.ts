@@ -86,6 +86,8 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
   });
 
   const start = clock();
+  // When the request really left, on the pacer's clock: the engine counts departures, not decisions.
+  const sentAt = wallClock();
   // Reading the body is inside the deadline too: a gateway that sends headers and then stalls is a timeout.
   const exchange: Promise<Exchange> = (async () => {
     const response = await doFetch(options.url, {
@@ -107,7 +109,7 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     if (timer !== undefined) clearTimeout(timer);
   }
   const latencyMs = clock() - start;
-  const attempt = { reqMsgId: envelope.reqMsgId, reqTime: envelope.reqTime, latencyMs };
+  const attempt = { reqMsgId: envelope.reqMsgId, reqTime: envelope.reqTime, latencyMs, sentAt };
 
   if (result === "timeout" || ("error" in result && controller.signal.aborted)) {
     const detail = `no answer within ${options.timeoutMs} ms`;

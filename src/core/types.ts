@@ -53,6 +53,8 @@ export interface SendOutcome {
   httpStatus?: number;
   /** From just before fetch to the end of reading the answer, in ms. */
   latencyMs: number;
+  /** When the request was handed to fetch, ms epoch; absent when it never left. */
+  sentAt?: number;
   /** True only when the answer's signature verified with Alipay's public key. */
   verified: boolean;
   /** A short human-readable reason for non-`answered` outcomes (never key material). */

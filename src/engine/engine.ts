@@ -10,7 +10,7 @@ import { logEvent } from "../log";
 import { attemptResult, relayOutcome } from "./attempt-result";
 import { type BreakerState, CLOSED, type Hold, hold } from "./breaker";
 import { type DueBatch, type OpenBatch, Outbox } from "./outbox";
-import { type PacerState, pacerMemory, paceSnapshot, restorePacer } from "./pacer";
+import { type PacerState, pacerMemory, paceSnapshot, recordDeparture, restorePacer } from "./pacer";
 import { degradedReasons, etaSeconds, queuedJobView, readJob, roundRate, statusView } from "./reads";
 import { planSends } from "./plan";
 import { migrate } from "./schema";
@@ -254,6 +254,10 @@ export class Engine {
 
   private settle(batch: OpenBatch, outcome: SendOutcome, now: number): void {
     const result = attemptResult(outcome);
+    const departed = departure(batch, outcome);
+    if (departed !== null && batch.sent_at !== null) {
+      this.pacer = recordDeparture(this.pacer, this.settings.pacer, batch.sent_at, departed);
+    }
     const before = this.pacer.liveRps;
     const settled = settleAttempt(
       { batchId: batch.batch_id, attempts: batch.attempts, budgetSpent: batch.budget_spent, trafficRequeues: batch.traffic_requeues },
@@ -270,8 +274,8 @@ export class Engine {
     this.sql.transaction(() => {
       if (this.pacer.liveRps !== before || settled.exceeded) this.outbox.setMeta("pacer", pacerMemory(this.pacer));
       if (settled.breaker.state.hold !== this.breaker.hold) this.outbox.setMeta("hold", settled.breaker.state.hold);
-      if (settled.next.kind === "finish") completed = this.outbox.finish(batch, result, settled.next.status, now);
-      else this.outbox.requeue(batch, result, { ...settled.next, held: outcome.kind === "missed-slot" });
+      if (settled.next.kind === "finish") completed = this.outbox.finish(batch, result, settled.next.status, now, departed);
+      else this.outbox.requeue(batch, result, { ...settled.next, held: outcome.kind === "missed-slot", departed });
     });
     this.breaker = settled.breaker.state;
     this.counts.inFlight -= 1;
@@ -368,4 +372,10 @@ export class Engine {
   private liveRps(now: number): number {
     return paceSnapshot(this.pacer, this.settings.pacer, now).liveRps;
   }
+}
+
+/** When the attempt's request really left, if it left later than planned (the window then counts it there). */
+function departure(batch: OpenBatch, outcome: SendOutcome): number | null {
+  const sentAt = outcome.sentAt;
+  return sentAt !== undefined && batch.sent_at !== null && sentAt > batch.sent_at ? sentAt : null;
 }

@@ -50,6 +50,8 @@ export interface OpenBatch {
   traffic_requeues: number;
   req_msg_id: string | null;
   result_code: string | null;
+  /** When the current attempt was planned to leave (ms epoch). */
+  sent_at: number | null;
 }
 
 /** A batch as a job view shows it. */
@@ -69,7 +71,8 @@ export type NewJob = Pick<JobRow, "job_id" | "owner" | "idempotency_key" | "webh
 
 // Durable Object SQL allows 100 bound parameters per statement; a batch row binds 4.
 const ROWS_PER_INSERT = 25;
-const OPEN_BATCH_COLUMNS = "batch_id, job_id, seq, size, state, attempts, budget_spent, traffic_requeues, req_msg_id, result_code";
+const OPEN_BATCH_COLUMNS =
+  "batch_id, job_id, seq, size, state, attempts, budget_spent, traffic_requeues, req_msg_id, result_code, sent_at";
 
 /** The outbox over one SQLite database (already migrated). */
 export class Outbox {
@@ -170,15 +173,19 @@ export class Outbox {
    * Puts a batch back in the queue with the attempt's result (one row written). `held` marks a request
    * that was held back for missing its slot: it never left, so it is not counted as an attempt.
    */
-  requeue(batch: OpenBatch, result: AttemptResult, next: { at: number; front: boolean; spendsAttempt: boolean; held: boolean }): void {
+  requeue(
+    batch: OpenBatch,
+    result: AttemptResult,
+    next: { at: number; front: boolean; spendsAttempt: boolean; held: boolean; departed: number | null },
+  ): void {
     this.sql.exec(
       `UPDATE batches SET state = 'queued', lease_until = NULL, result_status = ?, result_code = ?, result_msg = ?,
          next_at = ?, front = ?, budget_spent = budget_spent + ?, traffic_requeues = traffic_requeues + ?,
-         attempts = attempts - ?
+         attempts = attempts - ?, sent_at = COALESCE(?, sent_at)
        WHERE batch_id = ?`,
       result.resultStatus, result.resultCode, result.resultMsg,
       next.at, next.front ? 1 : 0, next.spendsAttempt ? 1 : 0, result.resultClass === "traffic" ? 1 : 0,
-      next.held ? 1 : 0,
+      next.held ? 1 : 0, next.departed,
       batch.batch_id,
     );
   }
@@ -187,16 +194,16 @@ export class Outbox {
    * Ends a batch: its payload goes (a failed one keeps its openIds for `failures`), its job's counters
    * move, and the job completes with its last batch. Returns true when this call completed the job.
    */
-  finish(batch: OpenBatch, result: AttemptResult, status: "succeeded" | "failed", now: number): boolean {
+  finish(batch: OpenBatch, result: AttemptResult, status: "succeeded" | "failed", now: number, departed: number | null = null): boolean {
     const failed = status === "failed";
     this.sql.exec(
       `UPDATE batches SET state = ?, lease_until = NULL, result_status = ?, result_code = ?, result_msg = ?,
-         budget_spent = budget_spent + 1,
+         budget_spent = budget_spent + 1, sent_at = COALESCE(?, sent_at),
          open_ids = CASE WHEN ? THEN (
            SELECT json_group_array(json_extract(e.value, '$.openId')) FROM payloads p, json_each(p.infos) e WHERE p.batch_id = batches.batch_id
          ) END
        WHERE batch_id = ?`,
-      status, result.resultStatus, result.resultCode, result.resultMsg, failed ? 1 : 0, batch.batch_id,
+      status, result.resultStatus, result.resultCode, result.resultMsg, departed, failed ? 1 : 0, batch.batch_id,
     );
     this.sql.exec("DELETE FROM payloads WHERE batch_id = ?", batch.batch_id);
     const done = this.sql.exec<{ completed_at: number | null }>(

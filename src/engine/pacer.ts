@@ -234,6 +234,21 @@ export function paceSnapshot(state: PacerState, settings: PacerSettings, now: nu
   };
 }
 
+/**
+ * Records that a send planned for `planned` really left at `actual` (both ms epoch). A late departure
+ * takes its planned place in the window, so the window counts what left, and the schedule resumes at
+ * least one interval after it: the slots not yet handed out move back instead of bunching behind it.
+ */
+export function recordDeparture(state: PacerState, settings: PacerSettings, planned: number, actual: number): PacerState {
+  if (!(actual > planned)) return state;
+  const r = resolve(settings);
+  const s = adapt(state, r, actual);
+  const at = s.sends.indexOf(planned);
+  if (at < 0) return s;
+  const sends = [...s.sends.slice(0, at), ...s.sends.slice(at + 1), actual].sort((a, b) => a - b);
+  return { ...s, sends, tat: Math.max(s.tat, actual + r.catchUpMs + r.windowMs / s.liveRps) };
+}
+
 /** The part of the pacer worth storing: what it learned about the quota (the window is rebuilt from the outbox). */
 export type PacerMemory = Pick<PacerState, "configuredRps" | "liveRps" | "estimateRps" | "lastDecreaseAt" | "lastExceedAt" | "cleanSince">;
 

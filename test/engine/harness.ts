@@ -82,6 +82,9 @@ export class World {
   settings: EngineSettings;
   /** Chooses how the gateway answers each request (the nth request overall, from 0). */
   gateway: (task: SendTask, n: number, at: number) => Answer;
+  /** How late the sender is, ms, for the nth task handed out (a busy thread, a slow hand-over). */
+  lateness: (task: SendTask, n: number) => number = () => 0;
+  private handedOut = 0;
 
   constructor(settings: EngineSettings = testSettings(), gateway: (task: SendTask, n: number, at: number) => Answer = () => SUCCESS) {
     this.settings = settings;
@@ -158,8 +161,15 @@ export class World {
   }
 
   private depart(task: SendTask): void {
-    // The simulated sender holds the request until its slot, as the real one does.
-    const at = Math.max(this.now, task.notBefore);
+    // The simulated sender holds the request until its slot, as the real one does, and holds it back
+    // (missed slot) when it is ready later than the slot's end.
+    const at = Math.max(this.now, task.notBefore) + this.lateness(task, this.handedOut++);
+    if (at > task.notAfter) {
+      const outcome: SendOutcome = { kind: "missed-slot", resultClass: "unknown", reqMsgId: task.reqMsgId, reqTime: "", latencyMs: 0, verified: false };
+      this.reports.push({ at, task, outcome });
+      this.reports.sort((a, b) => a.at - b.at);
+      return;
+    }
     const n = this.departures.length;
     this.departures.push({ at, batchId: task.batchId, reqMsgId: task.reqMsgId });
     const answer = this.gateway(task, n, at);
@@ -169,6 +179,7 @@ export class World {
       reqMsgId: task.reqMsgId,
       reqTime: new Date(at).toISOString(),
       latencyMs: answer.afterMs,
+      sentAt: at,
       verified: answer.outcome.kind === "answered",
     };
     this.reports.push({ at: at + answer.afterMs, task, outcome });
