@@ -19,9 +19,10 @@ import { measureWaiters } from "./waiters.ts";
 import { measureLag } from "./lag.ts";
 import { measureOverlap } from "./overlap.ts";
 import { measurePace } from "./pace.ts";
+import { measureStorage } from "./storage.ts";
 import { type BenchResults, formatTable, rows } from "./report.ts";
 
-const PHASES = ["accept", "fanout", "pace", "overlap", "waiters", "lag", "adaptation", "cost"] as const;
+const PHASES = ["accept", "fanout", "pace", "overlap", "waiters", "lag", "adaptation", "cost", "storage"] as const;
 const args = process.argv.slice(2);
 if (args.includes("--help")) {
   console.log(
@@ -102,6 +103,10 @@ if (wanted("adaptation")) {
 if (wanted("cost")) {
   say("cost and packing…");
   ({ result: results.cost, noise: noise.cost } = await measureCost(quick ? 0.5 : 1));
+}
+if (wanted("storage")) {
+  say("storage after one and two runs…");
+  ({ result: results.storage, noise: noise.storage } = await measureStorage(quick ? 5_000 : 20_000));
 }
 
 const table = rows(results);

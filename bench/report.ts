@@ -8,6 +8,7 @@ import type { WindowFigures } from "./arrivals.ts";
 import type { LagResult } from "./lag.ts";
 import type { OverlapResult } from "./overlap.ts";
 import type { PaceResult } from "./pace.ts";
+import type { StorageResult } from "./storage.ts";
 import type { WaitersResult } from "./waiters.ts";
 
 /** Everything one `npm run bench` measured. Absent parts were skipped (--only). */
@@ -17,6 +18,7 @@ export interface BenchResults {
   pace?: PaceResult[];
   overlap?: OverlapResult;
   waiters?: WaitersResult;
+  storage?: StorageResult;
   lag?: LagResult;
   /** Refusals answered F, then U. */
   adaptation?: AdaptationResult[];
@@ -128,6 +130,17 @@ export function rows(r: BenchResults): Row[] {
       met: null,
     });
     out.push({ measure: `  GET /v1/status meanwhile (p50 / p99, n=${w.status.n})`, figure: `${ms(w.status.p50)} / ${ms(w.status.p99)}`, target: "(info)", met: null });
+  }
+  if (r.storage) {
+    const s = r.storage;
+    const grown = s.afterSecond - s.afterFirst;
+    out.push({
+      measure: `storage: outbox after one / two ${s.notificationsPerRun.toLocaleString("en")}-notification runs (second run's growth)`,
+      figure: `${(s.afterFirst / 1e6).toFixed(2)} MB / ${(s.afterSecond / 1e6).toFixed(2)} MB (${grown >= 0 ? "+" : ""}${(grown / 1e3).toFixed(0)} kB)`,
+      // What stays per run is its settled batch and job rows (payloads are deleted): a few pages, not a run's payloads.
+      target: "≤ 5 % of a run's bodies",
+      met: grown <= 0.05 * s.bodyBytesPerRun,
+    });
   }
   if (r.lag) {
     out.push({
