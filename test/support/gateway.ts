@@ -13,6 +13,8 @@ export type Fault =
   | "garbage"
   | "bad-signature"
   | "param-illegal"
+  /** INVALID_SIGNATURE: what AlipayHK answers every request when it does not know the merchant's key. */
+  | "invalid-signature"
   /** REQUEST_TRAFFIC_EXCEED_LIMIT whatever the window holds (a refusal the relay must requeue for free). */
   | "traffic";
 
@@ -144,6 +146,7 @@ export class TestGateway {
       result = ["F", "00000024", "REQUEST_TRAFFIC_EXCEED_LIMIT"];
     } else if (fault === "unknown") result = ["U", "00000901", "UNKNOWN_EXCEPTION"];
     else if (fault === "param-illegal") result = ["F", "00000004", "PARAM_ILLEGAL"];
+    else if (fault === "invalid-signature") result = ["F", "00000007", "INVALID_SIGNATURE"];
     else result = ["S", "00000000", "SUCCESS"];
     if (result[2] !== "REQUEST_TRAFFIC_EXCEED_LIMIT" && verified) this.accepted.push(at);
     record.answer = result[2];
