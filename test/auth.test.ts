@@ -8,18 +8,7 @@ import type { DispatcherStatus } from "../src/engine/types";
 import { app } from "../src/http/app";
 import { parseWebhookSecret, signWebhook } from "../src/security/webhook";
 import { TestGateway } from "./support/gateway";
-import {
-  ADMIN_KEY,
-  API_KEY,
-  OTHER_API_KEY,
-  freshRelay,
-  notifications,
-  relay,
-  relayStatus,
-  setting,
-  submit,
-  waitForJob,
-} from "./support/relay";
+import { ADMIN_KEY, API_KEY, expectOutboxEmpty, freshRelay, notifications, OTHER_API_KEY, relay, relayStatus, setting, submit, waitForJob } from "./support/relay";
 
 const secret = (): Uint8Array => {
   const bytes = parseWebhookSecret(setting("RELAY_WEBHOOK_SECRET"));
@@ -191,7 +180,8 @@ describe("Standard Webhooks signatures", () => {
     expect(replay.headers.get("content-type")).toBe("application/problem+json");
     expect(((await replay.json()) as { code: string }).code).toBe("webhook-replayed");
     expect((await webhookStatus()).recentJobs.map((j) => j.jobId)).toEqual([jobId]);
-    await new Promise((r) => setTimeout(r, 300));
+    expect((await waitForJob(jobId, 5_000, ADMIN_KEY)).status).toBe("completed");
+    await expectOutboxEmpty();
     expect(gateway.deliveries().size).toBe(2);
     expect([...gateway.deliveries().values()].every((n) => n === 1)).toBe(true);
   });

@@ -4,7 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { TestGateway } from "./support/gateway";
-import { freshRelay, notifications, relay, relayStatus, waitForJob } from "./support/relay";
+import { expectOutboxEmpty, freshRelay, notifications, relay, relayStatus, waitForJob } from "./support/relay";
 
 const body = JSON.stringify({ notifications: notifications(150) });
 
@@ -36,8 +36,7 @@ describe("Idempotency-Key", () => {
     expect(afterDone.status).toBe(202);
     expect(await afterDone.json()).toMatchObject({ jobId, status: "completed", total: 150 });
 
-    // Give any wrongly queued copy time to leave, then count what AlipayHK got.
-    await new Promise((r) => setTimeout(r, 300));
+    await expectOutboxEmpty();
     expect(gateway.received).toHaveLength(2);
     const deliveries = gateway.deliveries();
     expect(deliveries.size).toBe(150);
@@ -56,7 +55,7 @@ describe("Idempotency-Key", () => {
     );
     expect(new Set(ids).size).toBe(1);
     await waitForJob(ids[0]!, 5_000);
-    await new Promise((r) => setTimeout(r, 300));
+    await expectOutboxEmpty();
     expect(gateway.received).toHaveLength(2);
   }, 10_000);
 
@@ -71,7 +70,7 @@ describe("Idempotency-Key", () => {
     expect(await res.json()).toMatchObject({ status: 422, code: "idempotency-key-reused" });
     const job = await waitForJob(jobId, 5_000);
     expect(job).toMatchObject({ status: "completed", total: 150, succeeded: 150 });
-    await new Promise((r) => setTimeout(r, 300));
+    await expectOutboxEmpty();
     expect(gateway.received.flatMap((r) => r.openIds).filter((id) => id.startsWith("other"))).toEqual([]);
     expect((await relayStatus()).recentJobs.map((j) => j.jobId)).toEqual([jobId]);
   }, 10_000);

@@ -7,7 +7,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { JobView } from "../src/engine/types";
 import { TestGateway, type Fault } from "./support/gateway";
-import { freshRelay, getJob, relayStatus, submit } from "./support/relay";
+import { expectOutboxEmpty, freshRelay, getJob, relayStatus, submit } from "./support/relay";
 
 /** Polls a job to completion, checking on every view that the counts always add up. */
 async function followJob(jobId: string, timeoutMs: number): Promise<JobView> {
@@ -103,7 +103,7 @@ describe("final: an F code other than the traffic limit is not retried", () => {
     expect(job.failures).toHaveLength(30);
     for (const failure of job.failures)
       expect(failure).toMatchObject({ resultCode: "PARAM_ILLEGAL", resultMsg: "param_illegal" });
-    await new Promise((r) => setTimeout(r, 300)); // a wrong retry would have left by now
+    await expectOutboxEmpty();
     expect(gateway.received).toHaveLength(1);
   });
 

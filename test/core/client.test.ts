@@ -110,6 +110,8 @@ describe("the request", () => {
       reqTime: "2026-11-26T12:08:56+08:00",
       httpStatus: 200,
       latencyMs: 125,
+      // Handed to fetch at the injected wall-clock instant.
+      sentAt: Date.parse("2026-11-26T04:08:56Z"),
       verified: true,
     });
   });

@@ -1,6 +1,6 @@
 import { reset } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { vi } from "vitest";
+import { expect, vi } from "vitest";
 import type { Dispatcher } from "../../src/hosts/cloudflare/dispatcher";
 import type { DispatcherStatus, JobView } from "../../src/engine/types";
 
@@ -114,4 +114,14 @@ export function dispatcherStub(): DurableObjectStub<Dispatcher> {
 export async function freshRelay(): Promise<void> {
   vi.restoreAllMocks();
   await reset();
+}
+
+/**
+ * Asserts that nothing is left to send or on the wire, from the outbox's own counters: a wrongly queued
+ * copy would show here at once, so no test needs to sleep and hope it would have left by then.
+ */
+export async function expectOutboxEmpty(): Promise<void> {
+  const status = await relayStatus(ADMIN_KEY);
+  expect(status.backlog).toMatchObject({ batches: 0, notifications: 0 });
+  expect(status.inFlight).toBe(0);
 }
