@@ -1,6 +1,5 @@
 import { Hono, type Context } from "hono";
-import { packBatches } from "../../core/batch";
-import { validateNotifications } from "../../core/notification";
+import { parseSubmission } from "../../core/submission";
 import type { JobView, SubmitResult } from "../../dispatcher/types";
 import { logEvent } from "../../log";
 import { isJobId, newJobId } from "../../security/owner";
@@ -8,7 +7,7 @@ import { authenticate, authenticateBearer, authenticateWebhook, isWebhookRequest
 import { isJsonContentType, preferWaitSeconds, readBodyText } from "../body";
 import type { RelayEnv } from "../env";
 import { problem } from "../problem";
-import { parseSubmitEnvelope } from "../schemas";
+import { submissionProblem } from "../submission-problem";
 
 /** How often a `Prefer: wait` request looks at its job, in ms. */
 const WAIT_POLL_MS = 100;
@@ -41,28 +40,9 @@ notifications.post("/", async (c) => {
   const caller = bearer ?? authenticateWebhook(c, body.bytes, Math.floor(Date.now() / 1000));
   if (!caller.ok) return problem(c, "unauthorized", caller.detail, {}, { "WWW-Authenticate": "Bearer" });
 
-  let json: unknown;
-  try {
-    json = JSON.parse(body.text);
-  } catch (error) {
-    return problem(c, "malformed-json", error instanceof SyntaxError ? error.message : "The body is not JSON.");
-  }
-  const envelope = parseSubmitEnvelope(json, config.merchantId);
-  if (!envelope.ok) return problem(c, "invalid-request", "The request is not valid; nothing was queued.", { errors: envelope.errors });
-  if (envelope.items.length > config.maxNotificationsPerRequest) {
-    return problem(
-      c,
-      "too-many-notifications",
-      `${envelope.items.length} notifications; at most ${config.maxNotificationsPerRequest} per request. Split the request.`,
-      { limit: config.maxNotificationsPerRequest },
-    );
-  }
-  const valid = validateNotifications(envelope.items);
-  if (!valid.ok) {
-    return problem(c, "invalid-request", `${valid.errors.length} problem(s) found; nothing was queued.`, { errors: valid.errors });
-  }
-
-  const batches = packBatches(valid.notifications);
+  const submission = await parseSubmission(body.text, config.merchantId, { maxNotifications: config.maxNotificationsPerRequest });
+  if (!submission.ok) return submissionProblem(c, submission);
+  const { batches } = submission;
   if (batches.length > config.maxBacklogBatches) {
     // It could never fit, however long the caller waits: not a 429.
     return problem(
@@ -81,7 +61,7 @@ notifications.post("/", async (c) => {
       ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       ...(caller.webhookId !== undefined ? { webhookId: caller.webhookId } : {}),
       bodyHash: await sha256Hex(body.bytes),
-      merchantId: envelope.merchantId,
+      merchantId: submission.merchantId,
       batches,
     });
   } catch (error) {
