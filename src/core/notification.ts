@@ -9,14 +9,14 @@ import { z } from "zod/mini";
 import { notificationText } from "./batch";
 import {
   type ScanError,
-  type Step,
+  type ScanState,
   scanKeyAndColon,
   scanOpening,
   scanSeparator,
   scanString,
-  scanValue,
+  scanValueFrom,
 } from "./json-scan";
-import { type ErrorList, LONE_SURROGATE, quotedField } from "./request-errors";
+import { type ErrorList, LONE_SURROGATE, quotedField, type RequestError } from "./request-errors";
 import { compactJson, NOT_A_JSON_OBJECT, templateValueProblem } from "./template-value";
 
 /** API page: "Every element's maximum length is 300", counted on the element's compact JSON. */
@@ -95,26 +95,44 @@ type Span = readonly [start: number, end: number];
 
 const isField = (name: string): name is Field => (FIELDS as string[]).includes(name);
 
-/** One element read from the request text: its wire JSON, or null when it had errors (added to the list). */
-export type ElementRead = { ok: true; end: number; wire: string | null } | ScanError;
+/**
+ * One element read from the request text: its wire JSON, or null when it had errors (added to the
+ * list); `paused` when it runs past `stopAt` (the caller decides what a huge element is worth).
+ */
+export type ElementRead =
+  | { ok: true; end: number; wire: string | null }
+  | { ok: "paused"; state: ScanState }
+  | ScanError;
 
 /**
  * Reads the element starting at `text[start]` and checks every rule, adding each problem (with
- * `index`) to `errors`. Returns a ScanError only when the text is not JSON. The work is linear in the
- * element's length; callers bound that length.
+ * `index`) to `errors`. Returns a ScanError only when the text is not JSON. Stops, adding nothing,
+ * once the element runs past `stopAt`: the work is linear in the text read, and bounded by it.
  */
-export function readNotification(text: string, start: number, index: number, errors: ErrorList): ElementRead {
+export function readNotification(
+  text: string,
+  start: number,
+  index: number,
+  errors: ErrorList,
+  stopAt = Number.POSITIVE_INFINITY,
+): ElementRead {
   if (text[start] !== "{") {
-    const skipped = scanValue(text, start);
-    if (skipped.ok) errors.add({ index, field: ELEMENT_FIELD, problem: "must be a JSON object" });
-    return skipped.ok ? { ok: true, end: skipped.end, wire: null } : skipped;
+    const skipped = scanValueFrom(text, { i: start, open: [] }, stopAt);
+    if (skipped.ok === true) errors.add({ index, field: ELEMENT_FIELD, problem: "must be a JSON object" });
+    return skipped.ok === true ? { ok: true, end: skipped.end, wire: null } : skipped;
   }
-  const members = readMembers(text, start, index, errors);
-  if (!members.ok) return members;
+  const members = readMembers(text, start, index, stopAt);
+  if (members.ok !== true) return members;
+  for (const problem of members.problems) errors.add(problem);
   const openId = readString(text, members.spans.openId, index, "openId", errors);
   const templateCode = readString(text, members.spans.templateCode, index, "templateCode", errors);
   const templateValue = readTemplateValue(text, members.spans.templateValue, index, errors);
-  if (members.bad || openId === undefined || templateCode === undefined || templateValue === undefined) {
+  if (
+    members.problems.length > 0 ||
+    openId === undefined ||
+    templateCode === undefined ||
+    templateValue === undefined
+  ) {
     return { ok: true, end: members.end, wire: null };
   }
   const wire = notificationText({ openId, templateCode, templateValue });
@@ -128,29 +146,33 @@ export function readNotification(text: string, start: number, index: number, err
   return { ok: true, end: members.end, wire };
 }
 
-type Members = { ok: true; end: number; spans: Partial<Record<Field, Span>>; bad: boolean } | ScanError;
+type Members =
+  | { ok: true; end: number; spans: Partial<Record<Field, Span>>; problems: RequestError[] }
+  | { ok: "paused"; state: ScanState }
+  | ScanError;
 
-/** Finds the documented members' value spans; reports duplicates and unknown fields (a bounded number by name). */
-function readMembers(text: string, start: number, index: number, errors: ErrorList): Members {
+/** Finds the documented members' value spans; lists duplicates and unknown fields (a bounded number by name). */
+function readMembers(text: string, start: number, index: number, stopAt: number): Members {
   const spans: Partial<Record<Field, Span>> = {};
-  let bad = false;
+  const problems: RequestError[] = [];
   let unknown = 0;
   let next = scanOpening(text, start, "}");
   while (next.ok && !next.closed) {
     const key = scanKeyAndColon(text, next.next);
     if (!key.ok) return key;
-    const value: Step = scanValue(text, key.end);
+    // Paused states are relative to the element: a value is expected inside its braces.
+    if (key.end >= stopAt) return { ok: "paused", state: { i: key.end, open: ["{"] } };
+    const value = scanValueFrom(text, { i: key.end, open: [] }, stopAt);
+    if (value.ok === "paused") return { ok: "paused", state: { i: value.state.i, open: ["{", ...value.state.open] } };
     if (!value.ok) return value;
     const name = key.value ?? "";
     if (!isField(name)) {
-      bad = true;
       unknown++;
       const problem = `is not a known field (expected ${FIELDS.join(", ")})`;
-      if (unknown <= MAX_UNKNOWN_FIELDS_NAMED) errors.add({ index, field: quotedField(name), problem });
+      if (unknown <= MAX_UNKNOWN_FIELDS_NAMED) problems.push({ index, field: quotedField(name), problem });
     } else if (spans[name] !== undefined) {
       // JSON parsers disagree on which copy of a repeated name wins; the caller must say which one.
-      bad = true;
-      errors.add({ index, field: name, problem: "appears more than once" });
+      problems.push({ index, field: name, problem: "appears more than once" });
     } else {
       spans[name] = [key.end, value.end];
     }
@@ -158,13 +180,10 @@ function readMembers(text: string, start: number, index: number, errors: ErrorLi
   }
   if (!next.ok) return next;
   if (unknown > MAX_UNKNOWN_FIELDS_NAMED) {
-    errors.add({
-      index,
-      field: ELEMENT_FIELD,
-      problem: `has ${unknown - MAX_UNKNOWN_FIELDS_NAMED} more unknown fields`,
-    });
+    const problem = `has ${unknown - MAX_UNKNOWN_FIELDS_NAMED} more unknown fields`;
+    problems.push({ index, field: ELEMENT_FIELD, problem });
   }
-  return { ok: true, end: next.next, spans, bad };
+  return { ok: true, end: next.next, spans, problems };
 }
 
 /** The decoded value of a string token at `span`, or undefined when absent or not a string. */
@@ -199,7 +218,8 @@ function readTemplateValue(text: string, span: Span | undefined, index: number, 
     errors.add({ index, field: "templateValue", problem: "is required" });
     return undefined;
   }
-  const json = text[span[0]] === "{" ? compactJson(text, span[0], span[1]) : decodedString(text, span);
+  const inline = text[span[0]] === "{";
+  const json = inline ? compactJson(text, span[0], span[1]) : decodedString(text, span);
   if (json === undefined) {
     errors.add({ index, field: "templateValue", problem: NOT_A_JSON_OBJECT });
     return undefined;
@@ -211,7 +231,7 @@ function readTemplateValue(text: string, span: Span | undefined, index: number, 
   }
   // Longer than a whole element may be: refused for its length by the caller, not worth parsing.
   if (json.length > MAX_NOTIFICATION_CHARS) return json;
-  const problem = templateValueProblem(json);
+  const problem = templateValueProblem(json, inline);
   if (problem === null) return json;
   errors.add({ index, field: "templateValue", problem });
   return undefined;

@@ -17,8 +17,11 @@ const MAX_FIELD_NAME_CHARS = 64;
 export class ErrorList {
   readonly items: RequestError[] = [];
   truncated = false;
+  private readonly max: number;
 
-  constructor(private readonly max: number = MAX_REPORTED_ERRORS) {}
+  constructor(max: number = MAX_REPORTED_ERRORS) {
+    this.max = max;
+  }
 
   /** Adds an error, or marks the list truncated when it is full. */
   add(error: RequestError): void {

@@ -18,11 +18,13 @@ import {
   scanValueFrom,
   skipWhitespace,
 } from "./json-scan";
-import { ELEMENT_FIELD, readNotification, validateMerchantId } from "./notification";
+import { ELEMENT_FIELD, type ElementRead, readNotification, validateMerchantId } from "./notification";
 import { ErrorList, type RequestError, quotedField } from "./request-errors";
 
 /** Longest element text read in full, in characters; a longer one cannot be a 300-character element worth reading. */
 export const MAX_ELEMENT_TEXT_CHARS = 65_536;
+
+const TOO_LONG_ELEMENT = `spans more than ${MAX_ELEMENT_TEXT_CHARS} characters of request text; an element may be at most 300 as compact JSON`;
 
 /** What the caller's configuration allows. */
 export interface SubmissionLimits {
@@ -118,19 +120,19 @@ async function readNotifications(
     const index = count++;
     // Past the limit or the error bound nothing more can be reported: the rest is only checked as JSON.
     const reading = count <= limit && !errors.truncated;
-    const first = scanValueFrom(text, { i: next.next, open: [] }, next.next + MAX_ELEMENT_TEXT_CHARS);
     let end: number;
-    if (first.ok === "paused") {
-      const rest = await skipValue(text, first.state, slicer);
+    const element: ElementRead = reading
+      ? readNotification(text, next.next, index, errors, next.next + MAX_ELEMENT_TEXT_CHARS)
+      : { ok: "paused", state: { i: next.next, open: [] } };
+    if (element.ok === "paused") {
+      // Past the limit, or an element too long to be worth reading: only its JSON is checked, in slices.
+      const rest = await skipValue(text, element.state, slicer);
       if (!rest.ok) return rest;
       end = rest.end;
-      const problem = `spans more than ${MAX_ELEMENT_TEXT_CHARS} characters of request text; an element may be at most 300 as compact JSON`;
-      if (reading) errors.add({ index, field: ELEMENT_FIELD, problem });
-    } else if (!first.ok) {
-      return first;
-    } else if (reading) {
-      const element = readNotification(text, next.next, index, errors);
-      if (!element.ok) return element;
+      if (reading) errors.add({ index, field: ELEMENT_FIELD, problem: TOO_LONG_ELEMENT });
+    } else if (!element.ok) {
+      return element;
+    } else {
       end = element.end;
       // Once anything is wrong nothing will be queued: stop building batches.
       if (element.wire !== null && errors.empty) {
@@ -140,8 +142,6 @@ async function readNotifications(
           pending = [];
         }
       }
-    } else {
-      end = first.end;
     }
     await slicer.tick(end);
     next = scanSeparator(text, end, "]");
