@@ -236,8 +236,6 @@ export async function parseSubmission(
       detail: "trailing characters after the JSON value",
       offset: trailing,
     });
-  if (start === text.length)
-    return malformedJson({ ok: false, reason: "malformed", detail: "the body is empty", offset: 0 });
 
   const merchantId = resolveMerchant(text, merchantSpan, defaultMerchantId, bodyErrors);
   if (bodyErrors.empty && collected === undefined) bodyErrors.add({ field: "notifications", problem: "is required" });
