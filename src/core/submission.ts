@@ -18,13 +18,13 @@ import {
   scanValueFrom,
   skipWhitespace,
 } from "./json-scan";
-import { ELEMENT_FIELD, type ElementRead, readNotification, validateMerchantId } from "./notification";
+import { ELEMENT_FIELD, type ElementRead, MAX_NOTIFICATION_CHARS, readNotification, validateMerchantId } from "./notification";
 import { ErrorList, type RequestError, quotedField } from "./request-errors";
 
 /** Longest element text read in full, in characters; a longer one cannot be a 300-character element worth reading. */
 export const MAX_ELEMENT_TEXT_CHARS = 65_536;
 
-const TOO_LONG_ELEMENT = `spans more than ${MAX_ELEMENT_TEXT_CHARS} characters of request text; an element may be at most 300 as compact JSON`;
+const TOO_LONG_ELEMENT = `spans more than ${MAX_ELEMENT_TEXT_CHARS} characters of request text; an element may be at most ${MAX_NOTIFICATION_CHARS} as compact JSON`;
 
 /** What the caller's configuration allows. */
 export interface SubmissionLimits {
