@@ -162,7 +162,9 @@ function readMembers(text: string, start: number, index: number, stopAt: number)
     if (!key.ok) return key;
     // Paused states are relative to the element: a value is expected inside its braces.
     if (key.end >= stopAt) return { ok: "paused", state: { i: key.end, open: ["{"] } };
-    const value = scanValueFrom(text, { i: key.end, open: [] }, stopAt);
+    // Most members are strings: scanned directly, without the state of a resumable scan.
+    const value =
+      text[key.end] === '"' ? scanString(text, key.end, false) : scanValueFrom(text, { i: key.end, open: [] }, stopAt);
     if (value.ok === "paused") return { ok: "paused", state: { i: value.state.i, open: ["{", ...value.state.open] } };
     if (!value.ok) return value;
     const name = key.value ?? "";
@@ -189,7 +191,9 @@ function readMembers(text: string, start: number, index: number, stopAt: number)
 /** The decoded value of a string token at `span`, or undefined when absent or not a string. */
 function decodedString(text: string, span: Span | undefined): string | undefined {
   if (span === undefined || text[span[0]] !== '"') return undefined;
-  return scanString(text, span[0], true).value ?? "";
+  const raw = text.slice(span[0] + 1, span[1] - 1);
+  // Without a backslash the text between the quotes is the value itself.
+  return raw.includes("\\") ? (scanString(text, span[0], true).value ?? "") : raw;
 }
 
 /** openId or templateCode: a non-empty string of valid Unicode, checked with the field's schema. */
