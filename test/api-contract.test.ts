@@ -175,7 +175,7 @@ describe("POST /v1/notifications refused", () => {
       [[], "(body)"],
       [{ notifications: [] }, "notifications"],
       [{ notifications: "no" }, "notifications"],
-      [{ notifications: notifications(1), extra: true }, "(body)"],
+      [{ notifications: notifications(1), extra: true }, "extra"],
       [{ merchantId: "m".repeat(65), notifications: notifications(1) }, "merchantId"],
       [{ merchantId: 42, notifications: notifications(1) }, "merchantId"],
     ];

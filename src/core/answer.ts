@@ -10,6 +10,9 @@ import { classifyResult } from "./result-codes";
 import { verifyText } from "./signer";
 import type { ResultInfo, SendOutcome } from "./types";
 
+/** Largest answer body read, in bytes: AlipayHK's answers are well under 1 KiB; a bigger one is not its answer. */
+export const MAX_ANSWER_BYTES = 65_536;
+
 /** The part of a SendOutcome that the answer alone decides. */
 export type AnswerOutcome = Pick<
   SendOutcome,
@@ -41,6 +44,12 @@ export function parseResponseValue(raw: string): { resultInfo: ResultInfo | null
   return { resultInfo: { resultStatus, resultCodeId, resultCode, resultMsg: msg }, reqMsgId };
 }
 
+/** The outcome for an answer body larger than MAX_ANSWER_BYTES, which is not read further. */
+export function oversizedAnswer(httpStatus: number): AnswerOutcome {
+  const detail = `answer body is larger than ${MAX_ANSWER_BYTES} bytes; not read further`;
+  return untrusted(httpStatus >= 200 && httpStatus <= 299 ? "malformed" : "http-error", httpStatus, detail, null);
+}
+
 /** An outcome that decides nothing: the batch may or may not have been processed. */
 function untrusted(
   kind: AnswerOutcome["kind"],
@@ -53,14 +62,15 @@ function untrusted(
 }
 
 /**
- * Classifies one HTTP answer. `expectedReqMsgId`, when given, must match the answer's `head.reqMsgId`
- * if it has one, so that a genuine answer to another request is not taken for this one. Never throws.
+ * Classifies one HTTP answer to the request `expectedReqMsgId`. The answer's `head.reqMsgId` must name
+ * it: a genuine signed answer to another request (or one naming none) is not taken for this one.
+ * Never throws.
  */
 export async function readAnswer(
   httpStatus: number,
   bodyText: string,
   alipayPublicKey: CryptoKey,
-  expectedReqMsgId?: string,
+  expectedReqMsgId: string,
 ): Promise<AnswerOutcome> {
   const cut = cutSignedMessage(bodyText, "response");
   // A resultInfo from an unverified or non-2xx answer is kept for the log only; it decides nothing.
@@ -78,9 +88,9 @@ export async function readAnswer(
   if (claimed.resultInfo === null) {
     return untrusted("malformed", httpStatus, "answer has no valid response.body.resultInfo", null, true);
   }
-  if (expectedReqMsgId !== undefined && claimed.reqMsgId !== null && claimed.reqMsgId !== expectedReqMsgId) {
-    const detail = `answer is for reqMsgId ${claimed.reqMsgId.slice(0, 64)}, not ${expectedReqMsgId}`;
-    return untrusted("malformed", httpStatus, detail, claimed.resultInfo, true);
+  if (claimed.reqMsgId !== expectedReqMsgId) {
+    const named = claimed.reqMsgId === null ? "names no reqMsgId" : `is for reqMsgId ${claimed.reqMsgId.slice(0, 64)}`;
+    return untrusted("malformed", httpStatus, `answer ${named}, not ${expectedReqMsgId}`, claimed.resultInfo, true);
   }
   return {
     kind: "answered",

@@ -37,7 +37,12 @@ export function notificationText(n: NotificationInfo): string {
 
 /** The `notificationInfos` array text of some notifications (the wire form of a batch). */
 export function notificationInfosText(notifications: readonly NotificationInfo[]): string {
-  return `[${notifications.map(notificationText).join(",")}]`;
+  return wireBatch(notifications.map(notificationText)).infos;
+}
+
+/** A batch from elements already in their wire form (each one's compact JSON text, see notificationText). */
+export function wireBatch(elementTexts: readonly string[]): WireBatch {
+  return { size: elementTexts.length, infos: `[${elementTexts.join(",")}]` };
 }
 
 /** Packs notifications into wire batches of at most `size` (default 100). */

@@ -3,7 +3,7 @@
  * verify the answer. Every way the attempt can end — an answer, a timeout, a network failure — is a
  * returned SendOutcome; retrying is the caller's decision (see the retry policy), not this file's.
  */
-import { readAnswer } from "./answer";
+import { MAX_ANSWER_BYTES, oversizedAnswer, readAnswer } from "./answer";
 import { signEnvelope } from "./envelope";
 import type { SendOutcome } from "./types";
 
@@ -41,7 +41,27 @@ export interface SendBatchOptions {
 /** AlipayHK's transport: JSON in UTF-8. */
 export const REQUEST_CONTENT_TYPE = "application/json; charset=UTF-8";
 
-type Exchange = { status: number; text: string } | { error: unknown };
+/** `text` is null when the body was larger than MAX_ANSWER_BYTES (and was not read past it). */
+type Exchange = { status: number; text: string | null } | { error: unknown };
+
+/** The body as text, or null once it passes `maxBytes`: the rest is cancelled, never buffered. */
+async function readCapped(response: Response, maxBytes: number): Promise<string | null> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
 
 function describeError(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -98,7 +118,7 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
       // A signed POST is never replayed elsewhere: a redirect is reported as the HTTP status it is.
       redirect: "manual",
     });
-    return { status: response.status, text: await response.text() };
+    return { status: response.status, text: await readCapped(response, MAX_ANSWER_BYTES) };
   })().catch((error: unknown) => ({ error }));
 
   let result: Exchange | "timeout";
@@ -119,6 +139,9 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     const detail = `fetch failed: ${describeError(result.error)}`;
     return { ...attempt, kind: "network-error", resultClass: "unknown", verified: false, detail };
   }
-  const answer = await readAnswer(result.status, result.text, options.verifyKey, envelope.reqMsgId);
+  const answer =
+    result.text === null
+      ? oversizedAnswer(result.status)
+      : await readAnswer(result.status, result.text, options.verifyKey, envelope.reqMsgId);
   return { ...attempt, ...answer };
 }

@@ -39,10 +39,11 @@ export type StringMemberResult = { ok: true; value: string } | ScanError;
 /** A signed message cut from its envelope: the raw signed text and the `signature` (null if absent or not a string). */
 export type SignedMessageResult = { ok: true; raw: string; signature: string | null } | ScanError;
 
-type Step = { ok: true; end: number } | ScanError;
+/** A token or value scanned: where it ends (exclusive), or why it is not valid JSON. */
+export type Step = { ok: true; end: number } | ScanError;
 
-// JSON whitespace is exactly these four characters (RFC 8259 §2); anything else between tokens is an error.
-function skipWhitespace(text: string, i: number): number {
+/** Where the next token starts: JSON whitespace is exactly these four characters (RFC 8259 §2). */
+export function skipWhitespace(text: string, i: number): number {
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
@@ -51,7 +52,8 @@ function skipWhitespace(text: string, i: number): number {
   return i;
 }
 
-function malformed(detail: string, offset: number): ScanError {
+/** A grammar error at `offset`. */
+export function malformed(detail: string, offset: number): ScanError {
   return { ok: false, reason: "malformed", detail, offset };
 }
 
@@ -68,7 +70,7 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 };
 
 /** Scans a string token starting at its opening quote; `decode` also builds its value. */
-function scanString(text: string, start: number, decode: boolean): Step & { value?: string } {
+export function scanString(text: string, start: number, decode: boolean): Step & { value?: string } {
   if (text[start] !== '"') return malformed("expected a string", start);
   let value = "";
   let runStart = start + 1;
@@ -116,21 +118,41 @@ function scanScalar(text: string, start: number): Step {
   return malformed("expected a JSON value", start);
 }
 
-/** Scans after a key string: whitespace, a colon, whitespace; returns where the value starts. */
-function scanKeyAndColon(text: string, i: number): Step & { value?: string } {
-  const key = scanString(text, i, true);
+/** Scans a member name, a colon and whitespace; `end` is where the value starts, `value` the decoded name. */
+export function scanKeyAndColon(text: string, i: number, decode = true): Step & { value?: string } {
+  const key = scanString(text, i, decode);
   if (!key.ok) return key;
   const colon = skipWhitespace(text, key.end);
   if (text[colon] !== ":") return malformed("expected ':' after member name", colon);
   return { ok: true, end: skipWhitespace(text, colon + 1), value: key.value };
 }
 
+/** Where a paused value scan resumes: a value is expected at `i`, inside the containers `open`. */
+export interface ScanState {
+  i: number;
+  open: ("{" | "[")[];
+}
+
+/** A value scanned to its end, or not valid JSON, or paused (not yet ended) so that other work can run. */
+export type ValueScan = Step | { ok: "paused"; state: ScanState };
+
 /** Scans one complete JSON value (of any nesting depth) starting at `start`; returns where it ends. */
-function scanValue(text: string, start: number): Step {
-  const open: ("{" | "[")[] = [];
-  let i = start;
+export function scanValue(text: string, start: number): Step {
+  // Without a stopping point the scan never pauses.
+  return scanValueFrom(text, { i: start, open: [] }, Number.POSITIVE_INFINITY) as Step;
+}
+
+/**
+ * Scans a value from `state`, pausing at the first value that starts at or after `stopAt`, so that a
+ * caller can scan a huge value in slices and let the event loop run between them (a single string
+ * token is never split: it is scanned whole).
+ */
+export function scanValueFrom(text: string, state: ScanState, stopAt: number): ValueScan {
+  const open = state.open;
+  let i = state.i;
   for (;;) {
     // Here a value is expected at i.
+    if (i >= stopAt) return { ok: "paused", state: { i, open } };
     const c = text[i];
     if (c === "{" || c === "[") {
       const close = c === "{" ? "}" : "]";
@@ -143,7 +165,7 @@ function scanValue(text: string, start: number): Step {
           i = inner;
           continue;
         }
-        const key = scanKeyAndColon(text, inner);
+        const key = scanKeyAndColon(text, inner, false);
         if (!key.ok) return key;
         i = key.end;
         continue;
@@ -165,7 +187,7 @@ function scanValue(text: string, start: number): Step {
       if (text[i] === ",") {
         i = skipWhitespace(text, i + 1);
         if (container === "{") {
-          const key = scanKeyAndColon(text, i);
+          const key = scanKeyAndColon(text, i, false);
           if (!key.ok) return key;
           i = key.end;
         }
@@ -180,6 +202,23 @@ function scanValue(text: string, start: number): Step {
       return malformed(`expected ',' or '${container === "{" ? "}" : "]"}'`, i);
     }
   }
+}
+
+/** Where a container's members or elements continue: `next` is where the following one starts, or just past the container when `closed`. */
+export type Continuation = { ok: true; next: number; closed: boolean } | ScanError;
+
+/** Just after the opening bracket at `i`: where the first member or element starts, or `closed` if the container is empty. */
+export function scanOpening(text: string, i: number, close: "}" | "]"): Continuation {
+  const at = skipWhitespace(text, i + 1);
+  return text[at] === close ? { ok: true, next: at + 1, closed: true } : { ok: true, next: at, closed: false };
+}
+
+/** After a member or element that ended at `i`: a comma and the next one's start, or the closing bracket. */
+export function scanSeparator(text: string, i: number, close: "}" | "]"): Continuation {
+  const at = skipWhitespace(text, i);
+  if (text[at] === ",") return { ok: true, next: skipWhitespace(text, at + 1), closed: false };
+  if (text[at] === close) return { ok: true, next: at + 1, closed: true };
+  return malformed(at >= text.length ? "unexpected end of input" : `expected ',' or '${close}'`, at);
 }
 
 /** Lists the top-level members of a JSON object text, validating the whole text. Never throws. */

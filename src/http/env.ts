@@ -1,4 +1,5 @@
 import type { Runtime } from "../runtime";
+import type { WebhookMac } from "../security/webhook";
 
 /** Who is calling, as the authentication middleware resolved it. */
 export interface Caller {
@@ -26,6 +27,7 @@ export interface RelayEnv {
     /** The `Idempotency-Key` header, checked; absent when the request has none. */
     idempotencyKey: string | undefined;
     /** Webhook headers checked before the body; the signature is verified once the body is read. */
-    pendingWebhook: { id: string; timestamp: string; signature: string } | undefined;
+    /** A webhook whose headers passed: its id and the MAC that `readBody` feeds as the body streams. */
+    pendingWebhook: { id: string; mac: WebhookMac } | undefined;
   };
 }

@@ -1,38 +1,23 @@
 /** `POST /v1/notifications` past its middleware: parse the body, store the job, shape the answer. */
 import type { Context } from "hono";
-import { packBatches } from "../core/batch";
-import { validateNotifications } from "../core/notification";
+import { parseSubmission } from "../core/submission";
 import type { SubmitResult } from "../engine/types";
 import { logEvent } from "../log";
 import { newJobId } from "../security/owner";
 import type { RelayEnv } from "./env";
 import type { JobView } from "./openapi/schemas";
 import { problem } from "./problem";
-import { parseSubmitEnvelope } from "./schemas";
+import { submissionProblem } from "./submission-problem";
 
 /** Validates the body (all or nothing) and hands the job to the dispatcher; a problem response on refusal. */
 export async function submitJob(c: Context<RelayEnv>): Promise<Response | SubmitResult> {
   const { config } = c.var.runtime;
-  let json: unknown;
-  try {
-    json = JSON.parse(c.var.body.text);
-  } catch (error) {
-    return problem(c, "malformed-json", error instanceof SyntaxError ? error.message : "The body is not JSON.");
-  }
-  const envelope = parseSubmitEnvelope(json, config.merchantId);
-  if (!envelope.ok)
-    return problem(c, "invalid-request", "The request is not valid; nothing was queued.", { errors: envelope.errors });
-  if (envelope.items.length > config.maxNotificationsPerRequest) {
-    const detail = `${envelope.items.length} notifications; at most ${config.maxNotificationsPerRequest} per request. Split the request.`;
-    return problem(c, "too-many-notifications", detail, { limit: config.maxNotificationsPerRequest });
-  }
-  const valid = validateNotifications(envelope.items);
-  if (!valid.ok) {
-    return problem(c, "invalid-request", `${valid.errors.length} problem(s) found; nothing was queued.`, {
-      errors: valid.errors,
-    });
-  }
-  const batches = packBatches(valid.notifications);
+  // One pass over the body's text, in slices that yield: object templateValues keep their exact JSON.
+  const submission = await parseSubmission(c.var.body.text, config.merchantId, {
+    maxNotifications: config.maxNotificationsPerRequest,
+  });
+  if (!submission.ok) return submissionProblem(c, submission);
+  const { batches } = submission;
   if (batches.length > config.maxBacklogBatches) {
     // It could never fit, however long the caller waits: not a 429.
     const detail = `${batches.length} batches is more than the whole backlog may hold (${config.maxBacklogBatches}). Split the request.`;
@@ -46,7 +31,7 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
       ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       ...(caller.webhookId !== undefined ? { webhookId: caller.webhookId } : {}),
       bodyHash: await sha256Hex(c.var.body.bytes),
-      merchantId: envelope.merchantId,
+      merchantId: submission.merchantId,
       batches,
     });
   } catch (error) {

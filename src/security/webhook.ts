@@ -34,15 +34,31 @@ export interface WebhookInput {
 }
 
 /** Outcome of verifying a Standard Webhooks request. Replay refusal is left to the caller. */
-export type WebhookVerification =
-  | { ok: true; webhookId: string }
-  | { ok: false; problem: "missing-headers" | "stale" | "bad-signature" | "malformed" };
+export type WebhookVerification = { ok: true; webhookId: string } | WebhookProblem;
 
 const SECRET_PREFIX = "whsec_";
 const MIN_SECRET_BYTES = 16;
 
-/** Checks a Standard Webhooks request: headers present, timestamp within tolerance, any `v1` signature matching. */
-export function verifyWebhook(input: WebhookInput): WebhookVerification {
+/** The three headers and the current time: everything the cheap check needs, before any body is read. */
+export type WebhookHeaderInput = Omit<WebhookInput, "body" | "secret">;
+
+/** Headers that passed the cheap check: the `v1` signatures to compare once the body has been hashed. */
+export interface CheckedWebhookHeaders {
+  ok: true;
+  id: string;
+  timestamp: string;
+  /** The decoded `v1` signatures (other versions, such as asymmetric `v1a`, are not ours to check). */
+  signatures: Uint8Array[];
+}
+
+/** Why a request was refused; replay refusal is left to the caller. */
+export type WebhookProblem = { ok: false; problem: "missing-headers" | "stale" | "bad-signature" | "malformed" };
+
+/**
+ * Checks the headers and the timestamp window without the body, so a request that can never verify
+ * is refused before a byte of its body is read. Never throws.
+ */
+export function checkWebhookHeaders(input: WebhookHeaderInput): CheckedWebhookHeaders | WebhookProblem {
   const { id, timestamp, signatureHeader } = input;
   if (!id || !timestamp || !signatureHeader) return { ok: false, problem: "missing-headers" };
   if (id.length > WEBHOOK_ID_MAX_LENGTH || !/^[0-9]{1,15}$/.test(timestamp)) {
@@ -59,21 +75,53 @@ export function verifyWebhook(input: WebhookInput): WebhookVerification {
   if (parsed.length === 0 || parsed.some((entry) => entry === undefined)) {
     return { ok: false, problem: "malformed" };
   }
-
   if (Math.abs(input.now - Number(timestamp)) > WEBHOOK_TOLERANCE_SECONDS) {
     return { ok: false, problem: "stale" };
   }
+  const signatures = parsed.flatMap((entry) => {
+    const bytes = entry?.version === "v1" ? base64ToBytes(entry.signature) : undefined;
+    return bytes === undefined ? [] : [bytes];
+  });
+  // No v1 signature that decodes: no body can match, so there is no reason to read one.
+  return signatures.length === 0 ? { ok: false, problem: "bad-signature" } : { ok: true, id, timestamp, signatures };
+}
 
-  const expected = mac(id, timestamp, input.body, input.secret);
-  let matched = false;
-  for (const entry of parsed) {
-    // Other versions (e.g. `v1a`, asymmetric) are not ours to check: ignore them.
-    if (entry?.version !== "v1") continue;
-    const candidate = base64ToBytes(entry.signature);
-    // Keep comparing after a match so the time does not reveal which entry matched.
-    if (candidate !== undefined && equalBytes(candidate, expected)) matched = true;
-  }
-  return matched ? { ok: true, webhookId: id } : { ok: false, problem: "bad-signature" };
+/** An HMAC-SHA256 over `${id}.${timestamp}.${body}` fed the body chunk by chunk as it streams. */
+export interface WebhookMac {
+  /** Hashes the next chunk of the body, exactly as received. */
+  update(chunk: Uint8Array): WebhookMac;
+  /** After the last chunk: true when any `v1` signature of the headers matches (constant time per candidate). */
+  matches(): boolean;
+}
+
+/** Starts the MAC for headers that passed `checkWebhookHeaders`; feed it the body, then ask `matches()` once. */
+export function startWebhookMac(secret: Uint8Array, headers: CheckedWebhookHeaders): WebhookMac {
+  const state = hmac.create(sha256, secret).update(new TextEncoder().encode(`${headers.id}.${headers.timestamp}.`));
+  const mac: WebhookMac = {
+    update(chunk) {
+      state.update(chunk);
+      return mac;
+    },
+    matches() {
+      const expected = state.digest();
+      let matched = false;
+      // Keep comparing after a match so the time does not reveal which entry matched.
+      for (const candidate of headers.signatures) if (equalBytes(candidate, expected)) matched = true;
+      return matched;
+    },
+  };
+  return mac;
+}
+
+/** Checks a Standard Webhooks request whose whole body is at hand: headers, timestamp window, any `v1` signature matching. */
+export function verifyWebhook(input: WebhookInput): WebhookVerification {
+  const headers = checkWebhookHeaders(input);
+  if (!headers.ok) return headers;
+  // Bytes are signed as received: decoding them to text first could replace invalid UTF-8 and break the MAC.
+  const body = typeof input.body === "string" ? new TextEncoder().encode(input.body) : input.body;
+  return startWebhookMac(input.secret, headers).update(body).matches()
+    ? { ok: true, webhookId: headers.id }
+    : { ok: false, problem: "bad-signature" };
 }
 
 /** Signs a body as a Standard Webhooks sender would; returns the `webhook-signature` header value (`v1,<base64>`). */

@@ -25,7 +25,7 @@ const INFO = { resultStatus: "S", resultCodeId: "00000000", resultCode: "SUCCESS
 
 describe("a verified 2xx answer", () => {
   it("is answered and classified, verified over the raw response text", async () => {
-    expect(await readAnswer(200, await signed(SUCCESS), alipay.publicKey)).toEqual({
+    expect(await readAnswer(200, await signed(SUCCESS), alipay.publicKey, "req-1")).toEqual({
       kind: "answered",
       resultClass: "success",
       resultInfo: INFO,
@@ -35,7 +35,7 @@ describe("a verified 2xx answer", () => {
   });
 
   it("accepts a URL-encoded signature", async () => {
-    const r = await readAnswer(200, await signed(SUCCESS, alipay.privateKey, true), alipay.publicKey);
+    const r = await readAnswer(200, await signed(SUCCESS, alipay.privateKey, true), alipay.publicKey, "req-1");
     expect(r).toMatchObject({ kind: "answered", verified: true });
   });
 
@@ -46,12 +46,12 @@ describe("a verified 2xx answer", () => {
       ["U", "00000901", "UNKNOWN_EXCEPTION", "unknown"],
     ];
     for (const [status, id, code, expected] of cases) {
-      const r = await readAnswer(200, await signed(responseText(status, id, code)), alipay.publicKey);
+      const r = await readAnswer(200, await signed(responseText(status, id, code)), alipay.publicKey, "req-1");
       expect(r).toMatchObject({ kind: "answered", resultClass: expected, resultInfo: { resultCode: code } });
     }
   });
 
-  it("checks the answer names this request's reqMsgId, when it names one", async () => {
+  it("checks the answer names this request's reqMsgId: another one, or none, is not this request's answer", async () => {
     const body = await signed(SUCCESS);
     expect(await readAnswer(200, body, alipay.publicKey, "req-1")).toMatchObject({ kind: "answered" });
     expect(await readAnswer(200, body, alipay.publicKey, "req-2")).toMatchObject({
@@ -60,16 +60,20 @@ describe("a verified 2xx answer", () => {
       verified: true,
     });
     const noId = `{"head":{},"body":{"resultInfo":{"resultStatus":"S","resultCodeId":"00000000","resultCode":"SUCCESS"}}}`;
-    expect(await readAnswer(200, await signed(noId), alipay.publicKey, "req-2")).toMatchObject({
-      kind: "answered",
-      resultInfo: { resultMsg: "" },
+    expect(await readAnswer(200, await signed(noId), alipay.publicKey, "req-2")).toEqual({
+      kind: "malformed",
+      resultClass: "unknown",
+      httpStatus: 200,
+      verified: true,
+      detail: "answer names no reqMsgId, not req-2",
+      resultInfo: { resultStatus: "S", resultCodeId: "00000000", resultCode: "SUCCESS", resultMsg: "" },
     });
   });
 });
 
 describe("an answer that cannot be trusted is unknown, whatever it says", () => {
   it("signed by another key", async () => {
-    expect(await readAnswer(200, await signed(SUCCESS, impostor.privateKey), alipay.publicKey)).toEqual({
+    expect(await readAnswer(200, await signed(SUCCESS, impostor.privateKey), alipay.publicKey, "req-1")).toEqual({
       kind: "unverified",
       resultClass: "unknown",
       resultInfo: INFO,
@@ -85,30 +89,30 @@ describe("an answer that cannot be trusted is unknown, whatever it says", () => 
       `"resultStatus":"S","resultCodeId":"00000000","resultCode":"SUCCESS"`,
     );
     expect(body).toContain(`"resultStatus":"S"`);
-    expect(await readAnswer(200, body, alipay.publicKey)).toMatchObject({ kind: "unverified", resultClass: "unknown" });
+    expect(await readAnswer(200, body, alipay.publicKey, "req-1")).toMatchObject({ kind: "unverified", resultClass: "unknown" });
   });
 
   it("re-serialized (whitespace changed) after signing", async () => {
     const sig = await signText(alipay.privateKey, SUCCESS);
     const body = JSON.stringify({ response: JSON.parse(SUCCESS) as unknown, signature: sig });
-    expect(await readAnswer(200, body, alipay.publicKey)).toMatchObject({ kind: "unverified" });
+    expect(await readAnswer(200, body, alipay.publicKey, "req-1")).toMatchObject({ kind: "unverified" });
   });
 
   it("without a signature, or with a non-string or garbage one", async () => {
     for (const tail of ["", `,"signature":null`, `,"signature":""`, `,"signature":"%%%"`, `,"signature":"bm90IGEgc2ln"`]) {
-      const r = await readAnswer(200, `{"response":${SUCCESS}${tail}}`, alipay.publicKey);
+      const r = await readAnswer(200, `{"response":${SUCCESS}${tail}}`, alipay.publicKey, "req-1");
       expect(r).toMatchObject({ kind: "unverified", resultClass: "unknown", verified: false, resultInfo: INFO });
     }
   });
 
   it("with a key that cannot verify (never throws)", async () => {
-    expect(await readAnswer(200, await signed(SUCCESS), alipay.privateKey)).toMatchObject({ kind: "unverified" });
+    expect(await readAnswer(200, await signed(SUCCESS), alipay.privateKey, "req-1")).toMatchObject({ kind: "unverified" });
   });
 });
 
 describe("non-2xx and malformed answers", () => {
   it("a non-2xx status is an http-error, even with a validly signed body", async () => {
-    expect(await readAnswer(502, "<html>Bad Gateway</html>", alipay.publicKey)).toEqual({
+    expect(await readAnswer(502, "<html>Bad Gateway</html>", alipay.publicKey, "req-1")).toEqual({
       kind: "http-error",
       resultClass: "unknown",
       httpStatus: 502,
@@ -116,14 +120,14 @@ describe("non-2xx and malformed answers", () => {
       detail: "HTTP 502",
     });
     for (const status of [199, 301, 400, 500]) {
-      const r = await readAnswer(status, await signed(SUCCESS), alipay.publicKey);
+      const r = await readAnswer(status, await signed(SUCCESS), alipay.publicKey, "req-1");
       expect(r).toMatchObject({ kind: "http-error", resultClass: "unknown", verified: false, resultInfo: INFO });
     }
   });
 
   it("a body that is not JSON, or has no response member, is malformed", async () => {
     for (const body of ["", "garbage", `{"response":{"a":1}`, `{"signature":"x"}`, `{"response":{},"response":{},"signature":"x"}`]) {
-      expect(await readAnswer(200, body, alipay.publicKey)).toMatchObject({ kind: "malformed", resultClass: "unknown", verified: false });
+      expect(await readAnswer(200, body, alipay.publicKey, "req-1")).toMatchObject({ kind: "malformed", resultClass: "unknown", verified: false });
     }
   });
 
@@ -137,7 +141,7 @@ describe("non-2xx and malformed answers", () => {
       `[]`,
     ];
     for (const response of shapes) {
-      const r = await readAnswer(200, await signed(response), alipay.publicKey);
+      const r = await readAnswer(200, await signed(response), alipay.publicKey, "req-1");
       expect(r).toMatchObject({ kind: "malformed", resultClass: "unknown", verified: true });
       expect(r.resultInfo).toBeUndefined();
     }

@@ -197,6 +197,32 @@ describe("answers", () => {
     const gw = gateway((req) => signedAnswer({ ...req, reqMsgId: "someone-else" }, "S", "00000000", "SUCCESS"));
     expect(await sendBatch(options(gw.fetch))).toMatchObject({ kind: "malformed", resultClass: "unknown" });
   });
+
+  it("a signed answer that names no reqMsgId is not taken for this request's", async () => {
+    const gw = gateway(async (req) => {
+      const body = await (await signedAnswer({ ...req, reqMsgId: "DROP" }, "S", "00000000", "SUCCESS", { signature: null })).text();
+      const response = (cutSignedMessage(body, "response") as { raw: string }).raw.replace(`"reqMsgId":"DROP",`, "");
+      return new Response(`{"response":${response},"signature":"${await signText(alipay.privateKey, response)}"}`);
+    });
+    const outcome = await sendBatch(options(gw.fetch));
+    expect(outcome).toMatchObject({ kind: "malformed", resultClass: "unknown", verified: true, detail: expect.stringContaining("names no reqMsgId") });
+  });
+
+  it("an answer body over 64 KiB is malformed, and is not read past the cap", async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled++;
+        c.enqueue(new Uint8Array(16_384).fill(0x20));
+      },
+    });
+    const gw = gateway(() => new Response(endless, { status: 200 }));
+    const outcome = await sendBatch(options(gw.fetch, { timeoutMs: 5000 }));
+    expect(outcome).toMatchObject({ kind: "malformed", resultClass: "unknown", verified: false, detail: expect.stringContaining("65536") });
+    expect(pulled).toBeLessThanOrEqual(8);
+    const big = gateway(() => new Response("x".repeat(70_000), { status: 502 }));
+    expect(await sendBatch(options(big.fetch))).toMatchObject({ kind: "http-error", httpStatus: 502 });
+  });
 });
 
 describe("timeouts and network errors are outcomes, never exceptions", () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { cutSignedMessage, rawMemberText, scanTopLevelMembers, stringMemberValue } from "../../src/core/json-scan";
+import {
+  cutSignedMessage,
+  rawMemberText,
+  scanTopLevelMembers,
+  scanValue,
+  scanValueFrom,
+  stringMemberValue,
+} from "../../src/core/json-scan";
 
 const RESPONSE_TEXT = `{
   "head" : { "version":"2.0.0", "reqMsgId" : "a\\"b" },
@@ -148,5 +155,36 @@ describe("malformed input is a returned error, never a throw", () => {
 
   it("points at the offending offset", () => {
     expect(scanTopLevelMembers(`{"response":{}} x`)).toMatchObject({ offset: 16 });
+  });
+});
+
+describe("scanValueFrom: a value scanned in slices", () => {
+  const texts = [
+    `{"a":[1,2,{"b":"x\\"y"}],"c":{"d":[[],{}]},"e":"\\u00e9"}`,
+    `[${"[".repeat(300)}${"]".repeat(300)},{"k":${"9".repeat(50)}}]`,
+    `"just a string"`,
+    `{"a":1,"b":[1,2,3,4,5,6,7,8,9,10]}`,
+  ];
+
+  it("ends where a scan in one go ends, whatever the slice size", () => {
+    for (const text of texts) {
+      const whole = scanValue(text, 0);
+      for (const slice of [1, 2, 3, 7, 50]) {
+        let step = scanValueFrom(text, { i: 0, open: [] }, slice);
+        let pauses = 0;
+        while (step.ok === "paused") {
+          pauses++;
+          step = scanValueFrom(text, step.state, step.state.i + slice);
+        }
+        expect(step, `${text.slice(0, 30)} in slices of ${slice}`).toEqual(whole);
+        if (text.length > 2 * slice && text[0] !== '"') expect(pauses).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("reports a grammar error found in a later slice", () => {
+    let step = scanValueFrom(`[1,2,3,4,5,6,]`, { i: 0, open: [] }, 2);
+    while (step.ok === "paused") step = scanValueFrom(`[1,2,3,4,5,6,]`, step.state, step.state.i + 2);
+    expect(step).toMatchObject({ ok: false, reason: "malformed" });
   });
 });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  checkWebhookHeaders,
   formatWebhookSecret,
   parseWebhookSecret,
   signWebhook,
+  startWebhookMac,
   verifyWebhook,
   WEBHOOK_REPLAY_WINDOW_SECONDS,
   WEBHOOK_TOLERANCE_SECONDS,
@@ -171,6 +173,78 @@ describe("parseWebhookSecret", () => {
       formatWebhookSecret(new Uint8Array(15)),
     ]) {
       expect(parseWebhookSecret(text), text).toBeUndefined();
+    }
+  });
+});
+
+describe("checkWebhookHeaders: the cheap check before any body is read", () => {
+  const headers = { id: SPEC.id, timestamp: SPEC.timestamp, signatureHeader: SPEC.signature, now };
+
+  it("passes good headers on with their decoded v1 signatures, ignoring other versions", () => {
+    const r = checkWebhookHeaders({ ...headers, signatureHeader: `v1a,c29tZXRoaW5n ${SPEC.signature}` });
+    expect(r).toMatchObject({ ok: true, id: SPEC.id, timestamp: SPEC.timestamp });
+    expect(r.ok && r.signatures.map((b) => btoa(String.fromCharCode(...b)))).toEqual([SPEC.signature.slice(3)]);
+  });
+
+  it("refuses missing, malformed and stale headers, and headers no body could match", () => {
+    expect(checkWebhookHeaders({ ...headers, id: undefined })).toEqual({ ok: false, problem: "missing-headers" });
+    expect(checkWebhookHeaders({ ...headers, timestamp: "1e9" })).toEqual({ ok: false, problem: "malformed" });
+    expect(checkWebhookHeaders({ ...headers, now: now + WEBHOOK_TOLERANCE_SECONDS + 1 })).toEqual({
+      ok: false,
+      problem: "stale",
+    });
+    for (const signatureHeader of ["v1a,c29tZXRoaW5n", "v2,AAAA", "v1,not*base64"]) {
+      expect(checkWebhookHeaders({ ...headers, signatureHeader }), signatureHeader).toEqual({
+        ok: false,
+        problem: "bad-signature",
+      });
+    }
+  });
+});
+
+describe("startWebhookMac: the HMAC computed while the body streams", () => {
+  const checked = checkWebhookHeaders({ id: SPEC.id, timestamp: SPEC.timestamp, signatureHeader: SPEC.signature, now });
+  if (!checked.ok) throw new Error("the specification's headers must pass");
+  const body = new TextEncoder().encode(SPEC.body);
+
+  it("matches the specification's example however the body is cut into chunks", () => {
+    for (let size = 1; size <= body.length; size++) {
+      const mac = startWebhookMac(secret, checked);
+      for (let at = 0; at < body.length; at += size) mac.update(body.subarray(at, at + size));
+      expect(mac.matches(), `chunks of ${size}`).toBe(true);
+    }
+    expect(startWebhookMac(secret, checked).update(new Uint8Array()).update(body).matches()).toBe(true);
+  });
+
+  it("does not match a changed, shortened or longer body", () => {
+    expect(startWebhookMac(secret, checked).update(body.subarray(0, -1)).matches()).toBe(false);
+    expect(
+      startWebhookMac(secret, checked)
+        .update(body)
+        .update(new Uint8Array([0x20]))
+        .matches(),
+    ).toBe(false);
+    expect(startWebhookMac(secret, checked).update(new TextEncoder().encode('{"test": 2432232315}')).matches()).toBe(
+      false,
+    );
+  });
+
+  it("fed from a ReadableStream, agrees with WebCrypto's HMAC on random secrets, ids and bodies", async () => {
+    for (let round = 0; round < 20; round++) {
+      const key = crypto.getRandomValues(new Uint8Array(16 + round));
+      const id = `msg_${round}_${"é".repeat(round)}`;
+      const timestamp = String(now + round);
+      const bytes = crypto.getRandomValues(new Uint8Array(1 + round * 997));
+      const hmacKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+      const prefix = new TextEncoder().encode(`${id}.${timestamp}.`);
+      const signed = new Uint8Array(await crypto.subtle.sign("HMAC", hmacKey, new Uint8Array([...prefix, ...bytes])));
+      const expected = btoa(String.fromCharCode(...signed));
+      const headers = checkWebhookHeaders({ id, timestamp, signatureHeader: `v1,${expected}`, now });
+      if (!headers.ok) throw new Error(`headers refused: ${headers.problem}`);
+      const mac = startWebhookMac(key, headers);
+      const stream = new Response(bytes).body!;
+      for await (const chunk of stream) mac.update(chunk);
+      expect(mac.matches(), `round ${round}`).toBe(true);
     }
   });
 });

@@ -43,7 +43,12 @@ export const ProblemSchema = component(
     status: z.int().check(z.describe("The HTTP status code, repeated.")),
     code: z.enum(problemCodes).check(z.describe("Stable, machine-readable reason; branch on this, not on `title`.")),
     detail: z.optional(text("What happened in this occurrence.")),
-    errors: z.optional(z.array(RequestErrorSchema).check(z.describe("`invalid-request` only: every problem found."))),
+    errors: z.optional(
+      z.array(RequestErrorSchema).check(z.describe("`invalid-request` only: every problem found, at most 100.")),
+    ),
+    truncated: z.optional(
+      z.boolean().check(z.describe("`invalid-request` only: true when more than 100 problems were found.")),
+    ),
     limit: z.optional(count("`too-many-notifications` only: most notifications per request.")),
     retryAfterSeconds: z.optional(count("`backlog-full` only: seconds to wait, as in Retry-After.")),
     settings: z.optional(z.array(z.string()).check(z.describe("`not-configured` only: the settings at fault."))),

@@ -7,8 +7,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { matchApiKey } from "../../../security/api-key";
 import { ownerOf } from "../../../security/owner";
-import { verifyWebhook } from "../../../security/webhook";
-import { checkWebhookHeaders } from "../../../security/webhook-headers";
+import { checkWebhookHeaders, startWebhookMac } from "../../../security/webhook";
 import type { RelayEnv } from "../../env";
 import { problem } from "../../problem";
 
@@ -67,37 +66,28 @@ export const submitAuth = () =>
       if (refused) return refused;
       return next();
     }
-    if (!c.var.runtime.config.webhookSecret) {
-      return unauthorized(c, "Webhook signatures are not enabled on this relay; use a bearer key.");
-    }
-    const now = Math.floor(Date.now() / 1000);
-    const headers = checkWebhookHeaders(
-      c.req.header("webhook-id"),
-      c.req.header("webhook-timestamp"),
-      c.req.header("webhook-signature"),
-      now,
-    );
+    const secret = c.var.runtime.config.webhookSecret;
+    if (!secret) return unauthorized(c, "Webhook signatures are not enabled on this relay; use a bearer key.");
+    const headers = checkWebhookHeaders({
+      id: c.req.header("webhook-id"),
+      timestamp: c.req.header("webhook-timestamp"),
+      signatureHeader: c.req.header("webhook-signature"),
+      now: Math.floor(Date.now() / 1000),
+    });
     if (!headers.ok) return unauthorized(c, WEBHOOK_DETAIL[headers.problem]);
-    c.set("pendingWebhook", { id: headers.id, timestamp: headers.timestamp, signature: headers.signature });
+    // The MAC is fed chunk by chunk while `readBody` streams the body in: no second pass over it.
+    c.set("pendingWebhook", { id: headers.id, mac: startWebhookMac(secret, headers) });
     await next();
   });
 
-/** After `readBody`: verifies a pending webhook signature over the exact bytes received and sets the caller. */
+/** After `readBody`: checks the pending webhook's MAC over the exact bytes received and sets the caller. */
 export const webhookSignature = () =>
   createMiddleware<RelayEnv>(async (c, next) => {
     const pending = c.var.pendingWebhook;
     const secret = c.var.runtime.config.webhookSecret;
     if (pending && secret) {
-      const verified = verifyWebhook({
-        id: pending.id,
-        timestamp: pending.timestamp,
-        signatureHeader: pending.signature,
-        body: c.var.body.bytes,
-        secret,
-        now: Math.floor(Date.now() / 1000),
-      });
-      if (!verified.ok) return unauthorized(c, WEBHOOK_DETAIL[verified.problem]);
-      c.set("caller", { owner: ownerOf({ kind: "webhook", secret }), admin: false, webhookId: verified.webhookId });
+      if (!pending.mac.matches()) return unauthorized(c, WEBHOOK_DETAIL["bad-signature"]);
+      c.set("caller", { owner: ownerOf({ kind: "webhook", secret }), admin: false, webhookId: pending.id });
     }
     await next();
   });

@@ -14,8 +14,15 @@ export type BodyRead =
   | { ok: true; bytes: Uint8Array; text: string }
   | { ok: false; problem: "too-large" | "not-utf8" | "incomplete" };
 
-/** Reads `request`'s body, refusing (and cancelling the rest) once it passes `maxBytes`. Never throws. */
-export async function readLimited(request: Request, maxBytes: number): Promise<BodyRead> {
+/**
+ * Reads `request`'s body, refusing (and cancelling the rest) once it passes `maxBytes`; `onChunk` sees
+ * each chunk as it arrives (a webhook MAC). Never throws.
+ */
+export async function readLimited(
+  request: Request,
+  maxBytes: number,
+  onChunk?: (chunk: Uint8Array) => void,
+): Promise<BodyRead> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, problem: "too-large" };
   const chunks: Uint8Array[] = [];
@@ -32,6 +39,7 @@ export async function readLimited(request: Request, maxBytes: number): Promise<B
           return { ok: false, problem: "too-large" };
         }
         chunks.push(value);
+        onChunk?.(value);
       }
     } catch (error) {
       // The client went away (or the stream broke) mid-body: nothing to answer it with but a 400.
@@ -57,7 +65,7 @@ export async function readLimited(request: Request, maxBytes: number): Promise<B
 export const readBody = () =>
   createMiddleware<RelayEnv>(async (c, next) => {
     const { maxBodyBytes } = c.var.runtime.config;
-    const read = await readLimited(c.req.raw, maxBodyBytes);
+    const read = await readLimited(c.req.raw, maxBodyBytes, (chunk) => c.var.pendingWebhook?.mac.update(chunk));
     if (read.ok) {
       c.set("body", { bytes: read.bytes, text: read.text });
       return next();
