@@ -5,7 +5,7 @@
  * `readNotification` reads one element straight from the request text, so that an object
  * templateValue keeps its exact text and each element's wire JSON is produced once.
  */
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { notificationText } from "./batch";
 import {
   type ScanError,
