@@ -20,9 +20,10 @@ import { measureLag } from "./lag.ts";
 import { measureOverlap } from "./overlap.ts";
 import { measurePace } from "./pace.ts";
 import { measureStorage } from "./storage.ts";
+import { measureBundle } from "./bundle.ts";
 import { type BenchResults, formatTable, rows } from "./report.ts";
 
-const PHASES = ["accept", "fanout", "pace", "overlap", "waiters", "lag", "adaptation", "cost", "storage"] as const;
+const PHASES = ["accept", "fanout", "pace", "overlap", "waiters", "lag", "adaptation", "cost", "storage", "bundle"] as const;
 const args = process.argv.slice(2);
 if (args.includes("--help")) {
   console.log(
@@ -103,6 +104,10 @@ if (wanted("adaptation")) {
 if (wanted("cost")) {
   say("cost and packing…");
   ({ result: results.cost, noise: noise.cost } = await measureCost(quick ? 0.5 : 1));
+}
+if (wanted("bundle")) {
+  results.bundle = measureBundle();
+  say(`bundle: ${(results.bundle.rawBytes / 1024).toFixed(1)} KiB raw, ${(results.bundle.gzipBytes / 1024).toFixed(1)} KiB gzipped`);
 }
 if (wanted("storage")) {
   say("storage after one and two runs…");

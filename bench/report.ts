@@ -8,6 +8,7 @@ import type { WindowFigures } from "./arrivals.ts";
 import type { LagResult } from "./lag.ts";
 import type { OverlapResult } from "./overlap.ts";
 import type { PaceResult } from "./pace.ts";
+import type { BundleResult } from "./bundle.ts";
 import type { StorageResult } from "./storage.ts";
 import type { WaitersResult } from "./waiters.ts";
 
@@ -19,6 +20,7 @@ export interface BenchResults {
   overlap?: OverlapResult;
   waiters?: WaitersResult;
   storage?: StorageResult;
+  bundle?: BundleResult;
   lag?: LagResult;
   /** Refusals answered F, then U. */
   adaptation?: AdaptationResult[];
@@ -130,6 +132,14 @@ export function rows(r: BenchResults): Row[] {
       met: null,
     });
     out.push({ measure: `  GET /v1/status meanwhile (p50 / p99, n=${w.status.n})`, figure: `${ms(w.status.p50)} / ${ms(w.status.p99)}`, target: "(info)", met: null });
+  }
+  if (r.bundle) {
+    out.push({
+      measure: "deployed index.js (raw / gzipped)",
+      figure: `${(r.bundle.rawBytes / 1024).toFixed(1)} KiB / ${(r.bundle.gzipBytes / 1024).toFixed(1)} KiB`,
+      target: "raw ≤ 300 KB",
+      met: r.bundle.rawBytes <= 300_000,
+    });
   }
   if (r.storage) {
     const s = r.storage;
