@@ -75,6 +75,8 @@ export interface LocalRun {
   gatewayApiUrl: string;
   /** The in-process stand-in: stats(), reset(), configure(). */
   gateway: Gateway;
+  /** The relay's settings, as written to devVarsPath (self-hosted relays get them as environment variables). */
+  relayVars: Readonly<Record<string, string>>;
   /** Bearer token accepted by the relay (RELAY_API_KEYS). */
   apiKey: string;
   /** RELAY_WEBHOOK_SECRET. */
@@ -87,7 +89,7 @@ export interface LocalRun {
   stop(): Promise<void>;
   /** Stops and restarts the relay on the same port and storage (SIGKILL imitates a crash). */
   restartRelay(options?: { signal?: NodeJS.Signals }): Promise<void>;
-  /** How the last relay process exited (after stop() or restartRelay()); undefined while it runs. */
+  /** How the relay stopped last (by stop() or restartRelay()) exited; undefined before any stop. */
   lastExit(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** The relay's last output lines. */
   relayLogTail(): string[];
@@ -111,7 +113,10 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
   const runtime = options.runtime ?? "workerd";
   const needsTemp = options.snapshot || runtime !== "workerd" || !(options.persistTo && options.devVarsPath);
   const temp = needsTemp ? await mkdtemp(join(tmpdir(), "alipay-relay-run-")) : undefined;
-  const workerRoot = options.snapshot && runtime === "workerd" ? await snapshotWorker(PROJECT_ROOT, join(temp!, "worker")) : PROJECT_ROOT;
+  const workerRoot =
+    options.snapshot && runtime === "workerd"
+      ? await snapshotWorker(PROJECT_ROOT, join(temp!, "worker"))
+      : PROJECT_ROOT;
   const persistTo = options.persistTo ?? join(temp!, "state");
   const devVarsPath = options.devVarsPath ?? join(temp!, "dev.vars");
   await mkdir(persistTo, { recursive: true });
@@ -143,7 +148,8 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
     ...options.vars,
   };
   await writeDevVars(devVarsPath, vars);
-  const bundle = runtime === "workerd" ? undefined : await buildSelfHosted(runtime, PROJECT_ROOT, join(temp!, `${runtime}.mjs`));
+  const bundle =
+    runtime === "workerd" ? undefined : await buildSelfHosted(runtime, PROJECT_ROOT, join(temp!, `${runtime}.mjs`));
 
   let relay: RelayProcess | undefined;
   let lastTail: () => string[] = () => [];
@@ -151,11 +157,24 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
   const startRelay = async (): Promise<void> => {
     const relayLog = (l: string) => log(`relay   │ ${l}`);
     const r = bundle
-      ? spawnSelfHosted({ runtime: runtime as SelfHostedRuntime, root: PROJECT_ROOT, bundle, port: relayPort, dataDir: persistTo, vars, log: relayLog })
-      : spawnRelay({ root: workerRoot, port: relayPort, inspectorPort, persistTo, envFile: devVarsPath, log: relayLog });
+      ? spawnSelfHosted({
+          runtime: runtime as SelfHostedRuntime,
+          root: PROJECT_ROOT,
+          bundle,
+          port: relayPort,
+          dataDir: persistTo,
+          vars,
+          log: relayLog,
+        })
+      : spawnRelay({
+          root: workerRoot,
+          port: relayPort,
+          inspectorPort,
+          persistTo,
+          envFile: devVarsPath,
+          log: relayLog,
+        });
     relay = r;
-    exit = undefined;
-    void r.exited.then((e) => (exit = e));
     lastTail = r.tail;
     let ready = false;
     // Only a relay that was up counts as "exited unexpectedly"; a failed start is the caller's error.
@@ -169,6 +188,7 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
     const r = relay;
     relay = undefined; // from here its exit is expected
     await r?.stop(signal);
+    if (r) exit = await r.exited;
   };
 
   let stopping: Promise<void> | undefined;
@@ -191,6 +211,7 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
     gatewayUrl: gateway.url,
     gatewayApiUrl: gateway.apiUrl,
     gateway,
+    relayVars: vars,
     apiKey: secrets.apiKey,
     webhookSecret: secrets.webhookSecret,
     clientId,
@@ -201,7 +222,8 @@ export async function startLocalRun(options: LocalRunOptions = {}): Promise<Loca
     async restartRelay(restart = {}) {
       await stopRelay(restart.signal);
       // workerd may hold the listening socket a moment after its group is gone.
-      if (!(await waitForFreePort(relayPort, 10_000))) throw new Error(`port ${relayPort} did not come free after stopping the relay`);
+      if (!(await waitForFreePort(relayPort, 10_000)))
+        throw new Error(`port ${relayPort} did not come free after stopping the relay`);
       await startRelay();
     },
     lastExit: () => exit,
