@@ -2,7 +2,7 @@
  * `npm run bench`: every figure of the relay's benchmark in one run, on real processes (wrangler dev
  * and the local stand-in), then a table and bench/results.json. Flags:
  *   --quick          shorter phases, results to bench/results.local.json (not committed)
- *   --only=a,b       phases among accept, fanout, pace, adaptation, cost
+ *   --only=a,b       phases among accept, fanout, pace, adaptation, cost, selfhosted
  *   --out=path       where to write the results
  */
 import { writeFileSync } from "node:fs";
@@ -17,8 +17,9 @@ import type { MachineNoise } from "./harness.ts";
 import { describeMachine } from "./machine.ts";
 import { measurePace } from "./pace.ts";
 import { type BenchResults, formatTable, rows } from "./report.ts";
+import { formatSelfHosted, measureSelfHosted, type SelfHostedFigure } from "./selfhosted.ts";
 
-const PHASES = ["accept", "fanout", "pace", "adaptation", "cost"] as const;
+const PHASES = ["accept", "fanout", "pace", "adaptation", "cost", "selfhosted"] as const;
 const args = process.argv.slice(2);
 if (args.includes("--help")) {
   console.log(
@@ -83,9 +84,16 @@ if (wanted("cost")) {
   ({ result: results.cost, noise: noise.cost } = await measureCost(quick ? 0.5 : 1));
 }
 
+let selfhosted: SelfHostedFigure[] | undefined;
+if (wanted("selfhosted")) {
+  say("workerd, Node and Deno side by side…");
+  selfhosted = await measureSelfHosted(50, quick ? 6 : 12);
+}
+
 const table = rows(results);
 say("done");
 console.log(`\n${formatTable(table)}\n`);
+if (selfhosted) console.log(`Self-hosted beside workerd, 50/s, 200 ms answers:\n${formatSelfHosted(selfhosted)}\n`);
 for (const [phase, n] of Object.entries(noise)) {
   if (n.foreignCpuShare !== null && n.foreignCpuShare > 0.1) {
     console.log(`note: other processes used ${(100 * n.foreignCpuShare).toFixed(0)} % of the machine during ${phase}`);
@@ -93,6 +101,6 @@ for (const [phase, n] of Object.entries(noise)) {
 }
 writeFileSync(
   out,
-  `${JSON.stringify({ date: new Date().toISOString(), quick, machine, table, noise, results, durationSeconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), quick, machine, table, noise, results, selfhosted, durationSeconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`,
 );
 console.log(`results written to ${out}`);
