@@ -2,7 +2,7 @@
  * `npm run bench`: every figure of the relay's benchmark in one run, on real processes (wrangler dev
  * and the local stand-in), then a table and bench/results.json. Flags:
  *   --quick          shorter phases, results to bench/results.local.json (not committed)
- *   --only=a,b       phases among accept, fanout, pace, overlap, waiters, lag, adaptation, cost
+ *   --only=a,b       phases among accept, fanout, pace, overlap, waiters, lag, adaptation, cost, storage, bundle, selfhosted
  *   --out=path       where to write the results
  */
 import { writeFileSync } from "node:fs";
@@ -22,8 +22,9 @@ import { measurePace } from "./pace.ts";
 import { measureStorage } from "./storage.ts";
 import { measureBundle } from "./bundle.ts";
 import { type BenchResults, formatTable, rows } from "./report.ts";
+import { formatSelfHosted, measureSelfHosted, type SelfHostedFigure } from "./selfhosted.ts";
 
-const PHASES = ["accept", "fanout", "pace", "overlap", "waiters", "lag", "adaptation", "cost", "storage", "bundle"] as const;
+const PHASES = ["accept", "fanout", "pace", "overlap", "waiters", "lag", "adaptation", "cost", "storage", "bundle", "selfhosted"] as const;
 const args = process.argv.slice(2);
 if (args.includes("--help")) {
   console.log(
@@ -114,9 +115,16 @@ if (wanted("storage")) {
   ({ result: results.storage, noise: noise.storage } = await measureStorage(quick ? 5_000 : 20_000));
 }
 
+let selfhosted: SelfHostedFigure[] | undefined;
+if (wanted("selfhosted")) {
+  say("workerd, Node and Deno side by side…");
+  selfhosted = await measureSelfHosted(50, quick ? 6 : 12);
+}
+
 const table = rows(results);
 say("done");
 console.log(`\n${formatTable(table)}\n`);
+if (selfhosted) console.log(`Self-hosted beside workerd, 50/s, 200 ms answers:\n${formatSelfHosted(selfhosted)}\n`);
 for (const [phase, n] of Object.entries(noise)) {
   if (n.foreignCpuShare !== null && n.foreignCpuShare > 0.1) {
     console.log(`note: other processes used ${(100 * n.foreignCpuShare).toFixed(0)} % of the machine during ${phase}`);
@@ -124,6 +132,6 @@ for (const [phase, n] of Object.entries(noise)) {
 }
 writeFileSync(
   out,
-  `${JSON.stringify({ date: new Date().toISOString(), quick, machine, table, noise, results, durationSeconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), quick, machine, table, noise, results, selfhosted, durationSeconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`,
 );
 console.log(`results written to ${out}`);

@@ -1,7 +1,8 @@
 /**
  * A complete local run: dev keys, the AlipayHK stand-in (in this process, or with `gatewayProcess` its
- * own) and the relay under `wrangler dev` pointed at it. `npm start` is a thin CLI over this; end-to-end
- * tests and benchmarks use it directly and read the stand-in's records through `gateway`.
+ * own) and the relay under `wrangler dev` (or self-hosted on Node or Deno, `runtime`) pointed at it.
+ * `npm start` is a thin CLI over this; end-to-end tests and benchmarks use it directly and read the
+ * stand-in's records through `gateway`.
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,14 +14,21 @@ import { type GatewayProcess, spawnGateway } from "./gateway/spawn.ts";
 import type { SignAlgorithm } from "./gateway/verify.ts";
 import { DEV_CLIENT_ID, DEV_KEYS_DIR, DEV_MERCHANT_ID, ensureDevKeys, ensureDevSecrets } from "./keys.ts";
 import { pickPort, waitForFreePort } from "./ports.ts";
+import { buildSelfHosted, type SelfHostedRuntime } from "../scripts/self-hosted.ts";
 import { spawnRelay, type RelayProcess } from "./relay-process.ts";
+import { spawnSelfHosted } from "./self-hosted-process.ts";
 import { snapshotWorker } from "./snapshot.ts";
 
 /** The project root (this file lives in `<root>/dev/`). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
+/** Where the relay runs: workerd under wrangler dev (the default), or self-hosted on Node or Deno. */
+export type RelayRuntime = "workerd" | SelfHostedRuntime;
+
 /** Options of startLocalRun; everything has a default. */
 export interface LocalRunOptions {
+  /** Default workerd. Self-hosted runtimes run a bundle built at start (a frozen copy, like `snapshot`). */
+  runtime?: RelayRuntime;
   /** Preferred ports; taken if free, otherwise any free port. Default: any free port. */
   relayPort?: number;
   gatewayPort?: number;
@@ -36,7 +44,7 @@ export interface LocalRunOptions {
   gateway?: Partial<Omit<GatewaySettings, "limitRps">>;
   /** More Worker settings written to the env file (they override the ones above). */
   vars?: Record<string, string>;
-  /** Durable Object storage. Default: a fresh temporary folder, deleted by stop(). */
+  /** Durable Object storage, or RELAY_DATA_DIR when self-hosted. Default: a fresh temporary folder, deleted by stop(). */
   persistTo?: string;
   /** Where to write the Worker's settings. Default: a temporary file, deleted by stop(). */
   devVarsPath?: string;
@@ -60,6 +68,7 @@ export interface LocalRunOptions {
 
 /** A running local relay and stand-in (`G`: the in-process stand-in, or a handle on its process). */
 export interface LocalRun<G extends Gateway | GatewayProcess = Gateway> {
+  runtime: RelayRuntime;
   /** Base URL of the relay, e.g. http://127.0.0.1:8787 */
   relayUrl: string;
   /** Base URL of the stand-in (GET /_stats, POST /_control, POST /_reset live here). */
@@ -68,6 +77,8 @@ export interface LocalRun<G extends Gateway | GatewayProcess = Gateway> {
   gatewayApiUrl: string;
   /** The stand-in: stats(), reset(), configure() (async when it runs as its own process). */
   gateway: G;
+  /** The relay's settings, as written to devVarsPath (self-hosted relays get them as environment variables). */
+  relayVars: Readonly<Record<string, string>>;
   /** Bearer token accepted by the relay (RELAY_API_KEYS). */
   apiKey: string;
   /** RELAY_WEBHOOK_SECRET. */
@@ -80,9 +91,11 @@ export interface LocalRun<G extends Gateway | GatewayProcess = Gateway> {
   stop(): Promise<void>;
   /** Stops and restarts the relay on the same port and storage (SIGKILL imitates a crash). */
   restartRelay(options?: { signal?: NodeJS.Signals }): Promise<void>;
+  /** How the relay stopped last (by stop() or restartRelay()) exited; undefined before any stop. */
+  lastExit(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** The relay's last output lines. */
   relayLogTail(): string[];
-  /** The running wrangler dev process (its workerd is a descendant), for CPU accounting; undefined while stopped. */
+  /** The running wrangler dev process (its workerd is a descendant), or the self-hosted relay itself; undefined while stopped. */
   relayPid(): number | undefined;
   /** The relay's DevTools inspector port on 127.0.0.1 (profiling). */
   inspectorPort: number;
@@ -107,9 +120,13 @@ export async function startLocalRun(
   const secrets = await ensureDevSecrets(options.secretsDir ?? join(PROJECT_ROOT, ".dev"));
 
   // A temporary folder only for what the caller did not place; stop() deletes it.
-  const needsTemp = options.snapshot || !(options.persistTo && options.devVarsPath);
+  const runtime = options.runtime ?? "workerd";
+  const needsTemp = options.snapshot || runtime !== "workerd" || !(options.persistTo && options.devVarsPath);
   const temp = needsTemp ? await mkdtemp(join(tmpdir(), "alipay-relay-run-")) : undefined;
-  const workerRoot = options.snapshot ? await snapshotWorker(PROJECT_ROOT, join(temp!, "worker")) : PROJECT_ROOT;
+  const workerRoot =
+    options.snapshot && runtime === "workerd"
+      ? await snapshotWorker(PROJECT_ROOT, join(temp!, "worker"))
+      : PROJECT_ROOT;
   const persistTo = options.persistTo ?? join(temp!, "state");
   const devVarsPath = options.devVarsPath ?? join(temp!, "dev.vars");
   await mkdir(persistTo, { recursive: true });
@@ -137,7 +154,7 @@ export async function startLocalRun(
   const inspectorPort = await pickPort();
   const relayUrl = `http://127.0.0.1:${relayPort}`;
 
-  await writeDevVars(devVarsPath, {
+  const vars: Record<string, string> = {
     ALIPAY_GATEWAY_URL: gateway.apiUrl,
     ALIPAY_CLIENT_ID: clientId,
     ALIPAY_MERCHANT_ID: merchantId,
@@ -148,12 +165,34 @@ export async function startLocalRun(
     RELAY_API_KEYS: secrets.apiKey,
     RELAY_WEBHOOK_SECRET: secrets.webhookSecret,
     ...options.vars,
-  });
+  };
+  await writeDevVars(devVarsPath, vars);
+  const bundle =
+    runtime === "workerd" ? undefined : await buildSelfHosted(runtime, PROJECT_ROOT, join(temp!, `${runtime}.mjs`));
 
   let relay: RelayProcess | undefined;
   let lastTail: () => string[] = () => [];
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const startRelay = async (): Promise<void> => {
-    const r = spawnRelay({ root: workerRoot, port: relayPort, inspectorPort, persistTo, envFile: devVarsPath, log: (l) => log(`relay   │ ${l}`) });
+    const relayLog = (l: string) => log(`relay   │ ${l}`);
+    const r = bundle
+      ? spawnSelfHosted({
+          runtime: runtime as SelfHostedRuntime,
+          root: PROJECT_ROOT,
+          bundle,
+          port: relayPort,
+          dataDir: persistTo,
+          vars,
+          log: relayLog,
+        })
+      : spawnRelay({
+          root: workerRoot,
+          port: relayPort,
+          inspectorPort,
+          persistTo,
+          envFile: devVarsPath,
+          log: relayLog,
+        });
     relay = r;
     lastTail = r.tail;
     let ready = false;
@@ -168,6 +207,7 @@ export async function startLocalRun(
     const r = relay;
     relay = undefined; // from here its exit is expected
     await r?.stop(signal);
+    if (r) exit = await r.exited;
   };
 
   let stopping: Promise<void> | undefined;
@@ -185,10 +225,12 @@ export async function startLocalRun(
   }
 
   return {
+    runtime,
     relayUrl,
     gatewayUrl: gateway.url,
     gatewayApiUrl: gateway.apiUrl,
     gateway,
+    relayVars: vars,
     apiKey: secrets.apiKey,
     webhookSecret: secrets.webhookSecret,
     clientId,
@@ -199,9 +241,11 @@ export async function startLocalRun(
     async restartRelay(restart = {}) {
       await stopRelay(restart.signal);
       // workerd may hold the listening socket a moment after its group is gone.
-      if (!(await waitForFreePort(relayPort, 10_000))) throw new Error(`port ${relayPort} did not come free after stopping the relay`);
+      if (!(await waitForFreePort(relayPort, 10_000)))
+        throw new Error(`port ${relayPort} did not come free after stopping the relay`);
       await startRelay();
     },
+    lastExit: () => exit,
     relayLogTail: () => lastTail(),
     relayPid: () => relay?.pid,
     inspectorPort,

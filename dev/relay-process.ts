@@ -50,10 +50,9 @@ export function spawnRelay(options: RelayProcessOptions): RelayProcess {
     "--env-file", options.envFile,
     "--show-interactive-dev-session=false",
   ];
-  const child: ChildProcess = spawn(process.execPath, args, {
+  return spawnSupervised("wrangler dev", process.execPath, args, {
     cwd: options.root,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
+    log: options.log,
     env: {
       ...process.env,
       // Whatever wrangler spawns with `node` should get this same (new enough) Node.
@@ -63,6 +62,24 @@ export function spawnRelay(options: RelayProcessOptions): RelayProcess {
       // Offline: do not try to download the Request.cf object (it only warns and falls back anyway).
       CLOUDFLARE_CF_FETCH_ENABLED: "false",
     },
+  });
+}
+
+/**
+ * Runs `command` as its own process group (see the top of this file) and supervises it: its output
+ * line by line, readiness over HTTP, and stopping the whole group. `name` appears in error messages.
+ */
+export function spawnSupervised(
+  name: string,
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; log: (line: string) => void },
+): RelayProcess {
+  const child: ChildProcess = spawn(command, args, {
+    cwd: options.cwd,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: options.env,
   });
   const pid = child.pid!;
   const lines: string[] = [];
@@ -101,7 +118,7 @@ export function spawnRelay(options: RelayProcessOptions): RelayProcess {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
         signal?.throwIfAborted();
-        if (done) throw new Error(`wrangler dev exited before it was ready:\n${lines.slice(-30).join("\n")}`);
+        if (done) throw new Error(`${name} exited before it was ready:\n${lines.slice(-30).join("\n")}`);
         try {
           await fetch(url, { signal: AbortSignal.timeout(2000) });
           return; // any HTTP answer means the Worker is serving
@@ -109,7 +126,7 @@ export function spawnRelay(options: RelayProcessOptions): RelayProcess {
           await sleep(200);
         }
       }
-      throw new Error(`wrangler dev did not answer at ${url} within ${timeoutMs} ms:\n${lines.slice(-30).join("\n")}`);
+      throw new Error(`${name} did not answer at ${url} within ${timeoutMs} ms:\n${lines.slice(-30).join("\n")}`);
     },
     async stop(signal = "SIGTERM", graceMs = 5000) {
       if (done) return;

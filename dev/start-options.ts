@@ -4,7 +4,20 @@
  */
 import { join, relative } from "node:path";
 import { gatewaySettingsFromEnv, readNumber, readSignAlgorithm, type Env } from "./gateway/env-settings.ts";
-import { PROJECT_ROOT, type LocalRun, type LocalRunOptions } from "./local-run.ts";
+import { PROJECT_ROOT, type LocalRun, type LocalRunOptions, type RelayRuntime } from "./local-run.ts";
+
+/** The runtimes `npm start -- --runtime <name>` accepts; workerd (wrangler dev) is the default. */
+export const START_RUNTIMES: readonly RelayRuntime[] = ["workerd", "node", "deno"];
+
+/** The relay's runtime from `--runtime name` or `--runtime=name`; throws naming a bad value. */
+export function runtimeFromArgs(argv: readonly string[]): RelayRuntime {
+  const i = argv.findIndex((a) => a === "--runtime" || a.startsWith("--runtime="));
+  if (i < 0) return "workerd";
+  const value = argv[i]!.includes("=") ? argv[i]!.slice("--runtime=".length) : argv[i + 1];
+  const runtime = START_RUNTIMES.find((r) => r === value);
+  if (!runtime) throw new Error(`--runtime: must be one of ${START_RUNTIMES.join(", ")}, not "${value ?? ""}"`);
+  return runtime;
+}
 
 /** The environment variables `npm start` reads, with what they do (printed by `npm start -- --help`). */
 export const START_ENV = {
@@ -21,14 +34,15 @@ export const START_ENV = {
   GATEWAY_SEED: "seed for fault rates, to replay a run",
   GATEWAY_URL_ENCODE_SIGNATURE: "true: the stand-in URL-encodes its answer signatures",
   GATEWAY_EXCEED_STATUS: "U: the stand-in answers REQUEST_TRAFFIC_EXCEED_LIMIT with resultStatus U (default F), as other Alipay-family APIs do",
-  RELAY_PERSIST_TO: "Durable Object storage folder (default .dev/state; delete it to start empty)",
+  RELAY_PERSIST_TO: "Durable Object storage folder, or the outbox folder with --runtime node|deno (default .dev/state, .dev/state-<runtime>; delete it to start empty)",
 } as const;
 
 /** LocalRunOptions from environment variables; throws naming a bad setting. */
-export function startOptionsFromEnv(env: Env): LocalRunOptions {
+export function startOptionsFromEnv(env: Env, runtime: RelayRuntime = "workerd"): LocalRunOptions {
   const { limitRps: _limit, ...gateway } = gatewaySettingsFromEnv({ ...env, ALIPAY_SIGN_ALGORITHM: undefined });
   const maxRps = readNumber(env, "ALIPAY_MAX_RPS", { min: 1 }) ?? 20;
   return {
+    runtime,
     relayPort: readNumber(env, "RELAY_PORT", { min: 1, max: 65535, integer: true }) ?? 8787,
     gatewayPort: readNumber(env, "GATEWAY_PORT", { min: 1, max: 65535, integer: true }) ?? 8788,
     maxRps,
@@ -37,7 +51,8 @@ export function startOptionsFromEnv(env: Env): LocalRunOptions {
     clientId: env.ALIPAY_CLIENT_ID || undefined,
     merchantId: env.ALIPAY_MERCHANT_ID || undefined,
     gateway,
-    persistTo: env.RELAY_PERSIST_TO || join(PROJECT_ROOT, ".dev", "state"),
+    // Workerd's Durable Object files and a self-hosted outbox are different formats: separate folders.
+    persistTo: env.RELAY_PERSIST_TO || join(PROJECT_ROOT, ".dev", runtime === "workerd" ? "state" : `state-${runtime}`),
     // The conventional file, so a later plain `wrangler dev` (npm run dev) finds the same settings.
     // Not the root .dev.vars: the Workers test runner would load that into the tests too.
     devVarsPath: join(PROJECT_ROOT, ".dev", "relay.vars"),
@@ -53,7 +68,9 @@ export function formatBanner(run: LocalRun, cwd: string): string {
   return [
     "",
     "alipay-notify-relay is running locally",
-    `  relay     ${run.relayUrl}   (wrangler dev; Durable Object state in ${relative(cwd, run.persistTo) || "."})`,
+    run.runtime === "workerd"
+      ? `  relay     ${run.relayUrl}   (wrangler dev; Durable Object state in ${relative(cwd, run.persistTo) || "."})`
+      : `  relay     ${run.relayUrl}   (${run.runtime}, self-hosted; outbox in ${relative(cwd, run.persistTo) || "."})`,
     `  AlipayHK  ${run.gatewayApiUrl}`,
     `            stand-in: ${s.signAlgorithm}, ${s.limitRps || "no"} req/s limit, ${s.latencyMs} ms latency, faults: ${faults}`,
     `            records:  curl -s '${run.gatewayUrl}/_stats?summary'`,

@@ -20,17 +20,19 @@ if (!process.features.typescript) {
 }
 
 const { startLocalRun } = await import("../dev/local-run.ts");
-const { START_ENV, formatBanner, startOptionsFromEnv } = await import("../dev/start-options.ts");
+const { START_ENV, START_RUNTIMES, formatBanner, runtimeFromArgs, startOptionsFromEnv } = await import("../dev/start-options.ts");
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
-  console.log("npm start — run the relay locally against the AlipayHK stand-in. Environment variables:");
+  console.log("npm start — run the relay locally against the AlipayHK stand-in.");
+  console.log(`  --runtime ${START_RUNTIMES.join("|")}   where the relay runs (default workerd, under wrangler dev)`);
+  console.log("Environment variables:");
   for (const [name, what] of Object.entries(START_ENV)) console.log(`  ${name.padEnd(30)} ${what}`);
   process.exit(0);
 }
 
 let options;
 try {
-  options = startOptionsFromEnv(process.env);
+  options = startOptionsFromEnv(process.env, runtimeFromArgs(process.argv.slice(2)));
 } catch (e) {
   console.error(`npm start: ${e.message}`);
   process.exit(1);
@@ -43,9 +45,7 @@ const starting = startLocalRun({
   signal: aborter.signal,
   log: (line) => console.log(line),
   onRelayExit: (code, signal) => {
-    console.error(
-      `npm start: the relay (wrangler dev) exited unexpectedly (${signal ?? `code ${code}`}); stopping the stand-in.`,
-    );
+    console.error(`npm start: the relay (${options.runtime === "workerd" ? "wrangler dev" : options.runtime}) exited unexpectedly (${signal ?? `code ${code}`}); stopping the stand-in.`);
     void shutdown(1);
   },
 });

@@ -27,6 +27,8 @@ export class Pump {
   private running = false;
   /** Set by a poke that came while the loop was not sleeping: the next sleep is skipped. */
   private poked = false;
+  /** Set by `stop`: the loop returns instead of ticking again. */
+  private stopped = false;
 
   private readonly engine: Engine;
   private readonly host: PumpHost;
@@ -47,6 +49,12 @@ export class Pump {
     this.wake?.();
   }
 
+  /** Ends a running loop before its next tick (a self-hosted process shutting down); `run` then resolves. */
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
   /**
    * Ticks until `deadline` (ms epoch), or until the next wake-up is more than `maxSleepMs` away; returns
    * when the engine wants the next tick, for the host to schedule (an alarm, a timer).
@@ -57,6 +65,7 @@ export class Pump {
     try {
       for (;;) {
         const now = this.host.now();
+        if (this.stopped) return { wakeAt: now };
         await this.host.beforeTick?.(now);
         this.poked = false;
         const { tasks, wakeAt } = this.engine.tick(now);
@@ -71,7 +80,7 @@ export class Pump {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.poked) return Promise.resolve();
+    if (this.poked || this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { devVarsExample, README_MARKERS, settingsTable } from "../../src/config/docs";
+import { HOST_SETTINGS } from "../../src/hosts/self-hosted/settings";
 import { PROBLEMS } from "../../src/http/problem";
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
@@ -16,6 +17,14 @@ describe("README and .dev.vars.example follow src/config/settings.ts (run `npm r
 
   it(".dev.vars.example lists every setting (so `wrangler types` types them all)", () => {
     expect(read(".dev.vars.example")).toBe(devVarsExample());
+  });
+
+  it("documents every self-hosted setting (PORT, HOST, …) with its default", () => {
+    for (const [name, setting] of Object.entries(HOST_SETTINGS)) {
+      const row = readme.split("\n").find((line) => line.startsWith(`| \`${name}\` |`));
+      expect(row, name).toBeDefined();
+      expect(row, name).toContain(`\`${setting.default}\``);
+    }
   });
 
   it("lists every problem code", () => {

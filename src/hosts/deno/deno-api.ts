@@ -1,0 +1,21 @@
+/**
+ * The few Deno APIs the Deno entry uses, typed here so the project needs no Deno type package (Deno's
+ * own types come with its binary, which typecheck does not run).
+ */
+
+/** Deno's `Deno` global, as far as main.ts uses it. */
+export interface DenoApi {
+  env: { toObject(): Record<string, string> };
+  pid: number;
+  version: { deno: string };
+  statSync(path: string): { isDirectory: boolean };
+  mkdirSync(path: string, options: { recursive: boolean }): void;
+  serve(options: {
+    hostname: string;
+    port: number;
+    handler: (request: Request) => Response | Promise<Response>;
+    onListen?: () => void;
+  }): { shutdown(): Promise<void> };
+  addSignalListener(signal: "SIGTERM" | "SIGINT", listener: () => void): void;
+  exit(code: number): never;
+}

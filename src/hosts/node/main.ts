@@ -1,0 +1,48 @@
+/**
+ * The relay on Node (≥ 22.5, for node:sqlite): `npm run serve:node`. Settings come from the process
+ * environment; everything but files, HTTP and signals is shared with Deno (src/hosts/self-hosted).
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
+import { serve } from "@hono/node-server";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { PUBLIC_DIR, shutdownOnSignals } from "../self-hosted/process";
+import { startRelay } from "../self-hosted/relay";
+
+const started = await startRelay(
+  {
+    vars: process.env,
+    pid: process.pid,
+    ensureDir: (path) => mkdirSync(path, { recursive: true }),
+    openDatabase: (path) => new DatabaseSync(path),
+    fetch: globalThis.fetch,
+  },
+  existsSync(PUBLIC_DIR) ? serveStatic({ root: PUBLIC_DIR }) : undefined,
+);
+if (!started.ok) {
+  console.error(`relay: ${started.message}`);
+  process.exit(1);
+}
+const { relay } = started;
+const { host, port } = relay.settings;
+const server = serve({ fetch: relay.fetch, hostname: host, port }, () =>
+  console.log(
+    `relay (Node ${process.version}) listening on http://${host}:${port}, outbox in ${relay.settings.dataDir}`,
+  ),
+);
+server.on("error", (error) => {
+  console.error(`relay: cannot listen on ${host}:${port}: ${error.message}`);
+  relay.close();
+  process.exit(1);
+});
+
+shutdownOnSignals(relay, {
+  onSignal: (signal, listener) => process.on(signal, listener),
+  closeListener: () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Idle keep-alive connections would hold close() open; requests being answered still finish.
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+    }),
+  exit: (code) => process.exit(code),
+});

@@ -1,0 +1,151 @@
+/**
+ * The self-hosted host of the engine (Deno or Node): one per process, one clientId. It gives the
+ * engine a SQLite outbox, timers instead of alarms (the `Pump` sleeps until the next wake-up) and
+ * in-process senders. Its methods are the Durable Object's, so the Hono app reaches it through
+ * `env.DISPATCHER.getByName()` unchanged. Every decision is the engine's.
+ */
+import { Engine } from "../../engine/engine";
+import { deliverTask } from "../../engine/deliver";
+import { Pump } from "../../engine/pump";
+import type { SqlAdapter } from "../../engine/sql";
+import { engineSettings } from "../../engine/settings";
+import type {
+  DegradedReason,
+  DispatcherStatus,
+  JobView,
+  SendReport,
+  SendTask,
+  SubmitRequest,
+  SubmitResult,
+} from "../../engine/types";
+import { logEvent } from "../../log";
+import type { Runtime } from "../../runtime";
+
+/** After the pump loop failed (a storage error), it starts again this much later, ms. */
+const RESTART_MS = 5_000;
+
+/** The engine driven in this process: the same methods as the Cloudflare `Dispatcher`. */
+export class LocalDispatcher {
+  private readonly engine: Engine;
+  private readonly pump: Pump;
+  private readonly runtime: Runtime;
+  private readonly fetchFn: typeof fetch;
+  /** Sends on the wire; `stop` waits for them. */
+  private readonly sending = new Set<Promise<void>>();
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+
+  constructor(sql: SqlAdapter, runtime: Runtime, fetchFn: typeof fetch = fetch) {
+    this.runtime = runtime;
+    this.fetchFn = fetchFn;
+    // Re-opening reloads what survives a crash: leased batches come back when their leases run out.
+    this.engine = new Engine(sql, engineSettings(runtime.config)).open(Date.now());
+    this.pump = new Pump(this.engine, { now: Date.now, send: (tasks) => this.send(tasks) });
+  }
+
+  /** Starts the pump loop; its first tick is immediate, so work left by an earlier process resumes at once. */
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /**
+   * Stops handing out sends, then waits up to `graceMs` for the sends on the wire to report. Any still
+   * out after that stay leased in the outbox and are resent by the next process once the lease runs out.
+   */
+  async stop(graceMs: number): Promise<{ unfinished: number }> {
+    this.stopping = true;
+    this.pump.stop();
+    await this.loop;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all(this.sending), timeout]);
+    if (timer !== null) clearTimeout(timer);
+    return { unfinished: this.sending.size };
+  }
+
+  /** Stores an accepted request before the caller answers 202, and wakes the pump. */
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    if (this.stopping) throw new Error("the relay is shutting down");
+    const result = this.engine.submit(request, Date.now());
+    if (result.kind === "created") this.pump.poke();
+    return result;
+  }
+
+  /** The job if `owner` may see it (null: an admin). */
+  async getJob(owner: string | null, jobId: string): Promise<JobView | null> {
+    return this.engine.job(owner, jobId);
+  }
+
+  /** Resolves with the job once it completes, or as it stands after `timeoutMs`. */
+  async waitForJob(owner: string | null, jobId: string, timeoutMs: number): Promise<JobView | null> {
+    const job = this.engine.job(owner, jobId);
+    if (!job || job.status === "completed") return job;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        cancel();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const cancel = this.engine.onCompleted(jobId, done);
+    });
+    return this.engine.job(owner, jobId);
+  }
+
+  /** Live pace, backlog, holds and recent jobs (`owner`'s, or everyone's for null). */
+  async status(owner: string | null): Promise<DispatcherStatus> {
+    return this.engine.status(owner, Date.now());
+  }
+
+  /** Whether sending is held or storage is nearly full. */
+  async health(): Promise<DegradedReason[]> {
+    return this.engine.health();
+  }
+
+  /** Reports of attempts; each settles its batch. In-process senders call it too. */
+  async report(reports: SendReport[]): Promise<void> {
+    for (const report of reports) this.engine.report(report, Date.now());
+    this.pump.poke();
+  }
+
+  /** An operator's pause of all sending (accepted work still queues). */
+  async pause(reason: string): Promise<void> {
+    this.engine.pause(reason, Date.now());
+  }
+
+  /** Lifts a pause or an open breaker. */
+  async resume(): Promise<void> {
+    this.engine.resume();
+    this.pump.poke();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        // Unbounded: the engine's next wake-up is at most an hour away, and `stop` ends the loop.
+        await this.pump.run(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+      } catch (error) {
+        logEvent({ event: "pump_failed", error: error instanceof Error ? error.message : String(error) });
+        await new Promise((resolve) => setTimeout(resolve, RESTART_MS));
+      }
+    }
+  }
+
+  /** In-process senders: each task signs, waits for its slot, sends and reports; `RELAY_MAX_IN_FLIGHT` bounds them through the engine. */
+  private send(tasks: SendTask[]): void {
+    for (const task of tasks) {
+      const sending: Promise<void> = deliverTask(task, this.runtime, this.fetchFn)
+        .then((outcome) => this.report([{ batchId: task.batchId, reqMsgId: task.reqMsgId, outcome }]))
+        .catch((error: unknown) => {
+          // The batch stays in flight until its lease runs out, then it is resent.
+          logEvent({
+            event: "report_failed",
+            batchId: task.batchId,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        })
+        .finally(() => this.sending.delete(sending));
+      this.sending.add(sending);
+    }
+  }
+}

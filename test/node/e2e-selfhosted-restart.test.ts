@@ -1,0 +1,104 @@
+/**
+ * End to end, real processes, the relay self-hosted on Node and on Deno, its lifecycle on one data
+ * directory: a second process on the same directory refuses to start, naming the directory and the
+ * holder's pid; SIGTERM mid-run exits 0 after the sends on the wire finished; SIGKILL mid-run and a
+ * restart resume sending by themselves, resend what was lost in flight (counted), and complete every job.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../dev/local-run.ts";
+import { pickPort } from "../../dev/ports.ts";
+import { makeNotifications, relayClient } from "../../dev/relay-client.ts";
+import { spawnSelfHosted } from "../../dev/self-hosted-process.ts";
+import { buildSelfHosted } from "../../scripts/self-hosted.ts";
+import { type E2eRun, startE2eRun } from "./e2e-helpers.ts";
+
+const NOTIFICATIONS = 4000;
+const SEND_TIMEOUT_MS = 1000;
+/** The engine resends an unreported batch after the send timeout plus this grace (engine.ts). */
+const LEASE_GRACE_MS = 5000;
+
+async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) return false;
+    await sleep(25);
+  }
+  return true;
+}
+
+describe.each(["node", "deno"] as const)("self-hosted on %s, restarted on the same data directory", (runtime) => {
+  let e2e: E2eRun | undefined;
+  let temp = "";
+  const lines: string[] = [];
+  const vars = { RELAY_SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS), RELAY_RETRY_BASE_MS: "50", RELAY_RETRY_MAX_MS: "200" };
+
+  beforeAll(async () => {
+    temp = await mkdtemp(join(tmpdir(), "alipay-relay-selfhosted-"));
+    // 10/s with 200 ms answers: about two batches on the wire at any moment, 4 s of backlog.
+    e2e = await startE2eRun({ runtime, maxRps: 10, gateway: { latencyMs: 200 }, vars, log: (l) => lines.push(l) });
+  }, 60_000);
+
+  afterAll(async () => {
+    await e2e?.stop();
+    await rm(temp, { recursive: true, force: true });
+  }, 30_000);
+
+  it("refuses a second process on the same directory, and survives SIGTERM and SIGKILL without losing anything", async () => {
+    const { run } = e2e!;
+    const client = relayClient(run.relayUrl, run.apiKey);
+    const answer = await client.submit({ notifications: makeNotifications(`${runtime[0]}r`, NOTIFICATIONS) });
+    expect(answer.status).toBe(202);
+    const jobId = answer.body.jobId!;
+
+    // A second relay on the same directory, while the first one sends: refused, saying who holds it.
+    const second = spawnSelfHosted({
+      runtime,
+      root: PROJECT_ROOT,
+      bundle: await buildSelfHosted(runtime, PROJECT_ROOT, join(temp, `${runtime}.mjs`)),
+      port: await pickPort(),
+      dataDir: run.persistTo,
+      vars: { ...run.relayVars },
+      log: () => {},
+    });
+    const refused = await second.exited;
+    expect(refused.code).toBe(1);
+    const message = second.tail().join("\n");
+    expect(message).toContain(`RELAY_DATA_DIR ${run.persistTo} is in use by process ${run.relayPid()}`);
+
+    // SIGTERM mid-run: exit 0, the sends on the wire finish first (nothing left leased).
+    expect(await until(() => run.gateway.counts().requests >= 8, 20_000)).toBe(true);
+    await run.restartRelay({ signal: "SIGTERM" });
+    expect(run.lastExit()).toEqual({ code: 0, signal: null });
+    const stopped = lines.find((l) => l.includes('"event":"stopped"'));
+    expect(stopped, lines.slice(-20).join("\n")).toContain('"leasedInFlight":0');
+
+    // SIGKILL mid-run with sends on the wire; nothing asks the restarted relay anything until it resumes.
+    expect(await until(() => run.gateway.counts().requests >= 20, 20_000)).toBe(true);
+    expect((await client.status()).inFlight, "sends on the wire at the kill").toBeGreaterThan(0);
+    await run.restartRelay({ signal: "SIGKILL" });
+    const requestsAtRestart = run.gateway.counts().requests;
+    expect(await until(() => run.gateway.counts().requests > requestsAtRestart, 5_000), "sending resumed").toBe(true);
+
+    const { done, jobs } = await client.waitForJobs([jobId], SEND_TIMEOUT_MS + LEASE_GRACE_MS + 15_000);
+    expect(done, JSON.stringify(jobs.map((j) => [j.status, j.pending]))).toBe(true);
+    const job = jobs[0]!;
+    expect(job).toMatchObject({ status: "completed", total: NOTIFICATIONS, succeeded: NOTIFICATIONS, failed: 0 });
+    const stats = run.gateway.stats(true);
+    for (const [i, n] of makeNotifications(`${runtime[0]}r`, NOTIFICATIONS).entries()) {
+      const deliveries = stats.deliveredByOpenId[n.openId] ?? 0;
+      expect(deliveries, `${n.openId} delivered`).toBeGreaterThan(0);
+      // A second delivery only ever comes from a counted resend of its batch.
+      expect(deliveries).toBeLessThanOrEqual(job.batches[Math.floor(i / 100)]!.attempts);
+    }
+    const resends = job.batches.reduce((n, b) => n + b.attempts - 1, 0);
+    expect(resends, "the batches caught on the wire by SIGKILL were resent").toBeGreaterThan(0);
+    expect(stats.repeatedReqMsgIds).toEqual([]);
+    console.info(
+      `${runtime} restart: ${resends} resends after SIGKILL, ${stats.requests} requests for ${NOTIFICATIONS / 100} batches`,
+    );
+  }, 60_000);
+});
