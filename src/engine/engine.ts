@@ -12,7 +12,7 @@ import { type BreakerState, CLOSED, type Hold, hold } from "./breaker";
 import { type DueBatch, type OpenBatch, Outbox } from "./outbox";
 import { type PacerState, pacerMemory, paceSnapshot, recordDeparture, restorePacer } from "./pacer";
 import { degradedReasons, etaSeconds, queuedJobView, readJob, roundRate, statusView } from "./reads";
-import { planSends } from "./plan";
+import { planSends, type Slot } from "./plan";
 import { migrate } from "./schema";
 import { settleAttempt } from "./settle";
 import type { EngineSettings } from "./settings";
@@ -159,7 +159,7 @@ export class Engine {
       this.sql.transaction(() => {
         plan.slots.forEach((slot, i) => {
           const batch = due[i] as DueBatch;
-          tasks.push(this.dispatch(batch, slot.at));
+          tasks.push(this.dispatch(batch, slot));
           if (slot.probe) this.probes.add(batch.batch_id);
         });
       });
@@ -233,9 +233,10 @@ export class Engine {
     this.log({ event: "sending_resumed" });
   }
 
-  private dispatch(batch: DueBatch, at: number): SendTask {
+  private dispatch(batch: DueBatch, slot: Slot): SendTask {
     const reqMsgId = this.newReqMsgId();
-    this.outbox.markInFlight(batch, reqMsgId, at, at + this.settings.sendTimeoutMs + LEASE_GRACE_MS);
+    const { at, countedAt } = slot;
+    this.outbox.markInFlight(batch, reqMsgId, countedAt, countedAt + this.settings.sendTimeoutMs + LEASE_GRACE_MS);
     this.counts.queued -= 1;
     this.counts.queuedNotifications -= batch.size;
     this.counts.inFlight += 1;
@@ -248,7 +249,7 @@ export class Engine {
       notificationInfos: batch.infos,
       notBefore: at,
       // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up.
-      notAfter: at + (this.settings.pacer.guardMs ?? 20),
+      notAfter: countedAt + (this.settings.pacer.guardMs ?? 20),
     };
   }
 

@@ -22,9 +22,16 @@ export interface PlanInput {
   handoverMs: number;
 }
 
-/** One send decided: when it may leave, and whether it is the breaker's probe. */
+/** One send decided: when it may leave, when the window counts it, and whether it is the breaker's probe. */
 export interface Slot {
+  /** The earliest moment it may leave, ms epoch. */
   at: number;
+  /**
+   * Where the pace window counts it, ms epoch: `at`, or for a slot that is due now, the moment it is
+   * expected to leave (`now + handoverMs`: the hand-over and the signing take that long). Leaving
+   * earlier than this is still allowed (the window allowed it at `at`), later by at most the guard.
+   */
+  countedAt: number;
   probe: boolean;
 }
 
@@ -55,8 +62,9 @@ export function planSends(input: PlanInput, pacerSettings: PacerSettings): Plan 
     // Woken just before the next slot, the engine then hands out every slot up to the lead at once, so
     // one sender can carry several batches.
     if (at > input.now + input.leadMs) return { slots, pacer, retryAt: Math.max(input.now + 1, at - input.handoverMs) };
-    pacer = recordSend(pacer, pacerSettings, at);
-    slots.push({ at, probe: gate === "probe" });
+    const countedAt = Math.max(at, input.now + input.handoverMs);
+    pacer = recordSend(pacer, pacerSettings, countedAt);
+    slots.push({ at, countedAt, probe: gate === "probe" });
   }
   return { slots, pacer, retryAt: null };
 }

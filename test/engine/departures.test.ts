@@ -45,4 +45,15 @@ describe("the pace counts what actually left", () => {
     // Held-back requests are not attempts: every batch shows exactly its one send.
     expect(world.rows("SELECT batch_id FROM batches WHERE attempts != 1")).toEqual([]);
   });
+
+  it("the first send of a burst is counted where it will really leave (after hand-over and signing), not held back", () => {
+    const world = new World(testSettings({ pacer: { maxRps: 20, guardMs: 20 }, leadMs: 100, handoverMs: 35 }), () => ({ ...SUCCESS, afterMs: 5 }));
+    // Due at once, handed over now: it leaves 30 ms later, as a sender that had to sign it first would.
+    world.lateness = (_task, n) => (n === 0 ? 30 : 0);
+    world.submit(60, 1);
+    world.run(T0 + 600_000, drained(world));
+    expect(world.logs.filter((l) => l.event === "attempt" && l.resultCode === "MISSED_SLOT")).toEqual([]);
+    expect(world.departures[0]?.at).toBe(T0 + 30);
+    expect(world.maxInWindow(1000)).toBeLessThanOrEqual(20);
+  });
 });
