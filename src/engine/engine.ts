@@ -12,6 +12,7 @@ import { type BreakerState, CLOSED, type Hold, hold } from "./breaker";
 import { type DueBatch, type OpenBatch, Outbox } from "./outbox";
 import { type PacerState, pacerMemory, paceSnapshot, recordDeparture, restorePacer } from "./pacer";
 import { degradedReasons, etaSeconds, queuedJobView, readJob, roundRate, statusView } from "./reads";
+import { repeatOf } from "./intake";
 import { planSends, type Slot } from "./plan";
 import { migrate } from "./schema";
 import { settleAttempt } from "./settle";
@@ -94,22 +95,9 @@ export class Engine {
 
   /** Stores an accepted request (job and batches) before the caller answers 202. */
   submit(request: SubmitRequest, now: number): SubmitResult {
-    if (request.idempotencyKey !== undefined) {
-      const existing = this.outbox.jobByIdempotencyKey(request.owner, request.idempotencyKey);
-      if (existing) {
-        if (existing.body_hash !== request.bodyHash) return { kind: "idempotency-mismatch" };
-        return { kind: "existing", job: this.view(existing.job_id), estimatedSeconds: this.etaSeconds(now) };
-      }
-    }
-    if (request.webhookId !== undefined) {
-      // Standard Webhooks senders retry with the same webhook-id for hours: the same body from the same
-      // caller gets its job back for as long as the job exists; anything else under that id is a replay.
-      const seen = this.outbox.jobByWebhookId(request.webhookId);
-      if (seen) {
-        if (seen.body_hash !== request.bodyHash || seen.owner !== request.owner) return { kind: "webhook-replayed" };
-        return { kind: "existing", job: this.view(seen.job_id), estimatedSeconds: this.etaSeconds(now) };
-      }
-    }
+    const repeat = repeatOf(this.outbox, request);
+    if (repeat?.kind === "existing") return { kind: "existing", job: this.view(repeat.jobId), estimatedSeconds: this.etaSeconds(now) };
+    if (repeat) return repeat;
     const backlog = this.counts.queued + this.counts.inFlight;
     const excess = backlog + request.batches.length - this.settings.maxBacklogBatches;
     if (excess > 0) {
@@ -197,6 +185,25 @@ export class Engine {
     const job = this.outbox.job(jobId);
     if (!job || (owner !== null && job.owner !== owner)) return null;
     return this.view(jobId);
+  }
+
+  /**
+   * Resolves with the job once it completes, or as it stands after `timeoutMs` (null if `owner` may not
+   * see it): a waiter is woken by the settlement that completes the job, it never polls.
+   */
+  async waitFor(owner: string | null, jobId: string, timeoutMs: number): Promise<JobView | null> {
+    const job = this.job(owner, jobId);
+    if (!job || job.status === "completed") return job;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        cancel();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const cancel = this.onCompleted(jobId, done);
+    });
+    return this.job(owner, jobId);
   }
 
   /** Calls `listener` once when the job completes; returns a function that cancels it. */

@@ -78,18 +78,7 @@ export class LocalDispatcher {
 
   /** Resolves with the job once it completes, or as it stands after `timeoutMs`. */
   async waitForJob(owner: string | null, jobId: string, timeoutMs: number): Promise<JobView | null> {
-    const job = this.engine.job(owner, jobId);
-    if (!job || job.status === "completed") return job;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        cancel();
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      const cancel = this.engine.onCompleted(jobId, done);
-    });
-    return this.engine.job(owner, jobId);
+    return this.engine.waitFor(owner, jobId, timeoutMs);
   }
 
   /** Live pace, backlog, holds and recent jobs (`owner`'s, or everyone's for null). */
