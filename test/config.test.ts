@@ -39,6 +39,7 @@ describe("parseConfig defaults", () => {
       publicKey: VALID.ALIPAY_PUBLIC_KEY,
       signAlgorithm: "RSA",
       maxRps: 10,
+      dedupHours: 24,
       apiKeys: [API_KEY_1],
       adminKeys: [],
       maxNotificationsPerRequest: 10_000,

@@ -9,16 +9,30 @@ import type { SendOutcome } from "../core/types";
 import { logEvent } from "../log";
 import { attemptResult, relayOutcome } from "./attempt-result";
 import { type BreakerState, CLOSED, type Hold, hold } from "./breaker";
+import { Callbacks, newWebhookId } from "./callbacks";
+import { dedupBatches } from "./dedup";
 import { type DueBatch, type OpenBatch, Outbox } from "./outbox";
 import { type PacerState, pacerMemory, paceSnapshot, restorePacer } from "./pacer";
 import { degradedReasons, etaSeconds, queuedJobView, readJob, roundRate, statusView } from "./reads";
 import { planSends } from "./plan";
+import { cancelQueued, type Ended, expireDue, nextExpiry, pruneKeys, rememberKeys, seenKeys } from "./policy-store";
 import { migrate } from "./schema";
 import { settleAttempt } from "./settle";
 import type { EngineSettings } from "./settings";
 import type { SqlAdapter } from "./sql";
 import { AttemptStats } from "./stats";
-import type { DegradedReason, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "./types";
+import type {
+  CallbackReport,
+  CallbackTask,
+  CancelResult,
+  DegradedReason,
+  DispatcherStatus,
+  JobView,
+  SendReport,
+  SendTask,
+  SubmitRequest,
+  SubmitResult,
+} from "./types";
 
 /** Extra time a sender gets beyond the send timeout to report back, ms. */
 export const LEASE_GRACE_MS = 5_000;
@@ -35,12 +49,17 @@ const ADAPTATIONS_KEPT = 20;
 export interface EngineDeps {
   random?: () => number;
   newReqMsgId?: () => string;
+  newWebhookId?: () => string;
   log?: typeof logEvent;
 }
 
-/** What one tick decided: the tasks to hand to senders now, and when to tick again at the latest (ms epoch). */
+/**
+ * What one tick decided: the tasks to hand to senders now, the completion callbacks to send now (not
+ * paced: they go to callers, not to AlipayHK), and when to tick again at the latest (ms epoch).
+ */
 export interface Tick {
   tasks: SendTask[];
+  callbacks: CallbackTask[];
   wakeAt: number;
 }
 
@@ -49,6 +68,7 @@ type Adaptation = DispatcherStatus["adaptations"][number];
 /** The engine over one outbox. Call `open` once before anything else. */
 export class Engine {
   private readonly outbox: Outbox;
+  private readonly callbacks: Callbacks;
   private readonly random: () => number;
   private readonly newReqMsgId: () => string;
   private readonly log: typeof logEvent;
@@ -71,6 +91,7 @@ export class Engine {
     this.random = deps.random ?? Math.random;
     this.newReqMsgId = deps.newReqMsgId ?? newReqMsgId;
     this.log = deps.log ?? logEvent;
+    this.callbacks = new Callbacks(sql, this.random, deps.newWebhookId ?? newWebhookId, this.log);
   }
 
   /** Migrates the outbox, pins the clientId, and loads what survives a restart (counters, pace, holds). */
@@ -110,12 +131,14 @@ export class Engine {
         return { kind: "existing", job: this.view(seen.job_id), estimatedSeconds: this.etaSeconds(now) };
       }
     }
+    const dedup = dedupBatches(request.batches, this.seenKeys(request, now));
+    const batches = dedup.batches;
     const backlog = this.counts.queued + this.counts.inFlight;
-    const excess = backlog + request.batches.length - this.settings.maxBacklogBatches;
+    const excess = backlog + batches.length - this.settings.maxBacklogBatches;
     if (excess > 0) {
       return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / this.liveRps(now))), backlogBatches: backlog };
     }
-    this.sql.transaction(() =>
+    this.sql.transaction(() => {
       this.outbox.insertJob(
         {
           job_id: request.jobId,
@@ -125,17 +148,48 @@ export class Engine {
           body_hash: request.bodyHash,
           merchant_id: request.merchantId,
           created_at: now,
+          deduplicated: dedup.deduplicated,
+          send_after: request.sendAfter ?? null,
+          expires_at: request.expiresAt ?? null,
+          on_unknown: request.onUnknown ?? "retry",
+          callback_url: request.callbackUrl ?? null,
         },
-        request.batches,
-      ),
-    );
-    const total = request.batches.reduce((n, b) => n + b.size, 0);
-    this.counts.queued += request.batches.length;
-    this.counts.queuedNotifications += total;
-    this.log({ event: "job_accepted", jobId: request.jobId, total, batches: request.batches.length });
+        batches,
+      );
+      rememberKeys(this.sql, request.owner, dedup.accepted, request.jobId, now);
+    });
+    const queued = batches.reduce((n, b) => n + b.size, 0);
+    this.counts.queued += batches.length;
+    this.counts.queuedNotifications += queued;
+    this.log({ event: "job_accepted", jobId: request.jobId, total: queued + dedup.deduplicated, batches: batches.length, deduplicated: dedup.deduplicated });
+    // The ETA counts from sendAfter: the backlog ahead is sent by then, or the job waits for it.
+    const waitSeconds = Math.max(0, Math.ceil(((request.sendAfter ?? now) - now) / 1000));
+    const estimatedSeconds = Math.max(this.etaSeconds(now), waitSeconds + Math.ceil(batches.length / this.liveRps(now)));
+    if (batches.length === 0) {
+      // Every notification was a duplicate: the job is complete as stored.
+      this.completed(request.jobId, now);
+      return { kind: "created", job: this.view(request.jobId), estimatedSeconds: 0 };
+    }
     // Described as stored (queued), without reading it back.
-    const job = queuedJobView(request, now);
-    return { kind: "created", job, estimatedSeconds: this.etaSeconds(now) };
+    return { kind: "created", job: queuedJobView(request, batches, dedup.deduplicated, now), estimatedSeconds };
+  }
+
+  /**
+   * Cancels what of a job has not started: its queued batches end `cancelled`; batches in flight finish.
+   * A job already completed is left as it is (`completed`); another owner's job is `not-found`.
+   */
+  cancel(owner: string | null, jobId: string, now: number): CancelResult {
+    const job = this.outbox.job(jobId);
+    if (!job || (owner !== null && job.owner !== owner)) return { kind: "not-found" };
+    if (job.completed_at !== null) return { kind: "completed", job: this.view(jobId) };
+    const ended = this.sql.transaction(() => cancelQueued(this.sql, jobId, now));
+    this.ended(ended, "job_cancelled", now);
+    return { kind: "cancelled", job: this.view(jobId) };
+  }
+
+  /** A host's report of one completion callback try. */
+  callbackReport(report: CallbackReport, now: number): void {
+    this.callbacks.report(report, now);
   }
 
   /** Expires lost leases, prunes a chunk when due, and hands out the sends the pace allows now. */
@@ -145,6 +199,7 @@ export class Engine {
       this.settle(lost, relayOutcome("lost", lost.req_msg_id ?? "", detail, now), now);
     }
     if (now >= this.nextPruneAt) this.prune(now);
+    for (const ended of this.sql.transaction(() => expireDue(this.sql, now))) this.ended(ended, "batches_expired", now);
 
     const capacity = Math.max(0, this.settings.maxInFlight - this.counts.inFlight);
     const due = capacity > 0 ? this.outbox.due(now, capacity) : [];
@@ -159,6 +214,8 @@ export class Engine {
       this.sql.transaction(() => {
         plan.slots.forEach((slot, i) => {
           const batch = due[i] as DueBatch;
+          // Its slot falls at or after its deadline: it is not sent; the next tick expires it.
+          if (batch.expires_at !== null && slot.at >= batch.expires_at) return;
           tasks.push(this.dispatch(batch, slot.at));
           if (slot.probe) this.probes.add(batch.batch_id);
         });
@@ -173,7 +230,13 @@ export class Engine {
     }
     const lease = this.outbox.nextLeaseExpiry();
     if (lease !== null) times.push(lease + 1);
-    return { tasks, wakeAt: Math.min(...times) };
+    // Deadlines pass while paused too: a held backlog still expires on time.
+    const expiry = nextExpiry(this.sql);
+    if (expiry !== null) times.push(Math.max(expiry, now + 1));
+    const callbacks = this.callbacks.due(now, (id) => this.view(id));
+    const callbackAt = this.callbacks.nextAt();
+    if (callbackAt !== null) times.push(Math.max(callbackAt, now + 1));
+    return { tasks, callbacks, wakeAt: Math.min(...times) };
   }
 
   /** A sender's report of one attempt. Reports for an attempt that is no longer current are ignored. */
@@ -221,10 +284,10 @@ export class Engine {
     return degradedReasons(this.mismatch ?? this.breaker.hold, this.sql.databaseBytes(), this.settings.storageCapBytes);
   }
 
-  /** Holds all sending until `resume` (accepted work still queues). */
-  pause(reason: string, now: number): void {
-    this.setBreaker(hold("paused", reason, now));
-    this.log({ event: "sending_paused", reason });
+  /** Holds all sending until `resume` (accepted work still queues); `by` names the operator (an owner id). */
+  pause(reason: string, now: number, by?: string): void {
+    this.setBreaker(hold("paused", reason, now, by));
+    this.log({ event: "sending_paused", reason, by: by ?? null });
   }
 
   /** Lifts an operator's pause or an open breaker: sending resumes at the pace. */
@@ -247,8 +310,9 @@ export class Engine {
       merchantId: batch.merchant_id,
       notificationInfos: batch.infos,
       notBefore: at,
-      // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up.
-      notAfter: at + (this.settings.pacer.guardMs ?? 20),
+      // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up. Never
+      // at or after the job's deadline: a request that would leave then stays home.
+      notAfter: Math.min(at + (this.settings.pacer.guardMs ?? 20), (batch.expires_at ?? Number.POSITIVE_INFINITY) - 1),
     };
   }
 
@@ -256,7 +320,13 @@ export class Engine {
     const result = attemptResult(outcome);
     const before = this.pacer.liveRps;
     const settled = settleAttempt(
-      { batchId: batch.batch_id, attempts: batch.attempts, budgetSpent: batch.budget_spent, trafficRequeues: batch.traffic_requeues },
+      {
+        batchId: batch.batch_id,
+        attempts: batch.attempts,
+        budgetSpent: batch.budget_spent,
+        trafficRequeues: batch.traffic_requeues,
+        atMostOnce: batch.at_most_once === 1,
+      },
       outcome,
       result,
       { pacer: this.pacer, breaker: this.breaker },
@@ -299,7 +369,7 @@ export class Engine {
       detail: outcome.kind === "answered" ? null : (outcome.detail ?? null),
       next: settled.next.kind === "finish" ? settled.next.status : `retry in ${settled.next.at - now} ms`,
     });
-    if (completed) this.completed(batch.job_id);
+    if (completed) this.completed(batch.job_id, now);
   }
 
   /**
@@ -319,12 +389,29 @@ export class Engine {
     this.counts.queuedNotifications -= batch.size;
     this.stats.record(now, result.resultCode, false);
     this.log({ event: "late_report", jobId: batch.job_id, batch: batch.seq, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode, next: status });
-    if (completed) this.completed(batch.job_id);
+    if (completed) this.completed(batch.job_id, now);
   }
 
-  private completed(jobId: string): void {
+  /** Queued batches ended without a send (cancelled, expired): the counts move; the job may complete. */
+  private ended(ended: Ended, event: string, now: number): void {
+    this.counts.queued -= ended.batches;
+    this.counts.queuedNotifications -= ended.notifications;
+    this.log({ event, jobId: ended.jobId, batches: ended.batches, notifications: ended.notifications });
+    if (ended.completed) this.completed(ended.jobId, now);
+  }
+
+  /** The caller's dedupKeys of this request that are still remembered. */
+  private seenKeys(request: SubmitRequest, now: number): (key: string) => boolean {
+    const keys = request.batches.flatMap((b) => (b.dedupKeys ?? []).filter((k): k is string => k !== null));
+    if (keys.length === 0) return () => false;
+    const seen = seenKeys(this.sql, request.owner, keys, now - this.settings.dedupWindowMs);
+    return (key) => seen.has(key);
+  }
+
+  private completed(jobId: string, now: number): void {
     const job = this.outbox.job(jobId);
     this.log({ event: "job_completed", jobId, succeeded: job?.succeeded ?? 0, failed: job?.failed ?? 0 });
+    this.sql.transaction(() => this.callbacks.schedule(jobId, now));
     const listeners = this.listeners.get(jobId);
     this.listeners.delete(jobId);
     for (const listener of listeners ?? []) listener();
@@ -332,7 +419,9 @@ export class Engine {
 
   private prune(now: number): void {
     const before = now - this.settings.jobRetentionMs;
-    const deleted = this.sql.transaction(() => this.outbox.prune(before, PRUNE_CHUNK_ROWS));
+    const deleted = this.sql.transaction(
+      () => this.outbox.prune(before, PRUNE_CHUNK_ROWS) + pruneKeys(this.sql, now - this.settings.dedupWindowMs, PRUNE_CHUNK_ROWS),
+    );
     if (deleted >= PRUNE_CHUNK_ROWS) {
       this.nextPruneAt = now + PRUNE_BUSY_MS;
       return;

@@ -20,7 +20,17 @@ export function jobView(
     total: job.total,
     succeeded: job.succeeded,
     failed: job.failed,
-    pending: job.total - job.succeeded - job.failed,
+    cancelled: job.cancelled,
+    expired: job.expired,
+    deduplicated: job.deduplicated,
+    pending: job.total - ended(job),
+    sendAfter: iso(job.send_after),
+    expiresAt: iso(job.expires_at),
+    onUnknown: job.on_unknown,
+    callback:
+      job.callback_url === null
+        ? null
+        : { status: job.callback_status ?? "waiting", attempts: job.callback_attempts, lastError: job.callback_last_error },
     createdAt: new Date(job.created_at).toISOString(),
     completedAt: job.completed_at === null ? null : new Date(job.completed_at).toISOString(),
     batches: batches.map(batchView),
@@ -39,6 +49,15 @@ function batchView(b: BatchViewRow): BatchView {
     resultCode: b.result_code,
     resultMsg: b.result_msg,
   };
+}
+
+/** Notifications that reached an end: sent, failed, or not sent by a policy. */
+export function ended(job: Pick<JobRow, "succeeded" | "failed" | "cancelled" | "expired" | "deduplicated">): number {
+  return job.succeeded + job.failed + job.cancelled + job.expired + job.deduplicated;
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
 }
 
 /** `completed` once every batch settled, `running` once any was attempted, else `queued`. */
