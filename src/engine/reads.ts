@@ -125,7 +125,9 @@ export function degradedReasons(hold: Hold | null, bytes: number, capBytes: numb
   const reasons: DegradedReason[] = [];
   if (hold) {
     const reason = hold.kind === "client-mismatch" ? "client-id-mismatch" : hold.kind === "paused" ? "paused" : "breaker-open";
-    reasons.push({ reason, detail: hold.reason });
+    // An operator's pause says who and since when, so the next operator knows whom to ask.
+    const detail = hold.kind === "paused" ? `${hold.reason} (paused by ${hold.by ?? "an operator"} at ${new Date(hold.since).toISOString()})` : hold.reason;
+    reasons.push({ reason, detail });
   }
   if (bytes > STORAGE_WARN_SHARE * capBytes) {
     const detail = `the outbox holds ${bytes} bytes, above ${STORAGE_WARN_SHARE * 100} % of RELAY_STORAGE_CAP_BYTES (${capBytes})`;

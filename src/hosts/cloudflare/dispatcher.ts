@@ -3,7 +3,16 @@ import { parseConfig } from "../../config";
 import { Engine } from "../../engine/engine";
 import { Pump } from "../../engine/pump";
 import { engineSettings } from "../../engine/settings";
-import type { DegradedReason, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "../../engine/types";
+import type {
+  CancelResult,
+  DegradedReason,
+  DispatcherStatus,
+  JobView,
+  SendReport,
+  SendTask,
+  SubmitRequest,
+  SubmitResult,
+} from "../../engine/types";
 import { logEvent } from "../../log";
 import { MAX_CONNECTIONS_PER_INVOCATION } from "./connection-limit";
 import { durableObjectSql } from "./sql-storage";
@@ -80,9 +89,17 @@ export class Dispatcher extends DurableObject<Env> {
     await this.kick();
   }
 
-  /** An operator's pause of all sending (accepted work still queues). */
-  async pause(reason: string): Promise<void> {
-    this.open().pause(reason, Date.now());
+  /** Cancels what of the job has not started, if `owner` may see it (null: an admin). */
+  async cancelJob(owner: string | null, jobId: string): Promise<CancelResult> {
+    const result = this.open().cancel(owner, jobId, Date.now());
+    // A job completed by the cancel may have a callback due now.
+    if (result.kind === "cancelled") await this.kick();
+    return result;
+  }
+
+  /** An operator's pause of all sending (accepted work still queues); `by` is the operator's owner id. */
+  async pause(reason: string, by?: string): Promise<void> {
+    this.open().pause(reason, Date.now(), by);
   }
 
   /** Lifts a pause or an open breaker. */

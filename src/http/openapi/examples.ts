@@ -39,7 +39,14 @@ export const EXAMPLE_JOB = {
   total: 2,
   succeeded: 2,
   failed: 0,
+  cancelled: 0,
+  expired: 0,
+  deduplicated: 0,
   pending: 0,
+  sendAfter: null,
+  expiresAt: null,
+  onUnknown: "retry",
+  callback: { status: "delivered", attempts: 1, lastError: null },
   createdAt: "2026-11-26T04:08:56.120Z",
   completedAt: "2026-11-26T04:08:56.418Z",
   batches: [
@@ -65,6 +72,23 @@ export const EXAMPLE_ACCEPTED = {
   batches: 3,
   estimatedSeconds: 0.15,
   estimatedCompletionAt: "2026-11-26T04:08:56.270Z",
+};
+
+/** A job cancelled while its first batch was on the wire: that batch finished, the rest never left. */
+export const EXAMPLE_CANCELLED_JOB = {
+  ...EXAMPLE_JOB,
+  status: "running",
+  total: 250,
+  succeeded: 0,
+  cancelled: 150,
+  pending: 100,
+  callback: null,
+  completedAt: null,
+  batches: [
+    { seq: 0, size: 100, status: "sending", attempts: 1, reqMsgId: "4f1c0e2b9a8d4c7f8e6a5b3c2d1e0f9a", resultStatus: null, resultCode: null, resultMsg: null },
+    { seq: 1, size: 100, status: "cancelled", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null },
+    { seq: 2, size: 50, status: "cancelled", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null },
+  ],
 };
 
 /** The settings summary an admin key sees. */
@@ -168,6 +192,8 @@ export const PROBLEM_EXAMPLES: Record<ProblemCode, { detail: string; extra?: Rec
   },
   "unsupported-media-type": { detail: "Send the body as `Content-Type: application/json`." },
   "idempotency-key-reused": { detail: "This Idempotency-Key was already used with a different body." },
+  "job-completed": { detail: "The job already completed; there is nothing left to cancel." },
+  forbidden: { detail: "Pausing and resuming need an admin key (RELAY_ADMIN_KEYS)." },
   "backlog-full": { detail: "The backlog holds 20000 batches; retry in 30 s.", extra: { retryAfterSeconds: 30 } },
   "internal-error": { detail: "Something went wrong on the relay; it has been logged." },
   "not-configured": {
