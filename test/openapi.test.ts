@@ -122,8 +122,8 @@ describe("every example in the document is valid", () => {
     let checked = 0;
     for (const { method, path, doc: route } of ROUTES) {
       const body = route.requestBody;
-      for (const example of Object.values(body?.examples ?? {})) {
-        (body?.schema as z.ZodMiniType).parse(example.value);
+      for (const example of Object.values(body ? body.examples : {})) {
+        (body?.schema as z.ZodMiniType | undefined)?.parse(example.value);
         checked++;
       }
       for (const response of Object.values(route.responses)) {
