@@ -20,6 +20,8 @@ export class Callbacks {
   private readonly random: () => number;
   private readonly newId: () => string;
   private readonly log: typeof logEvent;
+  /** When the next try falls due (ms epoch), null: none; undefined: not read yet. Kept so ticks without callbacks query nothing. */
+  private dueAt: number | null | undefined;
 
   constructor(sql: SqlAdapter, random: () => number, newId: () => string, log: typeof logEvent) {
     this.sql = sql;
@@ -30,12 +32,17 @@ export class Callbacks {
 
   /** A job completed: its callback (if it has one) is due now, under a fresh webhook-id. */
   schedule(jobId: string, now: number): void {
-    if (scheduleCallback(this.sql, jobId, this.newId(), now)) this.log({ event: "callback_scheduled", jobId });
+    if (!scheduleCallback(this.sql, jobId, this.newId(), now)) return;
+    this.dueAt = now;
+    this.log({ event: "callback_scheduled", jobId });
   }
 
   /** The tries due at `now`, each counted and leased; `view` reads the job document they carry. */
   due(now: number, view: (jobId: string) => JobView): CallbackTask[] {
+    const at = this.nextAt();
+    if (at === null || at > now) return [];
     const rows = dueCallbacks(this.sql, now, CALLBACKS_PER_TICK);
+    this.dueAt = undefined;
     return this.sql.transaction(() =>
       rows.map((row) => {
         leaseCallback(this.sql, row.job_id, now + CALLBACK_LEASE_MS);
@@ -56,11 +63,13 @@ export class Callbacks {
     }
     const next = decideCallback(report.delivered, report.attempt, row.completed_at, now, this.random());
     this.sql.transaction(() => settleCallback(this.sql, report.jobId, next, report.delivered ? null : report.error));
+    this.dueAt = undefined;
     this.log({ event: "callback", jobId: report.jobId, attempt: report.attempt, next: next.status, error: report.error });
   }
 
   /** When the next try falls due (a lease's end included), ms epoch, or null. */
   nextAt(): number | null {
-    return nextCallbackAt(this.sql);
+    if (this.dueAt === undefined) this.dueAt = nextCallbackAt(this.sql);
+    return this.dueAt;
   }
 }

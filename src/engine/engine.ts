@@ -15,7 +15,7 @@ import { type DueBatch, type OpenBatch, Outbox } from "./outbox";
 import { type PacerState, pacerMemory, paceSnapshot, restorePacer } from "./pacer";
 import { degradedReasons, etaSeconds, queuedJobView, readJob, roundRate, statusView } from "./reads";
 import { planSends } from "./plan";
-import { cancelQueued, type Ended, expireDue, nextExpiry, pruneKeys, rememberKeys, seenKeys } from "./policy-store";
+import { cancelQueued, type Ended, expireDue, hasDeadlines, nextExpiry, pruneKeys, rememberKeys, seenKeys } from "./policy-store";
 import { migrate } from "./schema";
 import { settleAttempt } from "./settle";
 import type { EngineSettings } from "./settings";
@@ -80,6 +80,11 @@ export class Engine {
   private mismatch: Hold | null = null;
   private counts = { queued: 0, queuedNotifications: 0, inFlight: 0, inFlightNotifications: 0 };
   private nextPruneAt = 0;
+  /**
+   * Whether any open batch has a deadline: only then does a tick look for expiries, so that work
+   * without policies pays no extra query between planning a slot and handing the batch over.
+   */
+  private deadlines = false;
 
   readonly sql: SqlAdapter;
   readonly settings: EngineSettings;
@@ -108,6 +113,7 @@ export class Engine {
     }
     this.breaker = { hold: this.outbox.getMeta<Hold>("hold"), run: null };
     this.counts = this.outbox.openCounts();
+    this.deadlines = hasDeadlines(this.sql);
     const windowMs = 1000 + (this.settings.pacer.guardMs ?? 20);
     this.pacer = restorePacer(this.outbox.getMeta("pacer"), this.outbox.sentSince(now - windowMs), this.settings.pacer, now);
     return this;
@@ -158,6 +164,7 @@ export class Engine {
       );
       rememberKeys(this.sql, request.owner, dedup.accepted, request.jobId, now);
     });
+    if (request.expiresAt !== undefined && batches.length > 0) this.deadlines = true;
     const queued = batches.reduce((n, b) => n + b.size, 0);
     this.counts.queued += batches.length;
     this.counts.queuedNotifications += queued;
@@ -199,7 +206,9 @@ export class Engine {
       this.settle(lost, relayOutcome("lost", lost.req_msg_id ?? "", detail, now), now);
     }
     if (now >= this.nextPruneAt) this.prune(now);
-    for (const ended of this.sql.transaction(() => expireDue(this.sql, now))) this.ended(ended, "batches_expired", now);
+    if (this.deadlines) {
+      for (const ended of this.sql.transaction(() => expireDue(this.sql, now))) this.ended(ended, "batches_expired", now);
+    }
 
     const capacity = Math.max(0, this.settings.maxInFlight - this.counts.inFlight);
     const due = capacity > 0 ? this.outbox.due(now, capacity) : [];
@@ -231,8 +240,10 @@ export class Engine {
     const lease = this.outbox.nextLeaseExpiry();
     if (lease !== null) times.push(lease + 1);
     // Deadlines pass while paused too: a held backlog still expires on time.
-    const expiry = nextExpiry(this.sql);
+    const expiry = this.deadlines ? nextExpiry(this.sql) : null;
     if (expiry !== null) times.push(Math.max(expiry, now + 1));
+    // No queued deadline left: unless a batch with one is still on the wire (it may be requeued), stop looking.
+    else if (this.deadlines) this.deadlines = hasDeadlines(this.sql);
     const callbacks = this.callbacks.due(now, (id) => this.view(id));
     const callbackAt = this.callbacks.nextAt();
     if (callbackAt !== null) times.push(Math.max(callbackAt, now + 1));

@@ -52,6 +52,11 @@ export function nextExpiry(sql: SqlAdapter): number | null {
   return one<{ at: number | null }>(sql, "SELECT MIN(expires_at) AS at FROM batches WHERE state = 'queued' AND expires_at IS NOT NULL")?.at ?? null;
 }
 
+/** True when a queued or in-flight batch has a deadline. */
+export function hasDeadlines(sql: SqlAdapter): boolean {
+  return one(sql, "SELECT 1 AS x FROM batches WHERE expires_at IS NOT NULL AND state IN ('queued', 'in_flight') LIMIT 1") !== null;
+}
+
 // Batches ended without a send: payloads go, the job's counters move, and its last batch completes it.
 function settleWithout(sql: SqlAdapter, jobId: string, column: "cancelled" | "expired", rows: { size: number }[], now: number): Ended {
   if (rows.length === 0) return { jobId, batches: 0, notifications: 0, completed: false };
