@@ -1,6 +1,6 @@
 /** `POST /v1/notifications` past its middleware: parse the body, store the job, shape the answer. */
 import type { Context } from "hono";
-import { packBatches } from "../core/batch";
+import { packBatches, packKeyedBatches } from "../core/batch";
 import { validateNotifications } from "../core/notification";
 import type { SubmitResult } from "../engine/types";
 import { logEvent } from "../log";
@@ -9,6 +9,7 @@ import type { RelayEnv } from "./env";
 import type { JobView } from "./openapi/schemas";
 import { problem } from "./problem";
 import { parseSubmitEnvelope } from "./schemas";
+import { parseSubmitPolicies } from "./submit-policies";
 
 /** Validates the body (all or nothing) and hands the job to the dispatcher; a problem response on refusal. */
 export async function submitJob(c: Context<RelayEnv>): Promise<Response | SubmitResult> {
@@ -19,20 +20,24 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
   } catch (error) {
     return problem(c, "malformed-json", error instanceof SyntaxError ? error.message : "The body is not JSON.");
   }
-  const envelope = parseSubmitEnvelope(json, config.merchantId);
-  if (!envelope.ok)
-    return problem(c, "invalid-request", "The request is not valid; nothing was queued.", { errors: envelope.errors });
+  // The delivery policies come out first; their problems join the body's in the same 400.
+  const policies = parseSubmitPolicies(json, Date.now(), config.callbackSecret !== undefined);
+  const policyErrors = policies.ok ? [] : policies.errors;
+  const envelope = parseSubmitEnvelope(policies.rest, config.merchantId);
+  if (!envelope.ok) {
+    const errors = [...policyErrors, ...envelope.errors];
+    return problem(c, "invalid-request", "The request is not valid; nothing was queued.", { errors });
+  }
   if (envelope.items.length > config.maxNotificationsPerRequest) {
     const detail = `${envelope.items.length} notifications; at most ${config.maxNotificationsPerRequest} per request. Split the request.`;
     return problem(c, "too-many-notifications", detail, { limit: config.maxNotificationsPerRequest });
   }
   const valid = validateNotifications(envelope.items);
-  if (!valid.ok) {
-    return problem(c, "invalid-request", `${valid.errors.length} problem(s) found; nothing was queued.`, {
-      errors: valid.errors,
-    });
+  if (!valid.ok || !policies.ok) {
+    const errors = [...policyErrors, ...(valid.ok ? [] : valid.errors)];
+    return problem(c, "invalid-request", `${errors.length} problem(s) found; nothing was queued.`, { errors });
   }
-  const batches = packBatches(valid.notifications);
+  const batches = policies.dedupKeys ? packKeyedBatches(valid.notifications, policies.dedupKeys) : packBatches(valid.notifications);
   if (batches.length > config.maxBacklogBatches) {
     // It could never fit, however long the caller waits: not a 429.
     const detail = `${batches.length} batches is more than the whole backlog may hold (${config.maxBacklogBatches}). Split the request.`;
@@ -48,6 +53,7 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
       bodyHash: await sha256Hex(c.var.body.bytes),
       merchantId: envelope.merchantId,
       batches,
+      ...policies.request,
     });
   } catch (error) {
     logEvent({ event: "submit_failed", error: error instanceof Error ? error.message : String(error) });

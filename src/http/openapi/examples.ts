@@ -16,6 +16,19 @@ export const SUBMIT_EXAMPLES = {
     summary: "templateValue as objects, default merchant",
     value: { notifications: [bill("2088000000000001", "A-1001"), bill("2088000000000002", "A-1002")] },
   },
+  policies: {
+    summary: "Delivery policies: a window, at-most-once, a callback and dedup keys",
+    value: {
+      sendAfter: "2026-11-26T18:00:00+08:00",
+      expiresAt: "2026-11-26T21:00:00+08:00",
+      onUnknown: "fail",
+      callbackUrl: "https://shop.example.hk/hooks/relay-done",
+      notifications: [
+        { ...bill("2088000000000001", "A-1001"), dedupKey: "order-A-1001-ready" },
+        { ...bill("2088000000000002", "A-1002"), dedupKey: "order-A-1002-ready" },
+      ],
+    },
+  },
   strings: {
     summary: "templateValue as a JSON string, explicit merchant",
     value: {

@@ -10,11 +10,12 @@ import { EXAMPLE_ACCEPTED, EXAMPLE_CANCELLED_JOB, EXAMPLE_JOB, SUBMIT_EXAMPLES }
 import { documented } from "../openapi/route";
 import { JobViewSchema, SubmitAcceptedSchema } from "../openapi/schemas";
 import { problem } from "../problem";
-import { SubmitBodySchema } from "../schemas";
+import { SubmitBodyDocSchema } from "../submit-policies";
 import { answerSubmit, submitJob } from "../submit";
 
-// The request body's schema (composed from the core's rules) becomes the document's `SubmitBody` component.
-z.globalRegistry.add(SubmitBodySchema, { id: "SubmitBody" });
+// The request body's schema (composed from the core's rules and the delivery policies) becomes the
+// document's `SubmitBody` component.
+z.globalRegistry.add(SubmitBodyDocSchema, { id: "SubmitBody" });
 
 /** `POST /v1/notifications`, `GET` and `DELETE /v1/notifications/{jobId}`. */
 export const notifications = new Hono<RelayEnv>();
@@ -30,10 +31,12 @@ notifications.post(
       "batches of at most 100, stores the job durably and answers 202 with `Location`. The relay then sends " +
       "the batches no faster than ALIPAY_MAX_RPS, retries what is safe to retry, and records every outcome.\n\n" +
       "With `Idempotency-Key`, a retry with the same body returns the same job and sends nothing again. " +
+      "Delivery policies: `sendAfter`, `expiresAt`, `onUnknown` (`retry` | `fail`), `callbackUrl`, and per " +
+      "notification `dedupKey`. " +
       "With `Prefer: wait=N` the answer waits up to N seconds and is 200 with the finished job if it completed.",
     auth: "caller",
     parameters: ["IdempotencyKey", "Prefer"],
-    requestBody: { schema: SubmitBodySchema, examples: SUBMIT_EXAMPLES },
+    requestBody: { schema: SubmitBodyDocSchema, examples: SUBMIT_EXAMPLES },
     responses: {
       200: {
         description: "`Prefer: wait` was given and the job completed in time.",
