@@ -160,6 +160,9 @@ export const DispatcherStatusSchema = z.strictObject({
         total: count(),
         succeeded: count(),
         failed: count(),
+        cancelled: count(),
+        expired: count(),
+        deduplicated: count(),
         createdAt: timestamp(),
       }),
     )

@@ -74,6 +74,9 @@ export function recentJob(job: JobRow): DispatcherStatus["recentJobs"][number] {
     total: job.total,
     succeeded: job.succeeded,
     failed: job.failed,
+    cancelled: job.cancelled,
+    expired: job.expired,
+    deduplicated: job.deduplicated,
     createdAt: new Date(job.created_at).toISOString(),
   };
 }
