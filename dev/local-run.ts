@@ -72,6 +72,8 @@ export interface LocalRun<G extends Gateway | GatewayProcess = Gateway> {
   apiKey: string;
   /** RELAY_WEBHOOK_SECRET. */
   webhookSecret: string;
+  /** An operator's bearer token (RELAY_ADMIN_KEYS). */
+  adminKey: string;
   clientId: string;
   merchantId: string;
   persistTo: string;
@@ -147,6 +149,8 @@ export async function startLocalRun(
     ALIPAY_MAX_RPS: String(maxRps),
     RELAY_API_KEYS: secrets.apiKey,
     RELAY_WEBHOOK_SECRET: secrets.webhookSecret,
+    RELAY_ADMIN_KEYS: secrets.adminKey,
+    RELAY_CALLBACK_SECRET: secrets.callbackSecret,
     ...options.vars,
   });
 
@@ -191,6 +195,7 @@ export async function startLocalRun(
     gateway,
     apiKey: secrets.apiKey,
     webhookSecret: secrets.webhookSecret,
+    adminKey: secrets.adminKey,
     clientId,
     merchantId,
     persistTo,

@@ -20,8 +20,6 @@ const MAX_RPS = 10;
 const GATEWAY_LIMIT_RPS = 6;
 /** 50 batches: about 8 s at the pace the stand-in admits. */
 const JOB_SIZE = 5_000;
-/** An operator's key (RELAY_ADMIN_KEYS) for the local run: pause/resume and cancel. */
-const ADMIN_KEY = "browser-test-admin-key-0123456789";
 
 let run: LocalRun | undefined;
 let context: BrowserContext | undefined;
@@ -36,7 +34,6 @@ beforeAll(async () => {
       gatewayLimitRps: GATEWAY_LIMIT_RPS,
       gateway: { latencyMs: 50 },
       readyTimeoutMs: 30_000,
-      vars: { RELAY_ADMIN_KEYS: ADMIN_KEY },
     }),
     chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -152,7 +149,8 @@ describe("operator pages in Chromium", { skip: !existsSync(CHROMIUM) && process.
   it("an admin pauses (nothing leaves, the page says who and why), cancels a job with its button, and resumes", async () => {
     const page = await context!.newPage();
     await page.goto(`${run!.relayUrl}/dashboard`);
-    await page.fill("#api-key", ADMIN_KEY);
+    // The local run's operator key (RELAY_ADMIN_KEYS): pause/resume and cancel.
+    await page.fill("#api-key", run!.adminKey);
     await page.click("#login-form button[type=submit]");
     await page.locator("#controls").waitFor({ state: "visible", timeout: 5_000 });
     expect(await page.locator("#hold").isVisible()).toBe(false);
