@@ -10,12 +10,12 @@ import { logEvent } from "../log";
 import { attemptResult, relayOutcome } from "./attempt-result";
 import { type BreakerState, CLOSED, type Hold, hold } from "./breaker";
 import { Callbacks, newWebhookId } from "./callbacks";
-import { dedupBatches } from "./dedup";
+import { admittedEta, deduplicate, priorJob, storeJob } from "./admission";
 import { type DueBatch, type OpenBatch, Outbox } from "./outbox";
 import { type PacerState, pacerMemory, paceSnapshot, restorePacer } from "./pacer";
 import { degradedReasons, etaSeconds, queuedJobView, readJob, roundRate, statusView } from "./reads";
 import { planSends } from "./plan";
-import { cancelQueued, type Ended, expireDue, hasDeadlines, nextExpiry, pruneKeys, rememberKeys, seenKeys } from "./policy-store";
+import { cancelQueued, type Ended, expireDue, hasDeadlines, nextExpiry, pruneKeys } from "./policy-store";
 import { migrate } from "./schema";
 import { settleAttempt } from "./settle";
 import type { EngineSettings } from "./settings";
@@ -121,63 +121,29 @@ export class Engine {
 
   /** Stores an accepted request (job and batches) before the caller answers 202. */
   submit(request: SubmitRequest, now: number): SubmitResult {
-    if (request.idempotencyKey !== undefined) {
-      const existing = this.outbox.jobByIdempotencyKey(request.owner, request.idempotencyKey);
-      if (existing) {
-        if (existing.body_hash !== request.bodyHash) return { kind: "idempotency-mismatch" };
-        return { kind: "existing", job: this.view(existing.job_id), estimatedSeconds: this.etaSeconds(now) };
-      }
-    }
-    if (request.webhookId !== undefined) {
-      // Standard Webhooks senders retry with the same webhook-id for hours: the same body from the same
-      // caller gets its job back for as long as the job exists; anything else under that id is a replay.
-      const seen = this.outbox.jobByWebhookId(request.webhookId);
-      if (seen) {
-        if (seen.body_hash !== request.bodyHash || seen.owner !== request.owner) return { kind: "webhook-replayed" };
-        return { kind: "existing", job: this.view(seen.job_id), estimatedSeconds: this.etaSeconds(now) };
-      }
-    }
-    const dedup = dedupBatches(request.batches, this.seenKeys(request, now));
+    const prior = priorJob(this.outbox, request);
+    if (prior?.kind === "existing") return { kind: "existing", job: this.view(prior.jobId), estimatedSeconds: this.etaSeconds(now) };
+    if (prior) return prior;
+    const dedup = deduplicate(this.sql, request, this.settings.dedupWindowMs, now);
     const batches = dedup.batches;
     const backlog = this.counts.queued + this.counts.inFlight;
     const excess = backlog + batches.length - this.settings.maxBacklogBatches;
     if (excess > 0) {
       return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / this.liveRps(now))), backlogBatches: backlog };
     }
-    this.sql.transaction(() => {
-      this.outbox.insertJob(
-        {
-          job_id: request.jobId,
-          owner: request.owner,
-          idempotency_key: request.idempotencyKey ?? null,
-          webhook_id: request.webhookId ?? null,
-          body_hash: request.bodyHash,
-          merchant_id: request.merchantId,
-          created_at: now,
-          deduplicated: dedup.deduplicated,
-          send_after: request.sendAfter ?? null,
-          expires_at: request.expiresAt ?? null,
-          on_unknown: request.onUnknown ?? "retry",
-          callback_url: request.callbackUrl ?? null,
-        },
-        batches,
-      );
-      rememberKeys(this.sql, request.owner, dedup.accepted, request.jobId, now);
-    });
+    storeJob(this.sql, this.outbox, request, dedup, now);
     if (request.expiresAt !== undefined && batches.length > 0) this.deadlines = true;
     const queued = batches.reduce((n, b) => n + b.size, 0);
     this.counts.queued += batches.length;
     this.counts.queuedNotifications += queued;
     this.log({ event: "job_accepted", jobId: request.jobId, total: queued + dedup.deduplicated, batches: batches.length, deduplicated: dedup.deduplicated });
-    // The ETA counts from sendAfter: the backlog ahead is sent by then, or the job waits for it.
-    const waitSeconds = Math.max(0, Math.ceil(((request.sendAfter ?? now) - now) / 1000));
-    const estimatedSeconds = Math.max(this.etaSeconds(now), waitSeconds + Math.ceil(batches.length / this.liveRps(now)));
     if (batches.length === 0) {
       // Every notification was a duplicate: the job is complete as stored.
       this.completed(request.jobId, now);
       return { kind: "created", job: this.view(request.jobId), estimatedSeconds: 0 };
     }
     // Described as stored (queued), without reading it back.
+    const estimatedSeconds = admittedEta(request, batches, this.etaSeconds(now), this.liveRps(now), now);
     return { kind: "created", job: queuedJobView(request, batches, dedup.deduplicated, now), estimatedSeconds };
   }
 
@@ -409,14 +375,6 @@ export class Engine {
     this.counts.queuedNotifications -= ended.notifications;
     this.log({ event, jobId: ended.jobId, batches: ended.batches, notifications: ended.notifications });
     if (ended.completed) this.completed(ended.jobId, now);
-  }
-
-  /** The caller's dedupKeys of this request that are still remembered. */
-  private seenKeys(request: SubmitRequest, now: number): (key: string) => boolean {
-    const keys = request.batches.flatMap((b) => (b.dedupKeys ?? []).filter((k): k is string => k !== null));
-    if (keys.length === 0) return () => false;
-    const seen = seenKeys(this.sql, request.owner, keys, now - this.settings.dedupWindowMs);
-    return (key) => seen.has(key);
   }
 
   private completed(jobId: string, now: number): void {

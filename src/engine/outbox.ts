@@ -274,25 +274,26 @@ export class Outbox {
       : this.sql.exec<JobRow>("SELECT * FROM jobs WHERE owner = ? ORDER BY created_at DESC LIMIT ?", owner, limit);
   }
 
-  /** When the oldest finished job finished (ms epoch), or null. */
+  /** When the oldest finished job finished (ms epoch), or null; jobs whose callback is still tried wait. */
   oldestCompletedAt(): number | null {
-    return one<{ at: number | null }>(this.sql, "SELECT MIN(completed_at) AS at FROM jobs WHERE completed_at IS NOT NULL")?.at ?? null;
+    return one<{ at: number | null }>(this.sql, "SELECT MIN(completed_at) AS at FROM jobs WHERE completed_at IS NOT NULL AND callback_status IS NOT 'pending'")?.at ?? null;
   }
 
   /**
-   * Deletes up to `maxRows` batch rows of jobs finished before `before`, then those jobs once empty.
+   * Deletes up to `maxRows` batch rows of jobs finished before `before`, then those jobs once empty. A
+   * job whose callback is still being tried stays (retention may be shorter than the 24 h of tries).
    * Returns the rows deleted; fewer than `maxRows` means nothing older is left.
    */
   prune(before: number, maxRows: number): number {
     const batches = this.sql.exec(
       `DELETE FROM batches WHERE batch_id IN (
          SELECT b.batch_id FROM jobs j JOIN batches b ON b.job_id = j.job_id
-         WHERE j.completed_at IS NOT NULL AND j.completed_at < ? LIMIT ?) RETURNING batch_id`,
+         WHERE j.completed_at IS NOT NULL AND j.completed_at < ? AND j.callback_status IS NOT 'pending' LIMIT ?) RETURNING batch_id`,
       before, maxRows,
     ).length;
     const jobs = this.sql.exec(
       `DELETE FROM jobs WHERE job_id IN (
-         SELECT j.job_id FROM jobs j WHERE j.completed_at IS NOT NULL AND j.completed_at < ?
+         SELECT j.job_id FROM jobs j WHERE j.completed_at IS NOT NULL AND j.completed_at < ? AND j.callback_status IS NOT 'pending'
            AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.job_id = j.job_id) LIMIT ?) RETURNING job_id`,
       before, maxRows,
     ).length;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CALLBACK_LEASE_MS, CALLBACK_WINDOW_MS, decideCallback } from "../../src/engine/callback-policy";
-import { T0, World } from "./harness";
+import { T0, World, testSettings } from "./harness";
 
 const URL = "https://shop.example/relay-done";
 const settled = (world: World, jobId: string) => () => {
@@ -76,5 +76,19 @@ describe("the callback decision", () => {
     expect(decideCallback(false, 2, T0, T0, 1)).toEqual({ status: "pending", at: T0 + 10_000 });
     expect(decideCallback(false, 30, T0, T0, 1)).toEqual({ status: "pending", at: T0 + 3_600_000 });
     expect(decideCallback(false, 30, T0, T0 + CALLBACK_WINDOW_MS - 1_000_000, 0)).toEqual({ status: "failed" });
+  });
+});
+
+describe("retention and callbacks", () => {
+  it("a job whose callback is still being tried is not pruned, even past a short retention", () => {
+    const world = new World(testSettings({ jobRetentionMs: 3_600_000 }));
+    world.receiver = () => false;
+    const jobId = world.submit(1, 1, { callbackUrl: URL });
+    world.run(T0 + 2 * 3_600_000);
+    expect(world.engine.job(null, jobId)?.callback).toMatchObject({ status: "pending" });
+    world.run(T0 + 30 * 3_600_000, settled(world, jobId));
+    expect(world.engine.job(null, jobId)?.callback?.status).toBe("failed");
+    world.run(world.now + 2 * 3_600_000);
+    expect(world.engine.job(null, jobId)).toBeNull();
   });
 });
