@@ -17,6 +17,7 @@ const testBindings = {
   RELAY_API_KEYS: "test-key-alpha-0123456789,test-key-bravo-0123456789",
   RELAY_ADMIN_KEYS: "test-admin-key-0123456789",
   RELAY_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  RELAY_CALLBACK_SECRET: "whsec_dGVzdC1jYWxsYmFjay1zZWNyZXQtMDEyMw==",
   RELAY_RETRY_BASE_MS: "50",
   RELAY_RETRY_MAX_MS: "200",
   RELAY_SEND_TIMEOUT_MS: "1000",

@@ -27,6 +27,10 @@ export interface DevSecrets {
   apiKey: string;
   /** A Standard Webhooks secret for RELAY_WEBHOOK_SECRET (`whsec_` + base64 of 32 random bytes). */
   webhookSecret: string;
+  /** An operator's bearer token for RELAY_ADMIN_KEYS (pause/resume, every job, cancel). */
+  adminKey: string;
+  /** The Standard Webhooks secret that signs completion callbacks (RELAY_CALLBACK_SECRET). */
+  callbackSecret: string;
 }
 
 /** A dev clientId (≤ 32 characters, digits like real ones). */
@@ -55,12 +59,14 @@ export async function ensureDevKeys(dir: string): Promise<DevKeys> {
   return keys;
 }
 
-/** Loads the relay's dev API key and webhook secret from `dir`, generating them on first use. */
+/** Loads the relay's dev API key, admin key and webhook and callback secrets from `dir`, generating them on first use. */
 export async function ensureDevSecrets(dir: string): Promise<DevSecrets> {
   await mkdir(dir, { recursive: true });
   return {
     apiKey: (await ensureFile(join(dir, "relay-api-key"), () => `dev_${randomBytes(24).toString("base64url")}\n`)).trim(),
     webhookSecret: (await ensureFile(join(dir, "webhook-secret"), () => `whsec_${randomBytes(32).toString("base64")}\n`)).trim(),
+    adminKey: (await ensureFile(join(dir, "relay-admin-key"), () => `devadmin_${randomBytes(24).toString("base64url")}\n`)).trim(),
+    callbackSecret: (await ensureFile(join(dir, "callback-secret"), () => `whsec_${randomBytes(32).toString("base64")}\n`)).trim(),
   };
 }
 

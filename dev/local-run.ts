@@ -83,6 +83,8 @@ export interface LocalRun<G extends Gateway | GatewayProcess = Gateway> {
   apiKey: string;
   /** RELAY_WEBHOOK_SECRET. */
   webhookSecret: string;
+  /** An operator's bearer token (RELAY_ADMIN_KEYS). */
+  adminKey: string;
   clientId: string;
   merchantId: string;
   persistTo: string;
@@ -164,6 +166,8 @@ export async function startLocalRun(
     ALIPAY_MAX_RPS: String(maxRps),
     RELAY_API_KEYS: secrets.apiKey,
     RELAY_WEBHOOK_SECRET: secrets.webhookSecret,
+    RELAY_ADMIN_KEYS: secrets.adminKey,
+    RELAY_CALLBACK_SECRET: secrets.callbackSecret,
     ...options.vars,
   };
   await writeDevVars(devVarsPath, vars);
@@ -233,6 +237,7 @@ export async function startLocalRun(
     relayVars: vars,
     apiKey: secrets.apiKey,
     webhookSecret: secrets.webhookSecret,
+    adminKey: secrets.adminKey,
     clientId,
     merchantId,
     persistTo,

@@ -6,7 +6,7 @@
 import { cp, mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 
-/** What wrangler dev reads to build and run the Worker; node_modules is linked, not copied. */
+/** What wrangler dev reads to build and run the Worker (the dashboard's static assets included); node_modules is linked, not copied. */
 const WORKER_FILES = ["wrangler.toml", "package.json", "tsconfig.json", "src", "public"];
 
 /** Copies the Worker at `root` into `dir` (created) and returns `dir`, ready to be a wrangler dev root. */

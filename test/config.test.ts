@@ -39,6 +39,7 @@ describe("parseConfig defaults", () => {
       publicKey: VALID.ALIPAY_PUBLIC_KEY,
       signAlgorithm: "RSA",
       maxRps: 10,
+      dedupHours: 24,
       apiKeys: [API_KEY_1],
       adminKeys: [],
       maxNotificationsPerRequest: 10_000,
@@ -289,6 +290,8 @@ describe("describeConfig", () => {
       RELAY_API_KEYS: 2,
       RELAY_ADMIN_KEYS: 0,
       RELAY_WEBHOOK_SECRET: true,
+      RELAY_CALLBACK_SECRET: null,
+      RELAY_DEDUP_HOURS: 24,
       RELAY_MAX_NOTIFICATIONS_PER_REQUEST: 10_000,
       RELAY_MAX_BODY_BYTES: 4 * 1024 * 1024,
       RELAY_MAX_BACKLOG_BATCHES: 20_000,
@@ -349,12 +352,13 @@ describe("SETTINGS", () => {
     expect(fieldOf("ALIPAY_MAX_RPS")).toBe("maxRps");
   });
 
-  it("marks the private key, both key lists and the webhook secret as secret, and nothing else", () => {
+  it("marks the private key, both key lists and the webhook and callback secrets as secret, and nothing else", () => {
     expect(SETTING_NAMES.filter((name) => SETTINGS[name].secret)).toEqual([
       "ALIPAY_PRIVATE_KEY",
       "RELAY_API_KEYS",
       "RELAY_ADMIN_KEYS",
       "RELAY_WEBHOOK_SECRET",
+      "RELAY_CALLBACK_SECRET",
     ]);
   });
 
@@ -371,7 +375,7 @@ describe("SETTINGS", () => {
   });
 
   it("gives a default to every optional setting except the merchant and the credentials, and none to required ones", () => {
-    const optionalWithoutDefault = ["ALIPAY_MERCHANT_ID", "RELAY_API_KEYS", "RELAY_ADMIN_KEYS", "RELAY_WEBHOOK_SECRET"];
+    const optionalWithoutDefault = ["ALIPAY_MERCHANT_ID", "RELAY_API_KEYS", "RELAY_ADMIN_KEYS", "RELAY_WEBHOOK_SECRET", "RELAY_CALLBACK_SECRET"];
     for (const name of SETTING_NAMES) {
       const setting = SETTINGS[name];
       const expectDefault = !setting.required && !optionalWithoutDefault.includes(name);

@@ -12,7 +12,6 @@ import { type OpenApiDocument, openApiDocument } from "../src/http/openapi/docum
 import { type RouteDoc, routeDocs } from "../src/http/openapi/route";
 import { ProblemSchema } from "../src/http/openapi/schemas";
 import { PROBLEMS, type ProblemCode } from "../src/http/problem";
-import { SubmitBodySchema } from "../src/http/schemas";
 import { TestGateway } from "./support/gateway";
 import { freshRelay, notifications, relay, setting, submit, waitForJob } from "./support/relay";
 
@@ -122,8 +121,9 @@ describe("every example in the document is valid", () => {
   it("request, response and problem examples parse with their schemas", () => {
     let checked = 0;
     for (const { method, path, doc: route } of ROUTES) {
-      for (const example of Object.values(route.requestBody?.examples ?? {})) {
-        SubmitBodySchema.parse(example.value);
+      const body = route.requestBody;
+      for (const example of Object.values(body ? body.examples : {})) {
+        (body?.schema as z.ZodMiniType | undefined)?.parse(example.value);
         checked++;
       }
       for (const response of Object.values(route.responses)) {

@@ -1,5 +1,8 @@
 // @ts-check
-/** The dashboard: asks for an API key (kept in this tab only), then fills the page from GET /v1/status once a second. */
+/**
+ * The dashboard: asks for an API key (kept in this tab only), then fills the page from GET /v1/status once a
+ * second. An admin key (the status then carries `relay`) also gets pause/resume and a cancel button per job.
+ */
 
 const KEY_STORAGE = "alipay-notify-relay.apiKey";
 const POLL_MS = 1000;
@@ -86,8 +89,9 @@ function render(status) {
   $("in-flight").textContent = number.format(status.inFlight);
   $("last-exceed").textContent = status.pace.lastExceedAt ? ago(status.pace.lastExceedAt) : "never";
   $("results-window").textContent = `(last ${duration(status.resultWindowSeconds)})`;
+  renderHold(status.hold, Boolean(status.relay));
   renderChart(status);
-  renderJobs(status.recentJobs);
+  renderJobs(status.recentJobs, Boolean(status.relay));
   renderResults(status.results);
   renderAdaptations(status.adaptations);
 }
@@ -168,11 +172,49 @@ function renderChart(status) {
   svg.replaceChildren(...parts);
 }
 
-function renderJobs(jobs) {
+function renderHold(hold, admin) {
+  $("hold").hidden = !hold;
+  $("hold").dataset.kind = hold ? hold.kind : "";
+  if (hold) {
+    const who = hold.by ? ` by ${hold.by.slice(0, 16)}…` : "";
+    $("hold-text").textContent = `${hold.kind === "paused" ? "Paused" : `Held (${hold.kind})`}${who} ${ago(hold.since)}: ${hold.reason}`;
+  }
+  $("controls").hidden = !admin;
+  $("pause").hidden = Boolean(hold && hold.kind === "paused");
+  $("pause-reason").hidden = $("pause").hidden;
+  $("pause-label").hidden = $("pause").hidden;
+  $("resume").hidden = !hold;
+}
+
+/** Sends an operator's request; refreshes the page at once on success, shows the problem otherwise. */
+async function act(path, method, body) {
+  const key = sessionStorage.getItem(KEY_STORAGE);
+  $("control-error").textContent = "";
+  try {
+    const response = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => null);
+      $("control-error").textContent = `${response.status} ${(problem && (problem.detail || problem.title)) || response.statusText}`;
+    }
+  } catch (_error) {
+    $("control-error").textContent = "The relay could not be reached.";
+  }
+  clearTimeout(timer);
+  poll();
+}
+
+function renderJobs(jobs, admin) {
   $("jobs-empty").hidden = jobs.length > 0;
   $("jobs").replaceChildren(
     ...jobs.map((job) => {
-      const done = job.succeeded + job.failed;
+      // Every ending counts as done: sent, failed, or not sent by a policy (cancelled, expired, deduplicated).
+      const skipped = job.cancelled + job.expired + job.deduplicated;
+      const done = job.succeeded + job.failed + skipped;
       const percent = job.total ? (done / job.total) * 100 : 100;
       const bar = h("div", {
         class: "progress",
@@ -200,13 +242,26 @@ function renderJobs(jobs) {
             " (" +
             Math.floor(percent) +
             "%)" +
-            (job.failed ? ` · ${number.format(job.failed)} failed` : ""),
+            (job.failed ? ` · ${number.format(job.failed)} failed` : "") +
+            (job.cancelled ? ` · ${number.format(job.cancelled)} cancelled` : "") +
+            (job.expired ? ` · ${number.format(job.expired)} expired` : "") +
+            (job.deduplicated ? ` · ${number.format(job.deduplicated)} deduplicated` : ""),
         ),
         h("td", {}, ago(job.createdAt)),
+        h("td", {}, admin && job.status !== "completed" ? [cancelButton(job.jobId)] : []),
       ]);
       return row;
     }),
   );
+}
+
+function cancelButton(jobId) {
+  const button = h("button", { class: "cancel", type: "button", "aria-label": `Cancel ${jobId}` }, "Cancel");
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    act(`/v1/notifications/${jobId}`, "DELETE");
+  });
+  return button;
 }
 
 function renderResults(results) {
@@ -282,6 +337,14 @@ $("login-form").addEventListener("submit", (event) => {
   $("login-error").textContent = "";
   poll();
 });
+
+$("pause-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const reason = /** @type {HTMLInputElement} */ ($("pause-reason")).value.trim();
+  act("/v1/pause", "POST", reason ? { reason } : undefined);
+});
+
+$("resume").addEventListener("click", () => act("/v1/resume", "POST"));
 
 $("sign-out").addEventListener("click", () => {
   sessionStorage.removeItem(KEY_STORAGE);

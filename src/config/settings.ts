@@ -106,6 +106,30 @@ export const SETTINGS = {
     },
     { kind: "shown", schema: z.boolean(), show: () => true },
   ),
+  RELAY_CALLBACK_SECRET: parsed(
+    (text) => {
+      const secret = parseWebhookSecret(text);
+      return secret === undefined
+        ? { ok: false, problem: "must be whsec_ followed by standard base64 of at least 16 bytes" }
+        : { ok: true, value: secret };
+    },
+    {
+      default: null,
+      required: false,
+      secret: true,
+      example: "whsec_C2FsbG93LWNhbGxiYWNrLXNlY3JldA==",
+      description:
+        "Standard Webhooks secret, `whsec_` + base64 of ≥ 16 bytes, that signs completion callbacks (`callbackUrl`); " +
+        "without it a request with `callbackUrl` is refused.",
+    },
+    { kind: "shown", schema: z.boolean(), show: () => true },
+  ),
+  RELAY_DEDUP_HOURS: integer(1, 720, {
+    default: "24",
+    required: false,
+    description:
+      "How long a caller's `dedupKey` is remembered, in hours: a notification with a key accepted within this window is not sent again (`deduplicated`).",
+  }),
   RELAY_MAX_NOTIFICATIONS_PER_REQUEST: integer(1, 40_000, {
     // Bounded so one request stays well inside the 32 MiB limit of the Worker → Durable Object call.
     default: "10000",

@@ -13,6 +13,13 @@ export interface WireBatch {
   size: number;
   /** The `notificationInfos` array as compact JSON text, e.g. `[{"openId":…,"templateCode":…,"templateValue":"…"}]`. */
   infos: string;
+  /**
+   * Per element, the caller's `dedupKey` (null: none); present only when the request carried any. With
+   * `lengths` the dispatcher can drop a duplicate by slicing `infos`, never serializing it again.
+   */
+  dedupKeys?: (string | null)[];
+  /** Per element, the length of its JSON text inside `infos` (elements are joined by single commas). */
+  lengths?: number[];
 }
 
 /**
@@ -41,11 +48,33 @@ export function notificationInfosText(notifications: readonly NotificationInfo[]
 }
 
 /** A batch from elements already in their wire form (each one's compact JSON text, see notificationText). */
-export function wireBatch(elementTexts: readonly string[]): WireBatch {
-  return { size: elementTexts.length, infos: `[${elementTexts.join(",")}]` };
+export function wireBatch(elementTexts: readonly string[], dedupKeys?: readonly (string | null)[]): WireBatch {
+  const infos = `[${elementTexts.join(",")}]`;
+  if (!dedupKeys?.some((key) => key !== null)) return { size: elementTexts.length, infos };
+  return { size: elementTexts.length, infos, dedupKeys: [...dedupKeys], lengths: elementTexts.map((t) => t.length) };
 }
 
 /** Packs notifications into wire batches of at most `size` (default 100). */
 export function packBatches(notifications: readonly NotificationInfo[], size: number = MAX_BATCH_SIZE): WireBatch[] {
   return toBatches(notifications, size).map((batch) => ({ size: batch.length, infos: notificationInfosText(batch) }));
+}
+
+/** Packs notifications with their `dedupKey`s (aligned by index): each batch carries its keys and element lengths. */
+export function packKeyedBatches(
+  notifications: readonly NotificationInfo[],
+  keys: readonly (string | null)[],
+  size: number = MAX_BATCH_SIZE,
+): WireBatch[] {
+  const texts = notifications.map(notificationText);
+  const batches: WireBatch[] = [];
+  for (let start = 0; start < texts.length; start += size) {
+    const chunk = texts.slice(start, start + size);
+    batches.push({
+      size: chunk.length,
+      infos: `[${chunk.join(",")}]`,
+      dedupKeys: keys.slice(start, start + chunk.length).map((k) => k ?? null),
+      lengths: chunk.map((t) => t.length),
+    });
+  }
+  return batches;
 }

@@ -47,12 +47,29 @@ export const TemplateValueSchema = z.union([z.string(), z.record(z.string(), z.u
   example: { merchantName: "alipay", redirectUrl: "http://www.alipay.com/index.htm" },
 });
 
+/** Longest `dedupKey`, in characters. */
+export const MAX_DEDUP_KEY_CHARS = 128;
+
 /** One input notification (strict: unknown fields are errors, so that typos are caught). */
 export const NotificationInputSchema = z
   .strictObject({
     openId: requiredString("The user's Alipay open ID.", "1234567890abcdefghijk1234567890ab"),
     templateCode: requiredString("The AlipayHK notification template.", "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL"),
     templateValue: TemplateValueSchema,
+    // The relay's own member: never sent to AlipayHK (the wire text has the three documented ones only).
+    dedupKey: z.optional(
+      z
+        .string({ error: stringError })
+        .check(
+          z.minLength(1, { error: "must not be empty" }),
+          z.maxLength(MAX_DEDUP_KEY_CHARS, { error: `must be at most ${MAX_DEDUP_KEY_CHARS} characters` }),
+        )
+        .register(z.globalRegistry, {
+          description:
+            "1..128 characters. A key this caller had accepted within RELAY_DEDUP_HOURS (or earlier in this request) is not sent again: the notification ends `deduplicated`.",
+          example: "order-8841-paid",
+        }),
+    ),
   })
   .register(z.globalRegistry, {
     description:
@@ -100,7 +117,7 @@ const isField = (name: string): name is Field => (FIELDS as string[]).includes(n
  * list); `paused` when it runs past `stopAt` (the caller decides what a huge element is worth).
  */
 export type ElementRead =
-  | { ok: true; end: number; wire: string | null }
+  | { ok: true; end: number; wire: string | null; dedupKey: string | null }
   | { ok: "paused"; state: ScanState }
   | ScanError;
 
@@ -119,7 +136,7 @@ export function readNotification(
   if (text[start] !== "{") {
     const skipped = scanValueFrom(text, { i: start, open: [] }, stopAt);
     if (skipped.ok === true) errors.add({ index, field: ELEMENT_FIELD, problem: "must be a JSON object" });
-    return skipped.ok === true ? { ok: true, end: skipped.end, wire: null } : skipped;
+    return skipped.ok === true ? { ok: true, end: skipped.end, wire: null, dedupKey: null } : skipped;
   }
   const members = readMembers(text, start, index, stopAt);
   if (members.ok !== true) return members;
@@ -127,13 +144,16 @@ export function readNotification(
   const openId = readString(text, members.spans.openId, index, "openId", errors);
   const templateCode = readString(text, members.spans.templateCode, index, "templateCode", errors);
   const templateValue = readTemplateValue(text, members.spans.templateValue, index, errors);
+  const dedupSpan = members.spans.dedupKey;
+  const dedupKey = dedupSpan === undefined ? null : readString(text, dedupSpan, index, "dedupKey", errors);
   if (
     members.problems.length > 0 ||
     openId === undefined ||
     templateCode === undefined ||
-    templateValue === undefined
+    templateValue === undefined ||
+    dedupKey === undefined
   ) {
-    return { ok: true, end: members.end, wire: null };
+    return { ok: true, end: members.end, wire: null, dedupKey: null };
   }
   const wire = notificationText({ openId, templateCode, templateValue });
   // Counted in UTF-16 code units (JS `.length`), as AlipayHK's Java side counts String.length():
@@ -141,9 +161,9 @@ export function readNotification(
   if (wire.length > MAX_NOTIFICATION_CHARS) {
     const problem = `is ${wire.length} characters as compact JSON; AlipayHK allows at most ${MAX_NOTIFICATION_CHARS}`;
     errors.add({ index, field: ELEMENT_FIELD, problem });
-    return { ok: true, end: members.end, wire: null };
+    return { ok: true, end: members.end, wire: null, dedupKey: null };
   }
-  return { ok: true, end: members.end, wire };
+  return { ok: true, end: members.end, wire, dedupKey };
 }
 
 type Members =
@@ -201,7 +221,7 @@ function readString(
   text: string,
   span: Span | undefined,
   index: number,
-  field: "openId" | "templateCode",
+  field: "openId" | "templateCode" | "dedupKey",
   errors: ErrorList,
 ): string | undefined {
   const value = decodedString(text, span);

@@ -49,9 +49,15 @@ export interface SliceOptions {
 const DEFAULT_SLICE_ELEMENTS = 500;
 const DEFAULT_SLICE_CHARS = 131_072;
 
+/** The body's delivery-policy members (parsed and checked by the HTTP layer's policy rules). */
+export const POLICY_FIELDS = ["sendAfter", "expiresAt", "onUnknown", "callbackUrl"] as const;
+
+/** Longest policy value read, in characters of request text: they are timestamps, words and a URL. */
+const MAX_POLICY_TEXT_CHARS = 4096;
+
 /** The body read: merchant resolved and batches ready to store, or why it was refused. */
 export type Submission =
-  | { ok: true; merchantId: string; total: number; batches: WireBatch[] }
+  | { ok: true; merchantId: string; total: number; batches: WireBatch[]; policies: Record<string, unknown> }
   | { ok: false; kind: "malformed-json"; detail: string }
   | { ok: false; kind: "invalid-request"; errors: RequestError[]; truncated: boolean }
   | { ok: false; kind: "too-many-notifications"; count: number; limit: number };
@@ -117,6 +123,7 @@ async function readNotifications(
 ): Promise<({ ok: true; end: number } & Collected) | ScanError> {
   const batches: WireBatch[] = [];
   let pending: string[] = [];
+  let keys: (string | null)[] = [];
   let count = 0;
   let next = scanOpening(text, start, "]");
   while (next.ok && !next.closed) {
@@ -140,9 +147,11 @@ async function readNotifications(
       // Once anything is wrong nothing will be queued: stop building batches.
       if (element.wire !== null && errors.empty) {
         pending.push(element.wire);
+        keys.push(element.dedupKey);
         if (pending.length === MAX_BATCH_SIZE) {
-          batches.push(wireBatch(pending));
+          batches.push(wireBatch(pending, keys));
           pending = [];
+          keys = [];
         }
       }
     }
@@ -150,7 +159,7 @@ async function readNotifications(
     next = scanSeparator(text, end, "]");
   }
   if (!next.ok) return next;
-  if (pending.length > 0) batches.push(wireBatch(pending));
+  if (pending.length > 0) batches.push(wireBatch(pending, keys));
   return { ok: true, end: next.next, count, batches };
 }
 
@@ -184,6 +193,7 @@ export async function parseSubmission(
   const start = skipWhitespace(text, 0);
   let end: number;
   let merchantSpan: readonly [number, number] | undefined;
+  const policySpans = new Map<string, readonly [number, number]>();
   let collected: Collected | undefined;
 
   if (text[start] !== "{") {
@@ -208,7 +218,13 @@ export async function parseSubmission(
         if (!value.ok) return malformedJson(value);
         valueEnd = value.end;
         if (name === "merchantId" && merchantSpan === undefined) merchantSpan = [key.end, value.end];
-        else if (name === "merchantId") bodyErrors.add({ field: name, problem: "appears more than once" });
+        else if (name === "merchantId" || policySpans.has(name)) {
+          bodyErrors.add({ field: name, problem: "appears more than once" });
+        } else if ((POLICY_FIELDS as readonly string[]).includes(name)) {
+          if (value.end - key.end > MAX_POLICY_TEXT_CHARS) {
+            bodyErrors.add({ field: name, problem: `is longer than ${MAX_POLICY_TEXT_CHARS} characters` });
+          } else policySpans.set(name, [key.end, value.end]);
+        }
         else if (name === "notifications") {
           bodyErrors.add({
             field: name,
@@ -218,7 +234,7 @@ export async function parseSubmission(
         } else {
           bodyErrors.add({
             field: quotedField(name),
-            problem: "is not a known field (expected merchantId, notifications)",
+            problem: `is not a known field (expected merchantId, notifications, ${POLICY_FIELDS.join(", ")})`,
           });
         }
       }
@@ -246,7 +262,9 @@ export async function parseSubmission(
     return { ok: false, kind: "too-many-notifications", count: collected.count, limit: limits.maxNotifications };
   }
   if (!elementErrors.empty) return invalid(elementErrors);
-  return { ok: true, merchantId, total: collected.count, batches: collected.batches };
+  // Small values (bounded above): parsing each token is the simplest exact reading.
+  const policies = Object.fromEntries([...policySpans].map(([name, [from, to]]) => [name, JSON.parse(text.slice(from, to))]));
+  return { ok: true, merchantId, total: collected.count, batches: collected.batches, policies };
 }
 
 /** The body's merchantId (a string; `null` is not "absent"), else the configured default. */

@@ -47,6 +47,8 @@ export interface Hold {
   probeIntervalMs: number;
   /** When the next probe may leave, ms epoch (null: no probes). */
   nextProbeAt: number | null;
+  /** Who paused (an operator's owner id); absent for the breaker's own holds. */
+  by?: string;
 }
 
 /** The breaker's whole state: the hold, if any, and the current run of client-wide failures. */
@@ -153,8 +155,8 @@ export function recordOutcome(state: BreakerState, input: BreakerInput, now: num
 }
 
 /** An operator's pause (or a configuration mismatch): holds sending until lifted, no probes. */
-export function hold(kind: "paused" | "client-mismatch", reason: string, now: number): BreakerState {
-  return { hold: { kind, reason, since: now, probeIntervalMs: 0, nextProbeAt: null }, run: null };
+export function hold(kind: "paused" | "client-mismatch", reason: string, now: number, by?: string): BreakerState {
+  return { hold: { kind, reason, since: now, probeIntervalMs: 0, nextProbeAt: null, ...(by !== undefined ? { by } : {}) }, run: null };
 }
 
 function setupReason(code: string): string {

@@ -9,17 +9,30 @@ import type { SendOutcome } from "../core/types";
 import { logEvent } from "../log";
 import { attemptResult, relayOutcome } from "./attempt-result";
 import { type BreakerState, CLOSED, type Hold, hold } from "./breaker";
+import { Callbacks, newWebhookId } from "./callbacks";
+import { admittedEta, deduplicate, priorJob, storeJob } from "./admission";
 import { type DueBatch, type OpenBatch, Outbox } from "./outbox";
 import { type PacerState, pacerMemory, paceSnapshot, recordDeparture, restorePacer } from "./pacer";
 import { degradedReasons, etaSeconds, queuedJobView, readJob, roundRate, statusView } from "./reads";
-import { repeatOf } from "./intake";
 import { planSends, type Slot } from "./plan";
+import { cancelQueued, type Ended, expireDue, hasDeadlines, nextExpiry, pruneKeys } from "./policy-store";
 import { migrate } from "./schema";
 import { settleAttempt } from "./settle";
 import type { EngineSettings } from "./settings";
 import type { SqlAdapter } from "./sql";
 import { AttemptStats } from "./stats";
-import type { DegradedReason, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "./types";
+import type {
+  CallbackReport,
+  CallbackTask,
+  CancelResult,
+  DegradedReason,
+  DispatcherStatus,
+  JobView,
+  SendReport,
+  SendTask,
+  SubmitRequest,
+  SubmitResult,
+} from "./types";
 
 /** Extra time a sender gets beyond the send timeout to report back, ms. */
 export const LEASE_GRACE_MS = 5_000;
@@ -36,12 +49,17 @@ const ADAPTATIONS_KEPT = 20;
 export interface EngineDeps {
   random?: () => number;
   newReqMsgId?: () => string;
+  newWebhookId?: () => string;
   log?: typeof logEvent;
 }
 
-/** What one tick decided: the tasks to hand to senders now, and when to tick again at the latest (ms epoch). */
+/**
+ * What one tick decided: the tasks to hand to senders now, the completion callbacks to send now (not
+ * paced: they go to callers, not to AlipayHK), and when to tick again at the latest (ms epoch).
+ */
 export interface Tick {
   tasks: SendTask[];
+  callbacks: CallbackTask[];
   wakeAt: number;
 }
 
@@ -50,6 +68,7 @@ type Adaptation = DispatcherStatus["adaptations"][number];
 /** The engine over one outbox. Call `open` once before anything else. */
 export class Engine {
   private readonly outbox: Outbox;
+  private readonly callbacks: Callbacks;
   private readonly random: () => number;
   private readonly newReqMsgId: () => string;
   private readonly log: typeof logEvent;
@@ -61,6 +80,11 @@ export class Engine {
   private mismatch: Hold | null = null;
   private counts = { queued: 0, queuedNotifications: 0, inFlight: 0, inFlightNotifications: 0 };
   private nextPruneAt = 0;
+  /**
+   * Whether any open batch has a deadline: only then does a tick look for expiries, so that work
+   * without policies pays no extra query between planning a slot and handing the batch over.
+   */
+  private deadlines = false;
 
   readonly sql: SqlAdapter;
   readonly settings: EngineSettings;
@@ -72,6 +96,7 @@ export class Engine {
     this.random = deps.random ?? Math.random;
     this.newReqMsgId = deps.newReqMsgId ?? newReqMsgId;
     this.log = deps.log ?? logEvent;
+    this.callbacks = new Callbacks(sql, this.random, deps.newWebhookId ?? newWebhookId, this.log);
   }
 
   /** Migrates the outbox, pins the clientId, and loads what survives a restart (counters, pace, holds). */
@@ -88,6 +113,7 @@ export class Engine {
     }
     this.breaker = { hold: this.outbox.getMeta<Hold>("hold"), run: null };
     this.counts = this.outbox.openCounts();
+    this.deadlines = hasDeadlines(this.sql);
     const windowMs = 1000 + (this.settings.pacer.guardMs ?? 20);
     this.pacer = restorePacer(this.outbox.getMeta("pacer"), this.outbox.sentSince(now - windowMs), this.settings.pacer, now);
     return this;
@@ -95,35 +121,48 @@ export class Engine {
 
   /** Stores an accepted request (job and batches) before the caller answers 202. */
   submit(request: SubmitRequest, now: number): SubmitResult {
-    const repeat = repeatOf(this.outbox, request);
-    if (repeat?.kind === "existing") return { kind: "existing", job: this.view(repeat.jobId), estimatedSeconds: this.etaSeconds(now) };
-    if (repeat) return repeat;
+    const prior = priorJob(this.outbox, request);
+    if (prior?.kind === "existing") return { kind: "existing", job: this.view(prior.jobId), estimatedSeconds: this.etaSeconds(now) };
+    if (prior) return prior;
+    const dedup = deduplicate(this.sql, request, this.settings.dedupWindowMs, now);
+    const batches = dedup.batches;
     const backlog = this.counts.queued + this.counts.inFlight;
-    const excess = backlog + request.batches.length - this.settings.maxBacklogBatches;
+    const excess = backlog + batches.length - this.settings.maxBacklogBatches;
     if (excess > 0) {
       return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / this.liveRps(now))), backlogBatches: backlog };
     }
-    this.sql.transaction(() =>
-      this.outbox.insertJob(
-        {
-          job_id: request.jobId,
-          owner: request.owner,
-          idempotency_key: request.idempotencyKey ?? null,
-          webhook_id: request.webhookId ?? null,
-          body_hash: request.bodyHash,
-          merchant_id: request.merchantId,
-          created_at: now,
-        },
-        request.batches,
-      ),
-    );
-    const total = request.batches.reduce((n, b) => n + b.size, 0);
-    this.counts.queued += request.batches.length;
-    this.counts.queuedNotifications += total;
-    this.log({ event: "job_accepted", jobId: request.jobId, total, batches: request.batches.length });
+    storeJob(this.sql, this.outbox, request, dedup, now);
+    if (request.expiresAt !== undefined && batches.length > 0) this.deadlines = true;
+    const queued = batches.reduce((n, b) => n + b.size, 0);
+    this.counts.queued += batches.length;
+    this.counts.queuedNotifications += queued;
+    this.log({ event: "job_accepted", jobId: request.jobId, total: queued + dedup.deduplicated, batches: batches.length, deduplicated: dedup.deduplicated });
+    if (batches.length === 0) {
+      // Every notification was a duplicate: the job is complete as stored.
+      this.completed(request.jobId, now);
+      return { kind: "created", job: this.view(request.jobId), estimatedSeconds: 0 };
+    }
     // Described as stored (queued), without reading it back.
-    const job = queuedJobView(request, now);
-    return { kind: "created", job, estimatedSeconds: this.etaSeconds(now) };
+    const estimatedSeconds = admittedEta(request, batches, this.etaSeconds(now), this.liveRps(now), now);
+    return { kind: "created", job: queuedJobView(request, batches, dedup.deduplicated, now), estimatedSeconds };
+  }
+
+  /**
+   * Cancels what of a job has not started: its queued batches end `cancelled`; batches in flight finish.
+   * A job already completed is left as it is (`completed`); another owner's job is `not-found`.
+   */
+  cancel(owner: string | null, jobId: string, now: number): CancelResult {
+    const job = this.outbox.job(jobId);
+    if (!job || (owner !== null && job.owner !== owner)) return { kind: "not-found" };
+    if (job.completed_at !== null) return { kind: "completed", job: this.view(jobId) };
+    const ended = this.sql.transaction(() => cancelQueued(this.sql, jobId, now));
+    this.ended(ended, "job_cancelled", now);
+    return { kind: "cancelled", job: this.view(jobId) };
+  }
+
+  /** A host's report of one completion callback try. */
+  callbackReport(report: CallbackReport, now: number): void {
+    this.callbacks.report(report, now);
   }
 
   /** Expires lost leases, prunes a chunk when due, and hands out the sends the pace allows now. */
@@ -133,6 +172,9 @@ export class Engine {
       this.settle(lost, relayOutcome("lost", lost.req_msg_id ?? "", detail, now), now);
     }
     if (now >= this.nextPruneAt) this.prune(now);
+    if (this.deadlines) {
+      for (const ended of this.sql.transaction(() => expireDue(this.sql, now))) this.ended(ended, "batches_expired", now);
+    }
 
     const capacity = Math.max(0, this.settings.maxInFlight - this.counts.inFlight);
     const due = capacity > 0 ? this.outbox.due(now, capacity) : [];
@@ -147,6 +189,8 @@ export class Engine {
       this.sql.transaction(() => {
         plan.slots.forEach((slot, i) => {
           const batch = due[i] as DueBatch;
+          // Its slot falls at or after its deadline: it is not sent; the next tick expires it.
+          if (batch.expires_at !== null && slot.at >= batch.expires_at) return;
           tasks.push(this.dispatch(batch, slot));
           if (slot.probe) this.probes.add(batch.batch_id);
         });
@@ -161,7 +205,15 @@ export class Engine {
     }
     const lease = this.outbox.nextLeaseExpiry();
     if (lease !== null) times.push(lease + 1);
-    return { tasks, wakeAt: Math.min(...times) };
+    // Deadlines pass while paused too: a held backlog still expires on time.
+    const expiry = this.deadlines ? nextExpiry(this.sql) : null;
+    if (expiry !== null) times.push(Math.max(expiry, now + 1));
+    // No queued deadline left: unless a batch with one is still on the wire (it may be requeued), stop looking.
+    else if (this.deadlines) this.deadlines = hasDeadlines(this.sql);
+    const callbacks = this.callbacks.due(now, (id) => this.view(id));
+    const callbackAt = this.callbacks.nextAt();
+    if (callbackAt !== null) times.push(Math.max(callbackAt, now + 1));
+    return { tasks, callbacks, wakeAt: Math.min(...times) };
   }
 
   /** A sender's report of one attempt. Reports for an attempt that is no longer current are ignored. */
@@ -228,10 +280,10 @@ export class Engine {
     return degradedReasons(this.mismatch ?? this.breaker.hold, this.sql.databaseBytes(), this.settings.storageCapBytes);
   }
 
-  /** Holds all sending until `resume` (accepted work still queues). */
-  pause(reason: string, now: number): void {
-    this.setBreaker(hold("paused", reason, now));
-    this.log({ event: "sending_paused", reason });
+  /** Holds all sending until `resume` (accepted work still queues); `by` names the operator (an owner id). */
+  pause(reason: string, now: number, by?: string): void {
+    this.setBreaker(hold("paused", reason, now, by));
+    this.log({ event: "sending_paused", reason, by: by ?? null });
   }
 
   /** Lifts an operator's pause or an open breaker: sending resumes at the pace. */
@@ -255,8 +307,9 @@ export class Engine {
       merchantId: batch.merchant_id,
       notificationInfos: batch.infos,
       notBefore: at,
-      // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up.
-      notAfter: countedAt + (this.settings.pacer.guardMs ?? 20),
+      // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up. Never
+      // at or after the job's deadline: a request that would leave then stays home.
+      notAfter: Math.min(countedAt + (this.settings.pacer.guardMs ?? 20), (batch.expires_at ?? Number.POSITIVE_INFINITY) - 1),
     };
   }
 
@@ -268,7 +321,13 @@ export class Engine {
     }
     const before = this.pacer.liveRps;
     const settled = settleAttempt(
-      { batchId: batch.batch_id, attempts: batch.attempts, budgetSpent: batch.budget_spent, trafficRequeues: batch.traffic_requeues },
+      {
+        batchId: batch.batch_id,
+        attempts: batch.attempts,
+        budgetSpent: batch.budget_spent,
+        trafficRequeues: batch.traffic_requeues,
+        atMostOnce: batch.at_most_once === 1,
+      },
       outcome,
       result,
       { pacer: this.pacer, breaker: this.breaker },
@@ -311,7 +370,7 @@ export class Engine {
       detail: outcome.kind === "answered" ? null : (outcome.detail ?? null),
       next: settled.next.kind === "finish" ? settled.next.status : `retry in ${settled.next.at - now} ms`,
     });
-    if (completed) this.completed(batch.job_id);
+    if (completed) this.completed(batch.job_id, now);
   }
 
   /**
@@ -331,12 +390,21 @@ export class Engine {
     this.counts.queuedNotifications -= batch.size;
     this.stats.record(now, result.resultCode, false);
     this.log({ event: "late_report", jobId: batch.job_id, batch: batch.seq, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode, next: status });
-    if (completed) this.completed(batch.job_id);
+    if (completed) this.completed(batch.job_id, now);
   }
 
-  private completed(jobId: string): void {
+  /** Queued batches ended without a send (cancelled, expired): the counts move; the job may complete. */
+  private ended(ended: Ended, event: string, now: number): void {
+    this.counts.queued -= ended.batches;
+    this.counts.queuedNotifications -= ended.notifications;
+    this.log({ event, jobId: ended.jobId, batches: ended.batches, notifications: ended.notifications });
+    if (ended.completed) this.completed(ended.jobId, now);
+  }
+
+  private completed(jobId: string, now: number): void {
     const job = this.outbox.job(jobId);
     this.log({ event: "job_completed", jobId, succeeded: job?.succeeded ?? 0, failed: job?.failed ?? 0 });
+    this.sql.transaction(() => this.callbacks.schedule(jobId, now));
     const listeners = this.listeners.get(jobId);
     this.listeners.delete(jobId);
     for (const listener of listeners ?? []) listener();
@@ -344,7 +412,9 @@ export class Engine {
 
   private prune(now: number): void {
     const before = now - this.settings.jobRetentionMs;
-    const deleted = this.sql.transaction(() => this.outbox.prune(before, PRUNE_CHUNK_ROWS));
+    const deleted = this.sql.transaction(
+      () => this.outbox.prune(before, PRUNE_CHUNK_ROWS) + pruneKeys(this.sql, now - this.settings.dedupWindowMs, PRUNE_CHUNK_ROWS),
+    );
     if (deleted >= PRUNE_CHUNK_ROWS) {
       this.nextPruneAt = now + PRUNE_BUSY_MS;
       return;

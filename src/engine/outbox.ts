@@ -8,7 +8,8 @@ import { type SqlAdapter, type SqlValue, one } from "./sql";
 import type { AttemptResult } from "./types";
 
 /** Batch states as stored. `in_flight` means a request may be on the wire right now. */
-export type BatchState = "queued" | "in_flight" | "succeeded" | "failed";
+/** `cancelled` and `expired` batches were never sent again after their job was cancelled or their deadline passed. */
+export type BatchState = "queued" | "in_flight" | "succeeded" | "failed" | "cancelled" | "expired";
 
 /** A stored job row. */
 export interface JobRow {
@@ -26,6 +27,20 @@ export interface JobRow {
   failed: number;
   settled_batches: number;
   attempted_batches: number;
+  cancelled: number;
+  expired: number;
+  deduplicated: number;
+  /** Nothing of the job leaves before this (ms epoch), or null. */
+  send_after: number | null;
+  /** Batches not started by this (ms epoch) end `expired`, or null. */
+  expires_at: number | null;
+  on_unknown: "retry" | "fail";
+  callback_url: string | null;
+  callback_id: string | null;
+  callback_status: "pending" | "delivered" | "failed" | null;
+  callback_attempts: number;
+  callback_last_error: string | null;
+  callback_next_at: number | null;
 }
 
 /** A batch as the sending path needs it (no result columns). */
@@ -36,6 +51,7 @@ export interface DueBatch {
   size: number;
   infos: string;
   attempts: number;
+  expires_at: number | null;
 }
 
 /** A batch as settlement needs it (no payload). */
@@ -52,6 +68,8 @@ export interface OpenBatch {
   result_code: string | null;
   /** When the current attempt was planned to leave (ms epoch). */
   sent_at: number | null;
+  /** 1: `onUnknown: "fail"`, the batch is never sent again once it may have reached AlipayHK. */
+  at_most_once: number;
 }
 
 /** A batch as a job view shows it. */
@@ -67,12 +85,16 @@ export interface BatchViewRow {
 }
 
 /** What a new job is stored with. */
-export type NewJob = Pick<JobRow, "job_id" | "owner" | "idempotency_key" | "webhook_id" | "body_hash" | "merchant_id" | "created_at">;
+export type NewJob = Pick<
+  JobRow,
+  "job_id" | "owner" | "idempotency_key" | "webhook_id" | "body_hash" | "merchant_id" | "created_at"
+  | "send_after" | "expires_at" | "on_unknown" | "callback_url" | "deduplicated"
+>;
 
-// Durable Object SQL allows 100 bound parameters per statement; a batch row binds 4.
-const ROWS_PER_INSERT = 25;
+// Durable Object SQL allows 100 bound parameters per statement; a batch row binds 6.
+const ROWS_PER_INSERT = 16;
 const OPEN_BATCH_COLUMNS =
-  "batch_id, job_id, seq, size, state, attempts, budget_spent, traffic_requeues, req_msg_id, result_code, sent_at";
+  "batch_id, job_id, seq, size, state, attempts, budget_spent, traffic_requeues, req_msg_id, result_code, sent_at, at_most_once";
 
 /** The outbox over one SQLite database (already migrated). */
 export class Outbox {
@@ -97,22 +119,31 @@ export class Outbox {
     return one<JobRow>(this.sql, "SELECT * FROM jobs WHERE job_id = ?", jobId);
   }
 
-  /** Stores a job and its batches, due at `created_at` (the caller wraps this in a transaction). */
+  /**
+   * Stores a job and its batches, due at `created_at` or `send_after` if later (the caller wraps this in
+   * a transaction). `deduplicated` notifications count in `total` but have no batch; a job left with no
+   * batch at all is completed at once.
+   */
   insertJob(job: NewJob, batches: readonly WireBatch[]): void {
-    const total = batches.reduce((n, b) => n + b.size, 0);
+    const total = batches.reduce((n, b) => n + b.size, 0) + job.deduplicated;
     this.sql.exec(
-      `INSERT INTO jobs (job_id, owner, idempotency_key, webhook_id, body_hash, merchant_id, total, batch_count, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO jobs (job_id, owner, idempotency_key, webhook_id, body_hash, merchant_id, total, batch_count, created_at,
+         completed_at, deduplicated, send_after, expires_at, on_unknown, callback_url)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       job.job_id, job.owner, job.idempotency_key, job.webhook_id, job.body_hash, job.merchant_id, total, batches.length, job.created_at,
+      batches.length === 0 ? job.created_at : null, job.deduplicated, job.send_after, job.expires_at, job.on_unknown, job.callback_url,
     );
+    const dueAt = Math.max(job.created_at, job.send_after ?? 0);
+    const atMostOnce = job.on_unknown === "fail" ? 1 : 0;
     for (let start = 0; start < batches.length; start += ROWS_PER_INSERT) {
       const chunk = batches.slice(start, start + ROWS_PER_INSERT);
       const params: SqlValue[] = [];
       chunk.forEach((batch, i) => {
-        params.push(job.job_id, start + i, batch.size, job.created_at);
+        params.push(job.job_id, start + i, batch.size, dueAt, job.expires_at, atMostOnce);
       });
       const ids = this.sql.exec<{ batch_id: number; seq: number }>(
-        `INSERT INTO batches (job_id, seq, size, state, next_at) VALUES ${chunk.map(() => "(?, ?, ?, 'queued', ?)").join(", ")}
+        `INSERT INTO batches (job_id, seq, size, state, next_at, expires_at, at_most_once)
+         VALUES ${chunk.map(() => "(?, ?, ?, 'queued', ?, ?, ?)").join(", ")}
          RETURNING batch_id, seq`,
         ...params,
       );
@@ -125,7 +156,7 @@ export class Outbox {
   /** Up to `limit` batches that may be sent at `now`: traffic-refused ones first, then oldest due first. */
   due(now: number, limit: number): DueBatch[] {
     return this.sql.exec<DueBatch>(
-      `SELECT b.batch_id, b.job_id, j.merchant_id, b.size, p.infos, b.attempts
+      `SELECT b.batch_id, b.job_id, j.merchant_id, b.size, p.infos, b.attempts, b.expires_at
        FROM batches b JOIN jobs j ON j.job_id = b.job_id JOIN payloads p ON p.batch_id = b.batch_id
        WHERE b.state = 'queued' AND b.next_at <= ?
        ORDER BY b.front DESC, b.next_at, b.batch_id LIMIT ?`,
@@ -255,25 +286,26 @@ export class Outbox {
       : this.sql.exec<JobRow>("SELECT * FROM jobs WHERE owner = ? ORDER BY created_at DESC LIMIT ?", owner, limit);
   }
 
-  /** When the oldest finished job finished (ms epoch), or null. */
+  /** When the oldest finished job finished (ms epoch), or null; jobs whose callback is still tried wait. */
   oldestCompletedAt(): number | null {
-    return one<{ at: number | null }>(this.sql, "SELECT MIN(completed_at) AS at FROM jobs WHERE completed_at IS NOT NULL")?.at ?? null;
+    return one<{ at: number | null }>(this.sql, "SELECT MIN(completed_at) AS at FROM jobs WHERE completed_at IS NOT NULL AND callback_status IS NOT 'pending'")?.at ?? null;
   }
 
   /**
-   * Deletes up to `maxRows` batch rows of jobs finished before `before`, then those jobs once empty.
+   * Deletes up to `maxRows` batch rows of jobs finished before `before`, then those jobs once empty. A
+   * job whose callback is still being tried stays (retention may be shorter than the 24 h of tries).
    * Returns the rows deleted; fewer than `maxRows` means nothing older is left.
    */
   prune(before: number, maxRows: number): number {
     const batches = this.sql.exec(
       `DELETE FROM batches WHERE batch_id IN (
          SELECT b.batch_id FROM jobs j JOIN batches b ON b.job_id = j.job_id
-         WHERE j.completed_at IS NOT NULL AND j.completed_at < ? LIMIT ?) RETURNING batch_id`,
+         WHERE j.completed_at IS NOT NULL AND j.completed_at < ? AND j.callback_status IS NOT 'pending' LIMIT ?) RETURNING batch_id`,
       before, maxRows,
     ).length;
     const jobs = this.sql.exec(
       `DELETE FROM jobs WHERE job_id IN (
-         SELECT j.job_id FROM jobs j WHERE j.completed_at IS NOT NULL AND j.completed_at < ?
+         SELECT j.job_id FROM jobs j WHERE j.completed_at IS NOT NULL AND j.completed_at < ? AND j.callback_status IS NOT 'pending'
            AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.job_id = j.job_id) LIMIT ?) RETURNING job_id`,
       before, maxRows,
     ).length;

@@ -4,7 +4,7 @@
  * decisions do not depend on it, so tests drive `Engine.tick` directly on a fake clock instead.
  */
 import type { Engine } from "./engine";
-import type { SendTask } from "./types";
+import type { CallbackTask, SendTask } from "./types";
 
 /** What the loop needs from its host. */
 export interface PumpHost {
@@ -12,6 +12,8 @@ export interface PumpHost {
   now(): number;
   /** Hands tasks to senders; must not block (the sends run elsewhere and report back). */
   send(tasks: SendTask[]): void;
+  /** Sends completion callback tries (see `sendCallback`) and feeds each ending to `Engine.callbackReport`; must not block. */
+  deliver(callbacks: CallbackTask[]): void;
   /** Called before each tick (a Durable Object re-arms its backstop alarm here). */
   beforeTick?(now: number): Promise<void>;
 }
@@ -68,8 +70,9 @@ export class Pump {
         if (this.stopped) return { wakeAt: now };
         await this.host.beforeTick?.(now);
         this.poked = false;
-        const { tasks, wakeAt } = this.engine.tick(now);
+        const { tasks, callbacks, wakeAt } = this.engine.tick(now);
         if (tasks.length > 0) this.host.send(tasks);
+        if (callbacks.length > 0) this.host.deliver(callbacks);
         const after = this.host.now();
         if (wakeAt - after > maxSleepMs || wakeAt >= deadline) return { wakeAt };
         await this.sleep(wakeAt - after);

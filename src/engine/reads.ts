@@ -2,6 +2,7 @@
  * What the engine shows: the job document, the status page and the health reasons. Pure functions of
  * the outbox's rows and the engine's live state; nothing here decides or writes.
  */
+import type { WireBatch } from "../core/batch";
 import type { Hold } from "./breaker";
 import type { Outbox } from "./outbox";
 import { type PacerState, paceSnapshot } from "./pacer";
@@ -38,20 +39,31 @@ export function readJob(outbox: Outbox, jobId: string): JobView {
   return jobView(job, outbox.batchViews(jobId), job.failed > 0 ? outbox.failures(jobId) : []);
 }
 
-/** A job just accepted, described as stored (every batch queued) without reading it back. */
-export function queuedJobView(request: SubmitRequest, now: number): JobView {
-  const total = request.batches.reduce((n, b) => n + b.size, 0);
+/**
+ * A job just accepted, described as stored (every batch queued) without reading it back; `batches` are
+ * those left after deduplication.
+ */
+export function queuedJobView(request: SubmitRequest, batches: readonly WireBatch[], deduplicated: number, now: number): JobView {
+  const pending = batches.reduce((n, b) => n + b.size, 0);
+  const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   return {
     jobId: request.jobId,
     status: "queued",
     merchantId: request.merchantId,
-    total,
+    total: pending + deduplicated,
     succeeded: 0,
     failed: 0,
-    pending: total,
+    cancelled: 0,
+    expired: 0,
+    deduplicated,
+    pending,
+    sendAfter: iso(request.sendAfter),
+    expiresAt: iso(request.expiresAt),
+    onUnknown: request.onUnknown ?? "retry",
+    callback: request.callbackUrl === undefined ? null : { status: "waiting", attempts: 0, lastError: null },
     createdAt: new Date(now).toISOString(),
     completedAt: null,
-    batches: request.batches.map((b, seq) => ({
+    batches: batches.map((b, seq) => ({
       seq,
       size: b.size,
       status: "queued",
@@ -101,6 +113,7 @@ export function statusView(outbox: Outbox, live: LiveState, settings: EngineSett
       kind: hold.kind,
       reason: hold.reason,
       since: new Date(hold.since).toISOString(),
+      by: hold.by ?? null,
       nextProbeAt: hold.nextProbeAt === null ? null : new Date(hold.nextProbeAt).toISOString(),
     },
     storage: { bytes: outbox.sql.databaseBytes(), capBytes: settings.storageCapBytes },
@@ -112,7 +125,9 @@ export function degradedReasons(hold: Hold | null, bytes: number, capBytes: numb
   const reasons: DegradedReason[] = [];
   if (hold) {
     const reason = hold.kind === "client-mismatch" ? "client-id-mismatch" : hold.kind === "paused" ? "paused" : "breaker-open";
-    reasons.push({ reason, detail: hold.reason });
+    // An operator's pause says who and since when, so the next operator knows whom to ask.
+    const detail = hold.kind === "paused" ? `${hold.reason} (paused by ${hold.by ?? "an operator"} at ${new Date(hold.since).toISOString()})` : hold.reason;
+    reasons.push({ reason, detail });
   }
   if (bytes > STORAGE_WARN_SHARE * capBytes) {
     const detail = `the outbox holds ${bytes} bytes, above ${STORAGE_WARN_SHARE * 100} % of RELAY_STORAGE_CAP_BYTES (${capBytes})`;

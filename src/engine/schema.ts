@@ -71,8 +71,40 @@ const V2 = [
   `DROP TABLE attempts_log`,
 ];
 
+/**
+ * Version 3: operator controls and delivery policies.
+ * - Jobs count their `cancelled`, `expired` and `deduplicated` notifications (a batch that ends so
+ *   settles like any other), and keep their policies: `send_after` and `expires_at` (ms epoch),
+ *   `on_unknown` (`retry` | `fail`) and the completion callback with its delivery state.
+ * - Batches copy the two policies their sending path reads (`expires_at`, `at_most_once`), so the due
+ *   queue and settlement read one row, as before; a partial index finds the next expiry.
+ * - `dedup_keys` remembers each caller's accepted `dedupKey`s for RELAY_DEDUP_HOURS.
+ * Existing rows keep today's behaviour: no deadline, at-least-once, no callback.
+ */
+const V3 = [
+  `ALTER TABLE jobs ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE jobs ADD COLUMN expired INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE jobs ADD COLUMN deduplicated INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE jobs ADD COLUMN send_after INTEGER`,
+  `ALTER TABLE jobs ADD COLUMN expires_at INTEGER`,
+  `ALTER TABLE jobs ADD COLUMN on_unknown TEXT NOT NULL DEFAULT 'retry'`,
+  `ALTER TABLE jobs ADD COLUMN callback_url TEXT`,
+  `ALTER TABLE jobs ADD COLUMN callback_id TEXT`,
+  `ALTER TABLE jobs ADD COLUMN callback_status TEXT`,
+  `ALTER TABLE jobs ADD COLUMN callback_attempts INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE jobs ADD COLUMN callback_last_error TEXT`,
+  `ALTER TABLE jobs ADD COLUMN callback_next_at INTEGER`,
+  `CREATE INDEX jobs_callback_due ON jobs(callback_next_at) WHERE callback_status = 'pending'`,
+  `ALTER TABLE batches ADD COLUMN expires_at INTEGER`,
+  `ALTER TABLE batches ADD COLUMN at_most_once INTEGER NOT NULL DEFAULT 0`,
+  `CREATE INDEX batches_expiring ON batches(expires_at) WHERE state = 'queued' AND expires_at IS NOT NULL`,
+  `CREATE TABLE dedup_keys (owner TEXT NOT NULL, dedup_key TEXT NOT NULL, job_id TEXT NOT NULL, accepted_at INTEGER NOT NULL,
+     PRIMARY KEY (owner, dedup_key))`,
+  `CREATE INDEX dedup_keys_age ON dedup_keys(accepted_at)`,
+];
+
 /** Every step in order; the schema version is the number of steps applied. */
-export const MIGRATIONS: readonly (readonly string[])[] = [V1, V2];
+export const MIGRATIONS: readonly (readonly string[])[] = [V1, V2, V3];
 
 /** The version a database is at now: 0 for an empty one, 1 for one the first release made. */
 export function schemaVersion(sql: SqlAdapter): number {

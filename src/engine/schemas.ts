@@ -46,7 +46,9 @@ export const BatchViewSchema = component(
   z.strictObject({
     seq: count("Position of the batch in the job, from 0."),
     size: count("Notifications in the batch."),
-    status: z.enum(["queued", "sending", "succeeded", "failed"]),
+    status: z
+      .enum(["queued", "sending", "succeeded", "failed", "cancelled", "expired"])
+      .check(z.describe("`cancelled` (the job was cancelled first) and `expired` (its `expiresAt` passed first) were never sent again.")),
     attempts: count("Sends so far (traffic-limit refusals included)."),
     reqMsgId: z.nullable(text("reqMsgId of the latest attempt; null before the first.")),
     resultStatus: z.nullable(text("AlipayHK's resultStatus of the latest answer: S, F or U.")),
@@ -55,10 +57,21 @@ export const BatchViewSchema = component(
   }),
 );
 
+/** Where a job's completion callback stands. */
+export const CallbackViewSchema = component(
+  "CallbackView",
+  "The completion callback: `pending` until the receiver answers 2xx (`delivered`) or 24 h of retries pass (`failed`).",
+  z.strictObject({
+    status: z.enum(["waiting", "pending", "delivered", "failed"]).check(z.describe("`waiting` until the job completes.")),
+    attempts: count("Tries so far."),
+    lastError: z.nullable(text("Why the latest try failed, e.g. `HTTP 500` or `timeout`.")),
+  }),
+);
+
 /** A job as `GET /v1/notifications/{jobId}` shows it. */
 export const JobViewSchema = component(
   "JobView",
-  "A job's progress. When `status` is `completed`, `succeeded + failed = total`.",
+  "A job's progress. When `status` is `completed`, `succeeded + failed + cancelled + expired + deduplicated = total`.",
   z.strictObject({
     jobId: JobIdSchema,
     status: JobStatusSchema,
@@ -66,13 +79,20 @@ export const JobViewSchema = component(
     total: count(),
     succeeded: count(),
     failed: count(),
-    pending: count("Neither succeeded nor failed yet; 0 once `completed`."),
+    cancelled: count("Not sent because the job was cancelled."),
+    expired: count("Not sent because `expiresAt` passed first."),
+    deduplicated: count("Not sent because the caller's `dedupKey` was accepted before (within RELAY_DEDUP_HOURS)."),
+    pending: count("Not ended yet; 0 once `completed`."),
+    sendAfter: z.nullable(timestamp("Nothing of the job leaves before this.")),
+    expiresAt: z.nullable(timestamp("Batches not started by then end `expired`.")),
+    onUnknown: z.enum(["retry", "fail"]).check(z.describe("`fail`: at-most-once, a batch that may have reached AlipayHK is never resent.")),
+    callback: z.nullable(CallbackViewSchema),
     createdAt: timestamp(),
     completedAt: z.nullable(timestamp()),
     batches: z.array(BatchViewSchema),
     failures: z
       .array(z.strictObject({ openId: z.string(), resultCode: z.string(), resultMsg: z.string() }))
-      .check(z.describe("Every notification that failed for good, with the reason.")),
+      .check(z.describe("Every notification that failed for good, with the reason (not the cancelled, expired or deduplicated).")),
   }),
 );
 
@@ -89,6 +109,7 @@ export const HoldSchema = component(
     kind: z.enum(["setup", "unverified", "outage", "paused", "client-mismatch"]),
     reason: z.string(),
     since: timestamp(),
+    by: z.nullable(text("Who paused: the admin key's owner id (never the key); null for the breaker's holds.")),
     nextProbeAt: z.nullable(timestamp("When the next probe request may leave; null when none will until someone acts.")),
   }),
 );
@@ -139,6 +160,9 @@ export const DispatcherStatusSchema = z.strictObject({
         total: count(),
         succeeded: count(),
         failed: count(),
+        cancelled: count(),
+        expired: count(),
+        deduplicated: count(),
         createdAt: timestamp(),
       }),
     )

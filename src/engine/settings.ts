@@ -18,6 +18,8 @@ export interface EngineSettings {
   jobRetentionMs: number;
   /** The longest gap between two breaker probes, ms. */
   breakerProbeMaxMs: number;
+  /** How long an accepted `dedupKey` is remembered per caller, ms (RELAY_DEDUP_HOURS). */
+  dedupWindowMs: number;
   /** The outbox's size cap, bytes (health turns degraded above 80 % of it). */
   storageCapBytes: number;
   /**
@@ -48,6 +50,7 @@ export function engineSettings(config: Config, leadMs: number = DEFAULT_LEAD_MS,
     jobRetentionMs: config.jobRetentionHours * 3_600_000,
     breakerProbeMaxMs: config.breakerProbeSeconds * 1000,
     storageCapBytes: config.storageCapBytes,
+    dedupWindowMs: config.dedupHours * 3_600_000,
     leadMs,
     handoverMs,
   };

@@ -15,6 +15,8 @@ export interface SettlingBatch {
   attempts: number;
   budgetSpent: number;
   trafficRequeues: number;
+  /** `onUnknown: "fail"`: once the request may have reached AlipayHK, it is never sent again. */
+  atMostOnce: boolean;
 }
 
 /** What happens to the batch next. */
@@ -54,6 +56,10 @@ export function settleAttempt(
         now,
         settings.breakerProbeMaxMs,
       );
+  if (batch.atMostOnce && mayHaveArrived(outcome)) {
+    // At-most-once: AlipayHK may have this request, so it ends here, whatever the breaker makes of it.
+    return { next: { kind: "finish", status: "failed" }, pacer, breaker: { ...breaker, absorbed: false }, exceeded };
+  }
   if (breaker.absorbed) {
     // The clientId's failure, not the batch's: back in line, nothing spent; the breaker paces the probes.
     return { next: { kind: "requeue", at: now, front: false, spendsAttempt: false }, pacer, breaker, exceeded };
@@ -74,4 +80,14 @@ export function settleAttempt(
       ? { kind: "finish", status: decision.status }
       : { kind: "requeue", at: now + decision.delayMs, front: decision.front, spendsAttempt: decision.spendsAttempt };
   return { next, pacer, breaker, exceeded };
+}
+
+/**
+ * True when the request may have been processed by AlipayHK: any ending but a trusted F or S, a traffic
+ * refusal (refused before processing), or a request that never left (`not-sent`, `missed-slot`).
+ */
+export function mayHaveArrived(outcome: SendOutcome): boolean {
+  if (outcome.kind === "not-sent" || outcome.kind === "missed-slot") return false;
+  if (outcome.resultClass === "traffic") return false;
+  return outcome.kind !== "answered" || outcome.resultClass === "unknown";
 }

@@ -14,6 +14,39 @@ export interface SubmitRequest {
   webhookId?: string;
   merchantId: string;
   batches: WireBatch[];
+  /** Nothing of the job leaves before this, ms epoch. */
+  sendAfter?: number;
+  /** Batches not started by this end `expired`, never sent, ms epoch. */
+  expiresAt?: number;
+  /** `fail`: at-most-once; a batch that may have reached AlipayHK is never sent again. Default `retry`. */
+  onUnknown?: "retry" | "fail";
+  /** Where the final job document is POSTed (signed) when the job completes. */
+  callbackUrl?: string;
+}
+
+/** The engine's answer to a cancel. */
+export type CancelResult = { kind: "cancelled"; job: JobView } | { kind: "completed"; job: JobView } | { kind: "not-found" };
+
+/** A completion callback try for the host to send: POST `body` to `url`, signed under `webhookId`. */
+export interface CallbackTask {
+  jobId: string;
+  url: string;
+  /** Standard Webhooks `webhook-id`: one per job, the same on every try. */
+  webhookId: string;
+  /** The job document, as JSON text. */
+  body: string;
+  /** This try's number, from 1. */
+  attempt: number;
+}
+
+/** How a callback try ended, as the host reports it. */
+export interface CallbackReport {
+  jobId: string;
+  attempt: number;
+  /** True for a 2xx answer. */
+  delivered: boolean;
+  /** Why not, e.g. `HTTP 500` or `timeout` (never the receiver's body). */
+  error: string | null;
 }
 
 /** The engine's answer to a submit. */

@@ -20,7 +20,17 @@ export function jobView(
     total: job.total,
     succeeded: job.succeeded,
     failed: job.failed,
-    pending: job.total - job.succeeded - job.failed,
+    cancelled: job.cancelled,
+    expired: job.expired,
+    deduplicated: job.deduplicated,
+    pending: job.total - ended(job),
+    sendAfter: iso(job.send_after),
+    expiresAt: iso(job.expires_at),
+    onUnknown: job.on_unknown,
+    callback:
+      job.callback_url === null
+        ? null
+        : { status: job.callback_status ?? "waiting", attempts: job.callback_attempts, lastError: job.callback_last_error },
     createdAt: new Date(job.created_at).toISOString(),
     completedAt: job.completed_at === null ? null : new Date(job.completed_at).toISOString(),
     batches: batches.map(batchView),
@@ -41,6 +51,15 @@ function batchView(b: BatchViewRow): BatchView {
   };
 }
 
+/** Notifications that reached an end: sent, failed, or not sent by a policy. */
+export function ended(job: Pick<JobRow, "succeeded" | "failed" | "cancelled" | "expired" | "deduplicated">): number {
+  return job.succeeded + job.failed + job.cancelled + job.expired + job.deduplicated;
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
 /** `completed` once every batch settled, `running` once any was attempted, else `queued`. */
 export function jobStatus(job: Pick<JobRow, "completed_at" | "attempted_batches">): JobView["status"] {
   if (job.completed_at !== null) return "completed";
@@ -55,6 +74,9 @@ export function recentJob(job: JobRow): DispatcherStatus["recentJobs"][number] {
     total: job.total,
     succeeded: job.succeeded,
     failed: job.failed,
+    cancelled: job.cancelled,
+    expired: job.expired,
+    deduplicated: job.deduplicated,
     createdAt: new Date(job.created_at).toISOString(),
   };
 }

@@ -15,6 +15,7 @@ import { PAGE_HEADERS } from "./pages/layout";
 import { renderReference } from "./pages/reference";
 import { problem } from "./problem";
 import { notifications } from "./routes/notifications";
+import { operations } from "./routes/operations";
 import { status } from "./routes/status";
 
 /** The relay's HTTP API. The dashboard and its files are Workers Static Assets (`public/`), not routes. */
@@ -54,6 +55,7 @@ app.get(
 app.use("/v1/*", configured());
 app.route("/v1/notifications", notifications);
 app.route("/v1/status", status);
+app.route("/v1", operations);
 
 app.get(
   "/openapi.json",

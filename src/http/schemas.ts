@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { MerchantIdSchema, NotificationInputSchema } from "../core/notification";
+import { PolicyFields } from "./submit-policies";
 
 /**
  * The body of `POST /v1/notifications` for the OpenAPI document, composed from the core's rules (the
@@ -14,5 +15,6 @@ export const SubmitBodySchema = z
     notifications: z
       .array(NotificationInputSchema)
       .check(z.minLength(1), z.describe("Any number of notifications, up to the relay's per-request limit.")),
+    ...PolicyFields,
   })
   .check(z.describe("Notifications to send to AlipayHK users."));

@@ -8,6 +8,7 @@ import type { RelayEnv } from "./env";
 import type { JobView } from "./openapi/schemas";
 import { problem } from "./problem";
 import { submissionProblem } from "./submission-problem";
+import { parseSubmitPolicies } from "./submit-policies";
 
 /** Validates the body (all or nothing) and hands the job to the dispatcher; a problem response on refusal. */
 export async function submitJob(c: Context<RelayEnv>): Promise<Response | SubmitResult> {
@@ -18,6 +19,11 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
   });
   if (!submission.ok) return submissionProblem(c, submission);
   const { batches } = submission;
+  const policies = parseSubmitPolicies(submission.policies, Date.now(), config.callbackSecret !== undefined);
+  if (!policies.ok) {
+    const detail = `${policies.errors.length} problem(s) found; nothing was queued.`;
+    return problem(c, "invalid-request", detail, { errors: policies.errors });
+  }
   if (batches.length > config.maxBacklogBatches) {
     // It could never fit, however long the caller waits: not a 429.
     const detail = `${batches.length} batches is more than the whole backlog may hold (${config.maxBacklogBatches}). Split the request.`;
@@ -33,6 +39,7 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
       bodyHash: await sha256Hex(c.var.body.bytes),
       merchantId: submission.merchantId,
       batches,
+      ...policies.request,
     });
   } catch (error) {
     logEvent({ event: "submit_failed", error: error instanceof Error ? error.message : String(error) });

@@ -59,7 +59,24 @@ describe("an accepted notification goes on the wire", () => {
       merchantId: "2160400000000177",
       total: 1,
       batches: [{ size: 1, infos: `[${JSON.stringify(good(value))}]` }],
+      policies: {},
     });
+  });
+
+  it("takes each notification's dedupKey out of the wire text and carries it with its element's length", async () => {
+    const r = await validate([{ ...good("{}"), dedupKey: "order-1" }, good("{}")]);
+    if (!r.ok) throw new Error("refused");
+    const [batch] = r.batches;
+    expect(batch?.infos).not.toContain("dedupKey");
+    expect(batch?.dedupKeys).toEqual(["order-1", null]);
+    expect(batch?.lengths).toEqual([JSON.stringify(good("{}")).length, JSON.stringify(good("{}")).length]);
+  });
+
+  it("refuses a dedupKey that is empty, too long or not a string, naming it", async () => {
+    const r = await validate([{ ...good("{}"), dedupKey: "" }, { ...good("{}"), dedupKey: "k".repeat(129) }, { ...good("{}"), dedupKey: 7 }]);
+    expect(r.ok).toBe(false);
+    if (r.ok || r.kind !== "invalid-request") return;
+    expect(r.errors.map((e) => [e.index, e.field])).toEqual([[0, "dedupKey"], [1, "dedupKey"], [2, "dedupKey"]]);
   });
 
   it("with an object templateValue as its exact text, only whitespace between tokens removed", async () => {

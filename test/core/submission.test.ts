@@ -60,7 +60,7 @@ describe("the body's own fields", () => {
       "notifications: appears more than once",
     ]);
     expect(fields(await parse(`{"notifications":${list(1)},"extra":[1,{"a":2}]}`))).toEqual([
-      "extra: is not a known field (expected merchantId, notifications)",
+      "extra: is not a known field (expected merchantId, notifications, sendAfter, expiresAt, onUnknown, callbackUrl)",
     ]);
   });
 
@@ -132,7 +132,7 @@ describe("limits", () => {
       ),
     ).toEqual([expect.stringMatching(/^\(element\): is \d+ characters/)]);
     expect(fields(await parse(`{"notifications":${list(1)},"x":${deep}}`))).toEqual([
-      "x: is not a known field (expected merchantId, notifications)",
+      "x: is not a known field (expected merchantId, notifications, sendAfter, expiresAt, onUnknown, callbackUrl)",
     ]);
   });
 });

@@ -7,7 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import type { SendOutcome } from "../../src/core/types";
 import { Engine } from "../../src/engine/engine";
 import type { EngineSettings } from "../../src/engine/settings";
-import type { SendTask, SubmitRequest } from "../../src/engine/types";
+import type { CallbackTask, SendTask, SubmitRequest } from "../../src/engine/types";
 import { nodeSqlite } from "../../src/hosts/self-hosted/sqlite";
 
 /** The start of every simulation, ms epoch. */
@@ -25,6 +25,7 @@ export function testSettings(overrides: Partial<EngineSettings> = {}): EngineSet
     jobRetentionMs: 168 * 3_600_000,
     breakerProbeMaxMs: 30_000,
     storageCapBytes: 10_000_000_000,
+    dedupWindowMs: 24 * 3_600_000,
     leadMs: 60,
     handoverMs: 10,
     ...overrides,
@@ -74,9 +75,17 @@ export class World {
   now = T0;
   engine: Engine;
   readonly departures: Departure[] = [];
+  /** The openIds of every request that left, in order. */
+  readonly sentOpenIds: string[] = [];
   readonly logs: Record<string, unknown>[] = [];
+  /** Completion callback tries the engine handed out, with the time they left. */
+  readonly callbacks: { at: number; task: CallbackTask }[] = [];
+  /** How the callback receiver answers each try (the nth overall, from 0): 2xx (true), not (false), or never. */
+  receiver: (task: CallbackTask, n: number, at: number) => boolean | "lost" = () => true;
   /** Reports on their way back, by arrival time. */
   private reports: { at: number; task: SendTask; outcome: SendOutcome }[] = [];
+  /** Callback answers on their way back, by arrival time. */
+  private callbackReports: { at: number; task: CallbackTask; delivered: boolean }[] = [];
   private ids = 0;
 
   settings: EngineSettings;
@@ -125,11 +134,12 @@ export class World {
   run(until: number, done: () => boolean = () => false, onStep?: (step: number) => void): number {
     let step = 0;
     for (;;) {
-      const { tasks, wakeAt } = this.engine.tick(this.now);
+      const { tasks, callbacks, wakeAt } = this.engine.tick(this.now);
       for (const task of tasks) this.depart(task);
+      for (const task of callbacks) this.call(task);
       onStep?.(step++);
       if (done()) return step;
-      const next = Math.min(wakeAt, this.reports[0]?.at ?? Number.POSITIVE_INFINITY);
+      const next = Math.min(wakeAt, this.reports[0]?.at ?? Number.POSITIVE_INFINITY, this.callbackReports[0]?.at ?? Number.POSITIVE_INFINITY);
       if (next > until) {
         this.now = until;
         return step;
@@ -139,6 +149,13 @@ export class World {
       while (this.reports.length && (this.reports[0]?.at ?? Number.POSITIVE_INFINITY) <= this.now) {
         const report = this.reports.shift();
         if (report) this.engine.report({ batchId: report.task.batchId, reqMsgId: report.task.reqMsgId, outcome: report.outcome }, report.at);
+      }
+      while (this.callbackReports.length && (this.callbackReports[0]?.at ?? Number.POSITIVE_INFINITY) <= this.now) {
+        const answer = this.callbackReports.shift();
+        if (answer) {
+          const { task, delivered } = answer;
+          this.engine.callbackReport({ jobId: task.jobId, attempt: task.attempt, delivered, error: delivered ? null : "HTTP 500" }, answer.at);
+        }
       }
     }
   }
@@ -160,6 +177,15 @@ export class World {
     return this.sql.exec<T>(query, ...params);
   }
 
+  private call(task: CallbackTask): void {
+    const n = this.callbacks.length;
+    this.callbacks.push({ at: this.now, task });
+    const answer = this.receiver(task, n, this.now);
+    if (answer === "lost") return;
+    this.callbackReports.push({ at: this.now + 50, task, delivered: answer });
+    this.callbackReports.sort((a, b) => a.at - b.at);
+  }
+
   private depart(task: SendTask): void {
     // The simulated sender holds the request until its slot, as the real one does, and holds it back
     // (missed slot) when it is ready later than the slot's end.
@@ -172,6 +198,7 @@ export class World {
     }
     const n = this.departures.length;
     this.departures.push({ at, batchId: task.batchId, reqMsgId: task.reqMsgId });
+    for (const element of JSON.parse(task.notificationInfos) as { openId: string }[]) this.sentOpenIds.push(element.openId);
     const answer = this.gateway(task, n, at);
     if (answer === "lost") return;
     const outcome: SendOutcome = {

@@ -70,3 +70,40 @@ describe("versioned migrations", () => {
     expect(() => migrate(sql)).toThrow(/newer than this relay knows/);
   });
 });
+
+describe("version 3 (delivery policies)", () => {
+  /** An outbox at version 2 with a finished job, an open one with a queued batch, and a failed batch. */
+  function versionTwoOutbox() {
+    const sql = nodeSqlite(new DatabaseSync(":memory:"));
+    sql.transaction(() => {
+      for (const statement of [...(MIGRATIONS[0] ?? []), ...(MIGRATIONS[1] ?? [])]) sql.exec(statement);
+      sql.exec("INSERT INTO meta (key, value) VALUES ('schema_version', '2')");
+    });
+    const job = `INSERT INTO jobs (job_id, owner, body_hash, merchant_id, total, batch_count, created_at, completed_at, succeeded, failed, settled_batches, attempted_batches)
+                 VALUES (?, 'key:a', 'h', 'm', ?, ?, ?, ?, ?, ?, ?, ?)`;
+    sql.exec(job, "job_done", 2, 2, T0 - 5000, T0 - 1000, 1, 1, 2, 2);
+    sql.exec(job, "job_open", 1, 1, T0 - 2000, null, 0, 0, 0, 0);
+    const batch = "INSERT INTO batches (job_id, seq, size, state, attempts, next_at, result_code, open_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    sql.exec(batch, "job_done", 0, 1, "succeeded", 1, T0, "SUCCESS", null);
+    sql.exec(batch, "job_done", 1, 1, "failed", 1, T0, "PROCESS_FAIL", '["u2"]');
+    const open = sql.exec<{ batch_id: number }>("INSERT INTO batches (job_id, seq, size, state, next_at) VALUES ('job_open', 0, 1, 'queued', ?) RETURNING batch_id", T0 - 2000);
+    sql.exec("INSERT INTO payloads (batch_id, infos) VALUES (?, ?)", open[0]?.batch_id ?? 0, '[{"openId":"u3","templateCode":"T","templateValue":"{}"}]');
+    return sql;
+  }
+
+  it("upgrades a version 2 outbox: old jobs keep today's behaviour (no deadline, at-least-once, no callback)", () => {
+    const sql = versionTwoOutbox();
+    expect(migrate(sql)).toEqual({ from: 2, to: 3 });
+    const engine = new Engine(sql, testSettings(), { log: () => {} }).open(T0);
+    expect(engine.job(null, "job_done")).toMatchObject({
+      status: "completed", succeeded: 1, failed: 1, cancelled: 0, expired: 0, deduplicated: 0, pending: 0,
+      sendAfter: null, expiresAt: null, onUnknown: "retry", callback: null, failures: [{ openId: "u2", resultCode: "PROCESS_FAIL" }],
+    });
+    const { tasks } = engine.tick(T0);
+    expect(tasks.map((t) => JSON.parse(t.notificationInfos)[0].openId)).toEqual(["u3"]);
+    // The cancel of the open job leaves its in-flight batch alone; the finished one is refused.
+    expect(engine.cancel(null, "job_done", T0)).toMatchObject({ kind: "completed" });
+    expect(engine.cancel(null, "job_open", T0)).toMatchObject({ kind: "cancelled", job: { cancelled: 0, batches: [{ status: "sending" }] } });
+    expect(sql.exec("SELECT name FROM sqlite_master WHERE name = 'dedup_keys'")).toEqual([{ name: "dedup_keys" }]);
+  });
+});

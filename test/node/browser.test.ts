@@ -145,4 +145,56 @@ describe("operator pages in Chromium", { skip: !existsSync(CHROMIUM) && process.
     expect(external).toEqual([]);
     await page.close();
   }, 45_000);
+
+  it("an admin pauses (nothing leaves, the page says who and why), cancels a job with its button, and resumes", async () => {
+    const page = await context!.newPage();
+    await page.goto(`${run!.relayUrl}/dashboard`);
+    // The local run's operator key (RELAY_ADMIN_KEYS): pause/resume and cancel.
+    await page.fill("#api-key", run!.adminKey);
+    await page.click("#login-form button[type=submit]");
+    await page.locator("#controls").waitFor({ state: "visible", timeout: 5_000 });
+    expect(await page.locator("#hold").isVisible()).toBe(false);
+
+    await page.fill("#pause-reason", "wrong template in the browser test");
+    await page.click("#pause");
+    await expect.poll(() => page.locator("#hold-text").textContent(), { timeout: 5_000 }).toContain("wrong template in the browser test");
+    expect(await page.locator("#hold-text").textContent()).toMatch(/Paused by key:[0-9a-f]{12}…/);
+    const health = (await (await fetch(`${run!.relayUrl}/healthz`)).json()) as { status: string };
+    expect(health.status).toBe("degraded");
+
+    const sentBefore = (await run!.gateway.stats()).requests;
+    const notifications = (prefix: string) => Array.from({ length: 300 }, (_, i) => ({
+      openId: `${prefix}-${i}`,
+      templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",
+      templateValue: { merchantName: "Tea House", redirectUrl: `https://shop.example.hk/bill/${i}` },
+    }));
+    const post = async (prefix: string) =>
+      fetch(`${run!.relayUrl}/v1/notifications`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${run!.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ notifications: notifications(prefix) }),
+      }).then((r) => r.json() as Promise<{ jobId: string }>);
+    const cancelled = await post("cancelled");
+    const kept = await post("kept");
+    const row = page.locator(`tr[data-job-id="${cancelled.jobId}"]`);
+    await row.locator("button.cancel").waitFor({ timeout: 5_000 });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-paused.png") });
+
+    await row.locator("button.cancel").click();
+    await expect.poll(() => row.locator(".pill").textContent(), { timeout: 5_000 }).toBe("completed");
+    expect(await row.textContent()).toContain("300 cancelled");
+    expect(await row.locator("button.cancel").count()).toBe(0);
+    // Paused: nothing reached the stand-in.
+    expect((await run!.gateway.stats()).requests).toBe(sentBefore);
+
+    await page.click("#resume");
+    await expect.poll(() => page.locator("#hold").isVisible(), { timeout: 5_000 }).toBe(false);
+    const keptRow = page.locator(`tr[data-job-id="${kept.jobId}"]`);
+    await expect.poll(() => keptRow.locator(".pill").textContent(), { timeout: 15_000 }).toBe("completed");
+    const delivered = Object.keys((await run!.gateway.stats(true)).deliveredByOpenId);
+    expect(delivered.filter((id) => id.startsWith("kept-"))).toHaveLength(300);
+    expect(delivered.filter((id) => id.startsWith("cancelled-"))).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-resumed.png") });
+    await page.close();
+  }, 45_000);
 });

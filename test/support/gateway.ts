@@ -46,6 +46,8 @@ export class TestGateway {
   /** Network jitter on the way in: each request arrives after a random 0..arrivalJitterMs ms. */
   arrivalJitterMs = 0;
   private accepted: number[] = [];
+  /** Answers requests to any other host (a completion callback's receiver); unset, everything is the gateway's. */
+  elsewhere: ((request: Request) => Promise<Response>) | null = null;
   /** Bumped by `releaseHung`; a hung request watches it. */
   private releases = 0;
 
@@ -64,7 +66,11 @@ export class TestGateway {
     const alipay = await importPrivateKey(testEnv.TEST_ALIPAY_PRIVATE_KEY ?? "", "RSA");
     if (!merchant.ok || !alipay.ok) throw new Error("test keys did not import");
     const gateway = new TestGateway(limitRps, merchant.key, alipay.key);
-    vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => gateway.handle(new Request(input, init)));
+    vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
+      const request = new Request(input, init);
+      if (new URL(request.url).host === "gateway.test" || !gateway.elsewhere) return gateway.handle(request);
+      return gateway.elsewhere(request);
+    });
     return gateway;
   }
 

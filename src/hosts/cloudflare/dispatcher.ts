@@ -1,9 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
 import { parseConfig } from "../../config";
+import { sendCallback } from "../../engine/callback-sender";
 import { Engine } from "../../engine/engine";
 import { Pump } from "../../engine/pump";
 import { engineSettings } from "../../engine/settings";
-import type { DegradedReason, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "../../engine/types";
+import type {
+  CallbackTask,
+  CancelResult,
+  DegradedReason,
+  DispatcherStatus,
+  JobView,
+  SendReport,
+  SendTask,
+  SubmitRequest,
+  SubmitResult,
+} from "../../engine/types";
 import { logEvent } from "../../log";
 import { MAX_CONNECTIONS_PER_INVOCATION } from "./connection-limit";
 import { durableObjectSql } from "./sql-storage";
@@ -23,6 +34,7 @@ const RETRY_MS = 5_000;
  */
 export class Dispatcher extends DurableObject<Env> {
   private engine: Engine | null = null;
+  private callbackSecret: Uint8Array | undefined;
   private pump: Pump | null = null;
   private backstopAt = 0;
 
@@ -68,9 +80,17 @@ export class Dispatcher extends DurableObject<Env> {
     await this.kick();
   }
 
-  /** An operator's pause of all sending (accepted work still queues). */
-  async pause(reason: string): Promise<void> {
-    this.open().pause(reason, Date.now());
+  /** Cancels what of the job has not started, if `owner` may see it (null: an admin). */
+  async cancelJob(owner: string | null, jobId: string): Promise<CancelResult> {
+    const result = this.open().cancel(owner, jobId, Date.now());
+    // A job completed by the cancel may have a callback due now.
+    if (result.kind === "cancelled") await this.kick();
+    return result;
+  }
+
+  /** An operator's pause of all sending (accepted work still queues); `by` is the operator's owner id. */
+  async pause(reason: string, by?: string): Promise<void> {
+    this.open().pause(reason, Date.now(), by);
   }
 
   /** Lifts a pause or an open breaker. */
@@ -85,7 +105,12 @@ export class Dispatcher extends DurableObject<Env> {
     let next = Date.now() + RETRY_MS;
     try {
       const engine = this.open();
-      this.pump ??= new Pump(engine, { now: Date.now, send: (tasks) => this.send(tasks), beforeTick: (now) => this.backstop(now) });
+      this.pump ??= new Pump(engine, {
+        now: Date.now,
+        send: (tasks) => this.send(tasks),
+        deliver: (callbacks) => this.deliver(callbacks),
+        beforeTick: (now) => this.backstop(now),
+      });
       next = (await this.pump.run(Date.now() + PUMP_BUDGET_MS, MAX_SLEEP_MS)).wakeAt;
     } catch (error) {
       // Never leave the outbox without an alarm: log and come back shortly.
@@ -102,14 +127,16 @@ export class Dispatcher extends DurableObject<Env> {
     const parsed = parseConfig(this.env);
     if (!parsed.ok) throw new Error(`configuration invalid: ${parsed.errors.map((e) => e.setting).join(", ")}`);
     this.engine = new Engine(durableObjectSql(this.ctx.storage), engineSettings(parsed.config)).open(Date.now());
+    this.callbackSecret = parsed.config.callbackSecret;
     return this.engine;
   }
 
   /** New work or a settled batch: wake a running pump, else tick now (no alarm round trip) and arm the alarm. */
   private async kick(): Promise<void> {
     if (this.pump?.active) return this.pump.poke();
-    const { tasks, wakeAt } = this.open().tick(Date.now());
+    const { tasks, callbacks, wakeAt } = this.open().tick(Date.now());
     this.send(tasks);
+    this.deliver(callbacks);
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > wakeAt) await this.ctx.storage.setAlarm(wakeAt);
   }
@@ -126,6 +153,21 @@ export class Dispatcher extends DurableObject<Env> {
     }
   }
 
+  /**
+   * Sends completion callbacks from the object itself (they go to callers, not AlipayHK: no pace, no
+   * Sender); the engine hands out at most 4 per tick, within the 6 connections one invocation may wait
+   * on. Each ending goes back to the engine, which decides the retry and the next wake-up.
+   */
+  private deliver(callbacks: CallbackTask[]): void {
+    for (const task of callbacks) {
+      const sent = sendCallback(task, this.callbackSecret, fetch, Date.now).then(async (report) => {
+        this.open().callbackReport(report, Date.now());
+        await this.kick();
+      });
+      this.ctx.waitUntil(sent.catch((error: unknown) => logEvent({ event: "callback_failed", jobId: task.jobId, error: error instanceof Error ? error.message : String(error) })));
+    }
+  }
+
   /** Keeps an alarm armed a little ahead while pumping, rewritten only when it is half used. */
   private async backstop(now: number): Promise<void> {
     if (this.backstopAt - now >= BACKSTOP_MS / 2) return;
@@ -133,3 +175,4 @@ export class Dispatcher extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(this.backstopAt);
   }
 }
+

@@ -4,12 +4,14 @@
  * in-process senders. Its methods are the Durable Object's, so the Hono app reaches it through
  * `env.DISPATCHER.getByName()` unchanged. Every decision is the engine's.
  */
+import { sendCallback } from "../../engine/callback-sender";
 import { Engine } from "../../engine/engine";
 import { deliverTask } from "../../engine/deliver";
 import { Pump } from "../../engine/pump";
 import type { SqlAdapter } from "../../engine/sql";
 import { engineSettings } from "../../engine/settings";
 import type {
+  CallbackTask,
   DegradedReason,
   DispatcherStatus,
   JobView,
@@ -40,7 +42,11 @@ export class LocalDispatcher {
     this.fetchFn = fetchFn;
     // Re-opening reloads what survives a crash: leased batches come back when their leases run out.
     this.engine = new Engine(sql, engineSettings(runtime.config)).open(Date.now());
-    this.pump = new Pump(this.engine, { now: Date.now, send: (tasks) => this.send(tasks) });
+    this.pump = new Pump(this.engine, {
+      now: Date.now,
+      send: (tasks) => this.send(tasks),
+      deliver: (callbacks) => this.deliver(callbacks),
+    });
   }
 
   /** Starts the pump loop; its first tick is immediate, so work left by an earlier process resumes at once. */
@@ -117,6 +123,22 @@ export class LocalDispatcher {
         logEvent({ event: "pump_failed", error: error instanceof Error ? error.message : String(error) });
         await new Promise((resolve) => setTimeout(resolve, RESTART_MS));
       }
+    }
+  }
+
+  /** Completion callbacks, sent from the process (they go to callers, not AlipayHK: no pace); each ending goes back to the engine. */
+  private deliver(callbacks: CallbackTask[]): void {
+    for (const task of callbacks) {
+      const sending: Promise<void> = sendCallback(task, this.runtime.config.callbackSecret, this.fetchFn, Date.now)
+        .then((report) => {
+          this.engine.callbackReport(report, Date.now());
+          this.pump.poke();
+        })
+        .catch((error: unknown) => {
+          logEvent({ event: "callback_failed", jobId: task.jobId, error: error instanceof Error ? error.message : String(error) });
+        })
+        .finally(() => this.sending.delete(sending));
+      this.sending.add(sending);
     }
   }
 

@@ -16,6 +16,19 @@ export const SUBMIT_EXAMPLES = {
     summary: "templateValue as objects, default merchant",
     value: { notifications: [bill("2088000000000001", "A-1001"), bill("2088000000000002", "A-1002")] },
   },
+  policies: {
+    summary: "Delivery policies: a window, at-most-once, a callback and dedup keys",
+    value: {
+      sendAfter: "2026-11-26T18:00:00+08:00",
+      expiresAt: "2026-11-26T21:00:00+08:00",
+      onUnknown: "fail",
+      callbackUrl: "https://shop.example.hk/hooks/relay-done",
+      notifications: [
+        { ...bill("2088000000000001", "A-1001"), dedupKey: "order-A-1001-ready" },
+        { ...bill("2088000000000002", "A-1002"), dedupKey: "order-A-1002-ready" },
+      ],
+    },
+  },
   strings: {
     summary: "templateValue as a JSON string, explicit merchant",
     value: {
@@ -39,7 +52,14 @@ export const EXAMPLE_JOB = {
   total: 2,
   succeeded: 2,
   failed: 0,
+  cancelled: 0,
+  expired: 0,
+  deduplicated: 0,
   pending: 0,
+  sendAfter: null,
+  expiresAt: null,
+  onUnknown: "retry",
+  callback: { status: "delivered", attempts: 1, lastError: null },
   createdAt: "2026-11-26T04:08:56.120Z",
   completedAt: "2026-11-26T04:08:56.418Z",
   batches: [
@@ -67,6 +87,23 @@ export const EXAMPLE_ACCEPTED = {
   estimatedCompletionAt: "2026-11-26T04:08:56.270Z",
 };
 
+/** A job cancelled while its first batch was on the wire: that batch finished, the rest never left. */
+export const EXAMPLE_CANCELLED_JOB = {
+  ...EXAMPLE_JOB,
+  status: "running",
+  total: 250,
+  succeeded: 0,
+  cancelled: 150,
+  pending: 100,
+  callback: null,
+  completedAt: null,
+  batches: [
+    { seq: 0, size: 100, status: "sending", attempts: 1, reqMsgId: "4f1c0e2b9a8d4c7f8e6a5b3c2d1e0f9a", resultStatus: null, resultCode: null, resultMsg: null },
+    { seq: 1, size: 100, status: "cancelled", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null },
+    { seq: 2, size: 50, status: "cancelled", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null },
+  ],
+};
+
 /** The settings summary an admin key sees. */
 export const EXAMPLE_SUMMARY: ConfigSummary = {
   ALIPAY_GATEWAY_URL: "open.alipay.hk",
@@ -77,6 +114,8 @@ export const EXAMPLE_SUMMARY: ConfigSummary = {
   RELAY_API_KEYS: 2,
   RELAY_ADMIN_KEYS: 1,
   RELAY_WEBHOOK_SECRET: true,
+  RELAY_CALLBACK_SECRET: true,
+  RELAY_DEDUP_HOURS: 24,
   RELAY_MAX_NOTIFICATIONS_PER_REQUEST: 10000,
   RELAY_MAX_BODY_BYTES: 4194304,
   RELAY_MAX_BACKLOG_BATCHES: 20000,
@@ -112,6 +151,9 @@ export const EXAMPLE_STATUS = {
       total: 10000,
       succeeded: 5800,
       failed: 0,
+      cancelled: 0,
+      expired: 0,
+      deduplicated: 0,
       createdAt: "2026-11-26T04:08:10.000Z",
     },
   ],
@@ -166,6 +208,8 @@ export const PROBLEM_EXAMPLES: Record<ProblemCode, { detail: string; extra?: Rec
   },
   "unsupported-media-type": { detail: "Send the body as `Content-Type: application/json`." },
   "idempotency-key-reused": { detail: "This Idempotency-Key was already used with a different body." },
+  "job-completed": { detail: "The job already completed; there is nothing left to cancel." },
+  forbidden: { detail: "Pausing and resuming need an admin key (RELAY_ADMIN_KEYS)." },
   "backlog-full": { detail: "The backlog holds 20000 batches; retry in 30 s.", extra: { retryAfterSeconds: 30 } },
   "internal-error": { detail: "Something went wrong on the relay; it has been logged." },
   "not-configured": {

@@ -29,7 +29,8 @@ export interface RouteDoc {
   /** `caller`: a bearer key or (submit only) a webhook signature; `bearer`: a bearer key; `public`: none. */
   auth: "caller" | "bearer" | "public";
   parameters?: ("IdempotencyKey" | "Prefer" | "JobId")[];
-  requestBody?: { schema: z.ZodMiniType; examples: Examples };
+  /** `required: false` for an optional body (default true). */
+  requestBody?: { schema: z.ZodMiniType; examples: Examples; required?: boolean };
   responses: Record<number, SuccessDoc>;
   /** Every problem `code` the route can answer with; grouped by HTTP status in the document. */
   problems: ProblemCode[];
@@ -87,7 +88,7 @@ export function documented(doc: RouteDoc): MiddlewareHandler {
     ...(doc.requestBody
       ? {
           requestBody: {
-            required: true,
+            required: doc.requestBody.required ?? true,
             content: {
               "application/json": { schema: resolver(doc.requestBody.schema), examples: doc.requestBody.examples },
             },

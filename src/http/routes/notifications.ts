@@ -6,17 +6,18 @@ import { bearerAuth, submitAuth, webhookSignature } from "../middleware/auth";
 import { readBody } from "../middleware/body";
 import { idempotencyKey } from "../middleware/idempotency";
 import { jsonContentType } from "../middleware/json";
-import { EXAMPLE_ACCEPTED, EXAMPLE_JOB, SUBMIT_EXAMPLES } from "../openapi/examples";
+import { EXAMPLE_ACCEPTED, EXAMPLE_CANCELLED_JOB, EXAMPLE_JOB, SUBMIT_EXAMPLES } from "../openapi/examples";
 import { documented } from "../openapi/route";
 import { JobViewSchema, SubmitAcceptedSchema } from "../openapi/schemas";
 import { problem } from "../problem";
 import { SubmitBodySchema } from "../schemas";
 import { answerSubmit, submitJob } from "../submit";
 
-// The request body's schema (composed from the core's rules) becomes the document's `SubmitBody` component.
+// The request body's schema (composed from the core's rules and the delivery policies) becomes the
+// document's `SubmitBody` component.
 z.globalRegistry.add(SubmitBodySchema, { id: "SubmitBody" });
 
-/** `POST /v1/notifications` and `GET /v1/notifications/{jobId}`. */
+/** `POST /v1/notifications`, `GET` and `DELETE /v1/notifications/{jobId}`. */
 export const notifications = new Hono<RelayEnv>();
 
 notifications.post(
@@ -30,6 +31,8 @@ notifications.post(
       "batches of at most 100, stores the job durably and answers 202 with `Location`. The relay then sends " +
       "the batches no faster than ALIPAY_MAX_RPS, retries what is safe to retry, and records every outcome.\n\n" +
       "With `Idempotency-Key`, a retry with the same body returns the same job and sends nothing again. " +
+      "Delivery policies: `sendAfter`, `expiresAt`, `onUnknown` (`retry` | `fail`), `callbackUrl`, and per " +
+      "notification `dedupKey`. " +
       "With `Prefer: wait=N` the answer waits up to N seconds and is 200 with the finished job if it completed.",
     auth: "caller",
     parameters: ["IdempotencyKey", "Prefer"],
@@ -104,5 +107,38 @@ notifications.get(
     const job = isJobId(jobId) ? await dispatcher.getJob(caller.admin ? null : caller.owner, jobId) : null;
     // Someone else's job and no job at all look the same: ids are not an oracle.
     return job ? c.json(job) : problem(c, "not-found", "No such job for these credentials.");
+  },
+);
+
+notifications.delete(
+  "/:jobId",
+  documented({
+    operationId: "cancelJob",
+    tag: "Notifications",
+    summary: "Cancel what of a job has not started",
+    description:
+      "Batches not yet sent become `cancelled` and are never sent; batches on the wire finish and keep their " +
+      "outcome. Answers the job as it now stands (it completes once its in-flight batches settle). The job's " +
+      "owner or an admin key; another caller's job answers 404 like a missing one.",
+    auth: "bearer",
+    parameters: ["JobId"],
+    responses: {
+      200: {
+        description: "Cancelled: the job as it now stands.",
+        schema: JobViewSchema,
+        examples: { cancelled: { summary: "A cancelled job", value: EXAMPLE_CANCELLED_JOB } },
+      },
+    },
+    problems: ["unauthorized", "not-found", "job-completed", "not-configured", "internal-error"],
+  }),
+  bearerAuth(),
+  async (c) => {
+    const { caller, runtime } = c.var;
+    const jobId = c.req.param("jobId");
+    const dispatcher = c.env.DISPATCHER.getByName(runtime.config.clientId);
+    const result = isJobId(jobId) ? await dispatcher.cancelJob(caller.admin ? null : caller.owner, jobId) : { kind: "not-found" as const };
+    if (result.kind === "not-found") return problem(c, "not-found", "No such job for these credentials.");
+    if (result.kind === "completed") return problem(c, "job-completed", "The job already completed; there is nothing left to cancel.", { job: result.job });
+    return c.json(result.job);
   },
 );

@@ -91,3 +91,10 @@ export const webhookSignature = () =>
     }
     await next();
   });
+
+/** After `bearerAuth`: only admin keys (RELAY_ADMIN_KEYS) pass; a caller key gets 403. */
+export const adminOnly = () =>
+  createMiddleware<RelayEnv>(async (c, next) => {
+    if (!c.var.caller.admin) return problem(c, "forbidden", "This needs an admin key (RELAY_ADMIN_KEYS).");
+    await next();
+  });

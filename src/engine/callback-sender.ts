@@ -1,0 +1,37 @@
+/**
+ * One completion callback try carried out: POST the job document, signed with Standard Webhooks, and
+ * report how it ended. Web APIs only, shared by every host. Never rejects: every ending is a report.
+ */
+import { signWebhook } from "../security/webhook";
+import { CALLBACK_TIMEOUT_MS } from "./callback-policy";
+import type { CallbackReport, CallbackTask } from "./types";
+
+/** Sends one try through `fetchFn`, signed with `secret` (RELAY_CALLBACK_SECRET's bytes; undefined: not configured). */
+export async function sendCallback(task: CallbackTask, secret: Uint8Array | undefined, fetchFn: typeof fetch, now: () => number): Promise<CallbackReport> {
+  const ended = (delivered: boolean, error: string | null): CallbackReport => ({ jobId: task.jobId, attempt: task.attempt, delivered, error });
+  if (!secret) return ended(false, "RELAY_CALLBACK_SECRET is not set: the callback is not sent unsigned");
+  // Standard Webhooks: the timestamp is seconds; the id stays the same on every try so receivers can dedupe.
+  const timestamp = Math.floor(now() / 1000);
+  const signature = signWebhook({ id: task.webhookId, timestamp, body: task.body, secret });
+  try {
+    const res = await fetchFn(task.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "webhook-id": task.webhookId,
+        "webhook-timestamp": String(timestamp),
+        "webhook-signature": signature,
+      },
+      body: task.body,
+      // A redirect is not followed (it could lead anywhere); it counts as a failed try.
+      redirect: "manual",
+      signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
+    });
+    await res.body?.cancel().catch(() => undefined);
+    return res.status >= 200 && res.status < 300 ? ended(true, null) : ended(false, `HTTP ${res.status}`);
+  } catch (error) {
+    const name = error instanceof Error ? error.name : "";
+    if (name === "TimeoutError" || name === "AbortError") return ended(false, `no answer within ${CALLBACK_TIMEOUT_MS} ms`);
+    return ended(false, `network error: ${error instanceof Error ? error.message.slice(0, 200) : String(error).slice(0, 200)}`);
+  }
+}
