@@ -133,7 +133,8 @@ describe("POST /v1/notifications accepted", () => {
     expect(res.status).toBe(202);
     const job = await waitForJob(((await res.json()) as { jobId: string }).jobId, 5_000);
     expect(job).toMatchObject({ status: "completed", merchantId: "2160400000009999", succeeded: 2 });
-    expect(gateway.received).toHaveLength(1);
+    // This job's own requests (a sender of the previous test may still have held one for its slot).
+    expect(gateway.received.filter((r) => r.openIds.includes("u-string"))).toHaveLength(1);
   }, 10_000);
 });
 

@@ -85,7 +85,7 @@ describe("the submit fields are checked with the rest of the body", () => {
       [{ callbackUrl: "https://user:pw@shop.example/done", notifications: [good] }, [{ field: "callbackUrl" }]],
       [
         { notifications: [{ ...good, dedupKey: "" }, { ...good, templateCode: "", dedupKey: "x".repeat(129) }] },
-        [{ index: 0, field: "dedupKey" }, { index: 1, field: "dedupKey" }, { index: 1, field: "templateCode" }],
+        [{ index: 0, field: "dedupKey" }, { index: 1, field: "templateCode" }, { index: 1, field: "dedupKey" }],
       ],
     ];
     for (const [body, expected] of cases) {

@@ -59,7 +59,14 @@ const MAX_POLICY_TEXT_CHARS = 4096;
 export type Submission =
   | { ok: true; merchantId: string; total: number; batches: WireBatch[]; policies: Record<string, unknown> }
   | { ok: false; kind: "malformed-json"; detail: string }
-  | { ok: false; kind: "invalid-request"; errors: RequestError[]; truncated: boolean }
+  | {
+      ok: false;
+      kind: "invalid-request";
+      errors: RequestError[];
+      truncated: boolean;
+      /** The policy members read so far, so that their problems can be listed in the same answer. */
+      policies: Record<string, unknown>;
+    }
   | { ok: false; kind: "too-many-notifications"; count: number; limit: number };
 
 /** Yields to the event loop: `scheduler.yield` where it exists, else `setImmediate` (workerd, Node), else a 0 ms timer (Deno). */
@@ -169,11 +176,12 @@ const malformedJson = (error: ScanError): Submission => ({
   detail: error.offset === undefined ? error.detail : `${error.detail} at character ${error.offset}`,
 });
 
-const invalid = (errors: ErrorList): Submission => ({
+const invalid = (errors: ErrorList, policies: Record<string, unknown> = {}): Submission => ({
   ok: false,
   kind: "invalid-request",
   errors: errors.items,
   truncated: errors.truncated,
+  policies,
 });
 
 /**
@@ -253,17 +261,17 @@ export async function parseSubmission(
       offset: trailing,
     });
 
+  // Small values (bounded above): parsing each token is the simplest exact reading.
+  const policies = Object.fromEntries([...policySpans].map(([name, [from, to]]) => [name, JSON.parse(text.slice(from, to))]));
   const merchantId = resolveMerchant(text, merchantSpan, defaultMerchantId, bodyErrors);
   if (bodyErrors.empty && collected === undefined) bodyErrors.add({ field: "notifications", problem: "is required" });
   if (bodyErrors.empty && collected?.count === 0)
     bodyErrors.add({ field: "notifications", problem: "must hold at least one notification" });
-  if (!bodyErrors.empty || merchantId === undefined || collected === undefined) return invalid(bodyErrors);
+  if (!bodyErrors.empty || merchantId === undefined || collected === undefined) return invalid(bodyErrors, policies);
   if (collected.count > limits.maxNotifications) {
     return { ok: false, kind: "too-many-notifications", count: collected.count, limit: limits.maxNotifications };
   }
-  if (!elementErrors.empty) return invalid(elementErrors);
-  // Small values (bounded above): parsing each token is the simplest exact reading.
-  const policies = Object.fromEntries([...policySpans].map(([name, [from, to]]) => [name, JSON.parse(text.slice(from, to))]));
+  if (!elementErrors.empty) return invalid(elementErrors, policies);
   return { ok: true, merchantId, total: collected.count, batches: collected.batches, policies };
 }
 

@@ -17,13 +17,17 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
   const submission = await parseSubmission(c.var.body.text, config.merchantId, {
     maxNotifications: config.maxNotificationsPerRequest,
   });
-  if (!submission.ok) return submissionProblem(c, submission);
-  const { batches } = submission;
-  const policies = parseSubmitPolicies(submission.policies, Date.now(), config.callbackSecret !== undefined);
-  if (!policies.ok) {
-    const detail = `${policies.errors.length} problem(s) found; nothing was queued.`;
-    return problem(c, "invalid-request", detail, { errors: policies.errors });
+  const signing = config.callbackSecret !== undefined;
+  if (!submission.ok) {
+    if (submission.kind !== "invalid-request") return submissionProblem(c, submission);
+    // Every problem in one answer: the policies' first, then the body's.
+    const policyErrors = parseSubmitPolicies(submission.policies, Date.now(), signing);
+    const errors = policyErrors.ok ? submission.errors : [...policyErrors.errors, ...submission.errors];
+    return submissionProblem(c, { ...submission, errors });
   }
+  const { batches } = submission;
+  const policies = parseSubmitPolicies(submission.policies, Date.now(), signing);
+  if (!policies.ok) return submissionProblem(c, { ok: false, kind: "invalid-request", errors: policies.errors, truncated: false, policies: {} });
   if (batches.length > config.maxBacklogBatches) {
     // It could never fit, however long the caller waits: not a 429.
     const detail = `${batches.length} batches is more than the whole backlog may hold (${config.maxBacklogBatches}). Split the request.`;
