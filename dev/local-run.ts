@@ -85,6 +85,8 @@ export interface LocalRun<G extends Gateway | GatewayProcess = Gateway> {
   webhookSecret: string;
   /** An operator's bearer token (RELAY_ADMIN_KEYS). */
   adminKey: string;
+  /** RELAY_CALLBACK_SECRET: what a callback receiver verifies signatures with. */
+  callbackSecret: string;
   clientId: string;
   merchantId: string;
   persistTo: string;
@@ -238,6 +240,7 @@ export async function startLocalRun(
     apiKey: secrets.apiKey,
     webhookSecret: secrets.webhookSecret,
     adminKey: secrets.adminKey,
+    callbackSecret: secrets.callbackSecret,
     clientId,
     merchantId,
     persistTo,

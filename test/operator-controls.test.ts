@@ -112,3 +112,19 @@ describe("POST /v1/pause and /v1/resume", () => {
     expect(await plain.json()).toMatchObject({ hold: { kind: "paused", reason: "paused by an operator" } });
   });
 });
+
+describe("the OpenAPI document", () => {
+  it("documents the controls and the submit fields where they are registered", async () => {
+    const doc = (await (await relay("/openapi.json", { key: null })).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, { properties?: Record<string, { items?: { properties?: Record<string, unknown> } }> }> };
+    };
+    expect(Object.keys(doc.paths["/v1/notifications/{jobId}"] ?? {})).toEqual(expect.arrayContaining(["get", "delete"]));
+    expect(Object.keys(doc.paths["/v1/notifications/{jobId}"]?.delete?.responses ?? {})).toEqual(expect.arrayContaining(["200", "404", "409"]));
+    expect(Object.keys(doc.paths["/v1/pause"]?.post?.responses ?? {})).toEqual(expect.arrayContaining(["200", "401", "403"]));
+    expect(Object.keys(doc.paths["/v1/resume"]?.post?.responses ?? {})).toEqual(expect.arrayContaining(["200", "401", "403"]));
+    const body = doc.components.schemas.SubmitBody?.properties ?? {};
+    expect(Object.keys(body)).toEqual(expect.arrayContaining(["sendAfter", "expiresAt", "onUnknown", "callbackUrl", "notifications"]));
+    expect(Object.keys(body.notifications?.items?.properties ?? {})).toContain("dedupKey");
+  });
+});

@@ -15,6 +15,24 @@ function keyed(items: [string, string | null][]) {
 const sentOpenIds = (world: World) => world.sentOpenIds;
 
 describe("dedupKey", () => {
+  it("cuts elements by their text length, so non-ASCII template values survive byte for byte", () => {
+    const world = new World();
+    const batches = packKeyedBatches(
+      [
+        { openId: "u1", templateCode: "T", templateValue: '{"shop":"茶館 🍵","note":"a, b]"}' },
+        { openId: "u2", templateCode: "T", templateValue: '{"shop":"花店 💐"}' },
+        { openId: "u3", templateCode: "T", templateValue: '{"shop":"茶館 🍵"}' },
+      ],
+      ["k1", "k1", null],
+    );
+    const jobId = world.submit(0, 0, { batches });
+    expect(world.engine.job(null, jobId)).toMatchObject({ total: 3, deduplicated: 1 });
+    const [stored] = world.rows<{ infos: string }>("SELECT infos FROM payloads");
+    expect(stored?.infos).toBe(
+      '[{"openId":"u1","templateCode":"T","templateValue":"{\\"shop\\":\\"茶館 🍵\\",\\"note\\":\\"a, b]\\"}"},{"openId":"u3","templateCode":"T","templateValue":"{\\"shop\\":\\"茶館 🍵\\"}"}]',
+    );
+  });
+
   it("a key the same caller had accepted is not sent again and ends deduplicated; later duplicates within one request too", () => {
     const world = new World();
     const first = world.submit(0, 0, { batches: keyed([["u1", "order-1"], ["u2", "order-2"], ["u3", null]]) });
