@@ -2,8 +2,10 @@
  * One completion callback try carried out: POST the job document, signed with Standard Webhooks, and
  * report how it ended. Web APIs only, shared by every host. Never rejects: every ending is a report.
  */
+import { logEvent } from "../log";
 import { signWebhook } from "../security/webhook";
 import { CALLBACK_TIMEOUT_MS } from "./callback-policy";
+import type { Engine } from "./engine";
 import type { CallbackReport, CallbackTask } from "./types";
 
 /** Sends one try through `fetchFn`, signed with `secret` (RELAY_CALLBACK_SECRET's bytes; undefined: not configured). */
@@ -34,4 +36,27 @@ export async function sendCallback(task: CallbackTask, secret: Uint8Array | unde
     if (name === "TimeoutError" || name === "AbortError") return ended(false, `no answer within ${CALLBACK_TIMEOUT_MS} ms`);
     return ended(false, `network error: ${error instanceof Error ? error.message.slice(0, 200) : String(error).slice(0, 200)}`);
   }
+}
+
+/**
+ * Sends each callback try and hands its ending back to the engine, then calls `settled` (a host wakes
+ * its pump there). Returns one promise per try, never rejecting, for a host that must keep them alive.
+ */
+export function deliverCallbacks(
+  engine: Pick<Engine, "callbackReport">,
+  tasks: readonly CallbackTask[],
+  secret: Uint8Array | undefined,
+  fetchFn: typeof fetch,
+  settled: () => void | Promise<void>,
+): Promise<void>[] {
+  return tasks.map((task) =>
+    sendCallback(task, secret, fetchFn, Date.now)
+      .then(async (report) => {
+        engine.callbackReport(report, Date.now());
+        await settled();
+      })
+      .catch((error: unknown) => {
+        logEvent({ event: "callback_failed", jobId: task.jobId, error: error instanceof Error ? error.message : String(error) });
+      }),
+  );
 }

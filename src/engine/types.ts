@@ -1,7 +1,7 @@
 /** The shapes the engine trades with its hosts and the HTTP layer. Plain data: they cross RPC boundaries. */
 import type { WireBatch } from "../core/batch";
 import type { ResultClass, SendOutcome } from "../core/types";
-import type { JobView } from "./schemas";
+import type { DegradedReason, DispatcherStatus, JobView } from "./schemas";
 
 /** A request accepted by the HTTP layer, handed to the engine to be stored before the 202. */
 export interface SubmitRequest {
@@ -86,4 +86,26 @@ export interface AttemptResult {
   resultStatus: string;
   resultCode: string;
   resultMsg: string;
+}
+
+/** What the HTTP layer calls on a dispatcher, whichever host runs it (a Durable Object, a Node or Deno process). */
+export interface DispatcherApi {
+  /** Stores an accepted request before the caller answers 202, and starts sending at once. */
+  submit(request: SubmitRequest): Promise<SubmitResult>;
+  /** The job if `owner` may see it (null: an admin). */
+  getJob(owner: string | null, jobId: string): Promise<JobView | null>;
+  /** Resolves with the job once it completes, or as it stands after `timeoutMs`. */
+  waitForJob(owner: string | null, jobId: string, timeoutMs: number): Promise<JobView | null>;
+  /** Cancels what of the job has not started, if `owner` may see it (null: an admin). */
+  cancelJob(owner: string | null, jobId: string): Promise<CancelResult>;
+  /** Live pace, backlog, holds and recent jobs (`owner`'s, or everyone's for null). */
+  status(owner: string | null): Promise<DispatcherStatus>;
+  /** Why sending is impaired (held, or storage nearly full); empty while all is well. */
+  health(): Promise<DegradedReason[]>;
+  /** Senders' reports; each settles its attempt. */
+  report(reports: SendReport[]): Promise<void>;
+  /** An operator's pause of all sending (accepted work still queues); `by` names who paused. */
+  pause(reason: string, by?: string): Promise<void>;
+  /** Lifts a pause or an open breaker. */
+  resume(): Promise<void>;
 }

@@ -1,20 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { parseConfig } from "../../config";
-import { sendCallback } from "../../engine/callback-sender";
+import { deliverCallbacks } from "../../engine/callback-sender";
 import { Engine } from "../../engine/engine";
 import { Pump } from "../../engine/pump";
 import { engineSettings } from "../../engine/settings";
-import type {
-  CallbackTask,
-  CancelResult,
-  DegradedReason,
-  DispatcherStatus,
-  JobView,
-  SendReport,
-  SendTask,
-  SubmitRequest,
-  SubmitResult,
-} from "../../engine/types";
+import type { CallbackTask, CancelResult, DegradedReason, DispatcherApi, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "../../engine/types";
 import { logEvent } from "../../log";
 import { MAX_CONNECTIONS_PER_INVOCATION } from "./connection-limit";
 import { durableObjectSql } from "./sql-storage";
@@ -32,7 +22,7 @@ const RETRY_MS = 5_000;
  * The Cloudflare host of the engine, one per Alipay clientId: SQLite storage, alarms as the wake-up,
  * and `Sender` invocations (at most 6 sends each) as the senders. Every decision is the engine's.
  */
-export class Dispatcher extends DurableObject<Env> {
+export class Dispatcher extends DurableObject<Env> implements DispatcherApi {
   private engine: Engine | null = null;
   private callbackSecret: Uint8Array | undefined;
   private pump: Pump | null = null;
@@ -46,54 +36,44 @@ export class Dispatcher extends DurableObject<Env> {
     });
   }
 
-  /** Stores an accepted request before the caller answers 202, and starts sending at once. */
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const result = this.open().submit(request, Date.now());
     if (result.kind === "created") await this.kick();
     return result;
   }
 
-  /** The job if `owner` may see it (null: an admin). */
   async getJob(owner: string | null, jobId: string): Promise<JobView | null> {
     return this.open().job(owner, jobId);
   }
 
-  /** Resolves with the job once it completes, or as it stands after `timeoutMs`. */
   async waitForJob(owner: string | null, jobId: string, timeoutMs: number): Promise<JobView | null> {
     return this.open().waitFor(owner, jobId, timeoutMs);
   }
 
-  /** Live pace, backlog, holds and recent jobs (`owner`'s, or everyone's for null). */
   async status(owner: string | null): Promise<DispatcherStatus> {
     return this.open().status(owner, Date.now());
   }
 
-  /** Why sending is impaired (held, or storage nearly full); empty while all is well. */
   async health(): Promise<DegradedReason[]> {
     return this.open().health();
   }
 
-  /** Senders' reports; each settles its attempt. */
   async report(reports: SendReport[]): Promise<void> {
     const engine = this.open();
     for (const report of reports) engine.report(report, Date.now());
     await this.kick();
   }
 
-  /** Cancels what of the job has not started, if `owner` may see it (null: an admin). */
   async cancelJob(owner: string | null, jobId: string): Promise<CancelResult> {
     const result = this.open().cancel(owner, jobId, Date.now());
-    // A job completed by the cancel may have a callback due now.
-    if (result.kind === "cancelled") await this.kick();
+    if (result.kind === "cancelled") await this.kick(); // its completion callback may be due now
     return result;
   }
 
-  /** An operator's pause of all sending (accepted work still queues); `by` is the operator's owner id. */
   async pause(reason: string, by?: string): Promise<void> {
     this.open().pause(reason, Date.now(), by);
   }
 
-  /** Lifts a pause or an open breaker. */
   async resume(): Promise<void> {
     this.open().resume();
     await this.kick();
@@ -153,18 +133,10 @@ export class Dispatcher extends DurableObject<Env> {
     }
   }
 
-  /**
-   * Sends completion callbacks from the object itself (they go to callers, not AlipayHK: no pace, no
-   * Sender); the engine hands out at most 4 per tick, within the 6 connections one invocation may wait
-   * on. Each ending goes back to the engine, which decides the retry and the next wake-up.
-   */
+  /** Completion callbacks go from the object itself (to callers, not AlipayHK: no pace, no Sender). */
   private deliver(callbacks: CallbackTask[]): void {
-    for (const task of callbacks) {
-      const sent = sendCallback(task, this.callbackSecret, fetch, Date.now).then(async (report) => {
-        this.open().callbackReport(report, Date.now());
-        await this.kick();
-      });
-      this.ctx.waitUntil(sent.catch((error: unknown) => logEvent({ event: "callback_failed", jobId: task.jobId, error: error instanceof Error ? error.message : String(error) })));
+    for (const sent of deliverCallbacks(this.open(), callbacks, this.callbackSecret, fetch, () => this.kick())) {
+      this.ctx.waitUntil(sent);
     }
   }
 

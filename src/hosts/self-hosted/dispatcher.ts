@@ -4,22 +4,13 @@
  * in-process senders. Its methods are the Durable Object's, so the Hono app reaches it through
  * `env.DISPATCHER.getByName()` unchanged. Every decision is the engine's.
  */
-import { sendCallback } from "../../engine/callback-sender";
+import { deliverCallbacks } from "../../engine/callback-sender";
 import { Engine } from "../../engine/engine";
 import { deliverTask } from "../../engine/deliver";
 import { Pump } from "../../engine/pump";
 import type { SqlAdapter } from "../../engine/sql";
 import { engineSettings } from "../../engine/settings";
-import type {
-  CallbackTask,
-  DegradedReason,
-  DispatcherStatus,
-  JobView,
-  SendReport,
-  SendTask,
-  SubmitRequest,
-  SubmitResult,
-} from "../../engine/types";
+import type { CallbackTask, CancelResult, DegradedReason, DispatcherApi, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "../../engine/types";
 import { logEvent } from "../../log";
 import type { Runtime } from "../../runtime";
 
@@ -27,7 +18,7 @@ import type { Runtime } from "../../runtime";
 const RESTART_MS = 5_000;
 
 /** The engine driven in this process: the same methods as the Cloudflare `Dispatcher`. */
-export class LocalDispatcher {
+export class LocalDispatcher implements DispatcherApi {
   private readonly engine: Engine;
   private readonly pump: Pump;
   private readonly runtime: Runtime;
@@ -69,7 +60,6 @@ export class LocalDispatcher {
     return { unfinished: this.sending.size };
   }
 
-  /** Stores an accepted request before the caller answers 202, and wakes the pump. */
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.stopping) throw new Error("the relay is shutting down");
     const result = this.engine.submit(request, Date.now());
@@ -77,38 +67,38 @@ export class LocalDispatcher {
     return result;
   }
 
-  /** The job if `owner` may see it (null: an admin). */
   async getJob(owner: string | null, jobId: string): Promise<JobView | null> {
     return this.engine.job(owner, jobId);
   }
 
-  /** Resolves with the job once it completes, or as it stands after `timeoutMs`. */
   async waitForJob(owner: string | null, jobId: string, timeoutMs: number): Promise<JobView | null> {
     return this.engine.waitFor(owner, jobId, timeoutMs);
   }
 
-  /** Live pace, backlog, holds and recent jobs (`owner`'s, or everyone's for null). */
   async status(owner: string | null): Promise<DispatcherStatus> {
     return this.engine.status(owner, Date.now());
   }
 
-  /** Whether sending is held or storage is nearly full. */
   async health(): Promise<DegradedReason[]> {
     return this.engine.health();
   }
 
-  /** Reports of attempts; each settles its batch. In-process senders call it too. */
   async report(reports: SendReport[]): Promise<void> {
     for (const report of reports) this.engine.report(report, Date.now());
     this.pump.poke();
   }
 
-  /** An operator's pause of all sending (accepted work still queues). */
-  async pause(reason: string): Promise<void> {
-    this.engine.pause(reason, Date.now());
+  async pause(reason: string, by?: string): Promise<void> {
+    this.engine.pause(reason, Date.now(), by);
   }
 
-  /** Lifts a pause or an open breaker. */
+  async cancelJob(owner: string | null, jobId: string): Promise<CancelResult> {
+    const result = this.engine.cancel(owner, jobId, Date.now());
+    // A job completed by the cancel may have a callback due now.
+    if (result.kind === "cancelled") this.pump.poke();
+    return result;
+  }
+
   async resume(): Promise<void> {
     this.engine.resume();
     this.pump.poke();
@@ -126,19 +116,12 @@ export class LocalDispatcher {
     }
   }
 
-  /** Completion callbacks, sent from the process (they go to callers, not AlipayHK: no pace); each ending goes back to the engine. */
+  /** Completion callbacks, sent from the process (to callers, not AlipayHK: no pace). */
   private deliver(callbacks: CallbackTask[]): void {
-    for (const task of callbacks) {
-      const sending: Promise<void> = sendCallback(task, this.runtime.config.callbackSecret, this.fetchFn, Date.now)
-        .then((report) => {
-          this.engine.callbackReport(report, Date.now());
-          this.pump.poke();
-        })
-        .catch((error: unknown) => {
-          logEvent({ event: "callback_failed", jobId: task.jobId, error: error instanceof Error ? error.message : String(error) });
-        })
-        .finally(() => this.sending.delete(sending));
-      this.sending.add(sending);
+    const secret = this.runtime.config.callbackSecret;
+    for (const sent of deliverCallbacks(this.engine, callbacks, secret, this.fetchFn, () => this.pump.poke())) {
+      const tracked: Promise<void> = sent.finally(() => this.sending.delete(tracked));
+      this.sending.add(tracked);
     }
   }
 
