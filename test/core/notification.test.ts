@@ -36,6 +36,7 @@ const refused = (errors: { index?: number; field: string; problem: string }[]) =
   kind: "invalid-request",
   errors,
   truncated: false,
+  policies: {},
 });
 
 /** An element whose compact JSON is exactly `chars` long. */

@@ -115,6 +115,7 @@ describe("limits", () => {
       ok: false,
       kind: "invalid-request",
       truncated: false,
+      policies: {},
       errors: [{ index: 0, field: ELEMENT_FIELD, problem: expect.stringContaining(String(MAX_ELEMENT_TEXT_CHARS)) }],
     });
   });
