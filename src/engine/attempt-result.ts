@@ -33,3 +33,26 @@ export const RELAY_CODES = {
 export function relayOutcome(kind: "not-sent" | "lost", reqMsgId: string, detail: string, now: number): SendOutcome {
   return { kind, resultClass: "unknown", reqMsgId, reqTime: new Date(now).toISOString(), latencyMs: 0, verified: false, detail };
 }
+
+/** The one log line of an attempt: ids, codes and figures only (never payloads or key material). */
+export function attemptLogLine(
+  batch: { job_id: string; seq: number; attempts: number },
+  outcome: SendOutcome,
+  result: AttemptResult,
+  next: string,
+): { event: string } & Record<string, string | number | boolean | null> {
+  return {
+    event: "attempt",
+    jobId: batch.job_id,
+    batch: batch.seq,
+    reqMsgId: outcome.reqMsgId,
+    attempt: batch.attempts,
+    resultStatus: result.resultStatus,
+    resultCode: result.resultCode,
+    latencyMs: Math.round(outcome.latencyMs),
+    httpStatus: outcome.httpStatus ?? null,
+    verified: outcome.verified,
+    detail: outcome.kind === "answered" ? null : (outcome.detail ?? null),
+    next,
+  };
+}

@@ -7,7 +7,7 @@
 import { newReqMsgId } from "../core/envelope";
 import type { SendOutcome } from "../core/types";
 import { logEvent } from "../log";
-import { attemptResult, relayOutcome } from "./attempt-result";
+import { attemptLogLine, attemptResult, relayOutcome } from "./attempt-result";
 import { type BreakerState, CLOSED, type Hold, hold } from "./breaker";
 import { Callbacks, newWebhookId } from "./callbacks";
 import { admittedEta, deduplicate, priorJob, storeJob } from "./admission";
@@ -21,6 +21,7 @@ import { settleAttempt } from "./settle";
 import type { EngineSettings } from "./settings";
 import type { SqlAdapter } from "./sql";
 import { AttemptStats } from "./stats";
+import { Waiters } from "./waiters";
 import type {
   CallbackReport,
   CallbackTask,
@@ -73,7 +74,7 @@ export class Engine {
   private readonly newReqMsgId: () => string;
   private readonly log: typeof logEvent;
   private readonly stats = new AttemptStats();
-  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly waiters = new Waiters();
   private readonly probes = new Set<number>();
   private pacer!: PacerState;
   private breaker: BreakerState = CLOSED;
@@ -246,27 +247,8 @@ export class Engine {
   async waitFor(owner: string | null, jobId: string, timeoutMs: number): Promise<JobView | null> {
     const job = this.job(owner, jobId);
     if (!job || job.status === "completed") return job;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        cancel();
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      const cancel = this.onCompleted(jobId, done);
-    });
+    await this.waiters.wait(jobId, timeoutMs);
     return this.job(owner, jobId);
-  }
-
-  /** Calls `listener` once when the job completes; returns a function that cancels it. */
-  onCompleted(jobId: string, listener: () => void): () => void {
-    const set = this.listeners.get(jobId) ?? new Set();
-    set.add(listener);
-    this.listeners.set(jobId, set);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(jobId);
-    };
   }
 
   /** Live pace, backlog, holds and recent results; recent jobs are `owner`'s only (null: everyone's). */
@@ -356,20 +338,8 @@ export class Engine {
     if (settled.breaker.change) {
       this.log({ event: `breaker_${settled.breaker.change}`, kind: this.breaker.hold?.kind ?? null, reason: this.breaker.hold?.reason ?? null });
     }
-    this.log({
-      event: "attempt",
-      jobId: batch.job_id,
-      batch: batch.seq,
-      reqMsgId: outcome.reqMsgId,
-      attempt: batch.attempts,
-      resultStatus: result.resultStatus,
-      resultCode: result.resultCode,
-      latencyMs: Math.round(outcome.latencyMs),
-      httpStatus: outcome.httpStatus ?? null,
-      verified: outcome.verified,
-      detail: outcome.kind === "answered" ? null : (outcome.detail ?? null),
-      next: settled.next.kind === "finish" ? settled.next.status : `retry in ${settled.next.at - now} ms`,
-    });
+    const next = settled.next.kind === "finish" ? settled.next.status : `retry in ${settled.next.at - now} ms`;
+    this.log(attemptLogLine(batch, outcome, result, next));
     if (completed) this.completed(batch.job_id, now);
   }
 
@@ -405,9 +375,7 @@ export class Engine {
     const job = this.outbox.job(jobId);
     this.log({ event: "job_completed", jobId, succeeded: job?.succeeded ?? 0, failed: job?.failed ?? 0 });
     this.sql.transaction(() => this.callbacks.schedule(jobId, now));
-    const listeners = this.listeners.get(jobId);
-    this.listeners.delete(jobId);
-    for (const listener of listeners ?? []) listener();
+    this.waiters.completed(jobId);
   }
 
   private prune(now: number): void {
