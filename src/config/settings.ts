@@ -158,8 +158,7 @@ export const SETTINGS = {
     required: false,
     description:
       "Margin added to the one-second window the pace is counted in, in ms: the pace is `ALIPAY_MAX_RPS` per " +
-      "(1000 + this) ms. Half of it absorbs a request leaving late (a later one is held back), half the " +
-      "network's jitter. Raise it if the network between Cloudflare and AlipayHK jitters more.",
+      "(1000 + this) ms. Raise it if the network between Cloudflare and AlipayHK jitters more.",
   }),
   RELAY_SEND_TIMEOUT_MS: integer(100, 25_000, {
     // A sender's background work (waitUntil) lives about 30 s after it answers the dispatcher.

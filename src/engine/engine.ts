@@ -289,9 +289,9 @@ export class Engine {
       merchantId: batch.merchant_id,
       notificationInfos: batch.infos,
       notBefore: at,
-      // The window's margin (the pace guard) absorbs lateness and the network's jitter: half of it each, so a
-      // late departure cannot use all of it. Never at or after the job's deadline: then it stays home.
-      notAfter: Math.min(countedAt + (this.settings.pacer.guardMs ?? 20) / 2, (batch.expires_at ?? Number.POSITIVE_INFINITY) - 1),
+      // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up. Never
+      // at or after the job's deadline: a request that would leave then stays home.
+      notAfter: Math.min(countedAt + (this.settings.pacer.guardMs ?? 20), (batch.expires_at ?? Number.POSITIVE_INFINITY) - 1),
     };
   }
 

@@ -40,8 +40,6 @@ describe("the pace counts what actually left", () => {
     world.run(T0 + 600_000, drained(world));
     expect(world.departures).toHaveLength(1500);
     expect(world.maxInWindow(1000)).toBeLessThanOrEqual(50);
-    // A late departure may use half of the 20 ms guard; the other half stays for the network's jitter.
-    expect(world.maxInWindow(1010)).toBeLessThanOrEqual(50);
     const missed = world.logs.filter((l) => l.event === "attempt" && l.resultCode === "MISSED_SLOT").length;
     expect(missed).toBeGreaterThan(0);
     // Held-back requests are not attempts: every batch shows exactly its one send.
@@ -57,22 +55,5 @@ describe("the pace counts what actually left", () => {
     expect(world.logs.filter((l) => l.event === "attempt" && l.resultCode === "MISSED_SLOT")).toEqual([]);
     expect(world.departures[0]?.at).toBe(T0 + 30);
     expect(world.maxInWindow(1000)).toBeLessThanOrEqual(20);
-  });
-
-  it("a late departure uses at most half the guard: requests N apart stay 1,010 ms apart, the rest is the network's", () => {
-    const world = new World(testSettings({ pacer: { maxRps: 50, guardMs: 20 } }), () => ({ ...SUCCESS, afterMs: 5 }));
-    // Whole rounds of 50 sends late by 9 ms (within half the guard), the next rounds on time: the worst case
-    // for the gap between a send and the one 50 later.
-    world.lateness = (_task, n) => (Math.floor(n / 50) % 2 === 0 ? 9 : 0);
-    world.submit(1000, 1);
-    world.run(T0 + 600_000, drained(world));
-    expect(world.departures).toHaveLength(1000);
-    expect(world.maxInWindow(1010)).toBeLessThanOrEqual(50);
-    // Later than half the guard and the request stays home.
-    const late = new World(testSettings({ pacer: { maxRps: 50, guardMs: 20 }, leadMs: 0, handoverMs: 0 }));
-    late.lateness = (_task, n) => (n === 0 ? 11 : 0);
-    late.submit(3, 1);
-    late.run(T0 + 60_000, drained(late));
-    expect(late.logs.filter((l) => l.event === "attempt" && l.resultCode === "MISSED_SLOT")).toHaveLength(1);
   });
 });
