@@ -18,11 +18,7 @@ export function jobView(
     status: jobStatus(job),
     merchantId: job.merchant_id,
     total: job.total,
-    succeeded: job.succeeded,
-    failed: job.failed,
-    cancelled: job.cancelled,
-    expired: job.expired,
-    deduplicated: job.deduplicated,
+    ...endings(job),
     pending: job.total - ended(job),
     sendAfter: iso(job.send_after),
     expiresAt: iso(job.expires_at),
@@ -72,11 +68,13 @@ export function recentJob(job: JobRow): DispatcherStatus["recentJobs"][number] {
     jobId: job.job_id,
     status: jobStatus(job),
     total: job.total,
-    succeeded: job.succeeded,
-    failed: job.failed,
-    cancelled: job.cancelled,
-    expired: job.expired,
-    deduplicated: job.deduplicated,
+    ...endings(job),
     createdAt: new Date(job.created_at).toISOString(),
   };
+}
+
+/** How many of a job's notifications ended each way. */
+function endings(job: JobRow): Pick<JobView, "succeeded" | "failed" | "cancelled" | "expired" | "deduplicated"> {
+  const { succeeded, failed, cancelled, expired, deduplicated } = job;
+  return { succeeded, failed, cancelled, expired, deduplicated };
 }
