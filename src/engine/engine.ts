@@ -12,11 +12,11 @@ import { type BreakerState, CLOSED, type Hold, hold } from "./breaker";
 import { Callbacks, newWebhookId } from "./callbacks";
 import { admittedEta, deduplicate, priorJob, storeJob } from "./admission";
 import { type DueBatch, type OpenBatch, Outbox } from "./outbox";
-import { type PacerState, pacerMemory, paceSnapshot, recordDeparture, restorePacer } from "./pacer";
+import { type PacerState, pacerMemory, paceSnapshot, recordDeparture } from "./pacer";
 import { degradedReasons, etaSeconds, queuedJobView, readJob, roundRate, statusView } from "./reads";
+import { pruneStep, restore } from "./housekeeping";
 import { planSends, type Slot } from "./plan";
-import { cancelQueued, type Ended, expireDue, hasDeadlines, nextExpiry, pruneKeys } from "./policy-store";
-import { migrate } from "./schema";
+import { cancelQueued, type Ended, expireDue, hasDeadlines, nextExpiry } from "./policy-store";
 import { settleAttempt } from "./settle";
 import type { EngineSettings } from "./settings";
 import type { SqlAdapter } from "./sql";
@@ -37,12 +37,6 @@ import type {
 
 /** Extra time a sender gets beyond the send timeout to report back, ms. */
 export const LEASE_GRACE_MS = 5_000;
-/** Rows one prune step deletes at most, so pruning never holds the thread long. */
-export const PRUNE_CHUNK_ROWS = 500;
-/** How often pruning looks again while there is nothing old enough, ms. */
-const PRUNE_IDLE_MS = 3_600_000;
-/** Between two prune chunks while old rows remain, ms. */
-const PRUNE_BUSY_MS = 1_000;
 /** Exceed-limit adaptations the status keeps. */
 const ADAPTATIONS_KEPT = 20;
 
@@ -102,21 +96,8 @@ export class Engine {
 
   /** Migrates the outbox, pins the clientId, and loads what survives a restart (counters, pace, holds). */
   open(now: number): this {
-    const { from, to } = migrate(this.sql);
-    if (from !== to) this.log({ event: "outbox_migrated", from, to });
-    const pinned = this.outbox.getMeta<string>("client_id");
-    if (pinned === null) this.outbox.setMeta("client_id", this.settings.clientId);
-    else if (pinned !== this.settings.clientId) {
-      // Sending this outbox under another clientId would use the wrong quota and key; hold instead.
-      const reason = `this outbox belongs to clientId ${pinned}, but ALIPAY_CLIENT_ID is ${this.settings.clientId}: sending is held`;
-      this.mismatch = hold("client-mismatch", reason, now).hold;
-      this.log({ event: "client_mismatch", pinned, configured: this.settings.clientId });
-    }
-    this.breaker = { hold: this.outbox.getMeta<Hold>("hold"), run: null };
-    this.counts = this.outbox.openCounts();
-    this.deadlines = hasDeadlines(this.sql);
-    const windowMs = 1000 + (this.settings.pacer.guardMs ?? 20);
-    this.pacer = restorePacer(this.outbox.getMeta("pacer"), this.outbox.sentSince(now - windowMs), this.settings.pacer, now);
+    ({ mismatch: this.mismatch, breaker: this.breaker, counts: this.counts, deadlines: this.deadlines, pacer: this.pacer } =
+      restore(this.sql, this.outbox, this.settings, now, this.log));
     return this;
   }
 
@@ -379,16 +360,7 @@ export class Engine {
   }
 
   private prune(now: number): void {
-    const before = now - this.settings.jobRetentionMs;
-    const deleted = this.sql.transaction(
-      () => this.outbox.prune(before, PRUNE_CHUNK_ROWS) + pruneKeys(this.sql, now - this.settings.dedupWindowMs, PRUNE_CHUNK_ROWS),
-    );
-    if (deleted >= PRUNE_CHUNK_ROWS) {
-      this.nextPruneAt = now + PRUNE_BUSY_MS;
-      return;
-    }
-    const oldest = this.outbox.oldestCompletedAt();
-    this.nextPruneAt = oldest === null ? now + PRUNE_IDLE_MS : Math.min(now + PRUNE_IDLE_MS, Math.max(now + PRUNE_BUSY_MS, oldest + this.settings.jobRetentionMs + 1));
+    this.nextPruneAt = pruneStep(this.sql, this.outbox, this.settings, now);
   }
 
   private setBreaker(state: BreakerState): void {

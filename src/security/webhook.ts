@@ -11,12 +11,6 @@ import { sha256 } from "@noble/hashes/sha2.js";
 /** How far `webhook-timestamp` may be from now, either way, in seconds (the spec's suggested 5 minutes). */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
-/**
- * How long a seen `webhook-id` must be remembered to refuse replays, in seconds from first sight: a
- * message is fresh from `timestamp - tolerance` to `timestamp + tolerance`, so twice the tolerance.
- */
-export const WEBHOOK_REPLAY_WINDOW_SECONDS = 2 * WEBHOOK_TOLERANCE_SECONDS;
-
 /** Longest `webhook-id` accepted, in characters; the caller stores seen ids, so keep them bounded. */
 export const WEBHOOK_ID_MAX_LENGTH = 256;
 

@@ -9,6 +9,7 @@ import { Engine } from "../../src/engine/engine";
 import type { EngineSettings } from "../../src/engine/settings";
 import type { CallbackTask, SendTask, SubmitRequest } from "../../src/engine/types";
 import { nodeSqlite } from "../../src/hosts/self-hosted/sqlite";
+import { maxInWindow } from "./simulate";
 
 /** The start of every simulation, ms epoch. */
 export const T0 = Date.parse("2026-11-26T04:00:00Z");
@@ -162,14 +163,10 @@ export class World {
 
   /** The most departures in any window of `windowMs` (ends inclusive of the first, exclusive of the last + window). */
   maxInWindow(windowMs = 1000): number {
-    const times = this.departures.map((d) => d.at).sort((a, b) => a - b);
-    let most = 0;
-    let start = 0;
-    for (let end = 0; end < times.length; end++) {
-      while ((times[end] ?? 0) - (times[start] ?? 0) >= windowMs) start++;
-      most = Math.max(most, end - start + 1);
-    }
-    return most;
+    return maxInWindow(
+      this.departures.map((d) => d.at).sort((a, b) => a - b),
+      windowMs,
+    );
   }
 
   /** Rows of a query on the outbox, for assertions on stored state. */

@@ -1,0 +1,65 @@
+/**
+ * What the engine does for the outbox itself, apart from sending: bring it back after a restart
+ * (migrate, check the pinned clientId, reload what survives in storage) and prune finished jobs in
+ * bounded chunks on its own wake-ups.
+ */
+import type { logEvent } from "../log";
+import { type BreakerState, type Hold, hold } from "./breaker";
+import type { Outbox } from "./outbox";
+import { type PacerState, restorePacer } from "./pacer";
+import { hasDeadlines, pruneKeys } from "./policy-store";
+import type { OpenCounts } from "./reads";
+import { migrate } from "./schema";
+import type { EngineSettings } from "./settings";
+import type { SqlAdapter } from "./sql";
+
+/** Rows one prune step deletes at most, so pruning never holds the thread long. */
+export const PRUNE_CHUNK_ROWS = 500;
+/** How often pruning looks again while there is nothing old enough, ms. */
+const PRUNE_IDLE_MS = 3_600_000;
+/** Between two prune chunks while old rows remain, ms. */
+const PRUNE_BUSY_MS = 1_000;
+
+/** What an engine holds in memory, as reloaded from its outbox. */
+export interface Restored {
+  mismatch: Hold | null;
+  breaker: BreakerState;
+  counts: OpenCounts;
+  deadlines: boolean;
+  pacer: PacerState;
+}
+
+/** Migrates the outbox, pins the clientId (a mismatch holds sending), and reloads counters, holds and the pace. */
+export function restore(sql: SqlAdapter, outbox: Outbox, settings: EngineSettings, now: number, log: typeof logEvent): Restored {
+  const { from, to } = migrate(sql);
+  if (from !== to) log({ event: "outbox_migrated", from, to });
+  let mismatch: Hold | null = null;
+  const pinned = outbox.getMeta<string>("client_id");
+  if (pinned === null) outbox.setMeta("client_id", settings.clientId);
+  else if (pinned !== settings.clientId) {
+    // Sending this outbox under another clientId would use the wrong quota and key; hold instead.
+    const reason = `this outbox belongs to clientId ${pinned}, but ALIPAY_CLIENT_ID is ${settings.clientId}: sending is held`;
+    mismatch = hold("client-mismatch", reason, now).hold;
+    log({ event: "client_mismatch", pinned, configured: settings.clientId });
+  }
+  const windowMs = 1000 + (settings.pacer.guardMs ?? 20);
+  return {
+    mismatch,
+    breaker: { hold: outbox.getMeta<Hold>("hold"), run: null },
+    counts: outbox.openCounts(),
+    deadlines: hasDeadlines(sql),
+    pacer: restorePacer(outbox.getMeta("pacer"), outbox.sentSince(now - windowMs), settings.pacer, now),
+  };
+}
+
+/** Deletes one bounded chunk of what is past its retention; returns when to prune again (ms epoch). */
+export function pruneStep(sql: SqlAdapter, outbox: Outbox, settings: EngineSettings, now: number): number {
+  const before = now - settings.jobRetentionMs;
+  const deleted = sql.transaction(
+    () => outbox.prune(before, PRUNE_CHUNK_ROWS) + pruneKeys(sql, now - settings.dedupWindowMs, PRUNE_CHUNK_ROWS),
+  );
+  if (deleted >= PRUNE_CHUNK_ROWS) return now + PRUNE_BUSY_MS;
+  const oldest = outbox.oldestCompletedAt();
+  if (oldest === null) return now + PRUNE_IDLE_MS;
+  return Math.min(now + PRUNE_IDLE_MS, Math.max(now + PRUNE_BUSY_MS, oldest + settings.jobRetentionMs + 1));
+}
