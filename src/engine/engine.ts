@@ -159,12 +159,13 @@ export class Engine {
     }
 
     const capacity = Math.max(0, this.settings.maxInFlight - this.counts.inFlight);
-    const due = capacity > 0 ? this.outbox.due(now, capacity) : [];
     const held = this.mismatch ? { hold: this.mismatch, run: null } : this.breaker;
-    const plan = planSends(
-      { due: due.length, capacity, pacer: this.pacer, breaker: held, probesInFlight: this.probes.size, now, leadMs: this.settings.leadMs, handoverMs: this.settings.handoverMs },
-      this.settings.pacer,
-    );
+    const input = { capacity, pacer: this.pacer, breaker: held, probesInFlight: this.probes.size, now, leadMs: this.settings.leadMs, handoverMs: this.settings.handoverMs };
+    // The slots the pace, the breaker and the cap allow now come first: only that many batches are read,
+    // and a tick woken by a report between slots (most of them) reads none.
+    const room = planSends({ ...input, due: capacity }, this.settings.pacer);
+    const due = room.slots.length > 0 ? this.outbox.due(now, room.slots.length) : [];
+    const plan = due.length === room.slots.length ? room : planSends({ ...input, due: due.length }, this.settings.pacer);
     this.pacer = plan.pacer;
     const tasks: SendTask[] = [];
     if (plan.slots.length > 0) {
@@ -268,7 +269,7 @@ export class Engine {
       batchId: batch.batch_id,
       reqMsgId,
       merchantId: batch.merchant_id,
-      notificationInfos: batch.infos,
+      notificationInfos: this.outbox.payload(batch.batch_id),
       notBefore: at,
       // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up. Never
       // at or after the job's deadline: a request that would leave then stays home.

@@ -43,13 +43,12 @@ export interface JobRow {
   callback_next_at: number | null;
 }
 
-/** A batch as the sending path needs it (no result columns). */
+/** A queued batch as planning needs it: no payload (read only for a batch that gets a slot). */
 export interface DueBatch {
   batch_id: number;
   job_id: string;
   merchant_id: string;
   size: number;
-  infos: string;
   attempts: number;
   expires_at: number | null;
 }
@@ -153,15 +152,27 @@ export class Outbox {
     }
   }
 
-  /** Up to `limit` batches that may be sent at `now`: traffic-refused ones first, then oldest due first. */
+  /**
+   * Up to `limit` batches that may be sent at `now`: traffic-refused ones first, then oldest due first.
+   * Payloads are joined but not read (their text is in overflow pages SQLite does not touch): most
+   * ticks plan fewer slots than there are due batches, and reading each tick's 20 KB payloads only to
+   * drop them was most of a tick's cost.
+   */
   due(now: number, limit: number): DueBatch[] {
     return this.sql.exec<DueBatch>(
-      `SELECT b.batch_id, b.job_id, j.merchant_id, b.size, p.infos, b.attempts, b.expires_at
+      `SELECT b.batch_id, b.job_id, j.merchant_id, b.size, b.attempts, b.expires_at
        FROM batches b JOIN jobs j ON j.job_id = b.job_id JOIN payloads p ON p.batch_id = b.batch_id
        WHERE b.state = 'queued' AND b.next_at <= ?
        ORDER BY b.front DESC, b.next_at, b.batch_id LIMIT ?`,
       now, limit,
     );
+  }
+
+  /** A queued or in-flight batch's `notificationInfos` text, as it goes on the wire. */
+  payload(batchId: number): string {
+    const row = one<{ infos: string }>(this.sql, "SELECT infos FROM payloads WHERE batch_id = ?", batchId);
+    if (!row) throw new Error(`batch ${batchId} has no payload`);
+    return row.infos;
   }
 
   /** When the earliest queued batch falls due (ms epoch), or null when nothing is queued. */

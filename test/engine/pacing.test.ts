@@ -49,3 +49,41 @@ describe("catching up from idle", () => {
     expect(world.maxInWindow(1000)).toBeLessThanOrEqual(20);
   });
 });
+
+describe("what a tick reads", () => {
+  /** A world whose queries are recorded with the rows each got back. */
+  function recorded(): { world: World; reads: { query: string; rows: number }[] } {
+    const world = new World(testSettings({ pacer: { maxRps: 50, guardMs: 20 } }));
+    const reads: { query: string; rows: number }[] = [];
+    const exec = world.sql.exec;
+    world.sql.exec = <T extends object>(query: string, ...params: (string | number | null | Uint8Array)[]): T[] => {
+      const rows = exec<T>(query, ...params);
+      reads.push({ query, rows: rows.length });
+      return rows;
+    };
+    return { world, reads };
+  }
+  const isPayloadRead = (r: { query: string }) => /^\s*SELECT\b[^;]*\binfos\b/.test(r.query);
+  const isDueRead = (r: { query: string }) => /b\.state = 'queued' AND b\.next_at <= \?/.test(r.query);
+
+  it("reads a payload only for a batch that leaves, once, and no more due batches than it has slots for", () => {
+    const { world, reads } = recorded();
+    world.submit(500);
+    world.run(T0 + 600_000, () => world.engine.status(null, world.now).backlog.batches === 0);
+    expect(world.departures).toHaveLength(500);
+    expect(reads.filter(isPayloadRead).map((r) => r.rows)).toEqual(Array(500).fill(1));
+    expect(reads.filter(isDueRead).reduce((n, r) => n + r.rows, 0)).toBe(500);
+  });
+
+  it("reads no batch on a tick that has no slot to give (a report between slots)", () => {
+    const { world, reads } = recorded();
+    world.submit(100);
+    const first = world.engine.tick(world.now);
+    expect(first.tasks.length).toBeGreaterThan(0);
+    const before = reads.length;
+    const again = world.engine.tick(world.now + 1);
+    expect(again.tasks).toEqual([]);
+    expect(again.wakeAt).toBeGreaterThan(world.now + 1);
+    expect(reads.slice(before).filter((r) => isDueRead(r) || isPayloadRead(r))).toEqual([]);
+  });
+});
