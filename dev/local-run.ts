@@ -60,6 +60,8 @@ export interface LocalRunOptions {
   log?: (line: string) => void;
   /** Called when the relay exits without stop()/restartRelay() having asked it to. */
   onRelayExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** With `gatewayProcess`: the stand-in's scheduling priority (see SpawnGatewayOptions.priority). */
+  gatewayPriority?: number;
   /** How long wrangler dev may take to answer, ms (default 60 000). */
   readyTimeoutMs?: number;
   /** Aborts a start in progress (the CLI's Ctrl-C during startup): everything started is stopped. */
@@ -144,6 +146,7 @@ export async function startLocalRun(
         port: gatewayPort,
         clientId,
         keysDir: options.keysDir ?? join(PROJECT_ROOT, DEV_KEYS_DIR),
+        ...(options.gatewayPriority !== undefined ? { priority: options.gatewayPriority } : {}),
         ...(options.log ? { log: (line: string) => log(`gateway │ ${line}`) } : {}),
       })
     : await createGateway({

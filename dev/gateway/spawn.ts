@@ -5,6 +5,7 @@
  * notifications, reading answers) would delay the stamps and hide or invent bunching.
  */
 import { fork } from "node:child_process";
+import { setPriority } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ArrivalsView, CountsView } from "./control.ts";
@@ -26,6 +27,12 @@ export interface SpawnGatewayOptions {
   log?: (line: string) => void;
   /** How long it may take to listen, ms (default 15,000). */
   readyTimeoutMs?: number;
+  /**
+   * A scheduling priority (nice value, lower is sooner) for the stand-in, where this process may set it.
+   * Benchmarks raise it: the stand-in plays a gateway on other hardware, so its arrival stamps must not
+   * wait for the relay's own CPU use on a small machine. Ignored where not permitted.
+   */
+  priority?: number;
 }
 
 /** A stand-in in another process: the same records as Gateway, read asynchronously. */
@@ -77,6 +84,13 @@ export async function spawnGateway(options: SpawnGatewayOptions): Promise<Gatewa
         options.log?.(line);
       }
     });
+  }
+  if (options.priority !== undefined && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, options.priority);
+    } catch {
+      // not permitted (an unprivileged user may only lower priority): stamps may then lag on a busy machine
+    }
   }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const ready = await new Promise<{ url: string; apiUrl: string }>((resolve, reject) => {
