@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { SqlValue } from "../../src/engine/sql";
 import { T0, World, testSettings } from "./harness";
 
 describe("a 10,000-batch backlog at 50 per second, on the fake clock", () => {
@@ -56,7 +57,7 @@ describe("what a tick reads", () => {
     const world = new World(testSettings({ pacer: { maxRps: 50, guardMs: 20 } }));
     const reads: { query: string; rows: number }[] = [];
     const exec = world.sql.exec;
-    world.sql.exec = <T extends object>(query: string, ...params: (string | number | null | Uint8Array)[]): T[] => {
+    world.sql.exec = <T extends object>(query: string, ...params: SqlValue[]): T[] => {
       const rows = exec<T>(query, ...params);
       reads.push({ query, rows: rows.length });
       return rows;
