@@ -3,7 +3,9 @@
  * sliding one-second limit: never more than ALIPAY_MAX_RPS (20) requests in any 1000 ms window, close
  * to 20 per second while work waits, and so no REQUEST_TRAFFIC_EXCEED_LIMIT answer at all.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
+import { Sender } from "../src/hosts/cloudflare/sender";
 import { TestGateway, type Received } from "./support/gateway";
 import { API_KEY, OTHER_API_KEY, freshRelay, relayStatus, submit, waitForJob } from "./support/relay";
 
@@ -83,5 +85,27 @@ describe("pacing at ALIPAY_MAX_RPS = 20", () => {
     const deliveries = gateway.deliveries();
     expect(deliveries.size).toBe(6000);
     expect([...deliveries.values()].every((n) => n === 1)).toBe(true);
+  }, 20_000);
+});
+
+describe("hand-overs and reports in groups", () => {
+  it("each sender carries the slots within the lead, and reports its group in one call", async () => {
+    const gateway = await TestGateway.install(MAX_RPS);
+    const send = vi.spyOn(Sender.prototype, "send");
+    const reported = vi.spyOn(Dispatcher.prototype, "report");
+    const job = await submit(2000); // 20 batches
+    const done = await waitForJob(job.jobId, 15_000);
+    expect(done).toMatchObject({ status: "completed", succeeded: 2000 });
+    expect(gateway.received).toHaveLength(20);
+    // At 20 per second slots are 51 ms apart: a 100 ms lead takes two of them per hand-over.
+    const groups = send.mock.calls.map(([tasks]) => tasks.length);
+    expect(groups.reduce((a, b) => a + b, 0)).toBe(20);
+    expect(groups.length).toBeLessThanOrEqual(11);
+    // A group's answers come back within its slots' spread: one report call per sender.
+    const reports = reported.mock.calls.map(([r]) => r.length);
+    expect(reports.reduce((a, b) => a + b, 0)).toBe(20);
+    expect(reports.length).toBe(groups.length);
+    send.mockRestore();
+    reported.mockRestore();
   }, 20_000);
 });

@@ -16,7 +16,7 @@ export interface PlanInput {
   /** Probes on the wire now (the breaker allows one at a time). */
   probesInFlight: number;
   now: number;
-  /** A batch may be handed out up to this long before its slot, ms. */
+  /** With a first slot whose hand-over is due, the slots up to this long ahead go with it, ms. */
   leadMs: number;
   /** The least time before its slot a batch is handed out, ms: the hand-over itself takes a moment. */
   handoverMs: number;
@@ -59,9 +59,11 @@ export function planSends(input: PlanInput, pacerSettings: PacerSettings): Plan 
       return { slots, pacer, retryAt: opening !== null && opening > input.now ? opening : null };
     }
     const at = Math.max(input.now, nextSendAt(pacer, pacerSettings, input.now));
-    // Woken just before the next slot, the engine then hands out every slot up to the lead at once, so
-    // one sender can carry several batches.
-    if (at > input.now + input.leadMs) return { slots, pacer, retryAt: Math.max(input.now + 1, at - input.handoverMs) };
+    // Nothing is handed out until the first slot's hand-over is due; then every slot up to the lead
+    // goes with it, so one sender carries several batches. (A tick between slots, a report's, hands out
+    // nothing: handing out whatever entered the lead since the last tick gave senders one batch each.)
+    const horizon = slots.length === 0 ? input.handoverMs : input.leadMs;
+    if (at > input.now + horizon) return { slots, pacer, retryAt: Math.max(input.now + 1, at - input.handoverMs) };
     const countedAt = Math.max(at, input.now + input.handoverMs);
     pacer = recordSend(pacer, pacerSettings, countedAt);
     slots.push({ at, countedAt, probe: gate === "probe" });

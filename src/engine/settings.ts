@@ -28,7 +28,10 @@ export interface EngineSettings {
    * whose slots fall within the lead go to one sender together.
    */
   leadMs: number;
-  /** The least time before its slot a batch is handed to a sender, ms. */
+  /**
+   * The least time before its slot a batch is handed to a sender, ms; also when a hand-over starts: a
+   * tick hands out nothing until its first slot is this close, then takes every slot within the lead.
+   */
   handoverMs: number;
 }
 

@@ -88,3 +88,27 @@ describe("what a tick reads", () => {
     expect(reads.slice(before).filter((r) => isDueRead(r) || isPayloadRead(r))).toEqual([]);
   });
 });
+
+describe("hand-overs", () => {
+  it("carry every slot within the lead once the first is due, and a tick between slots hands out nothing", () => {
+    // 50 per second: slots 20.4 ms apart; lead 60 ms, hand-over 10 ms: a group of three each time.
+    const world = new World(testSettings({ pacer: { maxRps: 50, guardMs: 20 }, leadMs: 60, handoverMs: 10 }));
+    world.submit(300, 1);
+    const groups: { now: number; notBefore: number[] }[] = [];
+    const tick = world.engine.tick.bind(world.engine);
+    world.engine.tick = (now: number) => {
+      const result = tick(now);
+      if (result.tasks.length > 0) groups.push({ now, notBefore: result.tasks.map((t) => t.notBefore) });
+      return result;
+    };
+    world.run(T0 + 600_000, () => world.engine.status(null, world.now).backlog.batches === 0);
+    expect(world.departures).toHaveLength(300);
+    expect(world.maxInWindow(1000)).toBeLessThanOrEqual(50);
+    // After the first (from idle), each group starts with a slot at most 10 ms away and ends within 60 ms.
+    for (const { now, notBefore } of groups.slice(1)) {
+      expect(notBefore[0]! - now).toBeLessThanOrEqual(10);
+      expect(notBefore.at(-1)! - now).toBeLessThanOrEqual(60);
+    }
+    expect(groups.length).toBeLessThanOrEqual(Math.ceil(300 / 3) + 1);
+  });
+});

@@ -6,8 +6,11 @@ import { logEvent } from "../../log";
 import { loadRuntime } from "../../runtime";
 import { MAX_CONNECTIONS_PER_INVOCATION, forEachLimited } from "./connection-limit";
 
-/** Reports that finish within this long of each other go back in one call, ms. */
-const REPORT_COALESCE_MS = 20;
+/**
+ * Reports wait this long for the rest of their invocation's sends, ms: a group's answers come back
+ * within about its slots' spread (the lead), so most invocations report once, when the last one ends.
+ */
+const REPORT_COALESCE_MS = 100;
 /** Waits between tries of a report, ms; after the last, the batch's lease takes over. */
 const REPORT_BACKOFF_MS = [50, 200, 800, 2_000, 5_000];
 
@@ -31,12 +34,22 @@ export class Sender extends WorkerEntrypoint<Env> {
     const loaded = await loadRuntime(this.env);
     const pending: SendReport[] = [];
     let flushing: Promise<void> | null = null;
+    // Ends the wait of the flush in progress (the invocation's last send has ended).
+    const wait: { end: (() => void) | null } = { end: null };
     const flush = async (): Promise<void> => {
-      await new Promise((resolve) => setTimeout(resolve, REPORT_COALESCE_MS));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, REPORT_COALESCE_MS);
+        wait.end = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
       flushing = null;
+      wait.end = null;
       await this.report(clientId, pending.splice(0));
     };
     const flushes: Promise<void>[] = [];
+    let ended = 0;
     await forEachLimited(tasks, MAX_CONNECTIONS_PER_INVOCATION, async (task) => {
       const outcome = loaded.ok
         ? await deliverTask(task, loaded.runtime, (input, init) => fetch(input, init))
@@ -46,6 +59,7 @@ export class Sender extends WorkerEntrypoint<Env> {
         flushing = flush();
         flushes.push(flushing);
       }
+      if (++ended === tasks.length) wait.end?.();
     });
     await Promise.all(flushes);
   }
