@@ -38,8 +38,8 @@ export function deduplicate(sql: SqlAdapter, request: SubmitRequest, windowMs: n
   return dedupBatches(request.batches, (key) => seen.has(key));
 }
 
-/** Stores the job with what deduplication left, and remembers its keys, in one transaction. */
-export function storeJob(sql: SqlAdapter, outbox: Outbox, request: SubmitRequest, dedup: Deduplicated, now: number): void {
+/** Stores the job with what deduplication left (or queues its staged batches), and remembers its keys, in one transaction. */
+export function storeJob(sql: SqlAdapter, outbox: Outbox, request: SubmitRequest, dedup: Deduplicated, now: number, staged = false): void {
   sql.transaction(() => {
     outbox.insertJob(
       {
@@ -57,6 +57,7 @@ export function storeJob(sql: SqlAdapter, outbox: Outbox, request: SubmitRequest
         callback_url: request.callbackUrl ?? null,
       },
       dedup.batches,
+      staged,
     );
     rememberKeys(sql, request.owner, dedup.accepted, request.jobId, now);
   });

@@ -4,6 +4,7 @@
  * how each attempt settles. Hosts (a Durable Object, a Deno or Node process, a test) give it a SQL
  * adapter, call `tick` when woken, hand the returned tasks to senders, and feed reports back.
  */
+import type { WireBatch } from "../core/batch";
 import { newReqMsgId } from "../core/envelope";
 import type { SendOutcome } from "../core/types";
 import { logEvent } from "../log";
@@ -16,6 +17,7 @@ import { type PacerState, pacerMemory, paceSnapshot, recordDeparture } from "./p
 import { degradedReasons, etaSeconds, queuedJobView, readJob, roundRate, statusView } from "./reads";
 import { pruneStep, restore } from "./housekeeping";
 import { planSends, type Slot } from "./plan";
+import { dropStaged, stageBatches } from "./staging";
 import { cancelQueued, type Ended, expireDue, hasDeadlines, nextExpiry } from "./policy-store";
 import { settleAttempt } from "./settle";
 import type { EngineSettings } from "./settings";
@@ -101,19 +103,20 @@ export class Engine {
     return this;
   }
 
-  /** Stores an accepted request (job and batches) before the caller answers 202. */
-  submit(request: SubmitRequest, now: number): SubmitResult {
-    const prior = priorJob(this.outbox, request);
-    if (prior?.kind === "existing") return { kind: "existing", job: this.view(prior.jobId), estimatedSeconds: this.etaSeconds(now) };
-    if (prior) return prior;
+  /**
+   * Stores an accepted request (job and batches) before the caller answers 202. With `staged`, its
+   * batches were stored ahead by `stage` (see staging.ts): they become queued with the job, or are
+   * dropped if the request is refused.
+   */
+  submit(request: SubmitRequest, now: number, options: { staged?: boolean } = {}): SubmitResult {
+    const staged = options.staged === true;
+    const prior = this.prior(request, now);
+    if (prior) return this.refuse(request, prior, staged);
     const dedup = deduplicate(this.sql, request, this.settings.dedupWindowMs, now);
     const batches = dedup.batches;
-    const backlog = this.counts.queued + this.counts.inFlight;
-    const excess = backlog + batches.length - this.settings.maxBacklogBatches;
-    if (excess > 0) {
-      return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / this.liveRps(now))), backlogBatches: backlog };
-    }
-    storeJob(this.sql, this.outbox, request, dedup, now);
+    const full = this.backlogFull(batches.length, now);
+    if (full) return this.refuse(request, full, staged);
+    storeJob(this.sql, this.outbox, request, dedup, now, staged);
     if (request.expiresAt !== undefined && batches.length > 0) this.deadlines = true;
     const queued = batches.reduce((n, b) => n + b.size, 0);
     this.counts.queued += batches.length;
@@ -127,6 +130,21 @@ export class Engine {
     // Described as stored (queued), without reading it back.
     const estimatedSeconds = admittedEta(request, batches, this.etaSeconds(now), this.liveRps(now), now);
     return { kind: "created", job: queuedJobView(request, batches, dedup.deduplicated, now), estimatedSeconds };
+  }
+
+  /** What `submit` would answer without storing anything (the job exists, a conflict, a full backlog), or null. */
+  precheck(request: SubmitRequest, now: number): SubmitResult | null {
+    return this.prior(request, now) ?? this.backlogFull(request.batches.length, now);
+  }
+
+  /** Stores some of a large request's batches ahead of its `submit`, not yet queued (staging.ts). */
+  stage(request: SubmitRequest, firstSeq: number, batches: readonly WireBatch[]): void {
+    stageBatches(this.sql, this.outbox, request, firstSeq, batches);
+  }
+
+  /** Drops what `stage` stored for a request that will not be submitted. */
+  dropStaged(jobId: string): void {
+    dropStaged(this.sql, jobId);
   }
 
   /**
@@ -254,6 +272,24 @@ export class Engine {
   resume(): void {
     this.setBreaker(CLOSED);
     this.log({ event: "sending_resumed" });
+  }
+
+  private prior(request: SubmitRequest, now: number): SubmitResult | null {
+    const prior = priorJob(this.outbox, request);
+    if (prior?.kind === "existing") return { kind: "existing", job: this.view(prior.jobId), estimatedSeconds: this.etaSeconds(now) };
+    return prior;
+  }
+
+  private backlogFull(adding: number, now: number): SubmitResult | null {
+    const backlog = this.counts.queued + this.counts.inFlight;
+    const excess = backlog + adding - this.settings.maxBacklogBatches;
+    if (excess <= 0) return null;
+    return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / this.liveRps(now))), backlogBatches: backlog };
+  }
+
+  private refuse(request: SubmitRequest, result: SubmitResult, staged: boolean): SubmitResult {
+    if (staged) dropStaged(this.sql, request.jobId);
+    return result;
   }
 
   private dispatch(batch: DueBatch, slot: Slot): SendTask {

@@ -10,6 +10,7 @@ import { type PacerState, restorePacer } from "./pacer";
 import { hasDeadlines, pruneKeys } from "./policy-store";
 import type { OpenCounts } from "./reads";
 import { migrate } from "./schema";
+import { dropStaged } from "./staging";
 import type { EngineSettings } from "./settings";
 import type { SqlAdapter } from "./sql";
 
@@ -42,6 +43,9 @@ export function restore(sql: SqlAdapter, outbox: Outbox, settings: EngineSetting
     mismatch = hold("client-mismatch", reason, now).hold;
     log({ event: "client_mismatch", pinned, configured: settings.clientId });
   }
+  // Batches staged by a request this instance's predecessor never finished storing: never queued, dropped.
+  const dropped = dropStaged(sql, null);
+  if (dropped > 0) log({ event: "staged_batches_dropped", batches: dropped });
   const windowMs = 1000 + (settings.pacer.guardMs ?? 20);
   return {
     mismatch,

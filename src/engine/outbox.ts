@@ -90,8 +90,8 @@ export type NewJob = Pick<
   | "send_after" | "expires_at" | "on_unknown" | "callback_url" | "deduplicated"
 >;
 
-// Durable Object SQL allows 100 bound parameters per statement; a batch row binds 6.
-const ROWS_PER_INSERT = 16;
+// Durable Object SQL allows 100 bound parameters per statement; a batch row binds 7.
+const ROWS_PER_INSERT = 14;
 const OPEN_BATCH_COLUMNS =
   "batch_id, job_id, seq, size, state, attempts, budget_spent, traffic_requeues, req_msg_id, result_code, sent_at, at_most_once";
 
@@ -121,9 +121,10 @@ export class Outbox {
   /**
    * Stores a job and its batches, due at `created_at` or `send_after` if later (the caller wraps this in
    * a transaction). `deduplicated` notifications count in `total` but have no batch; a job left with no
-   * batch at all is completed at once.
+   * batch at all is completed at once. With `staged`, the batches were stored ahead (`insertBatches` in
+   * state `staged`, see staging.ts) and are only made queued here.
    */
-  insertJob(job: NewJob, batches: readonly WireBatch[]): void {
+  insertJob(job: NewJob, batches: readonly WireBatch[], staged = false): void {
     const total = batches.reduce((n, b) => n + b.size, 0) + job.deduplicated;
     this.sql.exec(
       `INSERT INTO jobs (job_id, owner, idempotency_key, webhook_id, body_hash, merchant_id, total, batch_count, created_at,
@@ -133,21 +134,35 @@ export class Outbox {
       batches.length === 0 ? job.created_at : null, job.deduplicated, job.send_after, job.expires_at, job.on_unknown, job.callback_url,
     );
     const dueAt = Math.max(job.created_at, job.send_after ?? 0);
-    const atMostOnce = job.on_unknown === "fail" ? 1 : 0;
+    if (staged) {
+      this.sql.exec("UPDATE batches SET state = 'queued', next_at = ? WHERE job_id = ? AND state = 'staged'", dueAt, job.job_id);
+    } else {
+      this.insertBatches(job.job_id, 0, batches, { state: "queued", nextAt: dueAt, expiresAt: job.expires_at, onUnknown: job.on_unknown });
+    }
+  }
+
+  /** Stores batches (rows and payloads) of a job from `firstSeq` on, in `state`. */
+  insertBatches(
+    jobId: string,
+    firstSeq: number,
+    batches: readonly WireBatch[],
+    at: { state: "queued" | "staged"; nextAt: number; expiresAt: number | null; onUnknown: string },
+  ): void {
+    const atMostOnce = at.onUnknown === "fail" ? 1 : 0;
     for (let start = 0; start < batches.length; start += ROWS_PER_INSERT) {
       const chunk = batches.slice(start, start + ROWS_PER_INSERT);
       const params: SqlValue[] = [];
       chunk.forEach((batch, i) => {
-        params.push(job.job_id, start + i, batch.size, dueAt, job.expires_at, atMostOnce);
+        params.push(jobId, firstSeq + start + i, batch.size, at.state, at.nextAt, at.expiresAt, atMostOnce);
       });
       const ids = this.sql.exec<{ batch_id: number; seq: number }>(
         `INSERT INTO batches (job_id, seq, size, state, next_at, expires_at, at_most_once)
-         VALUES ${chunk.map(() => "(?, ?, ?, 'queued', ?, ?, ?)").join(", ")}
+         VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}
          RETURNING batch_id, seq`,
         ...params,
       );
       const payloads: SqlValue[] = [];
-      for (const { batch_id, seq } of ids) payloads.push(batch_id, batches[seq]?.infos ?? "[]");
+      for (const { batch_id, seq } of ids) payloads.push(batch_id, batches[seq - firstSeq]?.infos ?? "[]");
       this.sql.exec(`INSERT INTO payloads (batch_id, infos) VALUES ${ids.map(() => "(?, ?)").join(", ")}`, ...payloads);
     }
   }

@@ -108,25 +108,27 @@ export class World {
     this.engine = this.start();
   }
 
+  /** A request of `batches` batches of `size` notifications (openIds `<jobId>-<batch>-<i>`), not yet submitted. */
+  request(batches: number, size = 100, extra: Partial<SubmitRequest> = {}): SubmitRequest {
+    const jobId = extra.jobId ?? `job_${String(++this.ids).padStart(22, "0")}`;
+    return {
+      jobId,
+      owner: "key:alpha",
+      bodyHash: jobId,
+      merchantId: "2160400000000177",
+      batches: Array.from({ length: batches }, (_, b) => ({
+        size,
+        infos: JSON.stringify(
+          Array.from({ length: size }, (_, i) => ({ openId: `${jobId}-${b}-${i}`, templateCode: "T", templateValue: `{"n":"${i}"}` })),
+        ),
+      })),
+      ...extra,
+    };
+  }
+
   /** Submits `batches` batches of `size` notifications as one job; returns the job id. */
   submit(batches: number, size = 100, extra: Partial<SubmitRequest> = {}): string {
-    const jobId = extra.jobId ?? `job_${String(++this.ids).padStart(22, "0")}`;
-    const result = this.engine.submit(
-      {
-        jobId,
-        owner: "key:alpha",
-        bodyHash: jobId,
-        merchantId: "2160400000000177",
-        batches: Array.from({ length: batches }, (_, b) => ({
-          size,
-          infos: JSON.stringify(
-            Array.from({ length: size }, (_, i) => ({ openId: `${jobId}-${b}-${i}`, templateCode: "T", templateValue: `{"n":"${i}"}` })),
-          ),
-        })),
-        ...extra,
-      },
-      this.now,
-    );
+    const result = this.engine.submit(this.request(batches, size, extra), this.now);
     if (result.kind !== "created" && result.kind !== "existing") throw new Error(`submit refused: ${result.kind}`);
     return result.job.jobId;
   }

@@ -4,6 +4,7 @@ import { deliverCallbacks } from "../../engine/callback-sender";
 import { Engine } from "../../engine/engine";
 import { Pump } from "../../engine/pump";
 import { engineSettings } from "../../engine/settings";
+import { submitInSlices } from "../../engine/staging";
 import type { CallbackTask, CancelResult, DegradedReason, DispatcherApi, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "../../engine/types";
 import { logEvent } from "../../log";
 import { MAX_CONNECTIONS_PER_INVOCATION } from "./connection-limit";
@@ -37,7 +38,8 @@ export class Dispatcher extends DurableObject<Env> implements DispatcherApi {
   }
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
-    const result = this.open().submit(request, Date.now());
+    // A large request is stored a slice at a time, the sends and reports due meanwhile let through.
+    const result = await submitInSlices(this.open(), request, Date.now, () => scheduler.wait(0));
     if (result.kind === "created") await this.kick();
     return result;
   }

@@ -12,6 +12,7 @@ import type { SqlAdapter } from "../../engine/sql";
 import { engineSettings } from "../../engine/settings";
 import type { CallbackTask, CancelResult, DegradedReason, DispatcherApi, DispatcherStatus, JobView, SendReport, SendTask, SubmitRequest, SubmitResult } from "../../engine/types";
 import { logEvent } from "../../log";
+import { submitInSlices } from "../../engine/staging";
 import type { Runtime } from "../../runtime";
 
 /** After the pump loop failed (a storage error), it starts again this much later, ms. */
@@ -62,7 +63,8 @@ export class LocalDispatcher implements DispatcherApi {
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.stopping) throw new Error("the relay is shutting down");
-    const result = this.engine.submit(request, Date.now());
+    // A large request is stored a slice at a time, the sends and reports due meanwhile let through.
+    const result = await submitInSlices(this.engine, request, Date.now, yieldToEventLoop);
     if (result.kind === "created") this.pump.poke();
     return result;
   }
@@ -142,4 +144,9 @@ export class LocalDispatcher implements DispatcherApi {
       this.sending.add(sending);
     }
   }
+}
+
+/** Lets timers and I/O run before going on. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
