@@ -2,7 +2,8 @@
  * Cost and packing on one local run (quota 200/s, stand-in unlimited and answering at once):
  * - cost: the relay's CPU per batch, from the CPU time of the workerd process running the relay's code
  *   (/proc utime + stime) across a known number of batches, accept work included, less what it burns
- *   idle over the same time; compared with one bare sign + verify (crypto-baseline.ts).
+ *   idle over the same time; the median of three passes; compared with one bare sign + verify
+ *   (crypto-baseline.ts).
  * - packing: requests the stand-in received ÷ Σ ceil(notifications / 100) over jobs of awkward sizes.
  * - a CPU profile of a second, unmeasured pass (the profiler's own overhead stays out of the figure).
  */
@@ -17,8 +18,10 @@ export const PACKING_SIZES = [1, 99, 100, 101, 250, 999, 1000, 1001, 9999, 10_00
 export interface CostResult {
   batches: number;
   notifications: number;
-  /** The relay's (runtime workerd's) CPU per batch, idle burn removed, ms. */
+  /** The relay's (runtime workerd's) CPU per batch, idle burn removed, ms: the median of the passes. */
   relayCpuMsPerBatch: number | null;
+  /** Each pass's figure, ms. */
+  relayCpuMsPerBatchPasses: (number | null)[];
   /** wrangler's proxy workerd + wrangler's Node per batch (local-only, not in the figure), ms. */
   devOverheadCpuMsPerBatch: number | null;
   idleCpuShare: number | null;
@@ -46,26 +49,43 @@ export async function measureCost(scale = 1) {
     await new Promise((r) => setTimeout(r, 2000));
     const idleShare = idle0 ? (relayCpu(pid).runtimeMs - idle0.runtimeMs) / (performance.now() - idleWall0) : null;
 
-    await run.gateway.reset();
     const sizes = scale < 1 ? PACKING_SIZES.slice(0, 10) : PACKING_SIZES;
     const expectedCalls = sizes.reduce((n, size) => n + Math.ceil(size / 100), 0);
-    const cpu0 = HAS_PROC ? relayCpu(pid) : null;
-    const wall0 = performance.now();
-    for (const [i, size] of sizes.entries()) {
-      const answer = await client.submit(bodyOf(`k${i}`, size));
-      if (answer.status !== 202) throw new Error(`cost: HTTP ${answer.status}`);
-    }
-    if (!(await arrived(expectedCalls))) throw new Error("cost: not every batch arrived");
-    // Every answer back and settled in the relay: nothing in flight any more.
-    for (const deadline = performance.now() + 60_000; performance.now() < deadline; ) {
-      const status = await client.status();
-      if (status.inFlight === 0 && status.backlog.batches === 0) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const wallMs = performance.now() - wall0;
-    const cpu1 = HAS_PROC ? relayCpu(pid) : null;
-    const calls = (await run.gateway.counts()).requests;
-    const perBatch = (a: number, b: number, idle = 0) => (b - a - idle * wallMs) / expectedCalls;
+    // One pass: every job submitted, every batch sent, answered and settled; CPU and calls over it.
+    const pass = async (tag: string) => {
+      await run.gateway.reset();
+      const cpu0 = HAS_PROC ? relayCpu(pid) : null;
+      const wall0 = performance.now();
+      for (const [i, size] of sizes.entries()) {
+        const answer = await client.submit(bodyOf(`${tag}${i}`, size));
+        if (answer.status !== 202) throw new Error(`cost: HTTP ${answer.status}`);
+      }
+      if (!(await arrived(expectedCalls))) throw new Error("cost: not every batch arrived");
+      // Every answer back and settled in the relay: nothing in flight any more.
+      for (const deadline = performance.now() + 60_000; performance.now() < deadline; ) {
+        const status = await client.status();
+        if (status.inFlight === 0 && status.backlog.batches === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const wallMs = performance.now() - wall0;
+      const cpu1 = HAS_PROC ? relayCpu(pid) : null;
+      const calls = (await run.gateway.counts()).requests;
+      const perBatch = (a: number, b: number, idle = 0) => (b - a - idle * wallMs) / expectedCalls;
+      return {
+        calls,
+        relay: cpu0 && cpu1 ? perBatch(cpu0.runtimeMs, cpu1.runtimeMs, idleShare ?? 0) : null,
+        devOverhead: cpu0 && cpu1 ? perBatch(cpu0.devOverheadMs, cpu1.devOverheadMs) : null,
+      };
+    };
+    // Three passes, the median reported: one pass's figure moves by a third from run to run here.
+    const passes = [];
+    for (const tag of scale < 1 ? ["k"] : ["k", "l", "m"]) passes.push(await pass(tag));
+    const median = (values: (number | null)[]) => {
+      const known = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+      return known.length ? (known[Math.floor((known.length - 1) / 2)] as number) : null;
+    };
+    // Packing must hold in every pass: a resend in any of them shows.
+    const calls = Math.max(...passes.map((p) => p.calls));
 
     // A profile of a second pass, not counted above.
     let profile: CostResult["profile"];
@@ -83,8 +103,9 @@ export async function measureCost(scale = 1) {
     return {
       batches: expectedCalls,
       notifications: sizes.reduce((a, b) => a + b, 0),
-      relayCpuMsPerBatch: cpu0 && cpu1 ? perBatch(cpu0.runtimeMs, cpu1.runtimeMs, idleShare ?? 0) : null,
-      devOverheadCpuMsPerBatch: cpu0 && cpu1 ? perBatch(cpu0.devOverheadMs, cpu1.devOverheadMs) : null,
+      relayCpuMsPerBatch: median(passes.map((p) => p.relay)),
+      relayCpuMsPerBatchPasses: passes.map((p) => p.relay),
+      devOverheadCpuMsPerBatch: median(passes.map((p) => p.devOverhead)),
       idleCpuShare: idleShare,
       packing: calls / expectedCalls,
       calls,

@@ -5,7 +5,7 @@
  *   --only=a,b       phases among accept, fanout, pace, overlap, waiters, lag, adaptation, cost, storage, bundle, selfhosted
  *   --out=path       where to write the results
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../dev/local-run.ts";
 import { measureAccept } from "./accept.ts";
@@ -21,8 +21,8 @@ import { measureOverlap } from "./overlap.ts";
 import { measurePace } from "./pace.ts";
 import { measureStorage } from "./storage.ts";
 import { measureBundle } from "./bundle.ts";
-import { type BenchResults, formatTable, rows } from "./report.ts";
-import { formatSelfHosted, measureSelfHosted, type SelfHostedFigure } from "./selfhosted.ts";
+import { type BenchResults, formatSelfHosted, formatTable, README_BENCH_MARKERS, readmeBenchBlock, rows } from "./report.ts";
+import { measureSelfHosted, type SelfHostedFigure } from "./selfhosted.ts";
 
 const PHASES = ["accept", "fanout", "pace", "overlap", "waiters", "lag", "adaptation", "cost", "storage", "bundle", "selfhosted"] as const;
 const args = process.argv.slice(2);
@@ -135,3 +135,15 @@ writeFileSync(
   `${JSON.stringify({ date: new Date().toISOString(), quick, machine, table, noise, results, selfhosted, durationSeconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`,
 );
 console.log(`results written to ${out}`);
+// The run saved as bench/results.json is the one the README shows.
+if (out === join(PROJECT_ROOT, "bench", "results.json")) {
+  const readmePath = join(PROJECT_ROOT, "README.md");
+  const readme = readFileSync(readmePath, "utf8");
+  const start = readme.indexOf(README_BENCH_MARKERS.start);
+  const end = readme.indexOf(README_BENCH_MARKERS.end);
+  if (start >= 0 && end > start) {
+    const block = `${README_BENCH_MARKERS.start}\n${readmeBenchBlock({ table, selfhosted })}\n`;
+    writeFileSync(readmePath, readme.slice(0, start) + block + readme.slice(end));
+    console.log("README.md benchmark table written");
+  }
+}

@@ -3,6 +3,7 @@ import type { AcceptResult } from "./accept.ts";
 import type { AdaptationResult } from "./adaptation.ts";
 import type { CostResult } from "./cost.ts";
 import type { CryptoBaseline } from "./crypto-baseline.ts";
+import type { SelfHostedFigure } from "./selfhosted.ts";
 import type { FanoutResult } from "./fanout.ts";
 import type { WindowFigures } from "./arrivals.ts";
 import type { LagResult } from "./lag.ts";
@@ -189,7 +190,7 @@ export function rows(r: BenchResults): Row[] {
   if (r.cost && r.crypto && r.cost.relayCpuMsPerBatch !== null) {
     const x = r.cost.relayCpuMsPerBatch / r.crypto.cpuMsPerPair;
     out.push({
-      measure: `cost: relay CPU per batch ÷ bare sign+verify (${r.cost.relayCpuMsPerBatch.toFixed(2)} ÷ ${r.crypto.cpuMsPerPair.toFixed(3)} ms)`,
+      measure: `cost: relay CPU per batch ÷ bare sign+verify (${r.cost.relayCpuMsPerBatch.toFixed(2)} ÷ ${r.crypto.cpuMsPerPair.toFixed(3)} ms; median of ${(r.cost.relayCpuMsPerBatchPasses ?? []).map((v) => v?.toFixed(2) ?? "n/a").join(", ")})`,
       figure: `${x.toFixed(2)}×`,
       target: "≤ 3×",
       met: x <= 3,
@@ -248,4 +249,26 @@ export function formatTable(list: Row[]): string {
       .join("  ")
       .trimEnd();
   return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+}
+
+/** The figures as a small table. */
+export function formatSelfHosted(figures: readonly SelfHostedFigure[]): string {
+  const lines = ["runtime   max/s  batches  pace (steady ÷ max)  exceed   max in 1 s  relay CPU per batch"];
+  for (const f of figures) {
+    const cpu = f.relayCpuMsPerBatch === null ? "n/a" : `${f.relayCpuMsPerBatch.toFixed(2)} ms`;
+    lines.push(
+      `${f.runtime.padEnd(9)} ${String(f.maxRps).padStart(5)}  ${String(f.batches).padStart(7)}  ${f.paceRatio.toFixed(3).padStart(19)}  ${(100 * f.exceedShare).toFixed(2).padStart(5)} %  ${String(f.maxPerSecond).padStart(10)}  ${cpu}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Where the README shows the latest full run (written by `npm run bench`, checked by test/node/readme.test.ts). */
+export const README_BENCH_MARKERS = { start: "<!-- bench:start -->", end: "<!-- bench:end -->" } as const;
+
+/** The README's copy of a saved full run: its table and the self-hosted one. */
+export function readmeBenchBlock(saved: { table: Row[]; selfhosted?: SelfHostedFigure[] | null }): string {
+  const parts = [formatTable(saved.table)];
+  if (saved.selfhosted) parts.push(`Self-hosted beside workerd, 50/s, 200 ms answers:\n${formatSelfHosted(saved.selfhosted)}`);
+  return ["```", parts.join("\n\n"), "```"].join("\n");
 }

@@ -60,15 +60,3 @@ export async function measureSelfHosted(maxRps: number, seconds: number): Promis
   }
   return figures;
 }
-
-/** The figures as a small table. */
-export function formatSelfHosted(figures: readonly SelfHostedFigure[]): string {
-  const lines = ["runtime   max/s  batches  pace (steady ÷ max)  exceed   max in 1 s  relay CPU per batch"];
-  for (const f of figures) {
-    const cpu = f.relayCpuMsPerBatch === null ? "n/a" : `${f.relayCpuMsPerBatch.toFixed(2)} ms`;
-    lines.push(
-      `${f.runtime.padEnd(9)} ${String(f.maxRps).padStart(5)}  ${String(f.batches).padStart(7)}  ${f.paceRatio.toFixed(3).padStart(19)}  ${(100 * f.exceedShare).toFixed(2).padStart(5)} %  ${String(f.maxPerSecond).padStart(10)}  ${cpu}`,
-    );
-  }
-  return lines.join("\n");
-}

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { devVarsExample, README_MARKERS, settingsTable } from "../../src/config/docs";
 import { HOST_SETTINGS } from "../../src/hosts/self-hosted/settings";
 import { PROBLEMS } from "../../src/http/problem";
+import { README_BENCH_MARKERS, readmeBenchBlock } from "../../bench/report.ts";
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 const readme = read("README.md");
@@ -35,5 +36,15 @@ describe("README and .dev.vars.example follow src/config/settings.ts (run `npm r
     const firstBlock = readme.slice(readme.indexOf("```sh"), readme.indexOf("```", readme.indexOf("```sh") + 5));
     expect(firstBlock).toContain("npm install && npm start");
     expect(firstBlock).toContain("npm test");
+  });
+});
+
+describe("README's benchmark table", () => {
+  it("is the one in bench/results.json (`npm run bench` writes both)", () => {
+    const saved = JSON.parse(read("bench/results.json")) as Parameters<typeof readmeBenchBlock>[0];
+    const start = readme.indexOf(README_BENCH_MARKERS.start);
+    const end = readme.indexOf(README_BENCH_MARKERS.end);
+    expect(start).toBeGreaterThan(0);
+    expect(readme.slice(start + README_BENCH_MARKERS.start.length, end).trim()).toBe(readmeBenchBlock(saved));
   });
 });
