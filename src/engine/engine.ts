@@ -1,25 +1,25 @@
 /**
  * The dispatcher engine: one per Alipay clientId, runtime-free. It owns the outbox and decides, with the
- * pure steps (`planSends`, `settleAttempt`) and the clock its host passes in, which batch leaves when and
- * how each attempt settles. Hosts (a Durable Object, a Deno or Node process, a test) give it a SQL
- * adapter, call `tick` when woken, hand the returned tasks to senders, and feed reports back.
+ * pure steps (`planSends`, and `settleAttempt` as settlement.ts applies it) and the clock its host passes
+ * in, which batch leaves when and how each attempt settles. Hosts (a Durable Object, a Deno or Node
+ * process, a test) give it a SQL adapter, call `tick` when woken, hand the returned tasks to senders,
+ * and feed reports back.
  */
 import type { WireBatch } from "../core/batch";
 import { newReqMsgId } from "../core/envelope";
-import type { SendOutcome } from "../core/types";
 import { logEvent } from "../log";
-import { attemptLogLine, attemptResult, relayOutcome } from "./attempt-result";
+import { relayOutcome } from "./attempt-result";
 import { type BreakerState, CLOSED, type Hold, hold } from "./breaker";
 import { Callbacks, newWebhookId } from "./callbacks";
 import { admittedEta, deduplicate, priorJob, storeJob } from "./admission";
-import { type DueBatch, type OpenBatch, Outbox } from "./outbox";
-import { type PacerState, pacerMemory, paceSnapshot, recordDeparture } from "./pacer";
-import { degradedReasons, etaSeconds, queuedJobView, readJob, roundRate, statusView } from "./reads";
+import { type DueBatch, Outbox } from "./outbox";
+import { type PacerState, paceSnapshot } from "./pacer";
+import { degradedReasons, etaSeconds, queuedJobView, readJob, statusView } from "./reads";
 import { pruneStep, restore } from "./housekeeping";
 import { planSends, type Slot } from "./plan";
 import { dropStaged, stageBatches } from "./staging";
 import { cancelQueued, type Ended, expireDue, hasDeadlines, nextExpiry } from "./policy-store";
-import { settleAttempt } from "./settle";
+import { type SendingState, type SettlementContext, settleInFlight, settleLate } from "./settlement";
 import type { EngineSettings } from "./settings";
 import type { SqlAdapter } from "./sql";
 import { AttemptStats } from "./stats";
@@ -39,8 +39,6 @@ import type {
 
 /** Extra time a sender gets beyond the send timeout to report back, ms. */
 export const LEASE_GRACE_MS = 5_000;
-/** Exceed-limit adaptations the status keeps. */
-const ADAPTATIONS_KEPT = 20;
 
 /** What an engine may be given instead of the real thing (tests pass fixed ones). */
 export interface EngineDeps {
@@ -60,8 +58,6 @@ export interface Tick {
   wakeAt: number;
 }
 
-type Adaptation = DispatcherStatus["adaptations"][number];
-
 /** The engine over one outbox. Call `open` once before anything else. */
 export class Engine {
   private readonly outbox: Outbox;
@@ -69,13 +65,17 @@ export class Engine {
   private readonly random: () => number;
   private readonly newReqMsgId: () => string;
   private readonly log: typeof logEvent;
-  private readonly stats = new AttemptStats();
   private readonly waiters = new Waiters();
-  private readonly probes = new Set<number>();
-  private pacer!: PacerState;
-  private breaker: BreakerState = CLOSED;
+  private readonly settling: SettlementContext;
+  /** The pace, the breaker and the counters, as settlement (settlement.ts) moves them. */
+  private readonly live: SendingState = {
+    pacer: undefined as unknown as PacerState, // set by open()
+    breaker: CLOSED,
+    probes: new Set<number>(),
+    counts: { queued: 0, queuedNotifications: 0, inFlight: 0, inFlightNotifications: 0 },
+    stats: new AttemptStats(),
+  };
   private mismatch: Hold | null = null;
-  private counts = { queued: 0, queuedNotifications: 0, inFlight: 0, inFlightNotifications: 0 };
   private nextPruneAt = 0;
   /**
    * Whether any open batch has a deadline: only then does a tick look for expiries, so that work
@@ -94,11 +94,12 @@ export class Engine {
     this.newReqMsgId = deps.newReqMsgId ?? newReqMsgId;
     this.log = deps.log ?? logEvent;
     this.callbacks = new Callbacks(sql, this.random, deps.newWebhookId ?? newWebhookId, this.log);
+    this.settling = { sql, outbox: this.outbox, settings, random: this.random, log: this.log };
   }
 
   /** Migrates the outbox, pins the clientId, and loads what survives a restart (counters, pace, holds). */
   open(now: number): this {
-    ({ mismatch: this.mismatch, breaker: this.breaker, counts: this.counts, deadlines: this.deadlines, pacer: this.pacer } =
+    ({ mismatch: this.mismatch, breaker: this.live.breaker, counts: this.live.counts, deadlines: this.deadlines, pacer: this.live.pacer } =
       restore(this.sql, this.outbox, this.settings, now, this.log));
     return this;
   }
@@ -119,8 +120,8 @@ export class Engine {
     storeJob(this.sql, this.outbox, request, dedup, now, staged);
     if (request.expiresAt !== undefined && batches.length > 0) this.deadlines = true;
     const queued = batches.reduce((n, b) => n + b.size, 0);
-    this.counts.queued += batches.length;
-    this.counts.queuedNotifications += queued;
+    this.live.counts.queued += batches.length;
+    this.live.counts.queuedNotifications += queued;
     this.log({ event: "job_accepted", jobId: request.jobId, total: queued + dedup.deduplicated, batches: batches.length, deduplicated: dedup.deduplicated });
     if (batches.length === 0) {
       // Every notification was a duplicate: the job is complete as stored.
@@ -169,22 +170,23 @@ export class Engine {
   tick(now: number): Tick {
     for (const lost of this.outbox.expiredLeases(now)) {
       const detail = "the sender did not report back before its lease ran out; AlipayHK may have the request";
-      this.settle(lost, relayOutcome("lost", lost.req_msg_id ?? "", detail, now), now);
+      const outcome = relayOutcome("lost", lost.req_msg_id ?? "", detail, now);
+      if (settleInFlight(this.settling, this.live, lost, outcome, now)) this.completed(lost.job_id, now);
     }
     if (now >= this.nextPruneAt) this.prune(now);
     if (this.deadlines) {
       for (const ended of this.sql.transaction(() => expireDue(this.sql, now))) this.ended(ended, "batches_expired", now);
     }
 
-    const capacity = Math.max(0, this.settings.maxInFlight - this.counts.inFlight);
-    const held = this.mismatch ? { hold: this.mismatch, run: null } : this.breaker;
-    const input = { capacity, pacer: this.pacer, breaker: held, probesInFlight: this.probes.size, now, leadMs: this.settings.leadMs, handoverMs: this.settings.handoverMs };
+    const capacity = Math.max(0, this.settings.maxInFlight - this.live.counts.inFlight);
+    const held = this.mismatch ? { hold: this.mismatch, run: null } : this.live.breaker;
+    const input = { capacity, pacer: this.live.pacer, breaker: held, probesInFlight: this.live.probes.size, now, leadMs: this.settings.leadMs, handoverMs: this.settings.handoverMs };
     // The slots the pace, the breaker and the cap allow now come first: only that many batches are read,
     // and a tick woken by a report between slots (most of them) reads none.
     const room = planSends({ ...input, due: capacity }, this.settings.pacer);
     const due = room.slots.length > 0 ? this.outbox.due(now, room.slots.length) : [];
     const plan = due.length === room.slots.length ? room : planSends({ ...input, due: due.length }, this.settings.pacer);
-    this.pacer = plan.pacer;
+    this.live.pacer = plan.pacer;
     const tasks: SendTask[] = [];
     if (plan.slots.length > 0) {
       this.sql.transaction(() => {
@@ -193,7 +195,7 @@ export class Engine {
           // Its slot falls at or after its deadline: it is not sent; the next tick expires it.
           if (batch.expires_at !== null && slot.at >= batch.expires_at) return;
           tasks.push(this.dispatch(batch, slot));
-          if (slot.probe) this.probes.add(batch.batch_id);
+          if (slot.probe) this.live.probes.add(batch.batch_id);
         });
       });
     }
@@ -222,11 +224,11 @@ export class Engine {
     const batch = this.outbox.batch(report.batchId);
     if (batch && batch.req_msg_id === report.reqMsgId) {
       if (batch.state === "in_flight") {
-        this.settle(batch, report.outcome, now);
+        if (settleInFlight(this.settling, this.live, batch, report.outcome, now)) this.completed(batch.job_id, now);
         return;
       }
       if (batch.state === "queued" && batch.result_code === "LOST_IN_FLIGHT") {
-        this.lateReport(batch, report.outcome, now);
+        if (settleLate(this.settling, this.live, batch, report.outcome, now)) this.completed(batch.job_id, now);
         return;
       }
     }
@@ -253,13 +255,13 @@ export class Engine {
 
   /** Live pace, backlog, holds and recent results; recent jobs are `owner`'s only (null: everyone's). */
   status(owner: string | null, now: number): DispatcherStatus {
-    const live = { pacer: this.pacer, hold: this.mismatch ?? this.breaker.hold, counts: this.counts, stats: this.stats };
+    const live = { pacer: this.live.pacer, hold: this.mismatch ?? this.live.breaker.hold, counts: this.live.counts, stats: this.live.stats };
     return statusView(this.outbox, live, this.settings, owner, now);
   }
 
   /** Why sending is impaired (held, or storage nearly full); empty while all is well. */
   health(): DegradedReason[] {
-    return degradedReasons(this.mismatch ?? this.breaker.hold, this.sql.databaseBytes(), this.settings.storageCapBytes);
+    return degradedReasons(this.mismatch ?? this.live.breaker.hold, this.sql.databaseBytes(), this.settings.storageCapBytes);
   }
 
   /** Holds all sending until `resume` (accepted work still queues); `by` names the operator (an owner id). */
@@ -281,7 +283,7 @@ export class Engine {
   }
 
   private backlogFull(adding: number, now: number): SubmitResult | null {
-    const backlog = this.counts.queued + this.counts.inFlight;
+    const backlog = this.live.counts.queued + this.live.counts.inFlight;
     const excess = backlog + adding - this.settings.maxBacklogBatches;
     if (excess <= 0) return null;
     return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / this.liveRps(now))), backlogBatches: backlog };
@@ -296,10 +298,10 @@ export class Engine {
     const reqMsgId = this.newReqMsgId();
     const { at, countedAt } = slot;
     this.outbox.markInFlight(batch, reqMsgId, countedAt, countedAt + this.settings.sendTimeoutMs + LEASE_GRACE_MS);
-    this.counts.queued -= 1;
-    this.counts.queuedNotifications -= batch.size;
-    this.counts.inFlight += 1;
-    this.counts.inFlightNotifications += batch.size;
+    this.live.counts.queued -= 1;
+    this.live.counts.queuedNotifications -= batch.size;
+    this.live.counts.inFlight += 1;
+    this.live.counts.inFlightNotifications += batch.size;
     return {
       clientId: this.settings.clientId,
       batchId: batch.batch_id,
@@ -313,78 +315,10 @@ export class Engine {
     };
   }
 
-  private settle(batch: OpenBatch, outcome: SendOutcome, now: number): void {
-    const result = attemptResult(outcome);
-    const departed = departure(batch, outcome);
-    if (departed !== null && batch.sent_at !== null) {
-      this.pacer = recordDeparture(this.pacer, this.settings.pacer, batch.sent_at, departed);
-    }
-    const before = this.pacer.liveRps;
-    const settled = settleAttempt(
-      {
-        batchId: batch.batch_id,
-        attempts: batch.attempts,
-        budgetSpent: batch.budget_spent,
-        trafficRequeues: batch.traffic_requeues,
-        atMostOnce: batch.at_most_once === 1,
-      },
-      outcome,
-      result,
-      { pacer: this.pacer, breaker: this.breaker },
-      this.settings,
-      now,
-      this.random(),
-    );
-    this.pacer = settled.pacer;
-    this.probes.delete(batch.batch_id);
-    let completed = false;
-    this.sql.transaction(() => {
-      if (this.pacer.liveRps !== before || settled.exceeded) this.outbox.setMeta("pacer", pacerMemory(this.pacer));
-      if (settled.breaker.state.hold !== this.breaker.hold) this.outbox.setMeta("hold", settled.breaker.state.hold);
-      if (settled.next.kind === "finish") completed = this.outbox.finish(batch, result, settled.next.status, now, departed);
-      else this.outbox.requeue(batch, result, { ...settled.next, held: outcome.kind === "missed-slot", departed });
-    });
-    this.breaker = settled.breaker.state;
-    this.counts.inFlight -= 1;
-    this.counts.inFlightNotifications -= batch.size;
-    if (settled.next.kind === "requeue") {
-      this.counts.queued += 1;
-      this.counts.queuedNotifications += batch.size;
-    }
-    this.stats.record(now, result.resultCode, settled.exceeded);
-    if (settled.exceeded && this.pacer.liveRps !== before) this.noteAdaptation(now, result.resultCode);
-    if (settled.breaker.change) {
-      this.log({ event: `breaker_${settled.breaker.change}`, kind: this.breaker.hold?.kind ?? null, reason: this.breaker.hold?.reason ?? null });
-    }
-    const next = settled.next.kind === "finish" ? settled.next.status : `retry in ${settled.next.at - now} ms`;
-    this.log(attemptLogLine(batch, outcome, result, next));
-    if (completed) this.completed(batch.job_id, now);
-  }
-
-  /**
-   * A report that arrives after its lease ran out, while the batch waits for its resend: AlipayHK's
-   * answer is still the truth about that request. A success or a final refusal ends the batch (no
-   * resend); anything else leaves the scheduled resend as it is.
-   */
-  private lateReport(batch: OpenBatch, outcome: SendOutcome, now: number): void {
-    const result = attemptResult(outcome);
-    if (outcome.kind !== "answered" || (result.resultClass !== "success" && result.resultClass !== "final")) {
-      this.log({ event: "late_report_ignored", batchId: batch.batch_id, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode });
-      return;
-    }
-    const status = result.resultClass === "success" ? "succeeded" : "failed";
-    const completed = this.sql.transaction(() => this.outbox.finish(batch, result, status, now));
-    this.counts.queued -= 1;
-    this.counts.queuedNotifications -= batch.size;
-    this.stats.record(now, result.resultCode, false);
-    this.log({ event: "late_report", jobId: batch.job_id, batch: batch.seq, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode, next: status });
-    if (completed) this.completed(batch.job_id, now);
-  }
-
   /** Queued batches ended without a send (cancelled, expired): the counts move; the job may complete. */
   private ended(ended: Ended, event: string, now: number): void {
-    this.counts.queued -= ended.batches;
-    this.counts.queuedNotifications -= ended.notifications;
+    this.live.counts.queued -= ended.batches;
+    this.live.counts.queuedNotifications -= ended.notifications;
     this.log({ event, jobId: ended.jobId, batches: ended.batches, notifications: ended.notifications });
     if (ended.completed) this.completed(ended.jobId, now);
   }
@@ -401,8 +335,8 @@ export class Engine {
   }
 
   private setBreaker(state: BreakerState): void {
-    this.breaker = state;
-    this.probes.clear();
+    this.live.breaker = state;
+    this.live.probes.clear();
     this.outbox.setMeta("hold", state.hold);
   }
 
@@ -410,27 +344,12 @@ export class Engine {
     return readJob(this.outbox, jobId);
   }
 
-  private noteAdaptation(now: number, reason: string): void {
-    const liveRps = roundRate(this.pacer.liveRps);
-    const adaptations = this.outbox.getMeta<Adaptation[]>("adaptations") ?? [];
-    if (adaptations.at(-1)?.liveRps === liveRps) return;
-    adaptations.push({ at: new Date(now).toISOString(), liveRps, reason });
-    this.outbox.setMeta("adaptations", adaptations.slice(-ADAPTATIONS_KEPT));
-    this.log({ event: "pace_lowered", liveRps, reason });
-  }
-
   /** Seconds until the backlog is sent at the live rate. */
   private etaSeconds(now: number): number {
-    return etaSeconds(this.counts, this.liveRps(now));
+    return etaSeconds(this.live.counts, this.liveRps(now));
   }
 
   private liveRps(now: number): number {
-    return paceSnapshot(this.pacer, this.settings.pacer, now).liveRps;
+    return paceSnapshot(this.live.pacer, this.settings.pacer, now).liveRps;
   }
-}
-
-/** When the attempt's request really left, if it left later than planned (the window then counts it there). */
-function departure(batch: OpenBatch, outcome: SendOutcome): number | null {
-  const sentAt = outcome.sentAt;
-  return sentAt !== undefined && batch.sent_at !== null && sentAt > batch.sent_at ? sentAt : null;
 }
