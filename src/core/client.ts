@@ -106,8 +106,6 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
   });
 
   const start = clock();
-  // When the request really left, on the pacer's clock: the engine counts departures, not decisions.
-  const sentAt = wallClock();
   // Reading the body is inside the deadline too: a gateway that sends headers and then stalls is a timeout.
   const exchange: Promise<Exchange> = (async () => {
     const response = await doFetch(options.url, {
@@ -121,6 +119,12 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     return { status: response.status, text: await readCapped(response, MAX_ANSWER_BYTES) };
   })().catch((error: unknown) => ({ error }));
 
+  // When the request really left, on the pacer's clock: the engine counts departures, not decisions. The
+  // runtime writes it out only once this task yields, and on a busy thread other tasks may run first, so
+  // the moment is read after one turn of the event loop, when the runtime has had its chance to write it:
+  // a bound on the departure, rather than the moment it was asked for.
+  await nextTurn();
+  const sentAt = wallClock();
   let result: Exchange | "timeout";
   try {
     // Racing the deadline (not only aborting) also ends an attempt whose fetch ignores its signal.
@@ -144,4 +148,9 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
       ? oversizedAnswer(result.status)
       : await readAnswer(result.status, result.text, options.verifyKey, envelope.reqMsgId);
   return { ...attempt, ...answer };
+}
+
+/** Resolves after the event loop's next turn (timers and I/O that were waiting have run). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -110,7 +110,7 @@ describe("the request", () => {
       reqTime: "2026-11-26T12:08:56+08:00",
       httpStatus: 200,
       latencyMs: 125,
-      // Handed to fetch at the injected wall-clock instant.
+      // Read on the injected wall clock once the request could go out.
       sentAt: Date.parse("2026-11-26T04:08:56Z"),
       verified: true,
     });
@@ -135,6 +135,23 @@ describe("the request", () => {
     const inTime = await sendBatch(options(gw.fetch, { now: () => new Date(), notBefore: Date.now(), notAfter: Date.now() + 1000 }));
     expect(inTime.kind).toBe("answered");
     expect(gw.received).toHaveLength(1);
+  });
+
+  it("reports its departure after the runtime's next turn: work that held the thread meanwhile moves it", async () => {
+    // The clock moves 15 ms in a task queued when the request is handed to fetch (another batch being
+    // signed, a large request being stored): the request can only go out after it.
+    let ms = Date.parse("2026-11-26T04:08:56Z");
+    const gw = gateway((req) => signedAnswer(req, "S", "00000000", "SUCCESS"));
+    const busyFetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+      setTimeout(() => {
+        ms += 15;
+      }, 0);
+      return gw.fetch(input, init);
+    }) as typeof fetch;
+    const handedAt = ms;
+    const outcome = await sendBatch(options(busyFetch, { now: () => new Date(ms) }));
+    expect(outcome.kind).toBe("answered");
+    expect(outcome.sentAt).toBe(handedAt + 15);
   });
 
   it("is held until notBefore (signed first), and leaves at once when that moment has passed", async () => {
