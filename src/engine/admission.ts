@@ -8,7 +8,7 @@ import { type Deduplicated, dedupBatches } from "./dedup";
 import type { Outbox } from "./outbox";
 import { rememberKeys, seenKeys } from "./policy-store";
 import type { SqlAdapter } from "./sql";
-import type { SubmitRequest } from "./types";
+import type { SubmitRequest, SubmitResult } from "./types";
 
 /** What an earlier request under the same idempotency key or webhook-id says about this one. */
 export type Prior = { kind: "existing"; jobId: string } | { kind: "idempotency-mismatch" } | { kind: "webhook-replayed" } | null;
@@ -29,6 +29,16 @@ export function priorJob(outbox: Outbox, request: SubmitRequest): Prior {
     }
   }
   return null;
+}
+
+/**
+ * The refusal of `adding` batches on top of a `backlog` that may hold at most `maxBatches`, with when to
+ * try again at `liveRps`; null when they fit.
+ */
+export function backlogRefusal(backlog: number, adding: number, maxBatches: number, liveRps: number): SubmitResult | null {
+  const excess = backlog + adding - maxBatches;
+  if (excess <= 0) return null;
+  return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / liveRps)), backlogBatches: backlog };
 }
 
 /** Drops the caller's notifications whose dedupKey was accepted within `windowMs` (or earlier in this request). */

@@ -11,8 +11,9 @@ import { logEvent } from "../log";
 import { relayOutcome } from "./attempt-result";
 import { type BreakerState, CLOSED, type Hold, hold } from "./breaker";
 import { Callbacks, newWebhookId } from "./callbacks";
-import { admittedEta, deduplicate, priorJob, storeJob } from "./admission";
-import { type DueBatch, Outbox } from "./outbox";
+import { admittedEta, backlogRefusal, deduplicate, priorJob, storeJob } from "./admission";
+import { Outbox } from "./outbox";
+import type { DueBatch } from "./rows";
 import { type PacerState, paceSnapshot } from "./pacer";
 import { degradedReasons, etaSeconds, queuedJobView, readJob, statusView } from "./reads";
 import { pruneStep, restore } from "./housekeeping";
@@ -283,10 +284,8 @@ export class Engine {
   }
 
   private backlogFull(adding: number, now: number): SubmitResult | null {
-    const backlog = this.live.counts.queued + this.live.counts.inFlight;
-    const excess = backlog + adding - this.settings.maxBacklogBatches;
-    if (excess <= 0) return null;
-    return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / this.liveRps(now))), backlogBatches: backlog };
+    const { queued, inFlight } = this.live.counts;
+    return backlogRefusal(queued + inFlight, adding, this.settings.maxBacklogBatches, this.liveRps(now));
   }
 
   private refuse(request: SubmitRequest, result: SubmitResult, staged: boolean): SubmitResult {

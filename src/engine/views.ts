@@ -1,5 +1,5 @@
 /** How stored jobs read: the job document and the recent-jobs list. Pure functions of stored rows. */
-import type { BatchViewRow, JobRow } from "./outbox";
+import type { BatchViewRow, JobRow } from "./rows";
 import type { BatchView, DispatcherStatus, JobView } from "./types";
 
 /** The job document from its row (with counters), its batches and its failed batches' openIds. */

@@ -60,3 +60,13 @@ export async function startE2eRun(options: LocalRunOptions): Promise<E2eRun> {
     stop: () => (stopping ??= run.stop().finally(release)),
   };
 }
+
+/** Polls `check` every 25 ms until it holds (true) or `timeoutMs` passes (false). */
+export async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}

@@ -4,16 +4,14 @@
  * new request needed), batches lost in flight are resent once their lease runs out, and every job
  * completes with every notification delivered; each second delivery comes from a counted resend.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeNotifications, relayClient } from "../../dev/relay-client.ts";
-import { type E2eRun, startE2eRun } from "./e2e-helpers.ts";
+import { LEASE_GRACE_MS } from "../../src/engine/engine.ts";
+import { type E2eRun, startE2eRun, until } from "./e2e-helpers.ts";
 
 const REQUESTS = 3;
 const PER_REQUEST = 1000;
 const SEND_TIMEOUT_MS = 1000;
-/** The dispatcher resends an unreported batch after the send timeout plus this grace (dispatcher.ts). */
-const LEASE_GRACE_MS = 5000;
 
 let e2e: E2eRun | undefined;
 
@@ -27,15 +25,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => e2e?.stop(), 60_000);
-
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) return false;
-    await sleep(25);
-  }
-  return true;
-}
 
 describe("a relay killed mid-run and restarted on the same storage", () => {
   it("resumes by itself, resends what was lost in flight, and completes every job", async () => {

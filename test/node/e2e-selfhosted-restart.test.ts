@@ -7,28 +7,17 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../dev/local-run.ts";
 import { pickPort } from "../../dev/ports.ts";
 import { makeNotifications, relayClient } from "../../dev/relay-client.ts";
 import { spawnSelfHosted } from "../../dev/self-hosted-process.ts";
 import { buildSelfHosted } from "../../scripts/self-hosted.ts";
-import { type E2eRun, startE2eRun } from "./e2e-helpers.ts";
+import { LEASE_GRACE_MS } from "../../src/engine/engine.ts";
+import { type E2eRun, startE2eRun, until } from "./e2e-helpers.ts";
 
 const NOTIFICATIONS = 4000;
 const SEND_TIMEOUT_MS = 1000;
-/** The engine resends an unreported batch after the send timeout plus this grace (engine.ts). */
-const LEASE_GRACE_MS = 5000;
-
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) return false;
-    await sleep(25);
-  }
-  return true;
-}
 
 describe.each(["node", "deno"] as const)("self-hosted on %s, restarted on the same data directory", (runtime) => {
   let e2e: E2eRun | undefined;
