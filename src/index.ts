@@ -1,8 +1,8 @@
-import { app } from "./http/app";
+import { worker } from "./hosts/cloudflare/worker";
 
 export { Dispatcher } from "./hosts/cloudflare/dispatcher";
 export { Sender } from "./hosts/cloudflare/sender";
 
 export default {
-  fetch: app.fetch,
+  fetch: worker.fetch,
 } satisfies ExportedHandler<Env>;

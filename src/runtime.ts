@@ -15,16 +15,16 @@ export type RuntimeResult = { ok: true; runtime: Runtime } | { ok: false; errors
 const loaded = new WeakMap<object, Promise<RuntimeResult>>();
 
 /** Parses configuration and imports the keys once per isolate (per `env` object). */
-export function loadRuntime(env: Env): Promise<RuntimeResult> {
+export function loadRuntime(env: object): Promise<RuntimeResult> {
   let result = loaded.get(env);
   if (!result) {
-    result = build(env as unknown as Record<string, unknown>);
+    result = build(env);
     loaded.set(env, result);
   }
   return result;
 }
 
-async function build(env: Record<string, unknown>): Promise<RuntimeResult> {
+async function build(env: object): Promise<RuntimeResult> {
   const parsed = parseConfig(env);
   if (!parsed.ok) return parsed;
   const { config } = parsed;

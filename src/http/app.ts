@@ -1,6 +1,7 @@
-import { Hono } from "hono";
+import { type ErrorHandler, Hono, type MiddlewareHandler, type NotFoundHandler } from "hono";
 import * as z from "zod/mini";
 import { SETTINGS } from "../config";
+import type { DispatcherApi } from "../engine/types";
 import { logEvent } from "../log";
 import { loadRuntime } from "../runtime";
 import { matchApiKey } from "../security/api-key";
@@ -45,9 +46,9 @@ app.get(
   async (c) => {
     const loaded = await loadRuntime(c.env);
     // The admin keys are read on their own, so an operator still gets the details when other settings are wrong.
-    const adminKeys = SETTINGS.RELAY_ADMIN_KEYS.schema.safeParse(String(c.env.RELAY_ADMIN_KEYS ?? "")).data ?? [];
+    const adminKeys = SETTINGS.RELAY_ADMIN_KEYS.schema.safeParse(String((c.env as { RELAY_ADMIN_KEYS?: unknown }).RELAY_ADMIN_KEYS ?? "")).data ?? [];
     const admin = (await matchApiKey(c.req.header("authorization"), adminKeys)).ok;
-    const health = healthOf(loaded, loaded.ok ? await dispatcherHealth(c.env, loaded.runtime.config.clientId) : [], admin);
+    const health = healthOf(loaded, loaded.ok ? await dispatcherHealth(c.var.dispatcher) : [], admin);
     return c.json(health, health.status === "misconfigured" ? 503 : 200);
   },
 );
@@ -90,20 +91,39 @@ app.get(
   async (c) => c.html(renderReference(await openApiDocument(app)), 200, PAGE_HEADERS),
 );
 
-app.notFound((c) => problem(c, "not-found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
+const notFound: NotFoundHandler = (c) => problem(c, "not-found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`);
 
-app.onError((error, c) => {
+const onError: ErrorHandler = (error, c) => {
   logEvent({ event: "unhandled_error", method: c.req.method, path: new URL(c.req.url).pathname, error: error.message });
   return problem(c, "internal-error", "Something went wrong on the relay; it has been logged.");
-});
+};
+
+app.notFound(notFound);
+app.onError(onError);
+
+/** A host's bindings with the app's variables: what the host's own middleware sees. */
+export type HostEnv<Bindings extends object> = { Bindings: Bindings; Variables: RelayEnv["Variables"] };
+
+/**
+ * The app as a host serves it: `host`, the host's own middleware, runs before every route and sets
+ * `c.var.dispatcher` (a Durable Object stub, or the in-process service).
+ */
+export function hostedApp<Bindings extends object>(host: MiddlewareHandler<HostEnv<Bindings>>): Hono<HostEnv<Bindings>> {
+  const hosted = new Hono<HostEnv<Bindings>>();
+  hosted.use("*", host);
+  hosted.route("/", app);
+  hosted.notFound(notFound);
+  hosted.onError(onError);
+  return hosted;
+}
 
 /**
  * The dispatcher's reasons to be degraded (sending held, storage near its cap). A dispatcher that does
  * not answer is itself a reason: health must say so rather than fail.
  */
-async function dispatcherHealth(env: RelayEnv["Bindings"], clientId: string): Promise<DegradedReason[]> {
+async function dispatcherHealth(dispatcher: DispatcherApi): Promise<DegradedReason[]> {
   try {
-    return await env.DISPATCHER.getByName(clientId).health();
+    return await dispatcher.health();
   } catch (error) {
     logEvent({ event: "health_check_failed", error: error instanceof Error ? error.message : String(error) });
     return [{ reason: "breaker-open", detail: "the dispatcher did not answer the health check" }];

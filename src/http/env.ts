@@ -1,3 +1,4 @@
+import type { DispatcherApi } from "../engine/types";
 import type { Runtime } from "../runtime";
 import type { WebhookMac } from "../security/webhook";
 
@@ -17,16 +18,27 @@ export interface RequestBody {
   text: string;
 }
 
-/** Hono's typing for the relay: Worker bindings, plus what middleware resolves once per request. */
+/**
+ * The settings a host passes as the app's bindings: Worker `env` on Cloudflare, the process environment
+ * when self-hosted. The app reads them only through `loadRuntime` (src/runtime.ts).
+ */
+export type Settings = object;
+
+/** Hono's typing for the relay: the host's settings, plus what middleware resolves once per request. */
 export interface RelayEnv {
-  Bindings: Env;
+  Bindings: Settings;
   Variables: {
+    /**
+     * The dispatcher for the configured clientId, set by the host's own middleware before the app's routes
+     * (a Durable Object stub on Cloudflare, the in-process service when self-hosted). Unset while the
+     * configuration is invalid; every `/v1` route sits behind `configured()`.
+     */
+    dispatcher: DispatcherApi;
     runtime: Runtime;
     caller: Caller;
     body: RequestBody;
     /** The `Idempotency-Key` header, checked; absent when the request has none. */
     idempotencyKey: string | undefined;
-    /** Webhook headers checked before the body; the signature is verified once the body is read. */
     /** A webhook whose headers passed: its id and the MAC that `readBody` feeds as the body streams. */
     pendingWebhook: { id: string; mac: WebhookMac } | undefined;
   };

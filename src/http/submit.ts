@@ -35,7 +35,7 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
   }
   const { caller, idempotencyKey } = c.var;
   try {
-    return await c.env.DISPATCHER.getByName(config.clientId).submit({
+    return await c.var.dispatcher.submit({
       jobId: newJobId(),
       owner: caller.owner,
       ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
@@ -114,8 +114,7 @@ export function preferWaitSeconds(header: string | undefined): number | null {
 async function waitForCompletion(c: Context<RelayEnv>, job: JobView, budgetMs: number): Promise<JobView> {
   if (job.status === "completed" || budgetMs <= 0) return job;
   try {
-    const dispatcher = c.env.DISPATCHER.getByName(c.var.runtime.config.clientId);
-    return (await dispatcher.waitForJob(c.var.caller.owner, job.jobId, budgetMs)) ?? job;
+    return (await c.var.dispatcher.waitForJob(c.var.caller.owner, job.jobId, budgetMs)) ?? job;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logEvent({ event: "wait_failed", jobId: job.jobId, error: message });

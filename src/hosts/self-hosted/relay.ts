@@ -5,7 +5,7 @@
  * differs per runtime: opening files, serving HTTP, signals.
  */
 import { Hono, type MiddlewareHandler } from "hono";
-import { app } from "../../http/app";
+import { hostedApp } from "../../http/app";
 import { loadRuntime } from "../../runtime";
 import { LocalDispatcher } from "./dispatcher";
 import { LOCK_FILE, type LockDatabase, takeDirectoryLock } from "./lock";
@@ -44,10 +44,8 @@ export async function startRelay(
   serveStatic?: MiddlewareHandler,
 ): Promise<{ ok: true; relay: SelfHostedRelay } | { ok: false; message: string }> {
   const host = parseHostSettings(platform.vars);
-  let dispatcher: LocalDispatcher | null = null;
-  // The Worker's bindings, built from the process environment: the same setting names, and the dispatcher
-  // where the Durable Object namespace would be (the app only ever calls getByName on it).
-  const env = { ...platform.vars, DISPATCHER: { getByName: () => dispatcher } } as unknown as Env;
+  // The process environment holds the same setting names as the Worker's bindings.
+  const env = platform.vars;
   const loaded = await loadRuntime(env);
   const errors = [...(host.ok ? [] : host.errors), ...(loaded.ok ? [] : loaded.errors)];
   if (!host.ok || !loaded.ok) {
@@ -66,12 +64,17 @@ export async function startRelay(
   // WAL with a full sync on every commit: a 202 is answered only after its job is on disk.
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
-  dispatcher = new LocalDispatcher(nodeSqlite(db), loaded.runtime, platform.fetch);
+  const dispatcher = new LocalDispatcher(nodeSqlite(db), loaded.runtime, platform.fetch);
   dispatcher.start();
 
+  // Browser files first (as Workers Static Assets does), then the app with this process's dispatcher.
+  const relayApp = hostedApp<typeof env>(async (c, next) => {
+    c.set("dispatcher", dispatcher);
+    await next();
+  });
   const front = new Hono();
   if (serveStatic) front.use("*", serveStatic);
-  front.all("*", (c) => app.fetch(c.req.raw, env));
+  front.all("*", (c) => relayApp.fetch(c.req.raw, env));
   const running = dispatcher;
   return {
     ok: true,

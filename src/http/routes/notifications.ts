@@ -101,9 +101,8 @@ notifications.get(
   }),
   bearerAuth(),
   async (c) => {
-    const { caller, runtime } = c.var;
+    const { caller, dispatcher } = c.var;
     const jobId = c.req.param("jobId");
-    const dispatcher = c.env.DISPATCHER.getByName(runtime.config.clientId);
     const job = isJobId(jobId) ? await dispatcher.getJob(caller.admin ? null : caller.owner, jobId) : null;
     // Someone else's job and no job at all look the same: ids are not an oracle.
     return job ? c.json(job) : problem(c, "not-found", "No such job for these credentials.");
@@ -133,9 +132,8 @@ notifications.delete(
   }),
   bearerAuth(),
   async (c) => {
-    const { caller, runtime } = c.var;
+    const { caller, dispatcher } = c.var;
     const jobId = c.req.param("jobId");
-    const dispatcher = c.env.DISPATCHER.getByName(runtime.config.clientId);
     const result = isJobId(jobId) ? await dispatcher.cancelJob(caller.admin ? null : caller.owner, jobId) : { kind: "not-found" as const };
     if (result.kind === "not-found") return problem(c, "not-found", "No such job for these credentials.");
     if (result.kind === "completed") return problem(c, "job-completed", "The job already completed; there is nothing left to cancel.", { job: result.job });

@@ -58,8 +58,7 @@ operations.post(
       const errors = body.error.issues.map((i) => ({ field: i.path.join(".") || "(body)", problem: i.message }));
       return problem(c, "invalid-request", "The pause body is not valid.", { errors });
     }
-    const { caller, runtime } = c.var;
-    const dispatcher = c.env.DISPATCHER.getByName(runtime.config.clientId);
+    const { caller, dispatcher } = c.var;
     await dispatcher.pause(body.data.reason ?? "paused by an operator", caller.owner);
     return c.json({ hold: (await dispatcher.status(null)).hold });
   },
@@ -80,7 +79,7 @@ operations.post(
   bearerAuth(),
   adminOnly(),
   async (c) => {
-    const dispatcher = c.env.DISPATCHER.getByName(c.var.runtime.config.clientId);
+    const { dispatcher } = c.var;
     await dispatcher.resume();
     return c.json({ hold: (await dispatcher.status(null)).hold });
   },

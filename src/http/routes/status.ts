@@ -32,7 +32,7 @@ status.get(
   bearerAuth(),
   async (c) => {
     const { caller, runtime } = c.var;
-    const live = await c.env.DISPATCHER.getByName(runtime.config.clientId).status(caller.admin ? null : caller.owner);
+    const live = await c.var.dispatcher.status(caller.admin ? null : caller.owner);
     return c.json(caller.admin ? { relay: describeConfig(runtime.config), ...live } : live);
   },
 );
