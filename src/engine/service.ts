@@ -41,19 +41,18 @@ export interface LoopOptions {
   budgetMs: number;
   /** The longest sleep inside a wake-up, ms; a later tick is left to `schedule`. */
   maxSleepMs: number;
-  /**
-   * While looping, a wake-up stays scheduled this far ahead, ms, so that an instance that dies mid-loop
-   * is brought back (a Durable Object's alarm survives it); null where nothing survives the process.
-   */
-  backstopMs: number | null;
   /** After a failed loop (a storage error, an invalid configuration), the next wake-up comes this much later, ms. */
   retryMs: number;
 }
 
-/** Loop settings for a Durable Object: alarms hand over every 25 s; one stays armed 2 s ahead. */
-export const DURABLE_OBJECT_LOOP: LoopOptions = { budgetMs: 25_000, maxSleepMs: 2_000, backstopMs: 2_000, retryMs: 5_000 };
-/** Loop settings for a self-hosted process: timers only, nothing to bring back after a crash. */
-export const PROCESS_LOOP: LoopOptions = { budgetMs: 60_000, maxSleepMs: 2_000, backstopMs: null, retryMs: 5_000 };
+/**
+ * Loop settings for a Durable Object: one alarm loops for at most 25 s, then hands over to the next. An
+ * alarm whose instance dies mid-loop is retried by the runtime (alarms are at-least-once), so no
+ * second alarm needs to stand guard while it runs.
+ */
+export const DURABLE_OBJECT_LOOP: LoopOptions = { budgetMs: 25_000, maxSleepMs: 2_000, retryMs: 5_000 };
+/** Loop settings for a self-hosted process: timers only. */
+export const PROCESS_LOOP: LoopOptions = { budgetMs: 60_000, maxSleepMs: 2_000, retryMs: 5_000 };
 
 /** Batches written per slice of a large request: 10 full batches are about 200 KB, a few ms of SQLite work. */
 export const STAGE_SLICE_BATCHES = 10;
@@ -174,12 +173,11 @@ export class DispatcherService implements DispatcherApi {
   }
 
   private async loop(): Promise<number> {
-    const { budgetMs, maxSleepMs, backstopMs } = this.options;
+    const { budgetMs, maxSleepMs } = this.options;
     const deadline = this.port.now() + budgetMs;
     for (;;) {
       const now = this.port.now();
       if (this.stopped) return Number.POSITIVE_INFINITY;
-      if (backstopMs !== null) await this.arm(now + backstopMs);
       this.poked = false;
       const wakeAt = this.tick(now);
       const after = this.port.now();
