@@ -42,7 +42,7 @@ export interface SendBatchOptions {
 export const REQUEST_CONTENT_TYPE = "application/json; charset=UTF-8";
 
 /** `text` is null when the body was larger than MAX_ANSWER_BYTES (and was not read past it). */
-type Exchange = { status: number; text: string | null } | { error: unknown };
+type Exchange = { status: number; retryAfter: string | null; text: string | null } | { error: unknown };
 
 /** The body as text, or null once it passes `maxBytes`: the rest is cancelled, never buffered. */
 async function readCapped(response: Response, maxBytes: number): Promise<string | null> {
@@ -116,7 +116,7 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
       // A signed POST is never replayed elsewhere: a redirect is reported as the HTTP status it is.
       redirect: "manual",
     });
-    return { status: response.status, text: await readCapped(response, MAX_ANSWER_BYTES) };
+    return { status: response.status, retryAfter: response.headers.get("retry-after"), text: await readCapped(response, MAX_ANSWER_BYTES) };
   })().catch((error: unknown) => ({ error }));
 
   // When the request really left, on the pacer's clock: the engine counts departures, not decisions. The
@@ -147,7 +147,25 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
     result.text === null
       ? oversizedAnswer(result.status)
       : await readAnswer(result.status, result.text, options.verifyKey, envelope.reqMsgId);
+  if (result.status === 429) {
+    // Too Many Requests (from AlipayHK or a proxy in front of it): refused before processing, like
+    // REQUEST_TRAFFIC_EXCEED_LIMIT — safe to resend, and a reason to slow down, not a transport failure.
+    const retryAfterMs = retryAfterMsOf(result.retryAfter, wallClock());
+    return { ...attempt, ...answer, resultClass: "traffic", ...(retryAfterMs !== null ? { retryAfterMs } : {}) };
+  }
   return { ...attempt, ...answer };
+}
+
+/** The longest `Retry-After` honoured, ms: a longer one is read as this (the pacer's own slowing goes on). */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/** RFC 9110 `Retry-After` (delay-seconds or an HTTP-date) as ms from `now`, capped; null when absent or unreadable. */
+export function retryAfterMsOf(header: string | null, now: number): number | null {
+  if (header === null) return null;
+  const text = header.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  if (!Number.isFinite(ms)) return null;
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Math.round(ms)));
 }
 
 /** Resolves after the event loop's next turn (timers and I/O that were waiting have run). */

@@ -22,7 +22,7 @@ export interface ResultInfo {
  * What a result means for the relay:
  * - `success`: delivered (S);
  * - `final`: refused for good, do not resend the same thing (F);
- * - `traffic`: REQUEST_TRAFFIC_EXCEED_LIMIT, refused before processing, safe to resend;
+ * - `traffic`: REQUEST_TRAFFIC_EXCEED_LIMIT or HTTP 429, refused before processing, safe to resend;
  * - `unknown`: may or may not have been processed (U, unknown codes, timeouts, 5xx, unverifiable answers).
  */
 export type ResultClass = "success" | "final" | "traffic" | "unknown";
@@ -59,4 +59,6 @@ export interface SendOutcome {
   verified: boolean;
   /** A short human-readable reason for non-`answered` outcomes (never key material). */
   detail?: string;
+  /** An HTTP 429's `Retry-After`, ms from the answer (capped): no request leaves before it has passed. */
+  retryAfterMs?: number;
 }

@@ -33,22 +33,29 @@ export const JobIdSchema = described(
 
 /** A job's lifecycle: `completed` once every batch has succeeded or failed for good. */
 export const JobStatusSchema = described(
-  "`queued` until a batch is attempted, `running` while batches are open, `completed` once every batch settled.",
+  "`queued` until a notification is sent, `running` while some are open, `completed` once every notification ended.",
   z.enum(["queued", "running", "completed"]),
 );
 
-/** One batch of a job: one request to AlipayHK, possibly attempted several times. */
+/**
+ * Where some of a job's notifications are: the AlipayHK request they last rode on (requests are
+ * assembled at each pacing slot from every job's due notifications, so one request may carry several
+ * jobs' notifications and a large job rides on many), or, with no reqMsgId, not sent yet.
+ */
 export const BatchViewSchema = described(
-  "One request to AlipayHK, possibly attempted several times.",
+  "Some of the job's notifications and the AlipayHK request they last rode on (requests carry up to 100 notifications of any jobs, assembled at each pacing slot); `reqMsgId` null: not sent yet.",
   z.strictObject({
-    seq: count("Position of the batch in the job, from 0."),
-    size: count("Notifications in the batch."),
+    size: count("This job's notifications in this entry."),
     status: z
       .enum(["queued", "sending", "succeeded", "failed", "cancelled", "expired"])
-      .check(z.describe("`cancelled` (the job was cancelled first) and `expired` (its `expiresAt` passed first) were never sent again.")),
-    attempts: count("Sends so far (traffic-limit refusals included)."),
-    reqMsgId: z.nullable(text("reqMsgId of the latest attempt; null before the first.")),
-    resultStatus: z.nullable(text("AlipayHK's resultStatus of the latest answer: S, F or U.")),
+      .check(
+        z.describe(
+          "`queued`: waiting for a request (after an unknown answer, for a resend); `sending`: on the wire; `cancelled` (the job was cancelled first) and `expired` (its `expiresAt` passed first) were never sent again.",
+        ),
+      ),
+    attempts: count("Sends of these notifications so far (traffic-limit refusals included)."),
+    reqMsgId: z.nullable(text("reqMsgId of the request they last rode on; null before their first.")),
+    resultStatus: z.nullable(text("AlipayHK's resultStatus of that request's answer: S, F or U.")),
     resultCode: z.nullable(text("AlipayHK's resultCode, or a relay code such as TIMEOUT.")),
     resultMsg: z.nullable(z.string()),
   }),
@@ -79,12 +86,17 @@ export const JobViewSchema = described(
     deduplicated: count("Not sent because the caller's `dedupKey` was accepted before (within RELAY_DEDUP_HOURS)."),
     pending: count("Not ended yet; 0 once `completed`."),
     sendAfter: z.nullable(timestamp("Nothing of the job leaves before this.")),
-    expiresAt: z.nullable(timestamp("Batches not started by then end `expired`.")),
-    onUnknown: z.enum(["retry", "fail"]).check(z.describe("`fail`: at-most-once, a batch that may have reached AlipayHK is never resent.")),
+    expiresAt: z.nullable(timestamp("Notifications not sent by then end `expired`.")),
+    onUnknown: z
+      .enum(["retry", "fail"])
+      .check(z.describe("`fail`: at-most-once, a notification that may have reached AlipayHK is never resent.")),
     callback: z.nullable(CallbackViewSchema),
     createdAt: timestamp(),
     completedAt: z.nullable(timestamp()),
-    batches: z.array(BatchViewSchema),
+    batches: z
+      .array(BatchViewSchema)
+      .check(z.describe("Where the notifications are, by the request they last rode on: not sent yet first, then newest first; at most 100 entries.")),
+    batchesOmitted: count("Older entries not listed (a large job rides on many requests)."),
     failures: z
       .array(z.strictObject({ openId: z.string(), resultCode: z.string(), resultMsg: z.string() }))
       .check(z.describe("Every notification that failed for good, with the reason (not the cancelled, expired or deduplicated).")),
@@ -93,7 +105,7 @@ export const JobViewSchema = described(
 
 /** A job as the relay answers it. */
 export type JobView = z.output<typeof JobViewSchema>;
-/** One batch of a job. */
+/** Some of a job's notifications and the request they last rode on. */
 export type BatchView = z.output<typeof BatchViewSchema>;
 
 /** Why sending is held, while it is. */
@@ -125,14 +137,31 @@ export const DispatcherStatusSchema = z.strictObject({
     .check(z.describe("Configured and live pace.")),
   backlog: z
     .strictObject({
-      batches: count(),
-      notifications: count(),
+      notifications: count("Queued and on the wire."),
+      queued: count("Waiting for a request (due now, or later: `sendAfter`, a retry's backoff)."),
       etaSeconds: z
         .number()
-        .check(z.gte(0), z.describe("Estimated seconds until the backlog is sent, at the live pace.")),
+        .check(z.gte(0), z.describe("Estimated seconds until the backlog is sent, in full requests at the live pace.")),
     })
     .check(z.describe("Work stored and not yet settled.")),
-  inFlight: count("Sends waiting for AlipayHK's answer now."),
+  inFlight: count("Requests waiting for AlipayHK's answer now."),
+  callers: z
+    .array(
+      z.strictObject({
+        caller: text("The caller's owner id (`key:…`, `caller:<name>`, `webhook:…`)."),
+        weight: z.number().check(z.describe("Its weight in the fair share (RELAY_CALLERS; 1 by default).")),
+        due: count("Notifications due now."),
+        queued: count("Notifications queued in all."),
+        share: z
+          .number()
+          .check(z.gte(0), z.lte(1), z.describe("Its share of each request's 100 places now, 0..1 (0 with nothing due).")),
+      }),
+    )
+    .check(
+      z.describe(
+        "Callers with work queued and their fair share: each request's 100 places are shared between the callers with work due, by weight, a caller with less due than its share leaving the rest to the others; the caller's own entry only, or every caller's for an admin key.",
+      ),
+    ),
   results: z
     .record(z.string(), count())
     .check(z.describe("Attempts per result code over the last `resultWindowSeconds`.")),

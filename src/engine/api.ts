@@ -55,15 +55,17 @@ export type SubmitResult =
   | { kind: "existing"; job: JobView; estimatedSeconds: number }
   | { kind: "idempotency-mismatch" }
   | { kind: "webhook-replayed" }
-  | { kind: "backlog-full"; retryAfterSeconds: number; backlogBatches: number };
+  | { kind: "backlog-full"; retryAfterSeconds: number; backlogRuns: number };
 
-/** One batch handed to a sender. */
+/** One request handed to a sender. */
 export interface SendTask {
   clientId: string;
-  batchId: number;
+  requestId: number;
   reqMsgId: string;
   merchantId: string;
-  /** The batch's `notificationInfos` JSON text, as stored. */
+  /** Notifications in the request (1..100). */
+  size: number;
+  /** The request's `notificationInfos` JSON text, assembled from the stored wire text of its notifications. */
   notificationInfos: string;
   /** The pacer's slot for this send (ms epoch): the request leaves no earlier. */
   notBefore: number;
@@ -73,7 +75,7 @@ export interface SendTask {
 
 /** What a sender reports back after one attempt. */
 export interface SendReport {
-  batchId: number;
+  requestId: number;
   reqMsgId: string;
   outcome: SendOutcome;
 }

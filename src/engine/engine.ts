@@ -1,30 +1,13 @@
 /**
- * The dispatcher engine: one per Alipay clientId, runtime-free. It owns the outbox and decides, with the
- * pure steps (`planSends`, and `settleAttempt` as sending.ts applies it) and the clock its host passes
- * in, which batch leaves when and how each attempt settles. Hosts (a Durable Object, a Deno or Node
- * process, a test) give it a SQL adapter, call `tick` when woken, hand the returned tasks to senders,
- * and feed reports back.
+ * The dispatcher engine: one per Alipay clientId, runtime-free. It owns the outbox and the queue in
+ * memory, and decides, with the pure steps of decide/ and the clock its host passes in, when a request
+ * leaves, which notifications it carries (assembled at the slot, shared fairly between callers and
+ * jobs), and how each ending settles. Hosts (through `DispatcherService`) or a test give it a SQL
+ * adapter, call `tick` when woken, hand the returned tasks to senders, and feed reports back.
  */
 import type { WireBatch } from "../core/batch";
 import { newReqMsgId } from "../core/envelope";
 import { logEvent } from "../log";
-import { Callbacks, newWebhookId } from "./callbacks";
-import { admittedEta, backlogRefusal, priorJob } from "./decide/admission";
-import { type BreakerState, CLOSED, type Hold, hold } from "./decide/breaker";
-import { dedupBatches } from "./decide/dedup";
-import { type PacerState, paceSnapshot } from "./decide/pacer";
-import { planSends, type Slot } from "./decide/plan";
-import { relayOutcome } from "./decide/result";
-import { pruneStep, restore } from "./housekeeping";
-import { type SendingState, type SettlementContext, settleInFlight, settleLate } from "./sending";
-import type { EngineSettings } from "./settings";
-import { AttemptStats } from "./stats";
-import { DedupKeys } from "./store/dedup-keys";
-import { type Ended, Outbox } from "./store/outbox";
-import type { DueBatch, NewJob } from "./store/rows";
-import type { SqlAdapter } from "./store/sql";
-import { degradedReasons, etaSeconds, queuedJobView, readJob, statusView } from "./views";
-import { Waiters } from "./waiters";
 import type {
   CallbackReport,
   CallbackTask,
@@ -37,9 +20,26 @@ import type {
   SubmitRequest,
   SubmitResult,
 } from "./api";
+import { Callbacks, newWebhookId } from "./callbacks";
+import { admittedEta, backlogRefusal, priorJob } from "./decide/admission";
+import { type BreakerState, CLOSED, type Hold, hold } from "./decide/breaker";
+import { dedupBatches } from "./decide/dedup";
+import { type PacerState, paceSnapshot } from "./decide/pacer";
+import { planSends, type Slot } from "./decide/plan";
+import { relayOutcome } from "./decide/result";
+import { pruneStep, restore } from "./housekeeping";
+import { type Assembled, DueQueue, REQUEST_PLACES } from "./queue";
+import { type SendingContext, type SendingState, dispatch, settleInFlight, settleLate } from "./sending";
+import type { EngineSettings } from "./settings";
+import { AttemptStats } from "./stats";
+import { DedupKeys } from "./store/dedup-keys";
+import { type Ended, Outbox } from "./store/outbox";
+import type { NewJob } from "./store/rows";
+import type { SqlAdapter } from "./store/sql";
+import { degradedReasons, queuedJobView, readJob, statusView } from "./views";
+import { Waiters } from "./waiters";
 
-/** Extra time a sender gets beyond the send timeout to report back, ms. */
-export const LEASE_GRACE_MS = 5_000;
+export { LEASE_GRACE_MS } from "./sending";
 
 /** What an engine may be given instead of the real thing (tests pass fixed ones). */
 export interface EngineDeps {
@@ -64,11 +64,9 @@ export class Engine {
   private readonly outbox: Outbox;
   private readonly dedupKeys: DedupKeys;
   private readonly callbacks: Callbacks;
-  private readonly random: () => number;
-  private readonly newReqMsgId: () => string;
   private readonly log: typeof logEvent;
   private readonly waiters = new Waiters();
-  private readonly settling: SettlementContext;
+  private readonly sending: SendingContext;
   /** The pace, the breaker, probes and figures, as settlement (sending.ts) moves them. */
   private readonly live: SendingState = {
     pacer: undefined as unknown as PacerState, // set by open()
@@ -79,8 +77,8 @@ export class Engine {
   private mismatch: Hold | null = null;
   private nextPruneAt = 0;
   /**
-   * Whether any open batch has a deadline: only then does a tick look for expiries, so that work
-   * without policies pays no extra query between planning a slot and handing the batch over.
+   * Whether any open run has a deadline: only then does a tick look for expiries, so that work without
+   * policies pays no extra query between planning a slot and handing the request over.
    */
   private deadlines = false;
 
@@ -92,24 +90,31 @@ export class Engine {
     this.settings = settings;
     this.outbox = new Outbox(sql);
     this.dedupKeys = new DedupKeys(sql);
-    this.random = deps.random ?? Math.random;
-    this.newReqMsgId = deps.newReqMsgId ?? newReqMsgId;
     this.log = deps.log ?? logEvent;
-    this.callbacks = new Callbacks(sql, this.random, deps.newWebhookId ?? newWebhookId, this.log);
-    this.settling = { sql, outbox: this.outbox, settings, random: this.random, log: this.log };
+    const random = deps.random ?? Math.random;
+    this.callbacks = new Callbacks(sql, random, deps.newWebhookId ?? newWebhookId, this.log);
+    this.sending = {
+      outbox: this.outbox,
+      queue: this.newQueue(),
+      settings,
+      random,
+      newReqMsgId: deps.newReqMsgId ?? newReqMsgId,
+      log: this.log,
+    };
   }
 
-  /** Migrates the outbox, pins the clientId, and loads what survives a restart (counters, pace, holds). */
+  /** Migrates the outbox, pins the clientId, and loads what survives a restart (the queue, counters, pace, holds). */
   open(now: number): this {
-    ({ mismatch: this.mismatch, breaker: this.live.breaker, deadlines: this.deadlines, pacer: this.live.pacer } =
-      restore(this.sql, this.outbox, this.settings, now, this.log));
+    const restored = restore(this.sql, this.outbox, this.settings, now, this.log);
+    ({ mismatch: this.mismatch, breaker: this.live.breaker, deadlines: this.deadlines, pacer: this.live.pacer } = restored);
+    this.sending.queue.add(restored.queued, now);
     return this;
   }
 
   /**
-   * Stores an accepted request (job and batches) before the caller answers 202. With `staged`, its
-   * batches were stored ahead by `stage` (see `DispatcherService.submit`): they become queued with the job, or are
-   * dropped if the request is refused.
+   * Stores an accepted request (job and notifications) before the caller answers 202. With `staged`, its
+   * notifications were stored ahead by `stage` (see `DispatcherService.submit`): they become queued with
+   * the job, or are dropped if the request is refused.
    */
   submit(request: SubmitRequest, now: number, options: { staged?: boolean } = {}): SubmitResult {
     const staged = options.staged === true;
@@ -117,32 +122,39 @@ export class Engine {
     if (prior) return this.refuse(request, prior, staged);
     const dedup = this.deduplicate(request, now);
     const batches = dedup.batches;
-    const full = this.backlogFull(batches.length, now);
+    const full = this.backlogFull(batches, now);
     if (full) return this.refuse(request, full, staged);
-    this.sql.transaction(() => {
-      this.outbox.insertJob(newJob(request, dedup.deduplicated, now), batches, staged);
+    const queued = this.sql.transaction(() => {
+      const runs = this.outbox.insertJob(newJob(request, dedup.deduplicated, now), batches, staged);
       this.dedupKeys.remember(request.owner, dedup.accepted, request.jobId, now);
+      return runs;
     });
+    const etaSeconds = this.etaSeconds(request.owner, batches, now);
+    this.sending.queue.add(queued, now);
     if (request.expiresAt !== undefined && batches.length > 0) this.deadlines = true;
-    const queued = batches.reduce((n, b) => n + b.size, 0);
-    this.log({ event: "job_accepted", jobId: request.jobId, total: queued + dedup.deduplicated, batches: batches.length, deduplicated: dedup.deduplicated });
+    const notifications = batches.reduce((n, b) => n + b.size, 0);
+    this.log({ event: "job_accepted", jobId: request.jobId, total: notifications + dedup.deduplicated, deduplicated: dedup.deduplicated });
     if (batches.length === 0) {
       // Every notification was a duplicate: the job is complete as stored.
       this.completed(request.jobId, now);
       return { kind: "created", job: this.view(request.jobId), estimatedSeconds: 0 };
     }
     // Described as stored (queued), without reading it back.
-    const estimatedSeconds = admittedEta(request, batches, this.etaSeconds(now), this.liveRps(now), now);
-    return { kind: "created", job: queuedJobView(request, batches, dedup.deduplicated, now), estimatedSeconds };
+    const estimatedSeconds = admittedEta(request, batches, etaSeconds, this.liveRps(now), now);
+    return { kind: "created", job: queuedJobView(request, notifications, dedup.deduplicated, now), estimatedSeconds };
   }
 
   /** What `submit` would answer without storing anything (the job exists, a conflict, a full backlog), or null. */
   precheck(request: SubmitRequest, now: number): SubmitResult | null {
-    return this.prior(request, now) ?? this.backlogFull(request.batches.length, now);
+    return this.prior(request, now) ?? this.backlogFull(request.batches, now);
   }
 
-  /** Stores some of a large request's batches ahead of its `submit`, not yet queued (see `DispatcherService.submit`). */
-  stage(request: SubmitRequest, firstSeq: number, batches: readonly WireBatch[]): void {
+  /**
+   * Stores some of a large request's notifications (its batches from `firstBatch` on) ahead of its
+   * `submit`, not yet queued (see `DispatcherService.submit`).
+   */
+  stage(request: SubmitRequest, firstBatch: number, batches: readonly WireBatch[]): void {
+    const firstSeq = request.batches.slice(0, firstBatch).reduce((n, b) => n + b.size, 0);
     this.outbox.stageBatches(request.jobId, firstSeq, batches, { expiresAt: request.expiresAt ?? null, onUnknown: request.onUnknown ?? "retry" });
   }
 
@@ -152,15 +164,15 @@ export class Engine {
   }
 
   /**
-   * Cancels what of a job has not started: its queued batches end `cancelled`; batches in flight finish.
-   * A job already completed is left as it is (`completed`); another owner's job is `not-found`.
+   * Cancels what of a job has not started: its queued notifications end `cancelled`; those on the wire
+   * finish. A job already completed is left as it is (`completed`); another owner's job is `not-found`.
    */
   cancel(owner: string | null, jobId: string, now: number): CancelResult {
     const job = this.outbox.job(jobId);
     if (!job || (owner !== null && job.owner !== owner)) return { kind: "not-found" };
     if (job.completed_at !== null) return { kind: "completed", job: this.view(jobId) };
     const ended = this.sql.transaction(() => this.outbox.cancelQueued(jobId, now));
-    this.ended(ended, "job_cancelled", now);
+    this.ended([ended], "job_cancelled", now);
     return { kind: "cancelled", job: this.view(jobId) };
   }
 
@@ -169,73 +181,71 @@ export class Engine {
     this.callbacks.report(report, now);
   }
 
-  /** Expires lost leases, prunes a chunk when due, and hands out the sends the pace allows now. */
+  /**
+   * Expires lost leases, prunes a chunk when due, ends what passed its deadline, and hands out the
+   * requests the pace allows now, each assembled from what is due.
+   */
   tick(now: number): Tick {
-    for (const lost of this.outbox.expiredLeases(now)) {
+    const { outbox, queue } = this.sending;
+    for (const lost of outbox.expiredLeases(now)) {
       const detail = "the sender did not report back before its lease ran out; AlipayHK may have the request";
-      const outcome = relayOutcome("lost", lost.req_msg_id ?? "", detail, now);
-      if (settleInFlight(this.settling, this.live, lost, outcome, now)) this.completed(lost.job_id, now);
+      for (const jobId of settleInFlight(this.sending, this.live, lost, relayOutcome("lost", lost.req_msg_id, detail, now), now)) {
+        this.completed(jobId, now);
+      }
     }
     if (now >= this.nextPruneAt) this.prune(now);
-    if (this.deadlines) {
-      for (const ended of this.sql.transaction(() => this.outbox.expireDue(now))) this.ended(ended, "batches_expired", now);
-    }
+    if (this.deadlines) this.ended(this.sql.transaction(() => outbox.expireDue(now)), "notifications_expired", now);
+    queue.promote(now);
 
-    const capacity = Math.max(0, this.settings.maxInFlight - this.outbox.counts.inFlight);
+    const capacity = Math.max(0, this.settings.maxInFlight - outbox.counts.inFlightRequests);
     const held = this.mismatch ? { hold: this.mismatch, run: null } : this.live.breaker;
     const input = { capacity, pacer: this.live.pacer, breaker: held, probesInFlight: this.live.probes.size, now, leadMs: this.settings.leadMs, handoverMs: this.settings.handoverMs };
-    // The slots the pace, the breaker and the cap allow now come first: only that many batches are read,
-    // and a tick woken by a report between slots (most of them) reads none.
-    const room = planSends({ ...input, due: capacity }, this.settings.pacer);
-    const due = room.slots.length > 0 ? this.outbox.due(now, room.slots.length) : [];
-    const plan = due.length === room.slots.length ? room : planSends({ ...input, due: due.length }, this.settings.pacer);
-    this.live.pacer = plan.pacer;
-    const tasks: SendTask[] = [];
-    if (plan.slots.length > 0) {
-      this.sql.transaction(() => {
-        plan.slots.forEach((slot, i) => {
-          const batch = due[i] as DueBatch;
-          // Its slot falls at or after its deadline: it is not sent; the next tick expires it.
-          if (batch.expires_at !== null && slot.at >= batch.expires_at) return;
-          tasks.push(this.dispatch(batch, slot));
-          if (slot.probe) this.live.probes.add(batch.batch_id);
-        });
-      });
+    // The slots the pace, the breaker and the cap allow now come first; then each is filled from what is
+    // due at its moment. A tick woken by a report between slots (most of them) assembles nothing.
+    let plan = planSends({ ...input, due: Math.min(capacity, queue.requestsDue) }, this.settings.pacer);
+    const assembled: Assembled[] = [];
+    for (const slot of plan.slots) {
+      const request = queue.take(slot.at, REQUEST_PLACES);
+      if (!request) break;
+      assembled.push(request);
     }
+    if (assembled.length < plan.slots.length) plan = planSends({ ...input, due: assembled.length }, this.settings.pacer);
+    this.live.pacer = plan.pacer;
+    const tasks = this.handOut(assembled, plan.slots, now);
 
     const times: number[] = [this.nextPruneAt];
     if (plan.retryAt !== null) times.push(plan.retryAt);
     else if (capacity > plan.slots.length && !held.hold) {
-      const dueAt = this.outbox.nextDueAt();
+      const dueAt = queue.nextDueAt();
       if (dueAt !== null) times.push(Math.max(dueAt, now + 1));
     }
-    const lease = this.outbox.nextLeaseExpiry();
+    const lease = outbox.nextLeaseExpiry();
     if (lease !== null) times.push(lease + 1);
     // Deadlines pass while paused too: a held backlog still expires on time.
-    const expiry = this.deadlines ? this.outbox.nextExpiry() : null;
+    const expiry = this.deadlines ? outbox.nextExpiry() : null;
     if (expiry !== null) times.push(Math.max(expiry, now + 1));
-    // No queued deadline left: unless a batch with one is still on the wire (it may be requeued), stop looking.
-    else if (this.deadlines) this.deadlines = this.outbox.hasDeadlines();
+    // No queued deadline left: unless a run with one is still on the wire (it may be requeued), stop looking.
+    else if (this.deadlines) this.deadlines = outbox.hasDeadlines();
     const callbacks = this.callbacks.due(now, (id) => this.view(id));
     const callbackAt = this.callbacks.nextAt();
     if (callbackAt !== null) times.push(Math.max(callbackAt, now + 1));
     return { tasks, callbacks, wakeAt: Math.min(...times) };
   }
 
-  /** A sender's report of one attempt. Reports for an attempt that is no longer current are ignored. */
+  /** A sender's report of one request. Reports for an attempt that is no longer current are ignored. */
   report(report: SendReport, now: number): void {
-    const batch = this.outbox.batch(report.batchId);
-    if (batch && batch.req_msg_id === report.reqMsgId) {
-      if (batch.state === "in_flight") {
-        if (settleInFlight(this.settling, this.live, batch, report.outcome, now)) this.completed(batch.job_id, now);
+    const request = this.outbox.request(report.requestId);
+    if (request && request.req_msg_id === report.reqMsgId) {
+      if (request.state === "in_flight") {
+        for (const jobId of settleInFlight(this.sending, this.live, request, report.outcome, now)) this.completed(jobId, now);
         return;
       }
-      if (batch.state === "queued" && batch.result_code === "LOST_IN_FLIGHT") {
-        if (settleLate(this.settling, this.live, batch, report.outcome, now)) this.completed(batch.job_id, now);
+      if (request.state === "lost") {
+        for (const jobId of settleLate(this.sending, this.live, request, report.outcome, now)) this.completed(jobId, now);
         return;
       }
     }
-    this.log({ event: "stale_report", batchId: report.batchId, reqMsgId: report.reqMsgId });
+    this.log({ event: "stale_report", requestId: report.requestId, reqMsgId: report.reqMsgId });
   }
 
   /** The job if it exists and `owner` may see it (null: an admin, who sees every job). */
@@ -256,10 +266,10 @@ export class Engine {
     return this.job(owner, jobId);
   }
 
-  /** Live pace, backlog, holds and recent results; recent jobs are `owner`'s only (null: everyone's). */
+  /** Live pace, backlog, callers, holds and recent results; recent jobs and callers are `owner`'s only (null: everyone's). */
   status(owner: string | null, now: number): DispatcherStatus {
     const live = { pacer: this.live.pacer, hold: this.mismatch ?? this.live.breaker.hold, counts: this.outbox.counts, stats: this.live.stats };
-    return statusView(this.outbox, live, this.settings, owner, now);
+    return statusView(this.outbox, this.sending.queue, live, this.settings, owner, now);
   }
 
   /** Why sending is impaired (held, or storage nearly full); empty while all is well. */
@@ -279,17 +289,35 @@ export class Engine {
     this.log({ event: "sending_resumed" });
   }
 
+  /** Puts the assembled requests on the wire in their slots, in one transaction. */
+  private handOut(assembled: readonly Assembled[], slots: readonly Slot[], now: number): SendTask[] {
+    if (assembled.length === 0) return [];
+    try {
+      return this.sql.transaction(() => assembled.map((request, i) => dispatch(this.sending, this.live, request, slots[i] as Slot)));
+    } catch (error) {
+      // Nothing was stored, but the queue in memory already let the runs go: rebuild it from the outbox.
+      this.sending.queue = this.newQueue();
+      this.sending.queue.add(this.outbox.load(), now);
+      throw error;
+    }
+  }
+
+  private newQueue(): DueQueue {
+    const weights = this.settings.callerWeights ?? {};
+    return new DueQueue((owner) => weights[owner] ?? 1);
+  }
+
   private prior(request: SubmitRequest, now: number): SubmitResult | null {
     const byKey = request.idempotencyKey === undefined ? null : this.outbox.jobByIdempotencyKey(request.owner, request.idempotencyKey);
     const byWebhook = request.webhookId === undefined || byKey ? null : this.outbox.jobByWebhookId(request.webhookId);
     const prior = priorJob(request, byKey, byWebhook);
-    if (prior?.kind === "existing") return { kind: "existing", job: this.view(prior.jobId), estimatedSeconds: this.etaSeconds(now) };
+    if (prior?.kind === "existing") return { kind: "existing", job: this.view(prior.jobId), estimatedSeconds: this.etaSeconds(request.owner, [], now) };
     return prior;
   }
 
-  private backlogFull(adding: number, now: number): SubmitResult | null {
-    const { queued, inFlight } = this.outbox.counts;
-    return backlogRefusal(queued + inFlight, adding, this.settings.maxBacklogBatches, this.liveRps(now));
+  /** The backlog is counted in stored runs (each at most 100 notifications): what the queue keeps in memory. */
+  private backlogFull(batches: readonly WireBatch[], now: number): SubmitResult | null {
+    return backlogRefusal(this.outbox.counts.queuedRuns, batches.length, this.settings.maxBacklogBatches, this.liveRps(now));
   }
 
   private refuse(request: SubmitRequest, result: SubmitResult, staged: boolean): SubmitResult {
@@ -297,27 +325,14 @@ export class Engine {
     return result;
   }
 
-  private dispatch(batch: DueBatch, slot: Slot): SendTask {
-    const reqMsgId = this.newReqMsgId();
-    const { at, countedAt } = slot;
-    this.outbox.markInFlight(batch, reqMsgId, countedAt, countedAt + this.settings.sendTimeoutMs + LEASE_GRACE_MS);
-    return {
-      clientId: this.settings.clientId,
-      batchId: batch.batch_id,
-      reqMsgId,
-      merchantId: batch.merchant_id,
-      notificationInfos: this.outbox.payload(batch.batch_id),
-      notBefore: at,
-      // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up. Never
-      // at or after the job's deadline: a request that would leave then stays home.
-      notAfter: Math.min(countedAt + (this.settings.pacer.guardMs ?? 20), (batch.expires_at ?? Number.POSITIVE_INFINITY) - 1),
-    };
-  }
-
-  /** Queued batches ended without a send (cancelled, expired): the counts move; the job may complete. */
-  private ended(ended: Ended, event: string, now: number): void {
-    this.log({ event, jobId: ended.jobId, batches: ended.batches, notifications: ended.notifications });
-    if (ended.completed) this.completed(ended.jobId, now);
+  /** Queued notifications ended without a send (cancelled, expired): they leave the queue; jobs may complete. */
+  private ended(endings: readonly Ended[], event: string, now: number): void {
+    for (const ended of endings) {
+      if (ended.runs.length === 0) continue;
+      this.sending.queue.remove(ended.runs);
+      this.log({ event, jobId: ended.jobId, notifications: ended.notifications });
+      if (ended.completed) this.completed(ended.jobId, now);
+    }
   }
 
   private completed(jobId: string, now: number): void {
@@ -341,9 +356,16 @@ export class Engine {
     return readJob(this.outbox, jobId);
   }
 
-  /** Seconds until the backlog is sent at the live rate. */
-  private etaSeconds(now: number): number {
-    return etaSeconds(this.outbox.counts, this.liveRps(now));
+  /**
+   * Seconds until `owner`'s queued work (with `batches` more) is sent: at its fair share of each
+   * request's places, at the live pace.
+   */
+  private etaSeconds(owner: string, batches: readonly WireBatch[], now: number): number {
+    const adding = batches.reduce((n, b) => n + b.size, 0);
+    const queued = (this.sending.queue.callers(owner)[0]?.queued ?? 0) + adding;
+    if (queued === 0) return 0;
+    const places = Math.max(1, this.sending.queue.placesFor(owner, adding));
+    return Math.ceil(queued / (places * this.liveRps(now)));
   }
 
   private liveRps(now: number): number {

@@ -9,6 +9,7 @@ import type { Outbox } from "./store/outbox";
 import { type PacerState, restorePacer } from "./decide/pacer";
 import type { DedupKeys } from "./store/dedup-keys";
 import { migrate } from "./store/migrations";
+import type { QueuedRunRow } from "./store/rows";
 import type { EngineSettings } from "./settings";
 import type { SqlAdapter } from "./store/sql";
 
@@ -25,6 +26,8 @@ export interface Restored {
   breaker: BreakerState;
   deadlines: boolean;
   pacer: PacerState;
+  /** The queued runs, for the queue in memory. */
+  queued: QueuedRunRow[];
 }
 
 /** Migrates the outbox, pins the clientId (a mismatch holds sending), and reloads the outbox's counts, holds and the pace. */
@@ -40,15 +43,16 @@ export function restore(sql: SqlAdapter, outbox: Outbox, settings: EngineSetting
     mismatch = hold("client-mismatch", reason, now).hold;
     log({ event: "client_mismatch", pinned, configured: settings.clientId });
   }
-  // Batches staged by a request this instance's predecessor never finished storing: never queued, dropped.
+  // Runs staged by a request this instance's predecessor never finished storing: never queued, dropped.
   const dropped = outbox.dropStaged(null);
-  if (dropped > 0) log({ event: "staged_batches_dropped", batches: dropped });
-  outbox.load();
+  if (dropped > 0) log({ event: "staged_runs_dropped", runs: dropped });
+  const queued = outbox.load();
   const windowMs = 1000 + (settings.pacer.guardMs ?? 20);
   return {
     mismatch,
     breaker: { hold: outbox.getMeta<Hold>("hold"), run: null },
     deadlines: outbox.hasDeadlines(),
+    queued,
     pacer: restorePacer(outbox.getMeta("pacer"), outbox.sentSince(now - windowMs), settings.pacer, now),
   };
 }

@@ -1,25 +1,32 @@
 /**
- * What the engine does with the ending of an attempt: `settleAttempt` (decide/outcome.ts) decides, this
- * applies the decision. The batch is finished or requeued in the outbox (which moves its own counts), and
- * the engine's memory moves with it: the pace window (the real departure, an exceed's lower rate), the
- * breaker and the figures the status shows. One log line per attempt.
+ * Sending, as the engine does it: a request assembled at a slot goes on the wire (the outbox leases its
+ * runs, the text is spliced together from the stored wire text), and a request's ending is settled —
+ * `settleRequest` and `nextForRuns` (decide/outcome.ts) decide, this applies: the outbox ends or requeues
+ * each group of runs (moving its own counts and the jobs' counters), the queue takes the requeued runs
+ * back, and the engine's memory moves with it: the pace window (the real departure, a refusal's lower
+ * rate), the breaker and the figures the status shows. One log line per request.
  */
+import { sliceElements } from "../core/batch";
 import type { SendOutcome } from "../core/types";
 import type { logEvent } from "../log";
-import { attemptLogLine, attemptResult } from "./decide/result";
+import type { DispatcherStatus, SendTask } from "./api";
 import type { BreakerState } from "./decide/breaker";
-import type { Outbox } from "./store/outbox";
-import type { OpenBatch } from "./store/rows";
+import { nextForRuns, settleRequest } from "./decide/outcome";
 import { type PacerState, pacerMemory, recordDeparture } from "./decide/pacer";
-import { roundRate } from "./views";
-import { settleAttempt } from "./decide/outcome";
+import type { Slot } from "./decide/plan";
+import { attemptLogLine, attemptResult } from "./decide/result";
+import type { Assembled, DueQueue } from "./queue";
 import type { EngineSettings } from "./settings";
-import type { SqlAdapter } from "./store/sql";
 import type { AttemptStats } from "./stats";
-import type { DispatcherStatus } from "./api";
+import type { GroupDecision, Outbox, Settled } from "./store/outbox";
+import type { RequestRow } from "./store/rows";
+import { roundRate } from "./views";
 
 /** Exceed-limit adaptations the status keeps. */
 const ADAPTATIONS_KEPT = 20;
+
+/** Extra time a sender gets beyond the send timeout to report back, ms. */
+export const LEASE_GRACE_MS = 5_000;
 
 type Adaptation = DispatcherStatus["adaptations"][number];
 
@@ -27,94 +34,125 @@ type Adaptation = DispatcherStatus["adaptations"][number];
 export interface SendingState {
   pacer: PacerState;
   breaker: BreakerState;
-  /** Batches on the wire as the breaker's probes. */
+  /** Requests on the wire as the breaker's probes. */
   probes: Set<number>;
   stats: AttemptStats;
 }
 
-/** What settlement reads and writes through. */
-export interface SettlementContext {
-  sql: SqlAdapter;
+/** What sending reads and writes through. */
+export interface SendingContext {
   outbox: Outbox;
+  queue: DueQueue;
   settings: EngineSettings;
   random: () => number;
+  newReqMsgId: () => string;
   log: typeof logEvent;
 }
 
-/** Settles an attempt of an in-flight batch. Returns true when this completed the batch's job. */
-export function settleInFlight(ctx: SettlementContext, state: SendingState, batch: OpenBatch, outcome: SendOutcome, now: number): boolean {
-  const { sql, outbox, settings, log } = ctx;
-  const result = attemptResult(outcome);
-  const departed = departure(batch, outcome);
-  if (departed !== null && batch.sent_at !== null) {
-    state.pacer = recordDeparture(state.pacer, settings.pacer, batch.sent_at, departed);
-  }
-  const before = state.pacer.liveRps;
-  const settled = settleAttempt(
-    {
-      batchId: batch.batch_id,
-      attempts: batch.attempts,
-      budgetSpent: batch.budget_spent,
-      trafficRequeues: batch.traffic_requeues,
-      atMostOnce: batch.at_most_once === 1,
-    },
-    outcome,
-    result,
-    { pacer: state.pacer, breaker: state.breaker },
-    settings,
-    now,
-    ctx.random(),
+/** Puts an assembled request on the wire at `slot` (inside the caller's transaction); returns the sender's task. */
+export function dispatch(ctx: SendingContext, state: SendingState, assembled: Assembled, slot: Slot): SendTask {
+  const { outbox, settings } = ctx;
+  const reqMsgId = ctx.newReqMsgId();
+  const { at, countedAt } = slot;
+  const requestId = outbox.dispatch(
+    { reqMsgId, merchantId: assembled.merchantId, size: assembled.size, sentAt: countedAt, leaseUntil: countedAt + settings.sendTimeoutMs + LEASE_GRACE_MS },
+    assembled.pieces.map(({ run, count, whole }) => ({ runId: run.runId, jobId: run.jobId, count, whole, firstAttempt: run.attempts === 0 })),
   );
-  state.pacer = settled.pacer;
-  state.probes.delete(batch.batch_id);
-  let completed = false;
-  sql.transaction(() => {
-    if (state.pacer.liveRps !== before || settled.exceeded) outbox.setMeta("pacer", pacerMemory(state.pacer));
-    if (settled.breaker.state.hold !== state.breaker.hold) outbox.setMeta("hold", settled.breaker.state.hold);
-    if (settled.next.kind === "finish") completed = outbox.finish(batch, result, settled.next.status, now, departed);
-    else outbox.requeue(batch, result, { ...settled.next, held: outcome.kind === "missed-slot", departed });
+  if (slot.probe) state.probes.add(requestId);
+  // Each payload is read once, and each piece cut from it without parsing (its elements' text as stored).
+  const texts = outbox.payloadTexts(assembled.pieces.map((p) => p.run.payloadId));
+  const elements = assembled.pieces.map(({ run, count }) => sliceElements(texts.get(run.payloadId) ?? "[]", run.first, count));
+  return {
+    clientId: settings.clientId,
+    requestId,
+    reqMsgId,
+    merchantId: assembled.merchantId,
+    size: assembled.size,
+    notificationInfos: `[${elements.join(",")}]`,
+    notBefore: at,
+    // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up. Never at
+    // or after a deadline of what it carries: a request that would leave then stays home.
+    notAfter: Math.min(countedAt + (settings.pacer.guardMs ?? 20), (assembled.expiresAt ?? Number.POSITIVE_INFINITY) - 1),
+  };
+}
+
+/** Settles the ending of a request on the wire. Returns the jobs it completed. */
+export function settleInFlight(ctx: SendingContext, state: SendingState, request: RequestRow, outcome: SendOutcome, now: number): string[] {
+  const { outbox, settings, log } = ctx;
+  const result = attemptResult(outcome);
+  const departed = outcome.sentAt !== undefined && outcome.sentAt > request.sent_at ? outcome.sentAt : null;
+  if (departed !== null) state.pacer = recordDeparture(state.pacer, settings.pacer, request.sent_at, departed);
+  const before = state.pacer.liveRps;
+  const groups = outbox.runGroups(request.request_id, "leased");
+  const lead = groups.length > 0 ? Math.min(...groups.map((g) => g.lead)) : -request.request_id;
+  const decided = settleRequest(outcome, result, state, settings, lead, now);
+  const decisions: GroupDecision[] = groups.map((group) => ({
+    group,
+    next: nextForRuns(
+      { attempts: group.attempts, budgetSpent: group.budget_spent, trafficRequeues: group.traffic_requeues, atMostOnce: group.at_most_once === 1 },
+      outcome,
+      result,
+      decided.breaker.absorbed,
+      settings.retry,
+      now,
+      ctx.random(),
+    ),
+  }));
+  state.pacer = decided.pacer;
+  state.probes.delete(request.request_id);
+  const ending = { state: outcome.kind === "lost" ? ("lost" as const) : ("ended" as const), result, departed, held: outcome.kind === "missed-slot" };
+  const settled = outbox.sql.transaction(() => {
+    if (state.pacer.liveRps !== before || decided.exceeded) outbox.setMeta("pacer", pacerMemory(state.pacer));
+    if (decided.breaker.state.hold !== state.breaker.hold) outbox.setMeta("hold", decided.breaker.state.hold);
+    return outbox.settle(request.request_id, ending, decisions, now);
   });
-  state.breaker = settled.breaker.state;
-  state.stats.record(now, result.resultCode, settled.exceeded);
-  if (settled.exceeded && state.pacer.liveRps !== before) noteAdaptation(ctx, state.pacer, now, result.resultCode);
-  if (settled.breaker.change) {
-    log({ event: `breaker_${settled.breaker.change}`, kind: state.breaker.hold?.kind ?? null, reason: state.breaker.hold?.reason ?? null });
+  ctx.queue.add(settled.requeued, now);
+  state.breaker = decided.breaker.state;
+  state.stats.record(now, result.resultCode, decided.exceeded);
+  if (decided.exceeded && state.pacer.liveRps !== before) noteAdaptation(ctx, state.pacer, now, result.resultCode);
+  if (decided.breaker.change) {
+    log({ event: `breaker_${decided.breaker.change}`, kind: state.breaker.hold?.kind ?? null, reason: state.breaker.hold?.reason ?? null });
   }
-  const next = settled.next.kind === "finish" ? settled.next.status : `retry in ${settled.next.at - now} ms`;
-  log(attemptLogLine(batch, outcome, result, next));
-  return completed;
+  const attempts = Math.max(0, ...groups.map((g) => g.attempts));
+  log(attemptLogLine(request, attempts, outcome, result, summary(settled, now)));
+  return settled.completed;
 }
 
 /**
- * A report that arrives after its lease ran out, while the batch waits for its resend: AlipayHK's
- * answer is still the truth about that request. A success or a final refusal ends the batch (no
- * resend); anything else leaves the scheduled resend as it is. Returns true when this completed the job.
+ * A report that arrives after its lease ran out, while the request's runs wait for their resend:
+ * AlipayHK's answer is still the truth about that request. A success or a final refusal ends them (no
+ * resend); anything else leaves the scheduled resend as it is. Returns the jobs it completed.
  */
-export function settleLate(ctx: SettlementContext, state: SendingState, batch: OpenBatch, outcome: SendOutcome, now: number): boolean {
+export function settleLate(ctx: SendingContext, state: SendingState, request: RequestRow, outcome: SendOutcome, now: number): string[] {
   const result = attemptResult(outcome);
   if (outcome.kind !== "answered" || (result.resultClass !== "success" && result.resultClass !== "final")) {
-    ctx.log({ event: "late_report_ignored", batchId: batch.batch_id, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode });
-    return false;
+    ctx.log({ event: "late_report_ignored", requestId: request.request_id, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode });
+    return [];
   }
   const status = result.resultClass === "success" ? "succeeded" : "failed";
-  const completed = ctx.sql.transaction(() => ctx.outbox.finish(batch, result, status, now));
+  const settled = ctx.outbox.sql.transaction(() => ctx.outbox.settleLate(request.request_id, result, status, now));
+  ctx.queue.remove(settled.finished);
   state.stats.record(now, result.resultCode, false);
-  ctx.log({ event: "late_report", jobId: batch.job_id, batch: batch.seq, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode, next: status });
-  return completed;
+  ctx.log({ event: "late_report", requestId: request.request_id, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode, next: status, notifications: settled.succeeded + settled.failed });
+  return settled.completed;
+}
+
+/** What became of a request's notifications, for its log line. */
+function summary(settled: Settled, now: number): string {
+  const parts: string[] = [];
+  if (settled.succeeded) parts.push(`${settled.succeeded} succeeded`);
+  if (settled.failed) parts.push(`${settled.failed} failed`);
+  const requeued = settled.requeued.reduce((n, r) => n + r.count, 0);
+  if (requeued) parts.push(`${requeued} retry in ${Math.max(0, Math.min(...settled.requeued.map((r) => r.next_at)) - now)} ms`);
+  return parts.join(", ") || "nothing left on it";
 }
 
 /** Keeps the last adaptations of the pace for the status (one per distinct rate). */
-function noteAdaptation(ctx: SettlementContext, pacer: PacerState, now: number, reason: string): void {
+function noteAdaptation(ctx: SendingContext, pacer: PacerState, now: number, reason: string): void {
   const liveRps = roundRate(pacer.liveRps);
   const adaptations = ctx.outbox.getMeta<Adaptation[]>("adaptations") ?? [];
   if (adaptations.at(-1)?.liveRps === liveRps) return;
   adaptations.push({ at: new Date(now).toISOString(), liveRps, reason });
   ctx.outbox.setMeta("adaptations", adaptations.slice(-ADAPTATIONS_KEPT));
   ctx.log({ event: "pace_lowered", liveRps, reason });
-}
-
-/** When the attempt's request really left, if it left later than planned (the window then counts it there). */
-function departure(batch: OpenBatch, outcome: SendOutcome): number | null {
-  const sentAt = outcome.sentAt;
-  return sentAt !== undefined && batch.sent_at !== null && sentAt > batch.sent_at ? sentAt : null;
 }

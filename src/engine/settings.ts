@@ -12,8 +12,10 @@ export interface EngineSettings {
   maxInFlight: number;
   /** How long a send waits for AlipayHK's answer, ms (the lease adds a grace to it). */
   sendTimeoutMs: number;
-  /** Unsent batches beyond which new work is refused. */
+  /** Queued runs (stored chunks of at most 100 notifications) beyond which new work is refused. */
   maxBacklogBatches: number;
+  /** Callers' weights in the fair share of each request's places, by owner (absent: 1). */
+  callerWeights?: Readonly<Record<string, number>>;
   /** How long finished jobs stay readable, ms. */
   jobRetentionMs: number;
   /** The longest gap between two breaker probes, ms. */

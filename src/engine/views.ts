@@ -2,17 +2,19 @@
  * What the engine shows: the job document, the status page, the recent-jobs list and the health
  * reasons. Functions of the outbox's rows and the engine's live state; nothing here decides or writes.
  */
-import type { WireBatch } from "../core/batch";
 import type { BatchView, DegradedReason, DispatcherStatus, JobView, SubmitRequest } from "./api";
 import type { Hold } from "./decide/breaker";
 import { type PacerState, paceSnapshot } from "./decide/pacer";
+import { type DueQueue, REQUEST_PLACES } from "./queue";
 import type { EngineSettings } from "./settings";
 import { type AttemptStats, STATS_WINDOW_MS } from "./stats";
 import type { OpenCounts, Outbox } from "./store/outbox";
-import type { BatchViewRow, JobRow } from "./store/rows";
+import type { FailedRunRow, JobPartRow, JobRow } from "./store/rows";
 
 /** Recent jobs the status lists. */
 const RECENT_JOBS = 10;
+/** Entries of a job's `batches` listed at most. */
+const JOB_PARTS_SHOWN = 100;
 /** Share of the storage cap above which health is degraded. */
 const STORAGE_WARN_SHARE = 0.8;
 
@@ -24,54 +26,46 @@ export interface LiveState {
   stats: AttemptStats;
 }
 
-/** A job as stored, read back with its batches and failures (payloads are never read). */
+/** A job as stored, read back with where its notifications are and its failures (payloads are never read). */
 export function readJob(outbox: Outbox, jobId: string): JobView {
   const job = outbox.job(jobId);
   if (!job) throw new Error(`job ${jobId} vanished while being read`);
-  return jobView(job, outbox.batchViews(jobId), job.failed > 0 ? outbox.failures(jobId) : []);
+  const { parts, omitted } = outbox.jobParts(jobId, JOB_PARTS_SHOWN);
+  return jobView(job, parts, omitted, job.failed > 0 ? outbox.failures(jobId) : []);
 }
 
-/**
- * A job just accepted, described as stored (every batch queued) without reading it back; `batches` are
- * those left after deduplication.
- */
-export function queuedJobView(request: SubmitRequest, batches: readonly WireBatch[], deduplicated: number, now: number): JobView {
-  const pending = batches.reduce((n, b) => n + b.size, 0);
+/** A job just accepted, described as stored (`notifications` queued, after deduplication) without reading it back. */
+export function queuedJobView(request: SubmitRequest, notifications: number, deduplicated: number, now: number): JobView {
   const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   return {
     jobId: request.jobId,
     status: "queued",
     merchantId: request.merchantId,
-    total: pending + deduplicated,
+    total: notifications + deduplicated,
     succeeded: 0,
     failed: 0,
     cancelled: 0,
     expired: 0,
     deduplicated,
-    pending,
+    pending: notifications,
     sendAfter: iso(request.sendAfter),
     expiresAt: iso(request.expiresAt),
     onUnknown: request.onUnknown ?? "retry",
     callback: request.callbackUrl === undefined ? null : { status: "waiting", attempts: 0, lastError: null },
     createdAt: new Date(now).toISOString(),
     completedAt: null,
-    batches: batches.map((b, seq) => ({
-      seq,
-      size: b.size,
-      status: "queued",
-      attempts: 0,
-      reqMsgId: null,
-      resultStatus: null,
-      resultCode: null,
-      resultMsg: null,
-    })),
+    batches:
+      notifications === 0
+        ? []
+        : [{ size: notifications, status: "queued", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null }],
+    batchesOmitted: 0,
     failures: [],
   };
 }
 
-/** Seconds until the backlog is sent at `liveRps` (requests per second). */
+/** Seconds until the backlog is sent in full requests at `liveRps` (requests per second). */
 export function etaSeconds(counts: OpenCounts, liveRps: number): number {
-  return Math.ceil((counts.queued + counts.inFlight) / liveRps);
+  return Math.ceil((counts.queuedNotifications + counts.inFlightNotifications) / (REQUEST_PLACES * liveRps));
 }
 
 /** Rates are shown to 0.01 per second: the pacer's arithmetic leaves float noise below that. */
@@ -79,8 +73,15 @@ export function roundRate(rps: number): number {
   return Math.round(rps * 100) / 100;
 }
 
-/** The status page; recent jobs are `owner`'s only (null: everyone's). */
-export function statusView(outbox: Outbox, live: LiveState, settings: EngineSettings, owner: string | null, now: number): DispatcherStatus {
+/** The status page; recent jobs and callers are `owner`'s only (null: everyone's). */
+export function statusView(
+  outbox: Outbox,
+  queue: DueQueue,
+  live: LiveState,
+  settings: EngineSettings,
+  owner: string | null,
+  now: number,
+): DispatcherStatus {
   const snapshot = paceSnapshot(live.pacer, settings.pacer, now);
   const { counts, hold } = live;
   return {
@@ -91,11 +92,12 @@ export function statusView(outbox: Outbox, live: LiveState, settings: EngineSett
       lastExceedAt: snapshot.lastExceedAt === null ? null : new Date(snapshot.lastExceedAt).toISOString(),
     },
     backlog: {
-      batches: counts.queued + counts.inFlight,
       notifications: counts.queuedNotifications + counts.inFlightNotifications,
+      queued: counts.queuedNotifications,
       etaSeconds: etaSeconds(counts, snapshot.liveRps),
     },
-    inFlight: counts.inFlight,
+    inFlight: counts.inFlightRequests,
+    callers: queue.callers(owner).map(({ owner: caller, weight, due, queued, share }) => ({ caller, weight, due, queued, share: Math.round(share * 1000) / 1000 })),
     results: live.stats.byCode(now),
     resultWindowSeconds: STATS_WINDOW_MS / 1000,
     sendsPerSecond: live.stats.perSecond(now),
@@ -128,15 +130,12 @@ export function degradedReasons(hold: Hold | null, bytes: number, capBytes: numb
   return reasons;
 }
 
-export function jobView(
-  job: JobRow,
-  batches: BatchViewRow[],
-  failed: { open_ids: string | null; result_code: string | null; result_msg: string | null }[],
-): JobView {
+/** The job document from its row (with counters), where its notifications are, and its failed runs' openIds. */
+export function jobView(job: JobRow, parts: readonly JobPartRow[], omitted: number, failed: readonly FailedRunRow[]): JobView {
   const failures: JobView["failures"] = [];
-  for (const batch of failed) {
-    const openIds = batch.open_ids ? (JSON.parse(batch.open_ids) as string[]) : [];
-    for (const openId of openIds) failures.push({ openId, resultCode: batch.result_code ?? "UNKNOWN", resultMsg: batch.result_msg ?? "" });
+  for (const run of failed) {
+    const openIds = run.open_ids ? (JSON.parse(run.open_ids) as string[]) : [];
+    for (const openId of openIds) failures.push({ openId, resultCode: run.result_code ?? "UNKNOWN", resultMsg: run.result_msg ?? "" });
   }
   return {
     jobId: job.job_id,
@@ -154,21 +153,21 @@ export function jobView(
         : { status: job.callback_status ?? "waiting", attempts: job.callback_attempts, lastError: job.callback_last_error },
     createdAt: new Date(job.created_at).toISOString(),
     completedAt: job.completed_at === null ? null : new Date(job.completed_at).toISOString(),
-    batches: batches.map(batchView),
+    batches: parts.map(partView),
+    batchesOmitted: omitted,
     failures,
   };
 }
 
-function batchView(b: BatchViewRow): BatchView {
+function partView(part: JobPartRow): BatchView {
   return {
-    seq: b.seq,
-    size: b.size,
-    status: b.state === "in_flight" ? "sending" : b.state,
-    attempts: b.attempts,
-    reqMsgId: b.req_msg_id,
-    resultStatus: b.result_status,
-    resultCode: b.result_code,
-    resultMsg: b.result_msg,
+    size: part.notifications,
+    status: part.state === "leased" ? "sending" : part.state,
+    attempts: part.attempts,
+    reqMsgId: part.req_msg_id,
+    resultStatus: part.result_status,
+    resultCode: part.result_code,
+    resultMsg: part.result_msg,
   };
 }
 
@@ -181,10 +180,10 @@ function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-/** `completed` once every batch settled, `running` once any was attempted, else `queued`. */
-export function jobStatus(job: Pick<JobRow, "completed_at" | "attempted_batches">): JobView["status"] {
+/** `completed` once every notification ended, `running` once any was sent, else `queued`. */
+export function jobStatus(job: Pick<JobRow, "completed_at" | "attempted">): JobView["status"] {
   if (job.completed_at !== null) return "completed";
-  return job.attempted_batches > 0 ? "running" : "queued";
+  return job.attempted > 0 ? "running" : "queued";
 }
 
 /** One line of the status page's recent jobs, from the job row alone. */

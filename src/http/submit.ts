@@ -68,7 +68,7 @@ export async function answerSubmit(c: Context<RelayEnv>, result: SubmitResult): 
       return problem(
         c,
         "backlog-full",
-        `The backlog holds ${result.backlogBatches} batches; retry in ${result.retryAfterSeconds} s.`,
+        `The backlog holds ${result.backlogRuns} stored runs of notifications (RELAY_MAX_BACKLOG_BATCHES); retry in ${result.retryAfterSeconds} s.`,
         { retryAfterSeconds: result.retryAfterSeconds },
         { "Retry-After": String(result.retryAfterSeconds) },
       );
@@ -89,7 +89,7 @@ export async function answerSubmit(c: Context<RelayEnv>, result: SubmitResult): 
       jobId: job.jobId,
       status: job.status,
       total: job.total,
-      batches: job.batches.length,
+      batches: Math.ceil(job.pending / 100),
       estimatedSeconds,
       estimatedCompletionAt,
     },

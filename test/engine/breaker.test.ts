@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CLOSED, OUTAGE_RUN, recordOutcome } from "../../src/engine/decide/breaker";
 import { SUCCESS, T0, World, answered, testSettings, transport } from "./harness";
 
-const drained = (world: World) => () => world.engine.status(null, world.now).backlog.batches === 0;
+const drained = (world: World) => () => world.engine.status(null, world.now).backlog.notifications === 0;
 
 describe("a gateway-wide outage", () => {
   it("90 seconds of HTTP 502 fail nothing, and sending resumes within the probe interval of its end", () => {
@@ -10,13 +10,13 @@ describe("a gateway-wide outage", () => {
     const world = new World(testSettings({ pacer: { maxRps: 10, guardMs: 20 }, breakerProbeMaxMs: 30_000 }), (_t, _n, at) =>
       at >= T0 + 5_000 && at < outageEnds ? transport("http-error") : SUCCESS,
     );
-    const jobId = world.submit(600, 10);
+    const jobId = world.submit(600, 100);
     let heldAt: number | null = null;
     world.run(T0 + 3_600_000, drained(world), () => {
       if (heldAt === null && world.engine.status(null, world.now).hold) heldAt = world.now;
     });
     const job = world.engine.job(null, jobId);
-    expect(job).toMatchObject({ status: "completed", succeeded: 6000, failed: 0 });
+    expect(job).toMatchObject({ status: "completed", succeeded: 60_000, failed: 0 });
     expect(heldAt).not.toBeNull();
     // While held, one probe at a time at a growing interval: a handful of requests, not a backlog's worth.
     const during = world.departures.filter((d) => d.at >= T0 + 5_000 + 2_000 && d.at < outageEnds);
@@ -29,16 +29,16 @@ describe("a gateway-wide outage", () => {
     expect(world.engine.status(null, world.now).hold).toBeNull();
   });
 
-  it("one batch that keeps failing on its own is not an outage: it spends its budget and fails", () => {
+  it("one notification that keeps failing on its own is not an outage: it spends its budget and fails", () => {
     const world = new World(testSettings({ retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 100 } }), () => transport("timeout"));
     world.submit(1, 1);
     world.run(T0 + 600_000, drained(world));
-    expect(world.rows("SELECT state, attempts FROM batches")).toEqual([{ state: "failed", attempts: 5 }]);
+    expect(world.rows("SELECT state, attempts FROM runs")).toEqual([{ state: "failed", attempts: 5 }]);
   });
 });
 
 describe("a client-wide setup error", () => {
-  it("INVALID_SIGNATURE holds every batch (none failed, no budget spent), health says why, a probe's success resumes", () => {
+  it("INVALID_SIGNATURE holds every notification (none failed, no budget spent), health says why, a probe's success resumes", () => {
     let keyFixedAt = Number.POSITIVE_INFINITY;
     const world = new World(testSettings({ pacer: { maxRps: 20, guardMs: 20 } }), (_t, _n, at) =>
       at < keyFixedAt ? answered("F", "INVALID_SIGNATURE", "final") : SUCCESS,
@@ -46,7 +46,7 @@ describe("a client-wide setup error", () => {
     const jobId = world.submit(20, 100);
     world.run(T0 + 120_000);
     expect(world.engine.job(null, jobId)).toMatchObject({ failed: 0, succeeded: 0, pending: 2000 });
-    expect(world.rows<{ n: number }>("SELECT SUM(budget_spent) AS n FROM batches")[0]?.n).toBe(0);
+    expect(world.rows<{ n: number }>("SELECT SUM(budget_spent) AS n FROM runs")[0]?.n).toBe(0);
     expect(world.departures.length).toBeLessThan(20);
     const health = world.engine.health();
     expect(health.map((r) => r.reason)).toEqual(["breaker-open"]);
@@ -61,7 +61,7 @@ describe("a client-wide setup error", () => {
 
   it("answers that do not verify, several in a row, hold sending too", () => {
     const world = new World(testSettings(), () => ({ outcome: { kind: "unverified", resultClass: "unknown", detail: "bad signature" }, afterMs: 200 }));
-    const jobId = world.submit(50, 1);
+    const jobId = world.submit(50, 100);
     world.run(T0 + 60_000);
     expect(world.engine.status(null, world.now).hold).toMatchObject({ kind: "unverified" });
     expect(world.engine.job(null, jobId)?.failed).toBe(0);
@@ -72,15 +72,15 @@ describe("the breaker's decision", () => {
   it("opens only on a run across several batches, and is closed again by a trusted answer", () => {
     let state = CLOSED;
     for (let i = 0; i < OUTAGE_RUN - 1; i++) {
-      const d = recordOutcome(state, { kind: "timeout", resultClass: "unknown", resultCode: "TIMEOUT", batchId: i }, T0, 30_000);
+      const d = recordOutcome(state, { kind: "timeout", resultClass: "unknown", resultCode: "TIMEOUT", lead: i }, T0, 30_000);
       expect(d.absorbed).toBe(false);
       state = d.state;
     }
-    const opened = recordOutcome(state, { kind: "http-error", resultClass: "unknown", resultCode: "HTTP_502", batchId: 99 }, T0, 30_000);
+    const opened = recordOutcome(state, { kind: "http-error", resultClass: "unknown", resultCode: "HTTP_502", lead: 99 }, T0, 30_000);
     expect(opened).toMatchObject({ absorbed: true, change: "opened", state: { hold: { kind: "outage", nextProbeAt: T0 + 1000 } } });
-    const failedProbe = recordOutcome(opened.state, { kind: "timeout", resultClass: "unknown", resultCode: "TIMEOUT", batchId: 1 }, T0 + 1000, 30_000);
+    const failedProbe = recordOutcome(opened.state, { kind: "timeout", resultClass: "unknown", resultCode: "TIMEOUT", lead: 1 }, T0 + 1000, 30_000);
     expect(failedProbe.state.hold?.nextProbeAt).toBe(T0 + 3000);
-    const closed = recordOutcome(failedProbe.state, { kind: "answered", resultClass: "success", resultCode: "SUCCESS", batchId: 1 }, T0 + 3000, 30_000);
+    const closed = recordOutcome(failedProbe.state, { kind: "answered", resultClass: "success", resultCode: "SUCCESS", lead: 1 }, T0 + 3000, 30_000);
     expect(closed).toMatchObject({ change: "closed", state: { hold: null } });
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { initialPacer, nextSendAt, recordDeparture, recordSend } from "../../src/engine/decide/pacer";
 import { SUCCESS, T0, World, testSettings } from "./harness";
 
-const drained = (world: World) => () => world.engine.status(null, world.now).backlog.batches === 0;
+const drained = (world: World) => () => world.engine.status(null, world.now).backlog.notifications === 0;
 
 describe("the pace counts what actually left", () => {
   it("a late departure takes its planned place in the window and pushes the next slot back", () => {
@@ -21,12 +21,13 @@ describe("the pace counts what actually left", () => {
   it("in the engine: a sender 15 ms late moves the following slots, so requests stay an interval apart", () => {
     const world = new World(testSettings({ pacer: { maxRps: 10, guardMs: 20 }, leadMs: 0, handoverMs: 0 }), () => ({ ...SUCCESS, afterMs: 2 }));
     world.lateness = (_task, n) => (n === 3 ? 15 : 0);
-    world.submit(8, 1);
+    world.submit(8);
     world.run(T0 + 60_000, drained(world));
     const gaps = world.departures.slice(1).map((d, i) => d.at - (world.departures[i]?.at ?? 0));
     expect(gaps[2]).toBeGreaterThanOrEqual(102 + 15 - 1);
     expect(gaps[3]).toBeGreaterThanOrEqual(102);
-    expect(world.rows<{ sent_at: number }>("SELECT sent_at FROM batches WHERE seq = 3")[0]?.sent_at).toBe(world.departures[3]?.at);
+    const fourth = world.departures[3];
+    expect(world.rows<{ sent_at: number }>("SELECT sent_at FROM requests WHERE request_id = ?", fourth?.requestId ?? 0)[0]?.sent_at).toBe(fourth?.at);
   });
 
   it("senders late by up to the guard, at random, never put more than the quota into any 1,000 ms", () => {
@@ -36,21 +37,22 @@ describe("the pace counts what actually left", () => {
       seed = (seed * 48271) % 2147483647;
       return (seed % 30) - 5; // −5..24 ms: a few ready too late (held back), most within the guard
     };
-    world.submit(1500, 1);
+    world.submit(800);
     world.run(T0 + 600_000, drained(world));
-    expect(world.departures).toHaveLength(1500);
+    expect(world.departures).toHaveLength(800);
     expect(world.maxInWindow(1000)).toBeLessThanOrEqual(50);
     const missed = world.logs.filter((l) => l.event === "attempt" && l.resultCode === "MISSED_SLOT").length;
     expect(missed).toBeGreaterThan(0);
-    // Held-back requests are not attempts: every batch shows exactly its one send.
-    expect(world.rows("SELECT batch_id FROM batches WHERE attempts != 1")).toEqual([]);
+    // Held-back requests are not attempts: every notification shows exactly its one send.
+    expect(world.rows("SELECT run_id FROM runs WHERE attempts != 1")).toEqual([]);
+    expect(new Set(world.sentOpenIds).size).toBe(world.sentOpenIds.length);
   });
 
   it("the first send of a burst is counted where it will really leave (after hand-over and signing), not held back", () => {
     const world = new World(testSettings({ pacer: { maxRps: 20, guardMs: 20 }, leadMs: 100, handoverMs: 35 }), () => ({ ...SUCCESS, afterMs: 5 }));
     // Due at once, handed over now: it leaves 30 ms later, as a sender that had to sign it first would.
     world.lateness = (_task, n) => (n === 0 ? 30 : 0);
-    world.submit(60, 1);
+    world.submit(60);
     world.run(T0 + 600_000, drained(world));
     expect(world.logs.filter((l) => l.event === "attempt" && l.resultCode === "MISSED_SLOT")).toEqual([]);
     expect(world.departures[0]?.at).toBe(T0 + 30);

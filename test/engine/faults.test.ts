@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { SUCCESS, T0, World, answered, testSettings, transport } from "./harness";
 
-type BatchRow = { batch_id: number; state: string; attempts: number; budget_spent: number; result_code: string | null };
-const batches = (world: World) => world.rows<BatchRow>("SELECT batch_id, state, attempts, budget_spent, result_code FROM batches ORDER BY batch_id");
-const drained = (world: World) => () => world.engine.status(null, world.now).backlog.batches === 0;
+type RunsRow = { state: string; notifications: number; attempts: number; budget_spent: number; result_code: string | null };
+/** The outbox's notifications, grouped by how they stand. */
+const runs = (world: World) =>
+  world.rows<RunsRow>(
+    `SELECT state, SUM(count) AS notifications, attempts, budget_spent, result_code FROM runs
+     GROUP BY state, attempts, budget_spent, result_code ORDER BY state, attempts`,
+  );
+const drained = (world: World) => () => world.engine.status(null, world.now).backlog.notifications === 0;
 
 describe("REQUEST_TRAFFIC_EXCEED_LIMIT", () => {
-  it("lowers the pace, resends the refused batch first, and spends none of its budget", () => {
+  it("lowers the pace, resends the refused notifications first, and spends none of their budget", () => {
     // The gateway's real quota is 10 per second against 20 configured.
     const arrivals: number[] = [];
     const world = new World(testSettings({ pacer: { maxRps: 20, guardMs: 20 } }), (_task, _n, at) => {
@@ -15,11 +20,12 @@ describe("REQUEST_TRAFFIC_EXCEED_LIMIT", () => {
       arrivals.push(at);
       return SUCCESS;
     });
-    world.submit(200, 1);
+    world.submit(200, 100);
     world.run(T0 + 600_000, drained(world));
-    const rows = batches(world);
-    expect(rows.every((b) => b.state === "succeeded")).toBe(true);
-    expect(rows.every((b) => b.budget_spent === 1)).toBe(true);
+    const rows = runs(world);
+    expect(rows.every((r) => r.state === "succeeded")).toBe(true);
+    expect(rows.every((r) => r.budget_spent === 1)).toBe(true);
+    expect(rows.reduce((n, r) => n + r.notifications, 0)).toBe(20_000);
     const exceeded = world.departures.length - 200;
     expect(exceeded).toBeGreaterThan(0);
     expect(exceeded / world.departures.length).toBeLessThan(0.1);
@@ -28,13 +34,13 @@ describe("REQUEST_TRAFFIC_EXCEED_LIMIT", () => {
 });
 
 describe("unknown outcomes", () => {
-  it("a U answer is retried with a fresh reqMsgId, spending budget, until the batch fails after RELAY_MAX_ATTEMPTS", () => {
+  it("a U answer is retried with a fresh reqMsgId, spending budget, until its notifications fail after RELAY_MAX_ATTEMPTS", () => {
     const world = new World(testSettings({ retry: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 } }), () =>
       answered("U", "UNKNOWN_EXCEPTION", "unknown"),
     );
     world.submit(1, 5);
     world.run(T0 + 600_000, drained(world));
-    expect(batches(world)).toEqual([{ batch_id: 1, state: "failed", attempts: 3, budget_spent: 3, result_code: "UNKNOWN_EXCEPTION" }]);
+    expect(runs(world)).toEqual([{ state: "failed", notifications: 5, attempts: 3, budget_spent: 3, result_code: "UNKNOWN_EXCEPTION" }]);
     expect(new Set(world.departures.map((d) => d.reqMsgId)).size).toBe(3);
     const gaps = world.departures.slice(1).map((d, i) => d.at - (world.departures[i]?.at ?? 0));
     // Equal jitter: at least half of 1 s, then of 2 s, after the 200 ms answer.
@@ -42,25 +48,25 @@ describe("unknown outcomes", () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(1200);
   });
 
-  it("a sender that never reports: the lease runs out, LOST_IN_FLIGHT is recorded and the batch is resent, counted", () => {
+  it("a sender that never reports: the lease runs out, LOST_IN_FLIGHT is recorded and the request's notifications are resent, counted", () => {
     const world = new World(testSettings(), (_task, n) => (n === 0 ? "lost" : SUCCESS));
     world.submit(1, 5);
     world.run(T0 + 120_000, drained(world));
-    expect(batches(world)).toEqual([{ batch_id: 1, state: "succeeded", attempts: 2, budget_spent: 2, result_code: "SUCCESS" }]);
+    expect(runs(world)).toEqual([{ state: "succeeded", notifications: 5, attempts: 2, budget_spent: 2, result_code: "SUCCESS" }]);
     const lost = world.logs.find((l) => l.event === "attempt" && l.resultCode === "LOST_IN_FLIGHT");
     expect(lost).toBeDefined();
     // Not before the lease: send timeout 10 s + 5 s grace.
     expect((world.departures[1]?.at ?? 0) - (world.departures[0]?.at ?? 0)).toBeGreaterThan(15_000);
   });
 
-  it("a late SUCCESS for the lost attempt, arriving while the batch waits for its resend, ends the batch: no resend", () => {
+  it("a late SUCCESS for the lost request, arriving while its notifications wait for their resend, ends them: no resend", () => {
     const world = new World(testSettings({ retry: { maxAttempts: 5, baseDelayMs: 30_000, maxDelayMs: 60_000 } }), (_task, n) =>
       n === 0 ? { ...SUCCESS, afterMs: 16_000 } : SUCCESS,
     );
     world.submit(1, 5);
     world.run(T0 + 300_000, drained(world));
     expect(world.departures).toHaveLength(1);
-    expect(batches(world)).toEqual([{ batch_id: 1, state: "succeeded", attempts: 1, budget_spent: 2, result_code: "SUCCESS" }]);
+    expect(runs(world)).toEqual([{ state: "succeeded", notifications: 5, attempts: 1, budget_spent: 2, result_code: "SUCCESS" }]);
     expect(world.logs.some((l) => l.event === "late_report")).toBe(true);
   });
 
@@ -71,21 +77,21 @@ describe("unknown outcomes", () => {
     const first = world.departures[0];
     if (!first) throw new Error("no departure");
     world.engine.report(
-      { batchId: first.batchId, reqMsgId: first.reqMsgId, outcome: { kind: "answered", resultClass: "final", reqMsgId: first.reqMsgId, reqTime: "", latencyMs: 1, verified: true, resultInfo: { resultStatus: "F", resultCodeId: "00000019", resultCode: "PROCESS_FAIL", resultMsg: "" } } },
+      { requestId: first.requestId, reqMsgId: first.reqMsgId, outcome: { kind: "answered", resultClass: "final", reqMsgId: first.reqMsgId, reqTime: "", latencyMs: 1, verified: true, resultInfo: { resultStatus: "F", resultCodeId: "00000019", resultCode: "PROCESS_FAIL", resultMsg: "" } } },
       world.now,
     );
-    expect(batches(world)[0]?.state).toBe("succeeded");
+    expect(runs(world)).toMatchObject([{ state: "succeeded", notifications: 5 }]);
     expect(world.engine.job(null, world.rows<{ job_id: string }>("SELECT job_id FROM jobs")[0]?.job_id ?? "")?.succeeded).toBe(5);
   });
 
-  it("a final F fails the batch at once and keeps only its openIds for `failures`", () => {
+  it("a final F fails the request's notifications at once and keeps only their openIds for `failures`", () => {
     const world = new World(testSettings(), () => answered("F", "PROCESS_FAIL", "final"));
     const jobId = world.submit(2, 3);
     world.run(T0 + 60_000, drained(world));
     const job = world.engine.job(null, jobId);
     expect(job).toMatchObject({ status: "completed", total: 6, succeeded: 0, failed: 6, pending: 0 });
     expect(job?.failures.map((f) => f.openId)).toEqual([`${jobId}-0-0`, `${jobId}-0-1`, `${jobId}-0-2`, `${jobId}-1-0`, `${jobId}-1-1`, `${jobId}-1-2`]);
-    expect(world.rows("SELECT batch_id FROM payloads")).toEqual([]);
+    expect(world.rows("SELECT payload_id FROM payloads")).toEqual([]);
   });
 });
 

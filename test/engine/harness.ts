@@ -40,8 +40,11 @@ export type Answer = { outcome: Pick<SendOutcome, "kind" | "resultClass" | "resu
 /** A request that left, as the gateway saw it. */
 export interface Departure {
   at: number;
-  batchId: number;
+  requestId: number;
   reqMsgId: string;
+  merchantId: string;
+  /** The openIds it carried, in order. */
+  openIds: string[];
 }
 
 /** An answered S. */
@@ -89,6 +92,8 @@ export class World {
   /** Callback answers on their way back, by arrival time. */
   private callbackReports: { at: number; task: CallbackTask; delivered: boolean }[] = [];
   private ids = 0;
+  /** Each openId's job and place in it. */
+  private readonly positions = new Map<string, { jobId: string; seq: number }>();
 
   settings: EngineSettings;
   /** Chooses how the gateway answers each request (the nth request overall, from 0). */
@@ -109,9 +114,13 @@ export class World {
     this.engine = this.start();
   }
 
-  /** A request of `batches` batches of `size` notifications (openIds `<jobId>-<batch>-<i>`), not yet submitted. */
+  /**
+   * A request of `batches` chunks of `size` notifications (openIds `<jobId>-<chunk>-<i>`), not yet
+   * submitted; each notification's place in its job is remembered for `attemptsByOpenId`.
+   */
   request(batches: number, size = 100, extra: Partial<SubmitRequest> = {}): SubmitRequest {
     const jobId = extra.jobId ?? `job_${String(++this.ids).padStart(22, "0")}`;
+    for (let b = 0; b < batches; b++) for (let i = 0; i < size; i++) this.positions.set(`${jobId}-${b}-${i}`, { jobId, seq: b * size + i });
     return {
       jobId,
       owner: "key:alpha",
@@ -174,7 +183,7 @@ export class World {
       // Every report due by now arrives (a host pokes the engine after each; the next tick follows).
       while (this.reports.length && (this.reports[0]?.at ?? Number.POSITIVE_INFINITY) <= this.now) {
         const report = this.reports.shift();
-        if (report) this.engine.report({ batchId: report.task.batchId, reqMsgId: report.task.reqMsgId, outcome: report.outcome }, report.at);
+        if (report) this.engine.report({ requestId: report.task.requestId, reqMsgId: report.task.reqMsgId, outcome: report.outcome }, report.at);
       }
       while (this.callbackReports.length && (this.callbackReports[0]?.at ?? Number.POSITIVE_INFINITY) <= this.now) {
         const answer = this.callbackReports.shift();
@@ -192,6 +201,26 @@ export class World {
       this.departures.map((d) => d.at).sort((a, b) => a - b),
       windowMs,
     );
+  }
+
+  /** The attempts each notification's run counted, by openId, as stored. */
+  attemptsByOpenId(): Map<string, number> {
+    const runs = this.rows<{ job_id: string; seq: number; count: number; attempts: number }>("SELECT job_id, seq, count, attempts FROM runs");
+    const byJob = new Map<string, { seq: number; count: number; attempts: number }[]>();
+    for (const run of runs) byJob.set(run.job_id, [...(byJob.get(run.job_id) ?? []), run]);
+    const attempts = new Map<string, number>();
+    for (const [openId, { jobId, seq }] of this.positions) {
+      const run = byJob.get(jobId)?.find((r) => seq >= r.seq && seq < r.seq + r.count);
+      if (run) attempts.set(openId, run.attempts);
+    }
+    return attempts;
+  }
+
+  /** The reqMsgIds of the requests that carried each openId, in the order they left. */
+  departuresByOpenId(): Map<string, string[]> {
+    const byOpenId = new Map<string, string[]>();
+    for (const d of this.departures) for (const openId of d.openIds) byOpenId.set(openId, [...(byOpenId.get(openId) ?? []), d.reqMsgId]);
+    return byOpenId;
   }
 
   /** Rows of a query on the outbox, for assertions on stored state. */
@@ -219,8 +248,9 @@ export class World {
       return;
     }
     const n = this.departures.length;
-    this.departures.push({ at, batchId: task.batchId, reqMsgId: task.reqMsgId });
-    for (const element of JSON.parse(task.notificationInfos) as { openId: string }[]) this.sentOpenIds.push(element.openId);
+    const openIds = (JSON.parse(task.notificationInfos) as { openId: string }[]).map((e) => e.openId);
+    this.departures.push({ at, requestId: task.requestId, reqMsgId: task.reqMsgId, merchantId: task.merchantId, openIds });
+    this.sentOpenIds.push(...openIds);
     const answer = this.gateway(task, n, at);
     if (answer === "lost") return;
     const outcome: SendOutcome = {

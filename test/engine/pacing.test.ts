@@ -2,16 +2,16 @@ import { describe, expect, it } from "vitest";
 import type { SqlValue } from "../../src/engine/store/sql";
 import { T0, World, testSettings } from "./harness";
 
-describe("a 10,000-batch backlog at 50 per second, on the fake clock", () => {
+describe("a 1,000-request backlog (100,000 notifications) at 50 per second, on the fake clock", () => {
   const world = new World(testSettings({ pacer: { maxRps: 50, guardMs: 20 } }));
-  world.submit(10_000, 1);
-  const steps = world.run(T0 + 3_600_000, () => world.engine.status(null, world.now).backlog.batches === 0);
+  world.submit(1_000, 100);
+  const steps = world.run(T0 + 3_600_000, () => world.engine.status(null, world.now).backlog.notifications === 0);
   const finished = world.rows<{ state: string; n: number; attempts: number }>(
-    "SELECT state, COUNT(*) AS n, SUM(attempts) AS attempts FROM batches GROUP BY state",
+    "SELECT state, SUM(count) AS n, SUM(count * attempts) AS attempts FROM runs GROUP BY state",
   );
 
   it("never starts more than the quota in any 1,000 ms", () => {
-    expect(world.departures).toHaveLength(10_000);
+    expect(world.departures).toHaveLength(1_000);
     expect(world.maxInWindow(1000)).toBeLessThanOrEqual(50);
   });
 
@@ -23,13 +23,14 @@ describe("a 10,000-batch backlog at 50 per second, on the fake clock", () => {
     expect(rate).toBeLessThanOrEqual(50);
   });
 
-  it("settles every batch once, each sent exactly once", () => {
-    expect(finished).toEqual([{ state: "succeeded", n: 10_000, attempts: 10_000 }]);
-    expect(new Set(world.departures.map((d) => d.batchId)).size).toBe(10_000);
+  it("settles every notification once, each sent exactly once, every request full", () => {
+    expect(finished).toEqual([{ state: "succeeded", n: 100_000, attempts: 100_000 }]);
+    expect(new Set(world.sentOpenIds).size).toBe(100_000);
+    expect(world.departures.every((d) => d.openIds.length === 100)).toBe(true);
   });
 
   it("hands several slots to one sender at a time (fewer hand-overs than sends)", () => {
-    expect(steps).toBeLessThan(10_000);
+    expect(steps).toBeLessThan(1_000);
   });
 
   it("never hands out a slot that is already past", () => {
@@ -41,11 +42,11 @@ describe("a 10,000-batch backlog at 50 per second, on the fake clock", () => {
 describe("catching up from idle", () => {
   it("a burst of submits after a quiet hour still leaves at most the quota in any second", () => {
     const world = new World(testSettings({ pacer: { maxRps: 20, guardMs: 20 } }));
-    world.submit(30, 1);
+    world.submit(30);
     world.run(T0 + 10_000);
     world.now += 3_600_000;
-    for (let i = 0; i < 5; i++) world.submit(40, 1);
-    world.run(world.now + 60_000, () => world.engine.status(null, world.now).backlog.batches === 0);
+    for (let i = 0; i < 5; i++) world.submit(40);
+    world.run(world.now + 60_000, () => world.engine.status(null, world.now).backlog.notifications === 0);
     expect(world.departures).toHaveLength(230);
     expect(world.maxInWindow(1000)).toBeLessThanOrEqual(20);
   });
@@ -65,18 +66,20 @@ describe("what a tick reads", () => {
     return { world, reads };
   }
   const isPayloadRead = (r: { query: string }) => /^\s*SELECT\b[^;]*\binfos\b/.test(r.query);
-  const isDueRead = (r: { query: string }) => /b\.state = 'queued' AND b\.next_at <= \?/.test(r.query);
+  const isQueueRead = (r: { query: string }) => /FROM runs r JOIN jobs j/.test(r.query);
 
-  it("reads a payload only for a batch that leaves, once, and no more due batches than it has slots for", () => {
+  it("reads each request's text once, when it leaves, and never scans the queue to assemble it", () => {
     const { world, reads } = recorded();
-    world.submit(500);
-    world.run(T0 + 600_000, () => world.engine.status(null, world.now).backlog.batches === 0);
-    expect(world.departures).toHaveLength(500);
-    expect(reads.filter(isPayloadRead).map((r) => r.rows)).toEqual(Array(500).fill(1));
-    expect(reads.filter(isDueRead).reduce((n, r) => n + r.rows, 0)).toBe(500);
+    world.submit(50);
+    const before = reads.length;
+    world.run(T0 + 600_000, () => world.engine.status(null, world.now).backlog.notifications === 0);
+    expect(world.departures).toHaveLength(50);
+    const during = reads.slice(before);
+    expect(during.filter(isPayloadRead).map((r) => r.rows)).toEqual(Array(50).fill(1));
+    expect(during.filter(isQueueRead)).toEqual([]);
   });
 
-  it("reads no batch on a tick that has no slot to give (a report between slots)", () => {
+  it("reads nothing of the queue on a tick that has no slot to give (a report between slots)", () => {
     const { world, reads } = recorded();
     world.submit(100);
     const first = world.engine.tick(world.now);
@@ -85,7 +88,7 @@ describe("what a tick reads", () => {
     const again = world.engine.tick(world.now + 1);
     expect(again.tasks).toEqual([]);
     expect(again.wakeAt).toBeGreaterThan(world.now + 1);
-    expect(reads.slice(before).filter((r) => isDueRead(r) || isPayloadRead(r))).toEqual([]);
+    expect(reads.slice(before).filter((r) => isQueueRead(r) || isPayloadRead(r))).toEqual([]);
   });
 });
 
@@ -93,7 +96,7 @@ describe("hand-overs", () => {
   it("carry every slot within the lead once the first is due, and a tick between slots hands out nothing", () => {
     // 50 per second: slots 20.4 ms apart; lead 60 ms, hand-over 10 ms: a group of three each time.
     const world = new World(testSettings({ pacer: { maxRps: 50, guardMs: 20 }, leadMs: 60, handoverMs: 10 }));
-    world.submit(300, 1);
+    world.submit(300);
     const groups: { now: number; notBefore: number[] }[] = [];
     const tick = world.engine.tick.bind(world.engine);
     world.engine.tick = (now: number) => {
@@ -101,7 +104,7 @@ describe("hand-overs", () => {
       if (result.tasks.length > 0) groups.push({ now, notBefore: result.tasks.map((t) => t.notBefore) });
       return result;
     };
-    world.run(T0 + 600_000, () => world.engine.status(null, world.now).backlog.batches === 0);
+    world.run(T0 + 600_000, () => world.engine.status(null, world.now).backlog.notifications === 0);
     expect(world.departures).toHaveLength(300);
     expect(world.maxInWindow(1000)).toBeLessThanOrEqual(50);
     // After the first (from idle), each group starts with a slot at most 10 ms away and ends within 60 ms.

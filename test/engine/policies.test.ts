@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { SUCCESS, T0, World, answered, testSettings, transport } from "./harness";
 
-const drained = (world: World) => () => world.engine.status(null, world.now).backlog.batches === 0;
+const drained = (world: World) => () => world.engine.status(null, world.now).backlog.notifications === 0;
 const ENDS = ["succeeded", "failed", "cancelled", "expired", "deduplicated"] as const;
 const endedSum = (job: Record<(typeof ENDS)[number], number>) => ENDS.reduce((n, k) => n + job[k], 0);
 
 describe("cancelling a job", () => {
-  it("ends what has not started as cancelled; batches in flight finish; the counts add up", () => {
+  it("ends what has not started as cancelled; what is in flight finishes; the counts add up", () => {
     const world = new World(testSettings({ pacer: { maxRps: 5, guardMs: 20 } }), () => ({ ...SUCCESS, afterMs: 400 }));
-    const jobId = world.submit(30, 10);
+    const jobId = world.submit(30, 100);
     world.run(T0 + 2_000);
     const leftBefore = world.departures.length;
     const inFlight = world.engine.status(null, world.now).inFlight;
@@ -18,17 +18,19 @@ describe("cancelling a job", () => {
     expect(result.kind).toBe("cancelled");
     if (result.kind !== "cancelled") return;
     expect(result.job.status).toBe("running");
-    expect(result.job.cancelled).toBe((30 - leftBefore) * 10);
+    expect(result.job.cancelled).toBe((30 - leftBefore) * 100);
 
     world.run(T0 + 600_000, drained(world));
     // Nothing left after the cancel; what was in flight still settled.
     expect(world.departures.length).toBe(leftBefore);
     const job = world.engine.job(null, jobId);
-    expect(job).toMatchObject({ status: "completed", succeeded: leftBefore * 10, cancelled: (30 - leftBefore) * 10, pending: 0, failures: [] });
-    expect(job && endedSum(job)).toBe(300);
-    expect(job?.batches.filter((b) => b.status === "cancelled")).toHaveLength(30 - leftBefore);
+    expect(job).toMatchObject({ status: "completed", succeeded: leftBefore * 100, cancelled: (30 - leftBefore) * 100, pending: 0, failures: [] });
+    expect(job && endedSum(job)).toBe(3_000);
+    expect(job?.batches.filter((b) => b.status === "cancelled")).toEqual([
+      { size: (30 - leftBefore) * 100, status: "cancelled", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null },
+    ]);
     // Nothing of it is left in the outbox's payloads.
-    expect(world.rows("SELECT batch_id FROM payloads")).toEqual([]);
+    expect(world.rows("SELECT payload_id FROM payloads")).toEqual([]);
   });
 
   it("a completed job is answered `completed`, unchanged; another caller's job is not found", () => {
@@ -46,7 +48,7 @@ describe("cancelling a job", () => {
     const jobId = world.submit(3, 5);
     const result = world.engine.cancel(null, jobId, T0);
     expect(result).toMatchObject({ kind: "cancelled", job: { status: "completed", cancelled: 15, pending: 0 } });
-    expect(world.engine.status(null, T0).backlog).toMatchObject({ batches: 0, notifications: 0 });
+    expect(world.engine.status(null, T0).backlog).toMatchObject({ notifications: 0, queued: 0 });
   });
 });
 
@@ -54,38 +56,37 @@ describe("sendAfter", () => {
   it("nothing of the job leaves before it, and the ETA counts from it", () => {
     const world = new World();
     const sendAfter = T0 + 90_000;
-    const result = world.engine.submit(
-      { jobId: "job_later", owner: "key:alpha", bodyHash: "h", merchantId: "m", batches: [{ size: 1, infos: "[]" }, { size: 1, infos: "[]" }], sendAfter },
-      T0,
-    );
+    const result = world.engine.submit(world.request(2, 1, { jobId: "job_later", sendAfter }), T0);
     expect(result).toMatchObject({ kind: "created", job: { sendAfter: new Date(sendAfter).toISOString() } });
     if (result.kind === "created") expect(result.estimatedSeconds).toBeGreaterThanOrEqual(90);
     const other = world.submit(2, 1);
     world.run(T0 + 600_000, drained(world));
-    const later = world.departures.filter((d) => d.at < sendAfter);
-    expect(later).toHaveLength(2); // the other job's two batches only
+    const before = world.departures.filter((d) => d.at < sendAfter);
+    // Only the other job's notifications left before it, in one request.
+    expect(before.flatMap((d) => d.openIds)).toEqual([`${other}-0-0`, `${other}-1-0`]);
     expect(world.engine.job(null, "job_later")).toMatchObject({ status: "completed", succeeded: 2 });
     expect(world.engine.job(null, other)).toMatchObject({ status: "completed" });
-    expect(Math.min(...world.departures.slice(2).map((d) => d.at))).toBeGreaterThanOrEqual(sendAfter);
+    const later = world.departures.filter((d) => d.openIds.some((id) => id.startsWith("job_later")));
+    expect(Math.min(...later.map((d) => d.at))).toBeGreaterThanOrEqual(sendAfter);
   });
 });
 
 describe("expiresAt", () => {
-  it("batches not started by then end expired and are never sent; nothing leaves at or after it", () => {
+  it("notifications not sent by then end expired and are never sent; nothing leaves at or after it", () => {
     const world = new World(testSettings({ pacer: { maxRps: 2, guardMs: 20 } }));
     const expiresAt = T0 + 3_000;
-    const jobId = world.submit(20, 10, { expiresAt });
+    const jobId = world.submit(20, 100, { expiresAt });
     world.run(T0 + 600_000, drained(world));
     const sent = world.departures.length;
     expect(sent).toBeGreaterThan(0);
     expect(sent).toBeLessThan(20);
     expect(Math.max(...world.departures.map((d) => d.at))).toBeLessThan(expiresAt);
     const job = world.engine.job(null, jobId);
-    expect(job).toMatchObject({ status: "completed", succeeded: sent * 10, expired: (20 - sent) * 10, failures: [] });
+    expect(job).toMatchObject({ status: "completed", succeeded: sent * 100, expired: (20 - sent) * 100, failures: [] });
     expect(job?.completedAt).toBe(new Date(expiresAt).toISOString());
   });
 
-  it("a batch waiting for a resend expires too; while paused, the engine wakes at the deadline", () => {
+  it("notifications waiting for a resend expire too; while paused, the engine wakes at the deadline", () => {
     const world = new World(testSettings(), () => answered("U", "UNKNOWN_EXCEPTION", "unknown"));
     const jobId = world.submit(1, 3, { expiresAt: T0 + 1_500 });
     world.run(T0 + 600_000, drained(world));
@@ -108,13 +109,13 @@ describe('onUnknown: "fail" (at-most-once)', () => {
     ["a timeout", transport("timeout")],
     ["a lost send", "lost"],
   ] as const) {
-    it(`${name} ends the batch failed with its code, never resent`, () => {
+    it(`${name} ends the request's notifications failed with its code, never resent`, () => {
       const world = new World(testSettings(), () => answer);
-      const jobId = world.submit(8, 5, { onUnknown: "fail" });
+      const jobId = world.submit(8, 100, { onUnknown: "fail" });
       world.run(T0 + 3_600_000, drained(world));
       expect(world.departures).toHaveLength(8);
       const job = world.engine.job(null, jobId);
-      expect(job).toMatchObject({ status: "completed", failed: 40, onUnknown: "fail" });
+      expect(job).toMatchObject({ status: "completed", failed: 800, onUnknown: "fail" });
       const code = answer === "lost" ? "LOST_IN_FLIGHT" : answer.outcome.kind === "timeout" ? "TIMEOUT" : "UNKNOWN_EXCEPTION";
       expect(new Set(job?.failures.map((f) => f.resultCode))).toEqual(new Set([code]));
     });

@@ -3,18 +3,19 @@ import { SUCCESS, T0, World, answered, seededRandom, testSettings, transport } f
 
 describe("a reset between any two steps", () => {
   for (const dropReports of [false, true]) {
-    it(`keeps the pace across restarts and settles every batch exactly once (${dropReports ? "in-flight senders lost" : "reports reach the new instance"})`, () => {
+    it(`keeps the pace across restarts and settles every notification exactly once (${dropReports ? "in-flight senders lost" : "reports reach the new instance"})`, () => {
       const random = seededRandom(7);
       const world = new World(testSettings({ pacer: { maxRps: 20, guardMs: 20 }, retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 2000 } }), (_t, n) =>
         n % 13 === 4 ? answered("U", "UNKNOWN_EXCEPTION", "unknown") : n % 17 === 6 ? transport("timeout", 400) : SUCCESS,
       );
-      const jobs = [world.submit(150, 2), world.submit(50, 1)];
+      // Many small jobs and a larger one: requests carry several jobs' notifications.
+      const jobs = [world.submit(60, 100), ...Array.from({ length: 400 }, () => world.submit(1, 1))];
       let restarts = 0;
       world.run(
         T0 + 3_600_000,
-        () => world.engine.status(null, world.now).backlog.batches === 0,
+        () => world.engine.status(null, world.now).backlog.notifications === 0,
         () => {
-          if (random() < 0.08) {
+          if (random() < 0.15) {
             world.restart({ dropReports });
             restarts++;
           }
@@ -28,15 +29,16 @@ describe("a reset between any two steps", () => {
         expect(job?.status).toBe("completed");
         expect((job?.succeeded ?? 0) + (job?.failed ?? 0)).toBe(job?.total);
       }
-      const rows = world.rows<{ batch_id: number; attempts: number }>("SELECT batch_id, attempts FROM batches");
-      // Attempts counted: every departure is one attempt of its batch.
-      for (const row of rows) expect(row.attempts).toBe(world.departures.filter((d) => d.batchId === row.batch_id).length);
-      // No resend after a success was recorded: a recorded success is always its batch's last departure.
+      // Attempts counted: every departure that carried a notification is one attempt of it.
+      const attempts = world.attemptsByOpenId();
+      const carried = world.departuresByOpenId();
+      expect(attempts.size).toBe(6_400);
+      for (const [openId, n] of attempts) expect(carried.get(openId) ?? [], openId).toHaveLength(n);
+      // No resend after a success was recorded: a recorded success is always a notification's last departure.
       const successes = new Set(world.logs.filter((l) => l.event === "attempt" && l.resultCode === "SUCCESS").map((l) => l.reqMsgId));
       expect(successes.size).toBeGreaterThan(0);
-      for (const row of rows) {
-        const sent = world.departures.filter((d) => d.batchId === row.batch_id);
-        const succeededAt = sent.findIndex((d) => successes.has(d.reqMsgId));
+      for (const sent of carried.values()) {
+        const succeededAt = sent.findIndex((id) => successes.has(id));
         if (succeededAt >= 0) expect(succeededAt).toBe(sent.length - 1);
       }
     });
@@ -44,11 +46,11 @@ describe("a reset between any two steps", () => {
 
   it("a restarted engine rebuilds the send window from the outbox: a full window just before the restart holds the next send", () => {
     const world = new World(testSettings({ pacer: { maxRps: 10, guardMs: 20 } }), () => ({ ...SUCCESS, afterMs: 5 }));
-    world.submit(10, 1);
+    world.submit(10);
     world.run(T0 + 990, () => world.departures.length === 10);
     const lastOfFirst = world.departures.at(-1)?.at ?? 0;
     world.restart();
-    world.submit(5, 1);
+    world.submit(5);
     world.run(T0 + 60_000, () => world.departures.length === 15);
     const firstAfter = world.departures[10]?.at ?? 0;
     expect(firstAfter - (world.departures[0]?.at ?? 0)).toBeGreaterThanOrEqual(1020);

@@ -25,10 +25,10 @@ describe("decideAfterAttempt", () => {
     expect(decideAfterAttempt("traffic", settings.maxAttempts, settings, 0.9)).toEqual(expected);
   });
 
-  it("retries an unknown outcome at the back, spending the budget, while attempts remain", () => {
+  it("retries an unknown outcome in front of its job once the backoff has passed, spending the budget, while attempts remain", () => {
     for (let spent = 1; spent < settings.maxAttempts; spent++) {
       const d = decideAfterAttempt("unknown", spent, settings, 0.5);
-      expect(d).toMatchObject({ action: "retry", spendsAttempt: true, front: false });
+      expect(d).toMatchObject({ action: "retry", spendsAttempt: true, front: true });
     }
   });
 

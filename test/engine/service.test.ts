@@ -51,9 +51,9 @@ describe("the dispatcher service", () => {
     await service.submit(world.request(2));
     const first = sent[0]!;
     world.now += 1_000;
-    await service.report([{ batchId: first.batchId, reqMsgId: first.reqMsgId, outcome: { ...SUCCESS.outcome, reqMsgId: first.reqMsgId, reqTime: "", latencyMs: 200, verified: true } }]);
+    await service.report([{ requestId: first.requestId, reqMsgId: first.reqMsgId, outcome: { ...SUCCESS.outcome, reqMsgId: first.reqMsgId, reqTime: "", latencyMs: 200, verified: true } }]);
     expect(sent).toHaveLength(2);
-    expect((await service.status(null)).backlog.batches).toBe(1); // the second is on the wire
+    expect((await service.status(null)).backlog.notifications).toBe(100); // the second request is on the wire
   });
 
   it("after stop, reports still settle but nothing new is handed out and no wake-up is asked for", async () => {
@@ -65,11 +65,11 @@ describe("the dispatcher service", () => {
     const before = { scheduled: scheduled.length, sent: sent.length };
     const first = sent[0]!;
     world.now += 1_000;
-    await service.report([{ batchId: first.batchId, reqMsgId: first.reqMsgId, outcome: { ...SUCCESS.outcome, reqMsgId: first.reqMsgId, reqTime: "", latencyMs: 200, verified: true } }]);
+    await service.report([{ requestId: first.requestId, reqMsgId: first.reqMsgId, outcome: { ...SUCCESS.outcome, reqMsgId: first.reqMsgId, reqTime: "", latencyMs: 200, verified: true } }]);
     await service.wake();
     expect(sent).toHaveLength(before.sent);
     expect(scheduled).toHaveLength(before.scheduled);
-    expect((await service.status(null)).backlog.batches).toBe(19); // settled; the rest still queued or on the wire
+    expect((await service.status(null)).backlog.notifications).toBe(1_900); // settled; the rest still queued or on the wire
     await expect(service.submit(world.request(1))).rejects.toThrow("shutting down");
   });
 

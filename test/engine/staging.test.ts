@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { STAGE_SLICE_BATCHES, storedInSlices } from "../../src/engine/service";
 import { T0, World } from "./harness";
 
-const count = (world: World, table: "batches" | "payloads" | "jobs") => world.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]!.n;
-const drained = (world: World) => () => world.engine.status(null, world.now).backlog.batches === 0;
+const count = (world: World, table: "runs" | "payloads" | "jobs") => world.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]!.n;
+const drained = (world: World) => () => world.engine.status(null, world.now).backlog.notifications === 0;
 
 describe("a large request stored in slices", () => {
   it("is staged only when it has more than one slice and no dedupKey", () => {
@@ -28,7 +28,7 @@ describe("a large request stored in slices", () => {
       seen.push({
         tasks: world.engine.tick(world.now).tasks.length,
         job: world.engine.job(null, request.jobId),
-        backlog: world.engine.status(null, world.now).backlog.batches,
+        backlog: world.engine.status(null, world.now).backlog.notifications,
       });
     }).submit(request);
     expect(seen).toHaveLength(Math.ceil(25 / STAGE_SLICE_BATCHES));
@@ -53,21 +53,21 @@ describe("a large request stored in slices", () => {
       }).submit(request),
     ).rejects.toThrow("went away");
     // The failed request dropped what it staged itself.
-    expect(count(world, "batches")).toBe(2);
+    expect(count(world, "runs")).toBe(2);
 
     // Now as if the instance died between slices, with no chance to clean up.
     world.engine.stage(request, 0, request.batches.slice(0, 20));
-    expect(count(world, "batches")).toBe(22);
+    expect(count(world, "runs")).toBe(22);
     world.restart();
-    expect(count(world, "batches")).toBe(2);
+    expect(count(world, "runs")).toBe(2);
     expect(count(world, "payloads")).toBe(2);
-    expect(world.logs).toContainEqual(expect.objectContaining({ event: "staged_batches_dropped", batches: 20 }));
+    expect(world.logs).toContainEqual(expect.objectContaining({ event: "staged_runs_dropped", runs: 20 }));
     expect(world.engine.job(null, request.jobId)).toBeNull();
     world.run(T0 + 600_000, drained(world));
     expect(world.departures).toHaveLength(2);
   });
 
-  it("a request refused at the end (its idempotency key taken meanwhile) drops its staged batches", async () => {
+  it("a request refused at the end (its idempotency key taken meanwhile) drops its staged runs", async () => {
     const world = new World();
     const first = world.request(30, 100, { idempotencyKey: "order-1" });
     const second = { ...world.request(30, 100, { idempotencyKey: "order-1" }), bodyHash: first.bodyHash };
@@ -78,7 +78,7 @@ describe("a large request stored in slices", () => {
       stored = true;
     }).submit(second);
     expect(result).toMatchObject({ kind: "existing", job: { jobId: first.jobId } });
-    expect(world.rows<{ job_id: string }>("SELECT DISTINCT job_id FROM batches")).toEqual([{ job_id: first.jobId }]);
+    expect(world.rows<{ job_id: string }>("SELECT DISTINCT job_id FROM runs")).toEqual([{ job_id: first.jobId }]);
     expect(count(world, "payloads")).toBe(30);
   });
 
@@ -92,6 +92,6 @@ describe("a large request stored in slices", () => {
     }).submit(world.request(25));
     expect(result).toMatchObject({ kind: "backlog-full" });
     expect(pauses).toBe(0);
-    expect(count(world, "batches")).toBe(0);
+    expect(count(world, "runs")).toBe(0);
   });
 });

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { T0, World, testSettings } from "./harness";
 
-const drained = (world: World) => () => world.engine.status(null, world.now).backlog.batches === 0;
+const drained = (world: World) => () => world.engine.status(null, world.now).backlog.notifications === 0;
 
 describe("an outbox that stays small", () => {
-  it("a settled batch keeps no template values; a failed one keeps its openIds", () => {
+  it("settled notifications keep no template values; no openIds are kept unless they failed", () => {
     const world = new World(testSettings());
     world.submit(3, 100);
     expect(world.rows<{ n: number }>("SELECT SUM(LENGTH(infos)) AS n FROM payloads")[0]?.n).toBeGreaterThan(3 * 100 * 30);
     world.run(T0 + 60_000, drained(world));
-    expect(world.rows("SELECT batch_id FROM payloads")).toEqual([]);
-    expect(world.rows("SELECT open_ids FROM batches WHERE open_ids IS NOT NULL")).toEqual([]);
+    expect(world.rows("SELECT payload_id FROM payloads")).toEqual([]);
+    expect(world.rows("SELECT open_ids FROM runs WHERE open_ids IS NOT NULL")).toEqual([]);
   });
 
   it("a second 20,000-notification run reuses the first one's payload pages: it adds only the settled rows it keeps", () => {
@@ -27,8 +27,8 @@ describe("an outbox that stays small", () => {
     const afterSecond = world.sql.databaseBytes();
     console.log(`outbox after one run ${afterFirst} B, after two ${afterSecond} B; payloads per run ${payloadBytes} B`);
     expect(payloadBytes).toBeGreaterThan(1_000_000);
-    // What stays per run is 200 settled batch rows and 2 job rows (~16 B of payload per notification
-    // would already be 320 KB): the growth is a few pages, not a second run's payloads.
+    // What stays per run is 200 settled runs, 200 request rows and 2 job rows (~16 B of payload per
+    // notification would already be 320 KB): the growth is a few pages, not a second run's payloads.
     expect(afterSecond - afterFirst).toBeLessThanOrEqual(0.05 * payloadBytes);
     expect(world.engine.status(null, world.now).storage).toEqual({ bytes: afterSecond, capBytes: 10_000_000_000 });
   });
@@ -38,12 +38,13 @@ describe("an outbox that stays small", () => {
     for (let i = 0; i < 12; i++) world.submit(100, 1);
     world.run(world.now + 60_000, drained(world));
     const done = world.now;
-    expect(world.rows<{ n: number }>("SELECT COUNT(*) AS n FROM batches")[0]?.n).toBe(1200);
+    expect(world.rows<{ n: number }>("SELECT COUNT(*) AS n FROM runs")[0]?.n).toBe(1200);
     // Idle: the engine's own wake-up brings the prune, in chunks of at most 500 rows a step.
     const counts: number[] = [];
-    world.run(done + 3_600_000 + 60_000, () => false, () => counts.push(world.rows<{ n: number }>("SELECT COUNT(*) AS n FROM batches")[0]?.n ?? 0));
+    world.run(done + 3_600_000 + 60_000, () => false, () => counts.push(world.rows<{ n: number }>("SELECT COUNT(*) AS n FROM runs")[0]?.n ?? 0));
     expect(world.rows("SELECT job_id FROM jobs")).toEqual([]);
-    expect(world.rows("SELECT batch_id FROM batches")).toEqual([]);
+    expect(world.rows("SELECT run_id FROM runs")).toEqual([]);
+    expect(world.rows("SELECT request_id FROM requests")).toEqual([]);
     const drops = counts.slice(1).map((n, i) => (counts[i] ?? 0) - n).filter((d) => d > 0);
     expect(drops.length).toBeGreaterThanOrEqual(3);
     expect(Math.max(...drops)).toBeLessThanOrEqual(500);

@@ -31,13 +31,13 @@ export function priorJob(request: SubmitRequest, byKey: EarlierJob | null, byWeb
 }
 
 /**
- * The refusal of `adding` batches on top of a `backlog` that may hold at most `maxBatches`, with when to
- * try again at `liveRps`; null when they fit.
+ * The refusal of `adding` stored runs (each at most 100 notifications) on top of a `backlog` that may
+ * hold at most `maxRuns`, with when to try again at `liveRps`; null when they fit.
  */
-export function backlogRefusal(backlog: number, adding: number, maxBatches: number, liveRps: number): SubmitResult | null {
-  const excess = backlog + adding - maxBatches;
+export function backlogRefusal(backlog: number, adding: number, maxRuns: number, liveRps: number): SubmitResult | null {
+  const excess = backlog + adding - maxRuns;
   if (excess <= 0) return null;
-  return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / liveRps)), backlogBatches: backlog };
+  return { kind: "backlog-full", retryAfterSeconds: Math.max(1, Math.ceil(excess / liveRps)), backlogRuns: backlog };
 }
 
 /**

@@ -6,7 +6,7 @@
  * - setup: AlipayHK says the client's setup is wrong (signature, key, client, permission codes of the
  *   API page), or several answers in a row do not verify. Resending cannot help until someone fixes the
  *   configuration, and failing the backlog would destroy work that is fine.
- * - outage: a run of 5xx answers, timeouts or network errors across different batches. One gateway-wide
+ * - outage: a run of 5xx answers, timeouts or network errors across different requests' work. One gateway-wide
  *   outage must not spend every queued batch's budget.
  * An operator's pause and a clientId mismatch hold sending the same way, without probes.
  */
@@ -29,8 +29,8 @@ export const SETUP_CODES: ReadonlySet<string> = new Set([
 export const UNVERIFIED_RUN = 3;
 /** Consecutive transport failures (5xx, timeout, network) before the breaker opens … */
 export const OUTAGE_RUN = 5;
-/** … when they came from at least this many different batches (one sick batch is not an outage). */
-export const OUTAGE_BATCHES = 3;
+/** … when they came from at least this many requests led by different runs (one sick run is not an outage). */
+export const OUTAGE_LEADS = 3;
 /** The first probe interval, ms; it doubles up to the configured cap. */
 export const FIRST_PROBE_MS = 1_000;
 
@@ -55,7 +55,7 @@ export interface Hold {
 export interface BreakerState {
   hold: Hold | null;
   /** Consecutive failures of one family seen while closed. */
-  run: { family: "unverified" | "outage"; count: number; batches: number[] } | null;
+  run: { family: "unverified" | "outage"; count: number; leads: number[] } | null;
 }
 
 /** One attempt's ending, as the breaker needs it. */
@@ -63,7 +63,8 @@ export interface BreakerInput {
   kind: OutcomeKind;
   resultClass: ResultClass;
   resultCode: string;
-  batchId: number;
+  /** The failing request's work, by its first run: one run failing on every request is not an outage. */
+  lead: number;
 }
 
 /** What the breaker concluded: its new state, and whether it took this failure upon itself. */
@@ -142,15 +143,15 @@ export function recordOutcome(state: BreakerState, input: BreakerInput, now: num
     return { state: { hold: open("setup", setupReason(input.resultCode), now, maxProbeMs), run: null }, absorbed: true, change: "opened" };
   }
 
-  const run = state.run?.family === family ? state.run : { family, count: 0, batches: [] };
-  const batches = run.batches.includes(input.batchId) ? run.batches : [...run.batches, input.batchId].slice(-OUTAGE_BATCHES);
-  const next = { family, count: run.count + 1, batches };
-  const opens = family === "unverified" ? next.count >= UNVERIFIED_RUN : next.count >= OUTAGE_RUN && batches.length >= OUTAGE_BATCHES;
+  const run = state.run?.family === family ? state.run : { family, count: 0, leads: [] };
+  const leads = run.leads.includes(input.lead) ? run.leads : [...run.leads, input.lead].slice(-OUTAGE_LEADS);
+  const next = { family, count: run.count + 1, leads };
+  const opens = family === "unverified" ? next.count >= UNVERIFIED_RUN : next.count >= OUTAGE_RUN && leads.length >= OUTAGE_LEADS;
   if (!opens) return { state: { hold: null, run: next }, absorbed: false, change: null };
   const reason =
     family === "unverified"
       ? `${next.count} answers in a row did not verify with ALIPAY_PUBLIC_KEY (wrong key or algorithm, or something between the relay and AlipayHK)`
-      : `${next.count} sends in a row across ${batches.length} batches failed in transport (HTTP 5xx, timeouts, network errors): AlipayHK looks unreachable`;
+      : `${next.count} sends in a row across ${leads.length} different requests' work failed in transport (HTTP 5xx, timeouts, network errors): AlipayHK looks unreachable`;
   return { state: { hold: open(family, reason, now, maxProbeMs), run: null }, absorbed: true, change: "opened" };
 }
 

@@ -169,10 +169,15 @@ export function recordSend(state: PacerState, settings: PacerSettings, now: numb
   return { ...s, sends: sends.slice(-Math.max(1, Math.floor(r.maxRps))), tat: base + intervalMs };
 }
 
-/** Records a REQUEST_TRAFFIC_EXCEED_LIMIT answer received at `now`: lowers the live rate once per event. */
-export function recordExceed(state: PacerState, settings: PacerSettings, now: number): PacerState {
+/**
+ * Records a traffic refusal (REQUEST_TRAFFIC_EXCEED_LIMIT, or HTTP 429) received at `now`: lowers the
+ * live rate once per event, and with `retryAfterMs` (a 429's `Retry-After`) sends nothing before then.
+ */
+export function recordExceed(state: PacerState, settings: PacerSettings, now: number, retryAfterMs?: number): PacerState {
   const r = resolve(settings);
-  const s = { ...adapt(state, r, now), lastExceedAt: now, cleanSince: now };
+  const adapted = adapt(state, r, now);
+  const tat = retryAfterMs === undefined ? adapted.tat : Math.max(adapted.tat, now + retryAfterMs + r.catchUpMs);
+  const s = { ...adapted, tat, lastExceedAt: now, cleanSince: now };
   if (s.lastDecreaseAt !== null && now - s.lastDecreaseAt < r.exceedMergeMs) return s;
   const acceptedLastSecond = after(s.accepted, now - SECOND_MS).length;
   // The gateway just took a full configured quota: the quota is real and this refusal is timing noise

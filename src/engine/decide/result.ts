@@ -34,19 +34,20 @@ export function relayOutcome(kind: "not-sent" | "lost", reqMsgId: string, detail
   return { kind, resultClass: "unknown", reqMsgId, reqTime: new Date(now).toISOString(), latencyMs: 0, verified: false, detail };
 }
 
-/** The one log line of an attempt: ids, codes and figures only (never payloads or key material). */
+/** The one log line of a request's attempt: ids, codes and figures only (never payloads or key material). */
 export function attemptLogLine(
-  batch: { job_id: string; seq: number; attempts: number },
+  request: { request_id: number; size: number },
+  attempt: number,
   outcome: SendOutcome,
   result: AttemptResult,
   next: string,
 ): { event: string } & Record<string, string | number | boolean | null> {
   return {
     event: "attempt",
-    jobId: batch.job_id,
-    batch: batch.seq,
+    requestId: request.request_id,
     reqMsgId: outcome.reqMsgId,
-    attempt: batch.attempts,
+    size: request.size,
+    attempt,
     resultStatus: result.resultStatus,
     resultCode: result.resultCode,
     latencyMs: Math.round(outcome.latencyMs),

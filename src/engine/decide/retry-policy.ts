@@ -56,7 +56,8 @@ export function decideAfterAttempt(
       return { action: "retry", delayMs: 0, spendsAttempt: false, front: true };
     case "unknown": {
       if (attemptsSpent >= settings.maxAttempts) return { action: "done", status: "failed" };
-      return { action: "retry", delayMs: jitteredBackoffMs(attemptsSpent, settings, random), spendsAttempt: true, front: false };
+      // Back in front of their job's queue once the backoff has passed: they were there first.
+      return { action: "retry", delayMs: jitteredBackoffMs(attemptsSpent, settings, random), spendsAttempt: true, front: true };
     }
   }
 }

@@ -103,8 +103,58 @@ const V3 = [
   `CREATE INDEX dedup_keys_age ON dedup_keys(accepted_at)`,
 ];
 
+/**
+ * Version 4: requests assembled at the slot. The queue holds notifications, not pre-cut batches:
+ * - `runs`: a job's consecutive notifications that share a fate (a range of one payload's elements),
+ *   with their own attempts, budget, policies and state; a request can take part of a run, which
+ *   splits it (the part taken becomes its own run; no text is copied).
+ * - `requests`: one AlipayHK request (reqMsgId, merchant, size, when it left, its lease and answer);
+ *   runs point at the request they last rode on. The pace window is rebuilt from `requests.sent_at`.
+ * - `payloads` keep the wire text, keyed by payload (a batch's id for the batches carried over), and go
+ *   once no open run needs them.
+ * - Jobs count notifications only: `attempted` (sent at least once); the batch counters go.
+ * Every batch becomes a run of the same id and payload; a batch that was ever sent becomes the request
+ * it last rode on (in flight, lost in flight, or answered), so nothing queued or leased is lost.
+ */
+const V4 = [
+  `CREATE TABLE runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, seq INTEGER NOT NULL, count INTEGER NOT NULL,
+    payload_id INTEGER NOT NULL, first INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, budget_spent INTEGER NOT NULL DEFAULT 0, traffic_requeues INTEGER NOT NULL DEFAULT 0,
+    front INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, expires_at INTEGER, at_most_once INTEGER NOT NULL DEFAULT 0,
+    request_id INTEGER, result_status TEXT, result_code TEXT, result_msg TEXT, open_ids TEXT)`,
+  `CREATE TABLE requests (
+    request_id INTEGER PRIMARY KEY AUTOINCREMENT, req_msg_id TEXT NOT NULL, merchant_id TEXT NOT NULL, size INTEGER NOT NULL,
+    state TEXT NOT NULL, sent_at INTEGER NOT NULL, lease_until INTEGER, result_status TEXT, result_code TEXT, result_msg TEXT)`,
+  `INSERT INTO requests (request_id, req_msg_id, merchant_id, size, state, sent_at, lease_until, result_status, result_code, result_msg)
+     SELECT b.batch_id, b.req_msg_id, j.merchant_id, b.size,
+       CASE WHEN b.state = 'in_flight' THEN 'in_flight' WHEN b.state = 'queued' AND b.result_code = 'LOST_IN_FLIGHT' THEN 'lost' ELSE 'ended' END,
+       COALESCE(b.sent_at, 0), b.lease_until, b.result_status, b.result_code, b.result_msg
+     FROM batches b JOIN jobs j ON j.job_id = b.job_id WHERE b.req_msg_id IS NOT NULL`,
+  `INSERT INTO runs (run_id, job_id, seq, count, payload_id, first, state, attempts, budget_spent, traffic_requeues, front, next_at,
+       expires_at, at_most_once, request_id, result_status, result_code, result_msg, open_ids)
+     SELECT batch_id, job_id, seq * 100, size, batch_id, 0, CASE state WHEN 'in_flight' THEN 'leased' ELSE state END,
+       attempts, budget_spent, traffic_requeues, front, next_at, expires_at, at_most_once,
+       CASE WHEN req_msg_id IS NULL THEN NULL ELSE batch_id END, result_status, result_code, result_msg, open_ids
+     FROM batches`,
+  `DROP TABLE batches`,
+  `ALTER TABLE payloads RENAME COLUMN batch_id TO payload_id`,
+  `ALTER TABLE jobs ADD COLUMN attempted INTEGER NOT NULL DEFAULT 0`,
+  `UPDATE jobs SET attempted = (SELECT COALESCE(SUM(r.count), 0) FROM runs r WHERE r.job_id = jobs.job_id AND r.attempts > 0)`,
+  `ALTER TABLE jobs DROP COLUMN batch_count`,
+  `ALTER TABLE jobs DROP COLUMN settled_batches`,
+  `ALTER TABLE jobs DROP COLUMN attempted_batches`,
+  `CREATE INDEX runs_by_job ON runs(job_id, seq)`,
+  `CREATE INDEX runs_by_request ON runs(request_id) WHERE request_id IS NOT NULL`,
+  `CREATE INDEX runs_queued ON runs(next_at) WHERE state = 'queued'`,
+  `CREATE INDEX runs_open_payload ON runs(payload_id) WHERE state IN ('staged', 'queued', 'leased')`,
+  `CREATE INDEX runs_expiring ON runs(expires_at) WHERE state = 'queued' AND expires_at IS NOT NULL`,
+  `CREATE INDEX requests_leased ON requests(lease_until) WHERE state = 'in_flight'`,
+  `CREATE INDEX requests_sent ON requests(sent_at)`,
+];
+
 /** Every step in order; the schema version is the number of steps applied. */
-export const MIGRATIONS: readonly (readonly string[])[] = [V1, V2, V3];
+export const MIGRATIONS: readonly (readonly string[])[] = [V1, V2, V3, V4];
 
 /** The version a database is at now: 0 for an empty one, 1 for one the first release made. */
 export function schemaVersion(sql: SqlAdapter): number {

@@ -1,57 +1,108 @@
 /**
- * The durable outbox: every accepted job and batch, its state and its last result, in SQLite through the
- * engine's SQL adapter. Only the engine writes it. Hot paths touch one or two rows: a dispatch updates
- * its batch; a settlement updates its batch and its job's counters.
+ * The durable outbox: every accepted job, its notifications in runs (with their wire text in payloads),
+ * and every request they rode on, in SQLite through the engine's SQL adapter. Only the engine writes it.
+ *
+ * The outbox owns the counts of open work (`counts`): each method that moves notifications into or out
+ * of the queue or the wire moves them by what its own statements changed (their RETURNING rows), and a
+ * job's counters move in the same transaction, from the same rows. Nothing keeps a second copy.
  */
 import type { WireBatch } from "../../core/batch";
-import type { BatchViewRow, DueBatch, JobRow, NewJob, OpenBatch } from "./rows";
-import { type SqlAdapter, type SqlValue, one } from "./sql";
 import type { AttemptResult } from "../api";
+import type { FailedRunRow, JobPartRow, JobRow, NewJob, QueuedRunRow, RequestRow, RequestState, RunGroupRow } from "./rows";
+import { type SqlAdapter, type SqlValue, one } from "./sql";
 
-// Durable Object SQL allows 100 bound parameters per statement; a batch row binds 7.
-const ROWS_PER_INSERT = 14;
-const OPEN_BATCH_COLUMNS =
-  "batch_id, job_id, seq, size, state, attempts, budget_spent, traffic_requeues, req_msg_id, result_code, sent_at, at_most_once";
-
-/** Queued and in-flight batches and notifications. */
+/** Queued and in-flight work: runs and notifications waiting, requests and notifications on the wire. */
 export interface OpenCounts {
-  queued: number;
+  queuedRuns: number;
   queuedNotifications: number;
-  inFlight: number;
+  inFlightRequests: number;
   inFlightNotifications: number;
 }
 
-/** What ending some batches of one job without sending them did. */
+/** What ending some of a job's notifications without sending them did. */
 export interface Ended {
   jobId: string;
-  batches: number;
+  runs: number[];
   notifications: number;
   /** True when this completed the job. */
   completed: boolean;
 }
 
+/** A request about to leave. */
+export interface NewRequest {
+  reqMsgId: string;
+  merchantId: string;
+  size: number;
+  /** When it is counted as leaving (ms epoch), and until when it is the sender's. */
+  sentAt: number;
+  leaseUntil: number;
+}
+
+/** Part or all of a queued run taken for a request: `count` notifications from the run's start. */
+export interface Take {
+  runId: number;
+  jobId: string;
+  count: number;
+  /** The whole run rides (else the part taken becomes its own run, and the rest stays queued). */
+  whole: boolean;
+  /** The run had never been sent: its job's `attempted` grows. */
+  firstAttempt: boolean;
+}
+
+/** The decision for one group of a request's runs (see `RunGroupRow`). */
+export interface GroupDecision {
+  group: Pick<RunGroupRow, "attempts" | "budget_spent" | "traffic_requeues" | "at_most_once">;
+  next:
+    | { kind: "finish"; status: "succeeded" | "failed" }
+    | { kind: "requeue"; at: number; front: boolean; spendsAttempt: boolean };
+}
+
+/** What settling a request changed. */
+export interface Settled {
+  /** Runs back in the queue, for the engine's in-memory queue. */
+  requeued: QueuedRunRow[];
+  /** Runs that ended here (succeeded or failed). */
+  finished: number[];
+  /** Jobs this settlement completed. */
+  completed: string[];
+  succeeded: number;
+  failed: number;
+}
+
+// Durable Object SQL allows 100 bound parameters per statement.
+const IDS_PER_STATEMENT = 98;
+const RUN_COLUMNS = 7;
+const RUNS_PER_INSERT = 14;
+const QUEUED_RUN_COLUMNS =
+  "r.run_id, r.job_id, j.owner, j.merchant_id, r.seq, r.count, r.payload_id, r.first, r.attempts, r.budget_spent, r.traffic_requeues, r.front, r.next_at, r.expires_at, r.at_most_once";
+const OPEN = "('staged', 'queued', 'leased')";
+
+/** Per job, how many of its notifications moved to each counter. */
+type JobDeltas = Map<string, Partial<Record<"succeeded" | "failed" | "cancelled" | "expired" | "attempted", number>>>;
+
 /** The outbox over one SQLite database; `load` once it is migrated. */
 export class Outbox {
   readonly sql: SqlAdapter;
   /** Open work, as the outbox's own writes moved it (counted once by `load`). */
-  readonly counts: OpenCounts = { queued: 0, queuedNotifications: 0, inFlight: 0, inFlightNotifications: 0 };
+  readonly counts: OpenCounts = { queuedRuns: 0, queuedNotifications: 0, inFlightRequests: 0, inFlightNotifications: 0 };
 
   constructor(sql: SqlAdapter) {
     this.sql = sql;
   }
 
-  /** Counts the open work once, when the engine opens the outbox (then it is kept in memory). */
-  load(): void {
-    const rows = this.sql.exec<{ state: string; n: number; size: number | null }>(
-      "SELECT state, COUNT(*) AS n, SUM(size) AS size FROM batches WHERE state IN ('queued', 'in_flight') GROUP BY state",
+  /** Counts the open work once, when the engine opens the outbox, and returns the queued runs (no text). */
+  load(): QueuedRunRow[] {
+    const queued = this.sql.exec<QueuedRunRow>(
+      `SELECT ${QUEUED_RUN_COLUMNS} FROM runs r JOIN jobs j ON j.job_id = r.job_id WHERE r.state = 'queued' ORDER BY j.created_at, r.seq`,
     );
-    const of = (state: string) => rows.find((r) => r.state === state);
+    const wire = one<{ n: number; size: number | null }>(this.sql, "SELECT COUNT(*) AS n, SUM(size) AS size FROM requests WHERE state = 'in_flight'");
     Object.assign(this.counts, {
-      queued: of("queued")?.n ?? 0,
-      queuedNotifications: of("queued")?.size ?? 0,
-      inFlight: of("in_flight")?.n ?? 0,
-      inFlightNotifications: of("in_flight")?.size ?? 0,
+      queuedRuns: queued.length,
+      queuedNotifications: queued.reduce((n, r) => n + r.count, 0),
+      inFlightRequests: wire?.n ?? 0,
+      inFlightNotifications: wire?.size ?? 0,
     });
+    return queued;
   }
 
   /** The job `owner` created under `idempotencyKey`, if any. */
@@ -70,231 +121,243 @@ export class Outbox {
   }
 
   /**
-   * Stores a job and its batches, due at `created_at` or `send_after` if later (the caller wraps this in
-   * a transaction). `deduplicated` notifications count in `total` but have no batch; a job left with no
-   * batch at all is completed at once. With `staged`, the batches were stored ahead (`insertBatches` in
-   * state `staged`, see `stageBatches`) and are only made queued here.
+   * Stores a job and its notifications (a run per batch), due at `created_at` or `send_after` if later
+   * (the caller wraps this in a transaction); returns the runs now queued. `deduplicated` notifications
+   * count in `total` but have no run; a job left with none is completed at once. With `staged`, the runs
+   * were stored ahead (`stageBatches`) and are only made queued here.
    */
-  insertJob(job: NewJob, batches: readonly WireBatch[], staged = false): void {
-    const total = batches.reduce((n, b) => n + b.size, 0) + job.deduplicated;
+  insertJob(job: NewJob, batches: readonly WireBatch[], staged = false): QueuedRunRow[] {
+    const notifications = batches.reduce((n, b) => n + b.size, 0);
     this.sql.exec(
-      `INSERT INTO jobs (job_id, owner, idempotency_key, webhook_id, body_hash, merchant_id, total, batch_count, created_at,
+      `INSERT INTO jobs (job_id, owner, idempotency_key, webhook_id, body_hash, merchant_id, total, created_at,
          completed_at, deduplicated, send_after, expires_at, on_unknown, callback_url)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      job.job_id, job.owner, job.idempotency_key, job.webhook_id, job.body_hash, job.merchant_id, total, batches.length, job.created_at,
-      batches.length === 0 ? job.created_at : null, job.deduplicated, job.send_after, job.expires_at, job.on_unknown, job.callback_url,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      job.job_id, job.owner, job.idempotency_key, job.webhook_id, job.body_hash, job.merchant_id, notifications + job.deduplicated,
+      job.created_at, batches.length === 0 ? job.created_at : null, job.deduplicated, job.send_after, job.expires_at, job.on_unknown,
+      job.callback_url,
     );
     const dueAt = Math.max(job.created_at, job.send_after ?? 0);
-    if (staged) {
-      const rows = this.sql.exec<{ size: number }>(
-        "UPDATE batches SET state = 'queued', next_at = ? WHERE job_id = ? AND state = 'staged' RETURNING size", dueAt, job.job_id,
-      );
-      this.moveCounts("queued", rows.length, sum(rows));
-    } else {
-      this.insertBatches(job.job_id, 0, batches, { state: "queued", nextAt: dueAt, expiresAt: job.expires_at, onUnknown: job.on_unknown });
-    }
+    if (staged) this.sql.exec("UPDATE runs SET state = 'queued', next_at = ? WHERE job_id = ? AND state = 'staged'", dueAt, job.job_id);
+    else this.insertRuns(job.job_id, 0, batches, { state: "queued", nextAt: dueAt, expiresAt: job.expires_at, onUnknown: job.on_unknown });
+    const queued = this.sql.exec<QueuedRunRow>(
+      `SELECT ${QUEUED_RUN_COLUMNS} FROM runs r JOIN jobs j ON j.job_id = r.job_id WHERE r.job_id = ? AND r.state = 'queued' ORDER BY r.seq`,
+      job.job_id,
+    );
+    this.counts.queuedRuns += queued.length;
+    this.counts.queuedNotifications += queued.reduce((n, r) => n + r.count, 0);
+    return queued;
   }
 
-  /** Stores some of a large request's batches ahead of its job, in state `staged`: stored, not yet queued. */
+  /** Stores some of a large request's batches ahead of its job, as `staged` runs: stored, not yet queued. */
   stageBatches(jobId: string, firstSeq: number, batches: readonly WireBatch[], policies: { expiresAt: number | null; onUnknown: string }): void {
-    this.sql.transaction(() => this.insertBatches(jobId, firstSeq, batches, { state: "staged", nextAt: 0, ...policies }));
+    this.sql.transaction(() => this.insertRuns(jobId, firstSeq, batches, { state: "staged", nextAt: 0, ...policies }));
   }
 
-  /** Drops the staged batches of `jobId`, or with null every staged batch (what an instance that died left). */
+  /** Drops the staged runs of `jobId` (and their payloads), or with null every staged run (what an instance that died left). */
   dropStaged(jobId: string | null): number {
     return this.sql.transaction(() => {
       const where = jobId === null ? "state = 'staged'" : "state = 'staged' AND job_id = ?";
       const params = jobId === null ? [] : [jobId];
-      this.sql.exec(`DELETE FROM payloads WHERE batch_id IN (SELECT batch_id FROM batches WHERE ${where})`, ...params);
-      return this.sql.exec(`DELETE FROM batches WHERE ${where} RETURNING batch_id`, ...params).length;
+      this.sql.exec(`DELETE FROM payloads WHERE payload_id IN (SELECT payload_id FROM runs WHERE ${where})`, ...params);
+      return this.sql.exec(`DELETE FROM runs WHERE ${where} RETURNING run_id`, ...params).length;
     });
   }
 
-  /** Stores batches (rows and payloads) of a job from `firstSeq` on, in `state`. */
-  insertBatches(
-    jobId: string,
-    firstSeq: number,
-    batches: readonly WireBatch[],
-    at: { state: "queued" | "staged"; nextAt: number; expiresAt: number | null; onUnknown: string },
-  ): void {
-    const atMostOnce = at.onUnknown === "fail" ? 1 : 0;
-    for (let start = 0; start < batches.length; start += ROWS_PER_INSERT) {
-      const chunk = batches.slice(start, start + ROWS_PER_INSERT);
-      const params: SqlValue[] = [];
-      chunk.forEach((batch, i) => {
-        params.push(jobId, firstSeq + start + i, batch.size, at.state, at.nextAt, at.expiresAt, atMostOnce);
-      });
-      const ids = this.sql.exec<{ batch_id: number; seq: number }>(
-        `INSERT INTO batches (job_id, seq, size, state, next_at, expires_at, at_most_once)
-         VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}
-         RETURNING batch_id, seq`,
-        ...params,
+  /**
+   * Puts a request on the wire: stores it and leases the runs it takes (a run taken in part is split:
+   * the part taken becomes a new leased run, the rest stays queued). Returns the request's id.
+   */
+  dispatch(request: NewRequest, takes: readonly Take[]): number {
+    const requestId = this.sql.exec<{ request_id: number }>(
+      `INSERT INTO requests (req_msg_id, merchant_id, size, state, sent_at, lease_until) VALUES (?, ?, ?, 'in_flight', ?, ?) RETURNING request_id`,
+      request.reqMsgId, request.merchantId, request.size, request.sentAt, request.leaseUntil,
+    )[0]?.request_id as number;
+    const whole = takes.filter((t) => t.whole).map((t) => t.runId);
+    for (let start = 0; start < whole.length; start += IDS_PER_STATEMENT) {
+      const chunk = whole.slice(start, start + IDS_PER_STATEMENT);
+      this.sql.exec(
+        `UPDATE runs SET state = 'leased', request_id = ?, attempts = attempts + 1, front = 0 WHERE run_id IN (${chunk.map(() => "?").join(", ")})`,
+        requestId, ...chunk,
       );
-      const payloads: SqlValue[] = [];
-      for (const { batch_id, seq } of ids) payloads.push(batch_id, batches[seq - firstSeq]?.infos ?? "[]");
-      this.sql.exec(`INSERT INTO payloads (batch_id, infos) VALUES ${ids.map(() => "(?, ?)").join(", ")}`, ...payloads);
-      if (at.state === "queued") this.moveCounts("queued", ids.length, chunk.reduce((n, b) => n + b.size, 0));
     }
+    for (const take of takes) {
+      if (take.whole) continue;
+      this.sql.exec(
+        `INSERT INTO runs (job_id, seq, count, payload_id, first, state, attempts, budget_spent, traffic_requeues, front, next_at,
+           expires_at, at_most_once, request_id)
+         SELECT job_id, seq, ?, payload_id, first, 'leased', attempts + 1, budget_spent, traffic_requeues, 0, next_at,
+           expires_at, at_most_once, ?
+         FROM runs WHERE run_id = ?`,
+        take.count, requestId, take.runId,
+      );
+      this.sql.exec("UPDATE runs SET seq = seq + ?, first = first + ?, count = count - ? WHERE run_id = ?", take.count, take.count, take.count, take.runId);
+    }
+    const attempted: JobDeltas = new Map();
+    for (const take of takes) if (take.firstAttempt) add(attempted, take.jobId, "attempted", take.count);
+    this.bumpJobs(attempted, null);
+    this.counts.queuedRuns -= whole.length;
+    this.counts.queuedNotifications -= request.size;
+    this.counts.inFlightRequests += 1;
+    this.counts.inFlightNotifications += request.size;
+    return requestId;
   }
 
-  /**
-   * Up to `limit` batches that may be sent at `now`: traffic-refused ones first, then oldest due first.
-   * Payloads are joined but not read (their text is in overflow pages SQLite does not touch): most
-   * ticks plan fewer slots than there are due batches, and reading each tick's 20 KB payloads only to
-   * drop them was most of a tick's cost.
-   */
-  due(now: number, limit: number): DueBatch[] {
-    return this.sql.exec<DueBatch>(
-      `SELECT b.batch_id, b.job_id, j.merchant_id, b.size, b.attempts, b.expires_at
-       FROM batches b JOIN jobs j ON j.job_id = b.job_id JOIN payloads p ON p.batch_id = b.batch_id
-       WHERE b.state = 'queued' AND b.next_at <= ?
-       ORDER BY b.front DESC, b.next_at, b.batch_id LIMIT ?`,
-      now, limit,
+  /** The wire text of payloads, by id. */
+  payloadTexts(payloadIds: readonly number[]): Map<number, string> {
+    const texts = new Map<number, string>();
+    const ids = [...new Set(payloadIds)];
+    for (let start = 0; start < ids.length; start += IDS_PER_STATEMENT) {
+      const chunk = ids.slice(start, start + IDS_PER_STATEMENT);
+      const rows = this.sql.exec<{ payload_id: number; infos: string }>(
+        `SELECT payload_id, infos FROM payloads WHERE payload_id IN (${chunk.map(() => "?").join(", ")})`,
+        ...chunk,
+      );
+      for (const row of rows) texts.set(row.payload_id, row.infos);
+    }
+    return texts;
+  }
+
+  /** A request by id. */
+  request(requestId: number): RequestRow | null {
+    return one<RequestRow>(this.sql, "SELECT * FROM requests WHERE request_id = ?", requestId);
+  }
+
+  /** The runs on a request in `state`, grouped by what they spent before: settlement decides once per group. */
+  runGroups(requestId: number, state: "leased" | "queued"): RunGroupRow[] {
+    return this.sql.exec<RunGroupRow>(
+      `SELECT attempts, budget_spent, traffic_requeues, at_most_once, SUM(count) AS notifications, MIN(run_id) AS lead
+       FROM runs WHERE request_id = ? AND state = ? GROUP BY attempts, budget_spent, traffic_requeues, at_most_once`,
+      requestId, state,
     );
   }
 
-  /** A queued or in-flight batch's `notificationInfos` text, as it goes on the wire. */
-  payload(batchId: number): string {
-    const row = one<{ infos: string }>(this.sql, "SELECT infos FROM payloads WHERE batch_id = ?", batchId);
-    if (!row) throw new Error(`batch ${batchId} has no payload`);
-    return row.infos;
+  /**
+   * Settles a request on the wire: its answer is recorded (`lost` when its sender never reported), and
+   * each group of its runs ends or goes back in the queue as decided. `held`: it never left (a missed
+   * slot), so its try is not counted. `departed`: when it really left, if later than planned.
+   */
+  settle(
+    requestId: number,
+    ending: { state: Exclude<RequestState, "in_flight">; result: AttemptResult; departed: number | null; held: boolean },
+    decisions: readonly GroupDecision[],
+    now: number,
+  ): Settled {
+    const { result } = ending;
+    const size = one<{ size: number }>(
+      this.sql,
+      `UPDATE requests SET state = ?, lease_until = NULL, result_status = ?, result_code = ?, result_msg = ?, sent_at = COALESCE(?, sent_at)
+       WHERE request_id = ? AND state = 'in_flight' RETURNING size`,
+      ending.state, result.resultStatus, result.resultCode, result.resultMsg, ending.departed, requestId,
+    )?.size;
+    if (size === undefined) return { requeued: [], finished: [], completed: [], succeeded: 0, failed: 0 };
+    const settled: Settled = { requeued: [], finished: [], completed: [], succeeded: 0, failed: 0 };
+    const deltas: JobDeltas = new Map();
+    for (const { group, next } of decisions) {
+      const where = "request_id = ? AND state = 'leased' AND attempts = ? AND budget_spent = ? AND traffic_requeues = ? AND at_most_once = ?";
+      const key = [requestId, group.attempts, group.budget_spent, group.traffic_requeues, group.at_most_once];
+      if (next.kind === "finish") {
+        this.finishRuns(where, key, next.status, result, deltas, settled);
+        continue;
+      }
+      const ids = this.sql.exec<{ run_id: number }>(
+        `UPDATE runs SET state = 'queued', result_status = ?, result_code = ?, result_msg = ?, next_at = ?, front = ?,
+           budget_spent = budget_spent + ?, traffic_requeues = traffic_requeues + ?, attempts = attempts - ?
+         WHERE ${where} RETURNING run_id`,
+        result.resultStatus, result.resultCode, result.resultMsg, next.at, next.front ? 1 : 0, next.spendsAttempt ? 1 : 0,
+        result.resultClass === "traffic" ? 1 : 0, ending.held ? 1 : 0, ...key,
+      );
+      settled.requeued.push(...this.queuedRuns(ids.map((r) => r.run_id)));
+    }
+    settled.completed = this.bumpJobs(deltas, now);
+    this.dropEndedPayloads(settled.finished);
+    const requeued = settled.requeued.reduce((n, r) => n + r.count, 0);
+    this.counts.inFlightRequests -= 1;
+    this.counts.inFlightNotifications -= size;
+    this.counts.queuedRuns += settled.requeued.length;
+    this.counts.queuedNotifications += requeued;
+    return settled;
   }
 
-  /** When the earliest queued batch falls due (ms epoch), or null when nothing is queued. */
-  nextDueAt(): number | null {
-    // Two lookups, one per `front` value, so each reads the head of the queued index.
-    const front = one<{ at: number | null }>(this.sql, "SELECT MIN(next_at) AS at FROM batches WHERE state = 'queued' AND front = 1");
-    const rest = one<{ at: number | null }>(this.sql, "SELECT MIN(next_at) AS at FROM batches WHERE state = 'queued' AND front = 0");
-    const times = [front?.at, rest?.at].filter((t): t is number => typeof t === "number");
-    return times.length ? Math.min(...times) : null;
+  /**
+   * A late answer to a request lost in flight, while its runs wait for their resend: a success or a final
+   * refusal is still the truth about them, so they end without a resend. Returns what ended.
+   */
+  settleLate(requestId: number, result: AttemptResult, status: "succeeded" | "failed", now: number): Settled {
+    this.sql.exec(
+      "UPDATE requests SET state = 'ended', result_status = ?, result_code = ?, result_msg = ? WHERE request_id = ? AND state = 'lost'",
+      result.resultStatus, result.resultCode, result.resultMsg, requestId,
+    );
+    const settled: Settled = { requeued: [], finished: [], completed: [], succeeded: 0, failed: 0 };
+    const deltas: JobDeltas = new Map();
+    this.finishRuns("request_id = ? AND state = 'queued'", [requestId], status, result, deltas, settled);
+    settled.completed = this.bumpJobs(deltas, now);
+    this.dropEndedPayloads(settled.finished);
+    this.counts.queuedRuns -= settled.finished.length;
+    this.counts.queuedNotifications -= settled.succeeded + settled.failed;
+    return settled;
   }
 
-  /** The earliest lease expiry among in-flight batches, or null. */
+  /** When the earliest lease runs out (ms epoch), or null. */
   nextLeaseExpiry(): number | null {
-    return one<{ at: number | null }>(this.sql, "SELECT MIN(lease_until) AS at FROM batches WHERE state = 'in_flight'")?.at ?? null;
+    return one<{ at: number | null }>(this.sql, "SELECT MIN(lease_until) AS at FROM requests WHERE state = 'in_flight'")?.at ?? null;
   }
 
-  /** In-flight batches whose lease ran out: their sender never reported back. */
-  expiredLeases(now: number): OpenBatch[] {
-    return this.sql.exec<OpenBatch>(
-      `SELECT ${OPEN_BATCH_COLUMNS} FROM batches WHERE state = 'in_flight' AND lease_until < ? ORDER BY lease_until`, now,
-    );
+  /** Requests whose lease ran out: their sender never reported back. */
+  expiredLeases(now: number): RequestRow[] {
+    return this.sql.exec<RequestRow>("SELECT * FROM requests WHERE state = 'in_flight' AND lease_until < ? ORDER BY lease_until", now);
   }
 
-  /** One batch as settlement needs it. */
-  batch(batchId: number): OpenBatch | null {
-    return one<OpenBatch>(this.sql, `SELECT ${OPEN_BATCH_COLUMNS} FROM batches WHERE batch_id = ?`, batchId);
-  }
-
-  /** Marks a batch as on the wire under a fresh reqMsgId, leaving at `sentAt`; counted as an attempt. */
-  markInFlight(batch: DueBatch, reqMsgId: string, sentAt: number, leaseUntil: number): void {
-    this.sql.exec(
-      `UPDATE batches SET state = 'in_flight', req_msg_id = ?, sent_at = ?, lease_until = ?, attempts = attempts + 1, front = 0
-       WHERE batch_id = ?`,
-      reqMsgId, sentAt, leaseUntil, batch.batch_id,
-    );
-    if (batch.attempts === 0) this.sql.exec("UPDATE jobs SET attempted_batches = attempted_batches + 1 WHERE job_id = ?", batch.job_id);
-    this.moveCounts("queued", -1, -batch.size);
-    this.moveCounts("inFlight", 1, batch.size);
-  }
-
-  /**
-   * Puts a batch back in the queue with the attempt's result (one row written). `held` marks a request
-   * that was held back for missing its slot: it never left, so it is not counted as an attempt.
-   */
-  requeue(
-    batch: OpenBatch,
-    result: AttemptResult,
-    next: { at: number; front: boolean; spendsAttempt: boolean; held: boolean; departed: number | null },
-  ): void {
-    this.sql.exec(
-      `UPDATE batches SET state = 'queued', lease_until = NULL, result_status = ?, result_code = ?, result_msg = ?,
-         next_at = ?, front = ?, budget_spent = budget_spent + ?, traffic_requeues = traffic_requeues + ?,
-         attempts = attempts - ?, sent_at = COALESCE(?, sent_at)
-       WHERE batch_id = ?`,
-      result.resultStatus, result.resultCode, result.resultMsg,
-      next.at, next.front ? 1 : 0, next.spendsAttempt ? 1 : 0, result.resultClass === "traffic" ? 1 : 0,
-      next.held ? 1 : 0, next.departed,
-      batch.batch_id,
-    );
-    this.moveCounts("inFlight", -1, -batch.size);
-    this.moveCounts("queued", 1, batch.size);
-  }
-
-  /**
-   * Ends a batch: its payload goes (a failed one keeps its openIds for `failures`), its job's counters
-   * move, and the job completes with its last batch. Returns true when this call completed the job.
-   */
-  finish(batch: OpenBatch, result: AttemptResult, status: "succeeded" | "failed", now: number, departed: number | null = null): boolean {
-    const failed = status === "failed";
-    this.sql.exec(
-      `UPDATE batches SET state = ?, lease_until = NULL, result_status = ?, result_code = ?, result_msg = ?,
-         budget_spent = budget_spent + 1, sent_at = COALESCE(?, sent_at),
-         open_ids = CASE WHEN ? THEN (
-           SELECT json_group_array(json_extract(e.value, '$.openId')) FROM payloads p, json_each(p.infos) e WHERE p.batch_id = batches.batch_id
-         ) END
-       WHERE batch_id = ?`,
-      status, result.resultStatus, result.resultCode, result.resultMsg, departed, failed ? 1 : 0, batch.batch_id,
-    );
-    this.sql.exec("DELETE FROM payloads WHERE batch_id = ?", batch.batch_id);
-    const done = this.sql.exec<{ completed_at: number | null }>(
-      `UPDATE jobs SET succeeded = succeeded + ?, failed = failed + ?, settled_batches = settled_batches + 1,
-         completed_at = CASE WHEN settled_batches + 1 >= batch_count THEN ? ELSE completed_at END
-       WHERE job_id = ? RETURNING completed_at`,
-      failed ? 0 : batch.size, failed ? batch.size : 0, now, batch.job_id,
-    );
-    // A batch finished from the queue is a late answer to a lost attempt, waiting for its resend.
-    this.moveCounts(batch.state === "in_flight" ? "inFlight" : "queued", -1, -batch.size);
-    return done[0]?.completed_at === now;
-  }
-
-  /** Ends every queued batch of a job as `cancelled` (in-flight ones finish on their own). */
+  /** Ends every queued run of a job as `cancelled` (runs on the wire finish on their own). */
   cancelQueued(jobId: string, now: number): Ended {
-    const rows = this.sql.exec<{ size: number }>(
-      "UPDATE batches SET state = 'cancelled', lease_until = NULL WHERE job_id = ? AND state = 'queued' RETURNING size",
+    const rows = this.sql.exec<{ run_id: number; job_id: string; count: number; payload_id: number }>(
+      "UPDATE runs SET state = 'cancelled' WHERE job_id = ? AND state = 'queued' RETURNING run_id, job_id, count, payload_id",
       jobId,
     );
-    return this.endWithoutSending(jobId, "cancelled", rows, now);
+    return this.endWithoutSending("cancelled", rows, now)[0] ?? { jobId, runs: [], notifications: 0, completed: false };
   }
 
-  /** Ends every queued batch whose deadline is at or before `now` as `expired`; one entry per job touched. */
+  /** Ends every queued run whose deadline is at or before `now` as `expired`; one entry per job touched. */
   expireDue(now: number): Ended[] {
-    const rows = this.sql.exec<{ job_id: string; size: number }>(
-      "UPDATE batches SET state = 'expired', lease_until = NULL WHERE state = 'queued' AND expires_at <= ? RETURNING job_id, size",
+    const rows = this.sql.exec<{ run_id: number; job_id: string; count: number; payload_id: number }>(
+      "UPDATE runs SET state = 'expired' WHERE state = 'queued' AND expires_at <= ? RETURNING run_id, job_id, count, payload_id",
       now,
     );
-    const byJob = new Map<string, { size: number }[]>();
-    for (const row of rows) byJob.set(row.job_id, [...(byJob.get(row.job_id) ?? []), row]);
-    return [...byJob].map(([jobId, sizes]) => this.endWithoutSending(jobId, "expired", sizes, now));
+    return this.endWithoutSending("expired", rows, now);
   }
 
-  /** The earliest deadline among queued batches (ms epoch), or null. */
+  /** The earliest deadline among queued runs (ms epoch), or null. */
   nextExpiry(): number | null {
-    return one<{ at: number | null }>(this.sql, "SELECT MIN(expires_at) AS at FROM batches WHERE state = 'queued' AND expires_at IS NOT NULL")?.at ?? null;
+    return one<{ at: number | null }>(this.sql, "SELECT MIN(expires_at) AS at FROM runs WHERE state = 'queued' AND expires_at IS NOT NULL")?.at ?? null;
   }
 
-  /** True when a queued or in-flight batch has a deadline. */
+  /** True when a queued or leased run has a deadline. */
   hasDeadlines(): boolean {
-    return one(this.sql, "SELECT 1 AS x FROM batches WHERE expires_at IS NOT NULL AND state IN ('queued', 'in_flight') LIMIT 1") !== null;
+    return one(this.sql, "SELECT 1 AS x FROM runs WHERE expires_at IS NOT NULL AND state IN ('queued', 'leased') LIMIT 1") !== null;
   }
 
-  /** The batches of a job for its view, in order, without payloads. */
-  batchViews(jobId: string): BatchViewRow[] {
-    return this.sql.exec<BatchViewRow>(
-      `SELECT seq, size, state, attempts, req_msg_id, result_status, result_code, result_msg
-       FROM batches WHERE job_id = ? ORDER BY seq`,
-      jobId,
+  /** Where a job's notifications are: grouped by state and by the request they last rode on, newest first, at most `limit` groups. */
+  jobParts(jobId: string, limit: number): { parts: JobPartRow[]; omitted: number } {
+    const parts = this.sql.exec<JobPartRow>(
+      `SELECT r.state, SUM(r.count) AS notifications, MAX(r.attempts) AS attempts, r.request_id, q.req_msg_id,
+         q.result_status AS result_status, q.result_code AS result_code, q.result_msg AS result_msg
+       FROM runs r LEFT JOIN requests q ON q.request_id = r.request_id
+       WHERE r.job_id = ? GROUP BY r.request_id, r.state
+       ORDER BY r.request_id IS NOT NULL, r.request_id DESC LIMIT ?`,
+      jobId, limit + 1,
     );
+    if (parts.length <= limit) return { parts, omitted: 0 };
+    const all = one<{ n: number }>(this.sql, "SELECT COUNT(*) AS n FROM (SELECT 1 FROM runs WHERE job_id = ? GROUP BY request_id, state)", jobId)?.n ?? 0;
+    return { parts: parts.slice(0, limit), omitted: all - limit };
   }
 
-  /** The failed batches of a job: their openIds and result. */
-  failures(jobId: string): { open_ids: string | null; result_code: string | null; result_msg: string | null }[] {
-    return this.sql.exec("SELECT open_ids, result_code, result_msg FROM batches WHERE job_id = ? AND state = 'failed' ORDER BY seq", jobId);
+  /** The failed runs of a job: their openIds and reason. */
+  failures(jobId: string): FailedRunRow[] {
+    return this.sql.exec<FailedRunRow>("SELECT open_ids, result_code, result_msg FROM runs WHERE job_id = ? AND state = 'failed' ORDER BY seq", jobId);
   }
 
-  /** Send start times after `since` (ms epoch), ascending: the pacer's window after a restart. */
+  /** Request departures after `since` (ms epoch), ascending: the pacer's window after a restart. */
   sentSince(since: number): number[] {
-    return this.sql.exec<{ sent_at: number }>("SELECT sent_at FROM batches WHERE sent_at > ? ORDER BY sent_at", since).map((r) => r.sent_at);
+    return this.sql.exec<{ sent_at: number }>("SELECT sent_at FROM requests WHERE sent_at > ? ORDER BY sent_at", since).map((r) => r.sent_at);
   }
 
   /** The most recent jobs, newest first: `owner`'s only, or everyone's for null. */
@@ -310,24 +373,30 @@ export class Outbox {
   }
 
   /**
-   * Deletes up to `maxRows` batch rows of jobs finished before `before`, then those jobs once empty. A
-   * job whose callback is still being tried stays (retention may be shorter than the 24 h of tries).
-   * Returns the rows deleted; fewer than `maxRows` means nothing older is left.
+   * Deletes up to `maxRows` runs of jobs finished before `before`, then those jobs once empty, then
+   * requests no run points at any more. A job whose callback is still being tried stays (retention may
+   * be shorter than the 24 h of tries). Returns the rows deleted; fewer than `maxRows` means nothing older is left.
    */
   prune(before: number, maxRows: number): number {
-    const batches = this.sql.exec(
-      `DELETE FROM batches WHERE batch_id IN (
-         SELECT b.batch_id FROM jobs j JOIN batches b ON b.job_id = j.job_id
-         WHERE j.completed_at IS NOT NULL AND j.completed_at < ? AND j.callback_status IS NOT 'pending' LIMIT ?) RETURNING batch_id`,
+    const runs = this.sql.exec(
+      `DELETE FROM runs WHERE run_id IN (
+         SELECT r.run_id FROM jobs j JOIN runs r ON r.job_id = j.job_id
+         WHERE j.completed_at IS NOT NULL AND j.completed_at < ? AND j.callback_status IS NOT 'pending' LIMIT ?) RETURNING run_id`,
       before, maxRows,
     ).length;
     const jobs = this.sql.exec(
       `DELETE FROM jobs WHERE job_id IN (
          SELECT j.job_id FROM jobs j WHERE j.completed_at IS NOT NULL AND j.completed_at < ? AND j.callback_status IS NOT 'pending'
-           AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.job_id = j.job_id) LIMIT ?) RETURNING job_id`,
+           AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.job_id = j.job_id) LIMIT ?) RETURNING job_id`,
       before, maxRows,
     ).length;
-    return batches + jobs;
+    const requests = this.sql.exec(
+      `DELETE FROM requests WHERE request_id IN (
+         SELECT q.request_id FROM requests q WHERE q.state != 'in_flight' AND q.sent_at < ?
+           AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.request_id = q.request_id) LIMIT ?) RETURNING request_id`,
+      before, maxRows,
+    ).length;
+    return runs + jobs + requests;
   }
 
   /** A small JSON value kept beside the outbox. */
@@ -347,32 +416,135 @@ export class Outbox {
     }
   }
 
-  // Batches ended without a send: payloads go, the job's counters move, and its last batch completes it.
-  private endWithoutSending(jobId: string, column: "cancelled" | "expired", rows: { size: number }[], now: number): Ended {
-    if (rows.length === 0) return { jobId, batches: 0, notifications: 0, completed: false };
-    const notifications = sum(rows);
-    this.sql.exec(`DELETE FROM payloads WHERE batch_id IN (SELECT batch_id FROM batches WHERE job_id = ? AND state = ?)`, jobId, column);
-    const done = this.sql.exec<{ completed_at: number | null }>(
-      `UPDATE jobs SET ${column} = ${column} + ?, settled_batches = settled_batches + ?,
-         completed_at = CASE WHEN settled_batches + ? >= batch_count THEN ? ELSE completed_at END
-       WHERE job_id = ? RETURNING completed_at`,
-      notifications, rows.length, rows.length, now, jobId,
-    );
-    this.moveCounts("queued", -rows.length, -notifications);
-    return { jobId, batches: rows.length, notifications, completed: done[0]?.completed_at === now };
+  /** Stores runs (and their payloads, one per batch) of a job from notification `firstSeq` on, in `state`. */
+  private insertRuns(
+    jobId: string,
+    firstSeq: number,
+    batches: readonly WireBatch[],
+    at: { state: "queued" | "staged"; nextAt: number; expiresAt: number | null; onUnknown: string },
+  ): void {
+    const atMostOnce = at.onUnknown === "fail" ? 1 : 0;
+    let seq = firstSeq;
+    for (let start = 0; start < batches.length; start += RUNS_PER_INSERT) {
+      const chunk = batches.slice(start, start + RUNS_PER_INSERT);
+      const ids = this.sql.exec<{ payload_id: number }>(
+        `INSERT INTO payloads (infos) VALUES ${chunk.map(() => "(?)").join(", ")} RETURNING payload_id`,
+        ...chunk.map((b) => b.infos),
+      );
+      const params: SqlValue[] = [];
+      chunk.forEach((batch, i) => {
+        params.push(jobId, seq, batch.size, ids[i]?.payload_id ?? null, at.state, at.nextAt, at.expiresAt);
+        seq += batch.size;
+      });
+      this.sql.exec(
+        `INSERT INTO runs (job_id, seq, count, payload_id, state, next_at, expires_at, at_most_once)
+         VALUES ${chunk.map(() => `(${Array.from({ length: RUN_COLUMNS }, () => "?").join(", ")}, ${atMostOnce})`).join(", ")}`,
+        ...params,
+      );
+    }
   }
 
-  private moveCounts(which: "queued" | "inFlight", batches: number, notifications: number): void {
-    if (which === "queued") {
-      this.counts.queued += batches;
-      this.counts.queuedNotifications += notifications;
-    } else {
-      this.counts.inFlight += batches;
-      this.counts.inFlightNotifications += notifications;
+  /** Queued runs by id, as the in-memory queue keeps them. */
+  private queuedRuns(runIds: readonly number[]): QueuedRunRow[] {
+    const rows: QueuedRunRow[] = [];
+    for (let start = 0; start < runIds.length; start += IDS_PER_STATEMENT) {
+      const chunk = runIds.slice(start, start + IDS_PER_STATEMENT);
+      rows.push(
+        ...this.sql.exec<QueuedRunRow>(
+          `SELECT ${QUEUED_RUN_COLUMNS} FROM runs r JOIN jobs j ON j.job_id = r.job_id WHERE r.run_id IN (${chunk.map(() => "?").join(", ")})`,
+          ...chunk,
+        ),
+      );
     }
+    return rows;
+  }
+
+  /** Ends the runs `where` selects as `status` (a failed run keeps its openIds); their jobs' counters move. */
+  private finishRuns(where: string, params: SqlValue[], status: "succeeded" | "failed", result: AttemptResult, deltas: JobDeltas, settled: Settled): void {
+    const failed = status === "failed";
+    const rows = this.sql.exec<{ run_id: number; job_id: string; count: number }>(
+      `UPDATE runs SET state = ?, result_status = ?, result_code = ?, result_msg = ?, budget_spent = budget_spent + 1,
+         open_ids = CASE WHEN ? THEN (
+           SELECT json_group_array(json_extract(e.value, '$.openId')) FROM payloads p, json_each(p.infos) e
+           WHERE p.payload_id = runs.payload_id AND e.key >= runs.first AND e.key < runs.first + runs.count
+         ) END
+       WHERE ${where} RETURNING run_id, job_id, count`,
+      status, result.resultStatus, result.resultCode, result.resultMsg, failed ? 1 : 0, ...params,
+    );
+    for (const row of rows) {
+      add(deltas, row.job_id, status, row.count);
+      settled.finished.push(row.run_id);
+      if (failed) settled.failed += row.count;
+      else settled.succeeded += row.count;
+    }
+  }
+
+  // Runs ended without a send: their payloads go when unused, their jobs' counters move.
+  private endWithoutSending(
+    column: "cancelled" | "expired",
+    rows: readonly { run_id: number; job_id: string; count: number }[],
+    now: number,
+  ): Ended[] {
+    if (rows.length === 0) return [];
+    const deltas: JobDeltas = new Map();
+    const byJob = new Map<string, Ended>();
+    for (const row of rows) {
+      add(deltas, row.job_id, column, row.count);
+      const ended = byJob.get(row.job_id) ?? { jobId: row.job_id, runs: [], notifications: 0, completed: false };
+      ended.runs.push(row.run_id);
+      ended.notifications += row.count;
+      byJob.set(row.job_id, ended);
+    }
+    const completed = new Set(this.bumpJobs(deltas, now));
+    const ids = rows.map((r) => r.run_id);
+    this.dropEndedPayloads(ids);
+    this.counts.queuedRuns -= rows.length;
+    this.counts.queuedNotifications -= rows.reduce((n, r) => n + r.count, 0);
+    return [...byJob.values()].map((ended) => ({ ...ended, completed: completed.has(ended.jobId) }));
+  }
+
+  /** Deletes the payloads of these (ended) runs that no open run still needs. */
+  private dropEndedPayloads(runIds: readonly number[]): void {
+    for (let start = 0; start < runIds.length; start += IDS_PER_STATEMENT) {
+      const chunk = runIds.slice(start, start + IDS_PER_STATEMENT);
+      this.sql.exec(
+        `DELETE FROM payloads WHERE payload_id IN (SELECT payload_id FROM runs WHERE run_id IN (${chunk.map(() => "?").join(", ")}))
+           AND NOT EXISTS (SELECT 1 FROM runs o WHERE o.payload_id = payloads.payload_id AND o.state IN ${OPEN})`,
+        ...chunk,
+      );
+    }
+  }
+
+  /**
+   * Moves jobs' counters by `deltas`, in one statement per chunk of jobs; with `now`, a job whose every
+   * notification has ended completes. Returns the jobs completed.
+   */
+  private bumpJobs(deltas: JobDeltas, now: number | null): string[] {
+    const columns = ["succeeded", "failed", "cancelled", "expired", "attempted"] as const;
+    const entries = [...deltas];
+    const completed: string[] = [];
+    const perStatement = Math.floor(IDS_PER_STATEMENT / (columns.length + 1));
+    for (let start = 0; start < entries.length; start += perStatement) {
+      const chunk = entries.slice(start, start + perStatement);
+      const params: SqlValue[] = chunk.flatMap(([jobId, d]) => [jobId, ...columns.map((c) => d[c] ?? 0)]);
+      const ended = "jobs.succeeded + d.succeeded + jobs.failed + d.failed + jobs.cancelled + d.cancelled + jobs.expired + d.expired + jobs.deduplicated";
+      const rows = this.sql.exec<{ job_id: string; completed_at: number | null }>(
+        `WITH d(job_id, ${columns.join(", ")}) AS (VALUES ${chunk.map(() => `(?, ${columns.map(() => "?").join(", ")})`).join(", ")})
+         UPDATE jobs SET
+           ${columns.map((c) => `${c} = jobs.${c} + (SELECT d.${c} FROM d WHERE d.job_id = jobs.job_id)`).join(", ")},
+           completed_at = CASE WHEN completed_at IS NULL AND ? IS NOT NULL
+             AND (SELECT ${ended} FROM d WHERE d.job_id = jobs.job_id) >= total THEN ? ELSE completed_at END
+         WHERE job_id IN (SELECT job_id FROM d) RETURNING job_id, completed_at`,
+        ...params, now, now,
+      );
+      for (const row of rows) if (now !== null && row.completed_at === now) completed.push(row.job_id);
+    }
+    return completed;
   }
 }
 
-function sum(rows: readonly { size: number }[]): number {
-  return rows.reduce((n, r) => n + r.size, 0);
+function add(deltas: JobDeltas, jobId: string, column: "succeeded" | "failed" | "cancelled" | "expired" | "attempted", n: number): void {
+  const entry = deltas.get(jobId) ?? {};
+  entry[column] = (entry[column] ?? 0) + n;
+  deltas.set(jobId, entry);
 }

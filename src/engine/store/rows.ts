@@ -1,14 +1,17 @@
 /**
- * The outbox's rows as the engine reads and writes them (migrations.ts has the tables): what each query of
- * outbox.ts returns or takes.
+ * The outbox's rows as the engine reads and writes them (migrations.ts has the tables): what each
+ * query of outbox.ts returns or takes.
  */
 
 /**
- * Batch states as stored. `in_flight` means a request may be on the wire right now; `cancelled` and
- * `expired` batches were never sent again after their job was cancelled or their deadline passed.
- * (`staged` rows, written by a request still being stored, have no job yet: no reader sees them.)
+ * Run states as stored. `queued` runs wait for a request; `leased` ones ride on a request that may be on
+ * the wire right now; the rest ended. (`staged` runs, written by a request still being stored, have no
+ * job yet: no reader sees them.)
  */
-export type BatchState = "queued" | "in_flight" | "succeeded" | "failed" | "cancelled" | "expired";
+export type RunState = "queued" | "leased" | "succeeded" | "failed" | "cancelled" | "expired";
+
+/** Request states: on the wire, answered (or ended without leaving), or lost in flight (a late answer still counts). */
+export type RequestState = "in_flight" | "ended" | "lost";
 
 /** A stored job row. */
 export interface JobRow {
@@ -19,19 +22,18 @@ export interface JobRow {
   body_hash: string;
   merchant_id: string;
   total: number;
-  batch_count: number;
   created_at: number;
   completed_at: number | null;
   succeeded: number;
   failed: number;
-  settled_batches: number;
-  attempted_batches: number;
   cancelled: number;
   expired: number;
   deduplicated: number;
+  /** Notifications sent at least once. */
+  attempted: number;
   /** Nothing of the job leaves before this (ms epoch), or null. */
   send_after: number | null;
-  /** Batches not started by this (ms epoch) end `expired`, or null. */
+  /** Notifications not sent by this (ms epoch) end `expired`, or null. */
   expires_at: number | null;
   on_unknown: "retry" | "fail";
   callback_url: string | null;
@@ -42,49 +44,73 @@ export interface JobRow {
   callback_next_at: number | null;
 }
 
-/** A queued batch as planning needs it: no payload (read only for a batch that gets a slot). */
-export interface DueBatch {
-  batch_id: number;
-  job_id: string;
-  merchant_id: string;
-  size: number;
-  attempts: number;
-  expires_at: number | null;
-}
-
-/** A batch as settlement needs it (no payload). */
-export interface OpenBatch {
-  batch_id: number;
-  job_id: string;
-  seq: number;
-  size: number;
-  state: BatchState;
-  attempts: number;
-  budget_spent: number;
-  traffic_requeues: number;
-  req_msg_id: string | null;
-  result_code: string | null;
-  /** When the current attempt was planned to leave (ms epoch). */
-  sent_at: number | null;
-  /** 1: `onUnknown: "fail"`, the batch is never sent again once it may have reached AlipayHK. */
-  at_most_once: number;
-}
-
-/** A batch as a job view shows it. */
-export interface BatchViewRow {
-  seq: number;
-  size: number;
-  state: BatchState;
-  attempts: number;
-  req_msg_id: string | null;
-  result_status: string | null;
-  result_code: string | null;
-  result_msg: string | null;
-}
-
 /** What a new job is stored with. */
 export type NewJob = Pick<
   JobRow,
   "job_id" | "owner" | "idempotency_key" | "webhook_id" | "body_hash" | "merchant_id" | "created_at"
   | "send_after" | "expires_at" | "on_unknown" | "callback_url" | "deduplicated"
 >;
+
+/** A queued run as the queue keeps it in memory (no text), with its job's owner and merchant. */
+export interface QueuedRunRow {
+  run_id: number;
+  job_id: string;
+  owner: string;
+  merchant_id: string;
+  seq: number;
+  count: number;
+  payload_id: number;
+  first: number;
+  attempts: number;
+  budget_spent: number;
+  traffic_requeues: number;
+  front: number;
+  next_at: number;
+  expires_at: number | null;
+  at_most_once: number;
+}
+
+/** A stored request. */
+export interface RequestRow {
+  request_id: number;
+  req_msg_id: string;
+  merchant_id: string;
+  size: number;
+  state: RequestState;
+  /** When it was planned to leave, or really left if later (ms epoch). */
+  sent_at: number;
+  lease_until: number | null;
+  result_status: string | null;
+  result_code: string | null;
+  result_msg: string | null;
+}
+
+/** The runs on a request that spent alike: settlement decides once per group. */
+export interface RunGroupRow {
+  attempts: number;
+  budget_spent: number;
+  traffic_requeues: number;
+  at_most_once: number;
+  notifications: number;
+  /** The group's first run, ms: the breaker tells a run failing on every request from an outage by it. */
+  lead: number;
+}
+
+/** What a job's document shows of where its notifications are: grouped by state and by the request they last rode on. */
+export interface JobPartRow {
+  state: RunState;
+  notifications: number;
+  attempts: number;
+  request_id: number | null;
+  req_msg_id: string | null;
+  result_status: string | null;
+  result_code: string | null;
+  result_msg: string | null;
+}
+
+/** A failed run's openIds and reason, for a job's `failures`. */
+export interface FailedRunRow {
+  open_ids: string | null;
+  result_code: string | null;
+  result_msg: string | null;
+}

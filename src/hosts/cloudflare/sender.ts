@@ -54,7 +54,7 @@ export class Sender extends WorkerEntrypoint<Env> {
       const outcome = loaded.ok
         ? await deliverTask(task, senderContext(loaded.runtime), (input, init) => fetch(input, init))
         : relayOutcome("not-sent", task.reqMsgId, `not sent: configuration invalid (${loaded.errors.map((e) => e.setting).join(", ")})`, Date.now());
-      pending.push({ batchId: task.batchId, reqMsgId: task.reqMsgId, outcome });
+      pending.push({ requestId: task.requestId, reqMsgId: task.reqMsgId, outcome });
       if (!flushing) {
         flushing = flush();
         flushes.push(flushing);

@@ -36,9 +36,9 @@ export class ProcessDispatcher {
           for (const task of tasks) {
             track(
               deliverTask(task, sender, fetchFn)
-                .then((outcome) => this.service.report([{ batchId: task.batchId, reqMsgId: task.reqMsgId, outcome }]))
+                .then((outcome) => this.service.report([{ requestId: task.requestId, reqMsgId: task.reqMsgId, outcome }]))
                 // The batch stays in flight until its lease runs out, then it is resent.
-                .catch((error: unknown) => logEvent({ event: "report_failed", batchId: task.batchId, error: String(error) })),
+                .catch((error: unknown) => logEvent({ event: "report_failed", requestId: task.requestId, error: String(error) })),
             );
           }
         },

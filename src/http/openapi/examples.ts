@@ -64,7 +64,6 @@ export const EXAMPLE_JOB = {
   completedAt: "2026-11-26T04:08:56.418Z",
   batches: [
     {
-      seq: 0,
       size: 2,
       status: "succeeded",
       attempts: 1,
@@ -74,6 +73,7 @@ export const EXAMPLE_JOB = {
       resultMsg: "success",
     },
   ],
+  batchesOmitted: 0,
   failures: [],
 };
 
@@ -87,7 +87,7 @@ export const EXAMPLE_ACCEPTED = {
   estimatedCompletionAt: "2026-11-26T04:08:56.270Z",
 };
 
-/** A job cancelled while its first batch was on the wire: that batch finished, the rest never left. */
+/** A job cancelled while 100 of its notifications were on the wire: those finish, the rest never leave. */
 export const EXAMPLE_CANCELLED_JOB = {
   ...EXAMPLE_JOB,
   status: "running",
@@ -98,9 +98,8 @@ export const EXAMPLE_CANCELLED_JOB = {
   callback: null,
   completedAt: null,
   batches: [
-    { seq: 0, size: 100, status: "sending", attempts: 1, reqMsgId: "4f1c0e2b9a8d4c7f8e6a5b3c2d1e0f9a", resultStatus: null, resultCode: null, resultMsg: null },
-    { seq: 1, size: 100, status: "cancelled", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null },
-    { seq: 2, size: 50, status: "cancelled", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null },
+    { size: 150, status: "cancelled", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null },
+    { size: 100, status: "sending", attempts: 1, reqMsgId: "4f1c0e2b9a8d4c7f8e6a5b3c2d1e0f9a", resultStatus: null, resultCode: null, resultMsg: null },
   ],
 };
 
@@ -136,8 +135,13 @@ export const EXAMPLE_SUMMARY: ConfigSummary = {
 export const EXAMPLE_STATUS = {
   relay: EXAMPLE_SUMMARY,
   pace: { configuredRps: 20, liveRps: 18, sentLastSecond: 18, lastExceedAt: "2026-11-26T04:08:41.002Z" },
-  backlog: { batches: 42, notifications: 4200, etaSeconds: 3 },
+  backlog: { notifications: 4200, queued: 3600, etaSeconds: 3 },
   inFlight: 6,
+  callers: [
+    { caller: "caller:shop-a", weight: 1, due: 3590, queued: 3590, share: 0.5 },
+    { caller: "caller:shop-b", weight: 1, due: 10, queued: 10, share: 0.1 },
+    { caller: "key:5b0c1d9e7f3a2b4c6d8e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c", weight: 1, due: 0, queued: 0, share: 0 },
+  ],
   results: { SUCCESS: 1180, REQUEST_TRAFFIC_EXCEED_LIMIT: 1 },
   resultWindowSeconds: 300,
   sendsPerSecond: [

@@ -84,7 +84,9 @@ export const SubmitAcceptedSchema = component(
     jobId: JobIdSchema,
     status: JobStatusSchema,
     total: count("Notifications accepted."),
-    batches: count("Requests to AlipayHK they were packed into (at most 100 notifications each)."),
+    batches: count(
+      "The fewest AlipayHK requests that can carry them (100 notifications each); requests are assembled at each pacing slot, and may share places with other jobs' notifications.",
+    ),
     estimatedSeconds: z
       .number()
       .check(z.gte(0), z.describe("Estimated time until the job completes at the current pace, in seconds.")),
