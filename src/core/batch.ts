@@ -80,14 +80,17 @@ export function packKeyedBatches(
 }
 
 /**
- * Where each element of a `notificationInfos` array's text starts, and where the array's last element
- * ends: `[starts..., end]` offsets into `infos`. The text is compact JSON as the relay wrote it (see
- * `notificationText`), so only strings need care: a `,` or `}` inside one is not a boundary.
+ * The text of elements `from` .. `from + count - 1` of a `notificationInfos` array's text, joined by
+ * commas as on the wire. The text is compact JSON as the relay wrote it (see `notificationText`), so
+ * only strings need care (a `,` or `}` inside one is not a boundary); the scan stops at the last
+ * element wanted.
  */
-export function elementBounds(infos: string): number[] {
-  const bounds: number[] = [];
+export function sliceElements(infos: string, from: number, count: number): string {
+  if (from < 0 || count < 1) throw new RangeError(`elements ${from}..${from + count - 1}`);
   let depth = 0;
   let inString = false;
+  let element = -1;
+  let start = -1;
   for (let i = 0; i < infos.length; i++) {
     const c = infos.charCodeAt(i);
     if (inString) {
@@ -97,22 +100,13 @@ export function elementBounds(infos: string): number[] {
     }
     if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
-      if (depth === 1 && c === 0x7b) bounds.push(i);
+      if (depth === 1 && c === 0x7b && ++element === from) start = i;
       depth++;
     } else if (c === 0x7d || c === 0x5d) {
       depth--;
-      if (depth === 0) bounds.push(i); // the array's closing bracket: the end of its last element
+      // The closing brace of the last element wanted.
+      if (depth === 1 && element === from + count - 1) return infos.slice(start, i + 1);
     }
   }
-  return bounds;
-}
-
-/** The text of elements `from` .. `from + count - 1` of a wire array, joined by commas as on the wire. */
-export function sliceElements(infos: string, from: number, count: number, bounds: number[] = elementBounds(infos)): string {
-  const elements = bounds.length - 1;
-  if (from < 0 || count < 1 || from + count > elements) throw new RangeError(`elements ${from}..${from + count - 1} of ${elements}`);
-  const start = bounds[from] as number;
-  const next = bounds[from + count] as number;
-  // `next` is the following element's `{` (after its comma) or the closing `]`.
-  return infos.slice(start, from + count === elements ? next : next - 1);
+  throw new RangeError(`elements ${from}..${from + count - 1} of ${element + 1}`);
 }

@@ -268,6 +268,7 @@ export class Engine {
 
   /** Live pace, backlog, callers, holds and recent results; recent jobs and callers are `owner`'s only (null: everyone's). */
   status(owner: string | null, now: number): DispatcherStatus {
+    this.sending.queue.promote(now);
     const live = { pacer: this.live.pacer, hold: this.mismatch ?? this.live.breaker.hold, counts: this.outbox.counts, stats: this.live.stats };
     return statusView(this.outbox, this.sending.queue, live, this.settings, owner, now);
   }

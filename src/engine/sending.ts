@@ -59,9 +59,14 @@ export function dispatch(ctx: SendingContext, state: SendingState, assembled: As
     assembled.pieces.map(({ run, count, whole }) => ({ runId: run.runId, jobId: run.jobId, count, whole, firstAttempt: run.attempts === 0 })),
   );
   if (slot.probe) state.probes.add(requestId);
-  // Each payload is read once, and each piece cut from it without parsing (its elements' text as stored).
+  // Each payload is read once, and each piece cut from it without parsing (its elements' text as stored);
+  // a piece that is its whole payload is the text between the brackets.
   const texts = outbox.payloadTexts(assembled.pieces.map((p) => p.run.payloadId));
-  const elements = assembled.pieces.map(({ run, count }) => sliceElements(texts.get(run.payloadId) ?? "[]", run.first, count));
+  const elements = assembled.pieces.map(({ run, count }) => {
+    const payload = texts.get(run.payloadId);
+    if (!payload) throw new Error(`payload ${run.payloadId} of run ${run.runId} is missing`);
+    return run.first === 0 && count === payload.count ? payload.infos.slice(1, -1) : sliceElements(payload.infos, run.first, count);
+  });
   return {
     clientId: settings.clientId,
     requestId,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BATCH_SIZE, notificationInfosText, packBatches, toBatches } from "../../src/core/batch";
+import fc from "fast-check";
+import { MAX_BATCH_SIZE, notificationInfosText, packBatches, sliceElements, toBatches } from "../../src/core/batch";
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -53,5 +54,32 @@ describe("packBatches", () => {
   it("drops members that are not part of the API", () => {
     const extra = { ...items[0]!, internalNote: "do not send" };
     expect(notificationInfosText([extra])).not.toContain("internalNote");
+  });
+});
+
+describe("sliceElements", () => {
+  // Strings that look like structure: brackets, braces, commas, quotes and backslashes, and non-BMP text.
+  const tricky = fc.oneof(
+    fc.string({ maxLength: 20 }),
+    fc.constantFrom('},{"openId":"x"', '\\', '\\"', '"]', "[{", "😀,}", ""),
+    fc.string({ unit: "grapheme", maxLength: 8 }),
+  );
+  const notification = fc.record({ openId: tricky, templateCode: tricky, templateValue: tricky });
+
+  it("cuts any run of elements out of the wire text, exactly as they were written", () => {
+    fc.assert(
+      fc.property(fc.array(notification, { minLength: 1, maxLength: 12 }), fc.nat(), fc.nat(), (items, a, b) => {
+        const text = notificationInfosText(items);
+        const from = a % items.length;
+        const count = 1 + (b % (items.length - from));
+        expect(JSON.parse(`[${sliceElements(text, from, count)}]`)).toEqual(items.slice(from, from + count));
+      }),
+    );
+  });
+
+  it("refuses a range the text does not hold", () => {
+    const text = notificationInfosText([{ openId: "a", templateCode: "T", templateValue: "{}" }]);
+    expect(() => sliceElements(text, 1, 1)).toThrow(RangeError);
+    expect(() => sliceElements(text, 0, 2)).toThrow(RangeError);
   });
 });

@@ -110,8 +110,8 @@ const V3 = [
  *   splits it (the part taken becomes its own run; no text is copied).
  * - `requests`: one AlipayHK request (reqMsgId, merchant, size, when it left, its lease and answer);
  *   runs point at the request they last rode on. The pace window is rebuilt from `requests.sent_at`.
- * - `payloads` keep the wire text, keyed by payload (a batch's id for the batches carried over), and go
- *   once no open run needs them.
+ * - `payloads` keep the wire text and its number of notifications, keyed by payload (a batch's id for
+ *   the batches carried over), and go once no open run needs them.
  * - Jobs count notifications only: `attempted` (sent at least once); the batch counters go.
  * Every batch becomes a run of the same id and payload; a batch that was ever sent becomes the request
  * it last rode on (in flight, lost in flight, or answered), so nothing queued or leased is lost.
@@ -137,6 +137,8 @@ const V4 = [
        attempts, budget_spent, traffic_requeues, front, next_at, expires_at, at_most_once,
        CASE WHEN req_msg_id IS NULL THEN NULL ELSE batch_id END, result_status, result_code, result_msg, open_ids
      FROM batches`,
+  `ALTER TABLE payloads ADD COLUMN count INTEGER NOT NULL DEFAULT 0`,
+  `UPDATE payloads SET count = (SELECT b.size FROM batches b WHERE b.batch_id = payloads.batch_id)`,
   `DROP TABLE batches`,
   `ALTER TABLE payloads RENAME COLUMN batch_id TO payload_id`,
   `ALTER TABLE jobs ADD COLUMN attempted INTEGER NOT NULL DEFAULT 0`,

@@ -202,17 +202,17 @@ export class Outbox {
     return requestId;
   }
 
-  /** The wire text of payloads, by id. */
-  payloadTexts(payloadIds: readonly number[]): Map<number, string> {
-    const texts = new Map<number, string>();
+  /** The wire text of payloads and how many notifications each holds, by id. */
+  payloadTexts(payloadIds: readonly number[]): Map<number, { infos: string; count: number }> {
+    const texts = new Map<number, { infos: string; count: number }>();
     const ids = [...new Set(payloadIds)];
     for (let start = 0; start < ids.length; start += IDS_PER_STATEMENT) {
       const chunk = ids.slice(start, start + IDS_PER_STATEMENT);
-      const rows = this.sql.exec<{ payload_id: number; infos: string }>(
-        `SELECT payload_id, infos FROM payloads WHERE payload_id IN (${chunk.map(() => "?").join(", ")})`,
+      const rows = this.sql.exec<{ payload_id: number; infos: string; count: number }>(
+        `SELECT payload_id, infos, count FROM payloads WHERE payload_id IN (${chunk.map(() => "?").join(", ")})`,
         ...chunk,
       );
-      for (const row of rows) texts.set(row.payload_id, row.infos);
+      for (const row of rows) texts.set(row.payload_id, { infos: row.infos, count: row.count });
     }
     return texts;
   }
@@ -428,8 +428,8 @@ export class Outbox {
     for (let start = 0; start < batches.length; start += RUNS_PER_INSERT) {
       const chunk = batches.slice(start, start + RUNS_PER_INSERT);
       const ids = this.sql.exec<{ payload_id: number }>(
-        `INSERT INTO payloads (infos) VALUES ${chunk.map(() => "(?)").join(", ")} RETURNING payload_id`,
-        ...chunk.map((b) => b.infos),
+        `INSERT INTO payloads (infos, count) VALUES ${chunk.map(() => "(?, ?)").join(", ")} RETURNING payload_id`,
+        ...chunk.flatMap((b) => [b.infos, b.size]),
       );
       const params: SqlValue[] = [];
       chunk.forEach((batch, i) => {
