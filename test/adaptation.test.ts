@@ -1,15 +1,15 @@
 /**
  * When AlipayHK's real quota is below ALIPAY_MAX_RPS, REQUEST_TRAFFIC_EXCEED_LIMIT answers tell the
  * relay so: it lowers its live rate at once (visible in /v1/status), the exceed answers stay a small
- * share, and every refused batch goes back to the queue without spending its retry budget and ends
- * delivered.
+ * share, and every refused notification goes back to the queue without spending its retry budget and
+ * ends delivered.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { TestGateway } from "./support/gateway";
 import { dispatcherStub, freshRelay, relayStatus, submit, waitForJob } from "./support/relay";
 
-interface StoredBatch {
+interface StoredRun {
   seq: number;
   attempts: number;
   budget_spent: number;
@@ -17,12 +17,12 @@ interface StoredBatch {
   state: string;
 }
 
-/** The outbox rows of every batch, read inside the Durable Object. */
-function storedBatches(): Promise<StoredBatch[]> {
+/** The outbox's runs (a job's notifications that share a fate), read inside the Durable Object. */
+function storedRuns(): Promise<StoredRun[]> {
   return runInDurableObject(dispatcherStub(), (_instance, state) =>
     state.storage.sql
-      .exec<StoredBatch & Record<string, SqlStorageValue>>(
-        "SELECT seq, attempts, budget_spent, traffic_requeues, state FROM batches ORDER BY batch_id",
+      .exec<StoredRun & Record<string, SqlStorageValue>>(
+        "SELECT seq, attempts, budget_spent, traffic_requeues, state FROM runs ORDER BY seq",
       )
       .toArray()
       .map((row) => ({ ...row })),
@@ -32,15 +32,15 @@ function storedBatches(): Promise<StoredBatch[]> {
 beforeEach(freshRelay);
 
 describe("REQUEST_TRAFFIC_EXCEED_LIMIT adaptation (configured 20 per second, gateway allows 10)", () => {
-  it("lowers the live rate, keeps exceeds a small share, requeues refused batches for free, delivers all", async () => {
+  it("lowers the live rate, keeps exceeds a small share, requeues refused notifications for free, delivers all", async () => {
     const gateway = await TestGateway.install(20);
     gateway.limitRps = 10;
-    const job = await submit(6000); // 60 batches
+    const job = await submit(6000); // 60 full requests
     const done = await waitForJob(job.jobId, 20_000);
     const status = await relayStatus();
     const share = gateway.exceeded / gateway.received.length;
     console.info(
-      `[adaptation] ${gateway.received.length} requests for 60 batches, ${gateway.exceeded} exceeded (${(share * 100).toFixed(1)} %), ` +
+      `[adaptation] ${gateway.received.length} requests for 60 requests' worth, ${gateway.exceeded} exceeded (${(share * 100).toFixed(1)} %), ` +
         `live rate ${status.pace.liveRps.toFixed(2)} per second, max ${gateway.maxInAnySecond()} in any 1000 ms`,
     );
 
@@ -56,8 +56,9 @@ describe("REQUEST_TRAFFIC_EXCEED_LIMIT adaptation (configured 20 per second, gat
     expect(status.adaptations[0]).toMatchObject({ reason: "REQUEST_TRAFFIC_EXCEED_LIMIT" });
     expect(status.results.REQUEST_TRAFFIC_EXCEED_LIMIT).toBe(gateway.exceeded);
 
-    // Every refused batch was requeued without spending budget: one spent attempt each, the rest refusals.
-    const rows = await storedBatches();
+    // Every refused run was requeued without spending budget: one spent attempt each, the rest refusals.
+    // (One job alone: each request took one whole stored run of 100.)
+    const rows = await storedRuns();
     expect(rows).toHaveLength(60);
     for (const row of rows) {
       expect(row).toMatchObject({ state: "succeeded", budget_spent: 1 });
@@ -84,17 +85,17 @@ describe("REQUEST_TRAFFIC_EXCEED_LIMIT adaptation (configured 20 per second, gat
     expect(new Set(gateway.received.map((r) => r.reqMsgId)).size).toBe(8);
   }, 15_000);
 
-  it("a refused batch goes back to the front of the queue, ahead of batches still waiting", async () => {
+  it("refused notifications go back to the front of the queue, ahead of those still waiting", async () => {
     const gateway = await TestGateway.install(20);
     gateway.faults = ["traffic"];
-    const job = await submit(500); // batches starting at user-000000, user-000100, … user-000400
+    const job = await submit(500); // requests of 100, starting at user-000000, user-000100, … user-000400
     await waitForJob(job.jobId, 10_000);
     const order = gateway.received.map((r) => `${r.openIds[0]} ${r.answer}`);
     expect(order[0]).toBe("user-000000 REQUEST_TRAFFIC_EXCEED_LIMIT");
     expect(order).toHaveLength(6);
-    // Senders may already hold the batches of the next slots (handed out up to 100 ms ahead: at most two
-    // 51 ms slots, once before the refusal and once while it comes back); every batch still queued when
-    // the refusal was settled leaves after the resend.
+    // Senders may already hold the requests of the next slots (handed out up to 100 ms ahead: at most two
+    // 51 ms slots, once before the refusal and once while it comes back); every notification still queued
+    // when the refusal was settled leaves after the resend.
     const resend = order.indexOf("user-000000 SUCCESS");
     expect(resend).toBeGreaterThan(0);
     expect(resend).toBeLessThanOrEqual(3);
@@ -115,7 +116,7 @@ describe("REQUEST_TRAFFIC_EXCEED_LIMIT adaptation (configured 20 per second, gat
     await waitForJob(second.jobId, 15_000);
     const recovered = (await relayStatus()).pace.liveRps;
     console.info(
-      `[adaptation] recovery: ${lowered.toFixed(2)} → ${recovered.toFixed(2)} per second over 35 clean batches`,
+      `[adaptation] recovery: ${lowered.toFixed(2)} → ${recovered.toFixed(2)} per second over 35 clean requests`,
     );
     expect(recovered).toBeGreaterThan(lowered);
     expect(recovered).toBeLessThan(20);

@@ -144,7 +144,7 @@ describe("fuzzing POST /v1/notifications", () => {
     // A spy that stores nothing: the dispatcher's own tests cover storage; here every submit is counted.
     vi.spyOn(Dispatcher.prototype, "submit").mockImplementation(async (req) => {
       submits.push(req);
-      return { kind: "backlog-full", retryAfterSeconds: 1, backlogBatches: 0 };
+      return { kind: "backlog-full", retryAfterSeconds: 1, backlogRuns: 0 };
     });
     const statuses = new Map<number, number>();
     await fc.assert(
@@ -195,7 +195,7 @@ describe("fuzzing POST /v1/notifications", () => {
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
     console.log("fuzz: answers by status", Object.fromEntries(statuses), "accepted by validation", submits.length);
-    expect((await relayStatus()).backlog).toMatchObject({ batches: 0, notifications: 0 });
+    expect((await relayStatus()).backlog).toMatchObject({ notifications: 0, queued: 0 });
     expect(gateway.received).toEqual([]);
   });
 });

@@ -25,7 +25,7 @@ async function expectRefused(
 }
 
 async function expectNothingQueued(gateway: TestGateway): Promise<void> {
-  expect((await relayStatus()).backlog).toMatchObject({ batches: 0, notifications: 0 });
+  expect((await relayStatus()).backlog).toMatchObject({ notifications: 0, queued: 0 });
   expect(gateway.received).toEqual([]);
 }
 

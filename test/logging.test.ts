@@ -1,5 +1,5 @@
 /**
- * Logs: one structured JSON line per attempt (jobId, batch, reqMsgId, attempt, resultCode, latencyMs),
+ * Logs: one structured JSON line per request's attempt (requestId, reqMsgId, size, attempt, resultCode, latencyMs),
  * and nothing secret or personal in any line — no key material, no API key, no webhook secret, no
  * notification payload (openIds, template values).
  */
@@ -51,9 +51,9 @@ function forbidden(): string[] {
 }
 
 describe("structured logs", () => {
-  it("one JSON line per attempt with jobId, batch, reqMsgId, attempt, resultCode and latencyMs", async () => {
+  it("one JSON line per request's attempt with requestId, reqMsgId, size, attempt, resultCode and latencyMs", async () => {
     const gateway = await TestGateway.install();
-    gateway.faults = ["unknown", "none", "param-illegal"]; // batch 0 retried, batch 1 clean, batch 2 final
+    gateway.faults = ["unknown", "none", "param-illegal"]; // the first request retried, the second clean, the third final
     const job = await submit(250);
     await waitForJob(job.jobId, 10_000);
 
@@ -61,21 +61,23 @@ describe("structured logs", () => {
     expect(attempts).toHaveLength(gateway.received.length);
     expect(attempts.map((a) => a.reqMsgId).sort()).toEqual(gateway.received.map((r) => r.reqMsgId).sort());
     for (const a of attempts) {
-      expect(a).toMatchObject({ jobId: job.jobId });
-      expect(typeof a.batch).toBe("number");
+      expect(typeof a.requestId).toBe("number");
+      expect(typeof a.size).toBe("number");
       expect(typeof a.attempt).toBe("number");
       expect(typeof a.resultCode).toBe("string");
       expect(typeof a.latencyMs).toBe("number");
       expect(a.latencyMs as number).toBeGreaterThanOrEqual(0);
       expect(Number.isNaN(Date.parse(a.at))).toBe(false);
     }
-    const byBatch = (seq: number) => attempts.filter((a) => a.batch === seq).map((a) => [a.attempt, a.resultCode]);
-    expect(byBatch(0)).toEqual([
-      [1, "UNKNOWN_EXCEPTION"],
-      [2, "SUCCESS"],
-    ]);
-    expect(byBatch(1)).toEqual([[1, "SUCCESS"]]);
-    expect(byBatch(2)).toEqual([[1, "PARAM_ILLEGAL"]]);
+    // Requests of 100, 100 and 50; the first answered U and its 100 resent (their second attempt).
+    expect(attempts.map((a) => [a.attempt, a.resultCode, a.size]).sort()).toEqual(
+      [
+        [1, "UNKNOWN_EXCEPTION", 100],
+        [1, "SUCCESS", 100],
+        [1, "PARAM_ILLEGAL", 50],
+        [2, "SUCCESS", 100],
+      ].sort(),
+    );
     expect(parsed().filter((l) => l.event === "job_completed")).toEqual([
       expect.objectContaining({ jobId: job.jobId, succeeded: 200, failed: 50 }),
     ]);

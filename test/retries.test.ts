@@ -89,7 +89,7 @@ describe("retried: the outcome is unknown, so the batch is sent again as a new r
 });
 
 describe("final: an F code other than the traffic limit is not retried", () => {
-  it("PARAM_ILLEGAL: one attempt, every notification of the batch failed with resultCode and resultMsg", async () => {
+  it("PARAM_ILLEGAL: one attempt, every notification of the request failed with resultCode and resultMsg", async () => {
     const gateway = await TestGateway.install();
     gateway.faults = ["param-illegal"];
     const job = await followJob((await submit(30)).jobId, 5_000);
@@ -107,18 +107,19 @@ describe("final: an F code other than the traffic limit is not retried", () => {
     expect(gateway.received).toHaveLength(1);
   });
 
-  it("a job with final, retried and clean batches: succeeded + failed = total, failures name each openId", async () => {
+  it("a job with final, retried and clean requests: succeeded + failed = total, failures name each openId", async () => {
     const gateway = await TestGateway.install();
-    gateway.faults = ["param-illegal", "unknown", "http-502"]; // batches 0, 1 and 2 in the order they leave
+    gateway.faults = ["param-illegal", "unknown", "http-502"]; // requests 0, 1 and 2 in the order they leave
     const job = await followJob((await submit(250)).jobId, 10_000);
     const first = gateway.received.filter((r) => r.answer !== "SUCCESS").map((r) => r.openIds[0]);
     expect(first).toEqual(["user-000000", "user-000100", "user-000200"]);
     expect(job).toMatchObject({ status: "completed", total: 250, succeeded: 150, failed: 100 });
-    expect(job.batches.map((b) => [b.status, b.attempts])).toEqual([
-      ["failed", 1],
-      ["succeeded", 2],
-      ["succeeded", 2],
-    ]);
+    // By the request they last rode on: the 100 refused for good, and the 100 and the 50 resent.
+    expect(job.batches.map((b) => [b.status, b.attempts, b.size]).sort()).toEqual([
+      ["failed", 1, 100],
+      ["succeeded", 2, 100],
+      ["succeeded", 2, 50],
+    ].sort());
     expect(job.failures.map((f) => f.openId)).toEqual(
       Array.from({ length: 100 }, (_, i) => `user-${String(i).padStart(6, "0")}`),
     );

@@ -122,6 +122,6 @@ export async function freshRelay(): Promise<void> {
  */
 export async function expectOutboxEmpty(): Promise<void> {
   const status = await relayStatus(ADMIN_KEY);
-  expect(status.backlog).toMatchObject({ batches: 0, notifications: 0 });
+  expect(status.backlog).toMatchObject({ notifications: 0, queued: 0 });
   expect(status.inFlight).toBe(0);
 }
