@@ -64,7 +64,7 @@ export async function measureCost(scale = 1) {
       // Every answer back and settled in the relay: nothing in flight any more.
       for (const deadline = performance.now() + 60_000; performance.now() < deadline; ) {
         const status = await client.status();
-        if (status.inFlight === 0 && status.backlog.batches === 0) break;
+        if (status.inFlight === 0 && status.backlog.notifications === 0) break;
         await new Promise((r) => setTimeout(r, 50));
       }
       const wallMs = performance.now() - wall0;

@@ -18,14 +18,15 @@ export interface JobView {
   succeeded: number;
   failed: number;
   pending: number;
+  /** Where its notifications are, by the request they last rode on. */
   batches: {
-    seq: number;
     size: number;
     status: string;
     attempts: number;
     reqMsgId: string | null;
     resultCode: string | null;
   }[];
+  batchesOmitted: number;
   failures: { openId: string; resultCode: string; resultMsg: string }[];
 }
 
@@ -41,7 +42,7 @@ export interface RelayClient {
   /** POSTs a body (serialized here unless already a string), with extra `headers` (e.g. Prefer: wait=60). */
   submit(body: { notifications: Notification[]; merchantId?: string } | string, headers?: Record<string, string>): Promise<SubmitAnswer>;
   job(jobId: string): Promise<JobView>;
-  status(): Promise<Record<string, unknown> & { inFlight: number; backlog: { batches: number } }>;
+  status(): Promise<Record<string, unknown> & { inFlight: number; backlog: { notifications: number; queued: number } }>;
   /** Polls until every job is `completed` or `timeoutMs` passes; returns the last views either way. */
   waitForJobs(
     jobIds: string[],

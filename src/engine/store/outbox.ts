@@ -335,18 +335,22 @@ export class Outbox {
     return one(this.sql, "SELECT 1 AS x FROM runs WHERE expires_at IS NOT NULL AND state IN ('queued', 'leased') LIMIT 1") !== null;
   }
 
-  /** Where a job's notifications are: grouped by state and by the request they last rode on, newest first, at most `limit` groups. */
+  /**
+   * Where a job's notifications are: grouped by the request they last rode on, their state and their
+   * attempts (so `notifications × attempts` adds up to the job's sends), not sent yet first, then newest
+   * first, at most `limit` groups.
+   */
   jobParts(jobId: string, limit: number): { parts: JobPartRow[]; omitted: number } {
     const parts = this.sql.exec<JobPartRow>(
-      `SELECT r.state, SUM(r.count) AS notifications, MAX(r.attempts) AS attempts, r.request_id, q.req_msg_id,
+      `SELECT r.state, SUM(r.count) AS notifications, r.attempts, r.request_id, q.req_msg_id,
          q.result_status AS result_status, q.result_code AS result_code, q.result_msg AS result_msg
        FROM runs r LEFT JOIN requests q ON q.request_id = r.request_id
-       WHERE r.job_id = ? GROUP BY r.request_id, r.state
-       ORDER BY r.request_id IS NOT NULL, r.request_id DESC LIMIT ?`,
+       WHERE r.job_id = ? GROUP BY r.request_id, r.state, r.attempts
+       ORDER BY r.request_id IS NOT NULL, r.request_id DESC, r.attempts DESC LIMIT ?`,
       jobId, limit + 1,
     );
     if (parts.length <= limit) return { parts, omitted: 0 };
-    const all = one<{ n: number }>(this.sql, "SELECT COUNT(*) AS n FROM (SELECT 1 FROM runs WHERE job_id = ? GROUP BY request_id, state)", jobId)?.n ?? 0;
+    const all = one<{ n: number }>(this.sql, "SELECT COUNT(*) AS n FROM (SELECT 1 FROM runs WHERE job_id = ? GROUP BY request_id, state, attempts)", jobId)?.n ?? 0;
     return { parts: parts.slice(0, limit), omitted: all - limit };
   }
 
