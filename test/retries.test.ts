@@ -8,23 +8,25 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { JobView } from "../src/engine/types";
 import { TestGateway, type Fault } from "./support/gateway";
 import { expectOutboxEmpty, freshRelay, getJob, relayStatus, submit } from "./support/relay";
+import { until } from "./support/until";
 
 /** Polls a job to completion, checking on every view that the counts always add up. */
 async function followJob(jobId: string, timeoutMs: number): Promise<JobView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await getJob(jobId);
-    expect(job.succeeded + job.failed + job.pending).toBe(job.total);
-    expect(job.failures).toHaveLength(job.failed);
-    if (job.status === "completed") {
-      expect(job.pending).toBe(0);
-      expect(job.succeeded + job.failed).toBe(job.total);
-      return job;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`job not completed in ${timeoutMs} ms: ${JSON.stringify(job).slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  let job = await getJob(jobId);
+  await until(
+    async () => {
+      job = await getJob(jobId);
+      expect(job.succeeded + job.failed + job.pending).toBe(job.total);
+      expect(job.failures).toHaveLength(job.failed);
+      return job.status === "completed";
+    },
+    timeoutMs,
+    () => `job ${jobId} to complete; last seen: ${JSON.stringify(job).slice(0, 400)}`,
+    25,
+  );
+  expect(job.pending).toBe(0);
+  expect(job.succeeded + job.failed).toBe(job.total);
+  return job;
 }
 
 const RETRIED: [Fault, string][] = [
