@@ -86,7 +86,10 @@ describe("retried: the outcome is unknown, so the batch is sent again as a new r
     const gaps = gateway.received.slice(1).map((r, i) => r.at - gateway.received[i]!.at);
     // RELAY_RETRY_BASE_MS 50, RELAY_RETRY_MAX_MS 200: ceilings 50, 100, 200, 200; at least half of each.
     for (const [i, least] of [25, 50, 100, 100].entries()) expect(gaps[i]).toBeGreaterThanOrEqual(least - 2);
-    for (const [i, most] of [50, 100, 200, 200].entries()) expect(gaps[i]).toBeLessThan(most + 150);
+    // The delays themselves are proved exactly on the fake clock (test/engine/retry-policy.test.ts). Here the
+    // upper bound is a ceiling + 1 s, generous because a loaded machine delays timers; it guards that a retry
+    // leaves when it is due, not at some later wake-up of the host (a backstop alarm: 2 s and more).
+    for (const [i, most] of [50, 100, 200, 200].entries()) expect(gaps[i]).toBeLessThan(most + 1_000);
   }, 15_000);
 });
 

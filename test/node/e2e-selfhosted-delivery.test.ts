@@ -66,7 +66,10 @@ describe.each(["node", "deno"] as const)(`self-hosted on %s, a strict ${QUOTA} r
     // The pace at the stand-in's clock: never above the quota in any 1000 ms, never refused, not crawling.
     expect(stats.byResult).toEqual({ SUCCESS: expected.length / 100 });
     expect(stats.maxPerSecond.all).toBeLessThanOrEqual(QUOTA);
-    expect(stats.lastArrivalAt! - stats.firstArrivalAt!, "30 requests at 20/s take about 1.5 s").toBeLessThan(3000);
+    // How close to the quota Node and Deno keep is the bench's figure (the self-hosted phase's pace at 50/s,
+    // bench/selfhosted.ts); this bound is generous (4×, for a loaded machine) and guards only against a
+    // relay that crawls, e.g. one batch per timer wake-up instead of a paced stream.
+    expect(stats.lastArrivalAt! - stats.firstArrivalAt!, "30 requests at 20/s take about 1.5 s").toBeLessThan(6_000);
   }, 60_000);
 
   it(`loses nothing through ${FAULTS}: succeeded + failed = total, every counted attempt arrived`, async () => {
