@@ -103,13 +103,16 @@ describe("hand-overs and reports in groups", () => {
     const done = await waitForJob(job.jobId, 15_000);
     expect(done).toMatchObject({ status: "completed", succeeded: 2000 });
     expect(gateway.received).toHaveLength(20);
+    // A sender that is ready too late for its slot (a busy machine) holds the send back and reports it; the
+    // batch is handed out again. Those are counted here rather than assumed away.
+    const heldBack = (await relayStatus()).results.MISSED_SLOT ?? 0;
     // At 20 per second slots are 51 ms apart: a 100 ms lead takes two of them per hand-over.
     const groups = send.mock.calls.map(([tasks]) => tasks.length);
-    expect(groups.reduce((a, b) => a + b, 0)).toBe(20);
-    expect(groups.length).toBeLessThanOrEqual(11);
+    expect(groups.reduce((a, b) => a + b, 0)).toBe(20 + heldBack);
+    expect(groups.length).toBeLessThanOrEqual(11 + heldBack);
     // A group's answers come back within its slots' spread: one report call per sender.
     const reports = reported.mock.calls.map(([r]) => r.length);
-    expect(reports.reduce((a, b) => a + b, 0)).toBe(20);
+    expect(reports.reduce((a, b) => a + b, 0)).toBe(20 + heldBack);
     expect(reports.length).toBe(groups.length);
     send.mockRestore();
     reported.mockRestore();
