@@ -6,7 +6,7 @@
 import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
-import type { JobView } from "../src/engine/types";
+import type { JobView } from "../src/engine/api";
 import { TestGateway } from "./support/gateway";
 import { dispatcherStub, freshRelay, getJob, relayStatus, submit, waitForJob } from "./support/relay";
 import { until } from "./support/until";
@@ -34,9 +34,9 @@ describe("a Durable Object reset in the middle of a job", () => {
       `[durability] after the abort sending resumed in ${resumedAfter} ms; the job completed in ${Date.now() - abortedAt} ms`,
     );
     expectAllAccountedFor(done, gateway, 4000);
-    // The sends' reports, or at the latest the alarm (armed at most 2 s ahead while sending), brought the
-    // pump back. Generous (2 s + 2.5 s for a loaded machine), the bound still tells those from the later
-    // wake-ups: a lost send's lease (send timeout + 5 s grace) or an alarm left a pump's budget (25 s) ahead.
+    // The sends' reports, or at the latest the runtime running again the alarm the abort cut short (about
+    // 2 s here), brought the loop back. Generous (+2.5 s for a loaded machine), the bound still tells those
+    // from the later wake-ups: a lost send's lease (send timeout + 5 s grace) or a loop's budget (25 s).
     expect(resumedAfter).toBeLessThan(4_500);
     expect(gateway.maxInAnySecond()).toBeLessThanOrEqual(20);
   }, 20_000);

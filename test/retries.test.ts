@@ -5,7 +5,7 @@
  * retried. Every notification ends succeeded or failed with its resultCode and resultMsg.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { JobView } from "../src/engine/types";
+import type { JobView } from "../src/engine/api";
 import { TestGateway, type Fault } from "./support/gateway";
 import { expectOutboxEmpty, freshRelay, getJob, relayStatus, submit } from "./support/relay";
 import { until } from "./support/until";
@@ -88,7 +88,7 @@ describe("retried: the outcome is unknown, so the batch is sent again as a new r
     for (const [i, least] of [25, 50, 100, 100].entries()) expect(gaps[i]).toBeGreaterThanOrEqual(least - 2);
     // The delays themselves are proved exactly on the fake clock (test/engine/retry-policy.test.ts). Here the
     // upper bound is a ceiling + 1 s, generous because a loaded machine delays timers; it guards that a retry
-    // leaves when it is due, not at some later wake-up of the host (a backstop alarm: 2 s and more).
+    // leaves when it is due, not at some later wake-up of the host (2 s and more: the loop's longest sleep).
     for (const [i, most] of [50, 100, 200, 200].entries()) expect(gaps[i]).toBeLessThan(most + 1_000);
   }, 15_000);
 });

@@ -48,9 +48,9 @@ describe("a relay killed mid-run and restarted on the same storage", () => {
     const restartedAt = performance.now();
     const requestsAtRestart = run.gateway.counts().requests;
 
-    // Nothing asks the relay anything here: only its persisted alarm can bring the sending back. The bound
-    // is generous (that alarm is due within 2 s of the kill; 10 s leaves room for a loaded machine): what
-    // it guards is that sending resumes by itself at all.
+    // Nothing asks the relay anything here: only its persisted alarm (the one the kill cut short, run again
+    // by the restarted runtime) can bring the sending back. The bound is generous (10 s, for a loaded
+    // machine): what it guards is that sending resumes by itself at all.
     await until(
       () => run.gateway.counts().requests > requestsAtRestart,
       10_000,
