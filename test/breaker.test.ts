@@ -6,7 +6,8 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
 import { TestGateway } from "./support/gateway";
-import { ADMIN_KEY, freshRelay, getJob, relay, relayStatus, submit, until, waitForJob } from "./support/relay";
+import { ADMIN_KEY, freshRelay, getJob, relay, relayStatus, submit, waitForJob } from "./support/relay";
+import { until } from "./support/until";
 
 beforeEach(freshRelay);
 

@@ -8,7 +8,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
 import type { JobView } from "../src/engine/api";
 import { TestGateway } from "./support/gateway";
-import { dispatcherStub, freshRelay, getJob, relayStatus, submit, until, waitForJob } from "./support/relay";
+import { dispatcherStub, freshRelay, getJob, relayStatus, submit, waitForJob } from "./support/relay";
+import { until } from "./support/until";
 
 /** Every notification of the job ended succeeded or failed, and the gateway got each one at least once. */
 function expectAllAccountedFor(job: JobView, gateway: TestGateway, total: number): void {
@@ -33,8 +34,10 @@ describe("a Durable Object reset in the middle of a job", () => {
       `[durability] after the abort sending resumed in ${resumedAfter} ms; the job completed in ${Date.now() - abortedAt} ms`,
     );
     expectAllAccountedFor(done, gateway, 4000);
-    // Nobody touched the object after the abort: its alarm alone brought the pump back, promptly.
-    expect(resumedAfter).toBeLessThan(3000);
+    // The sends' reports, or at the latest the runtime running again the alarm the abort cut short (about
+    // 2 s here), brought the loop back. Generous (+2.5 s for a loaded machine), the bound still tells those
+    // from the later wake-ups: a lost send's lease (send timeout + 5 s grace) or a loop's budget (25 s).
+    expect(resumedAfter).toBeLessThan(4_500);
     expect(gateway.maxInAnySecond()).toBeLessThanOrEqual(20);
   }, 20_000);
 
@@ -61,9 +64,11 @@ describe("a Durable Object reset in the middle of a job", () => {
     expectAllAccountedFor(done, gateway, 500);
     for (const batch of done.batches) expect(batch.attempts).toBe(2);
     expect(gateway.received).toHaveLength(10);
-    // Each sender reported its timeout (1000 ms) to the new instance, which resent at once.
+    // Each sender reported its timeout (1000 ms) to the new instance, which resent at once: the last resend
+    // leaves about 1 s after the first send. Generous (+3 s for a loaded machine), the bound still tells
+    // that from a resend that waited for the lease to run out (send timeout + 5 s grace = 6 s).
     const firstSend = gateway.received[0]!.at;
-    expect(gateway.received.at(-1)!.at - firstSend).toBeLessThan(1800);
+    expect(gateway.received.at(-1)!.at - firstSend).toBeLessThan(4_000);
     expect((await relayStatus()).results).toMatchObject({ TIMEOUT: 5, SUCCESS: 5 });
   }, 20_000);
 

@@ -5,7 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TestGateway } from "./support/gateway";
-import { freshRelay, getJob, setting, submit, until, waitForJob } from "./support/relay";
+import { freshRelay, getJob, setting, submit, waitForJob } from "./support/relay";
+import { until } from "./support/until";
 
 beforeEach(freshRelay);
 afterEach(() => vi.restoreAllMocks());

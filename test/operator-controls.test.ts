@@ -2,10 +2,12 @@
  * Operator controls over HTTP, inside workerd: cancelling a job, pausing and resuming all sending, and
  * who may do each. The engine's decisions behind them are proved on the fake clock (test/engine/).
  */
+import { runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { JobViewSchema } from "../src/http/openapi/schemas";
 import { TestGateway } from "./support/gateway";
-import { ADMIN_KEY, API_KEY, OTHER_API_KEY, freshRelay, getJob, relay, relayStatus, submit, until, waitForJob } from "./support/relay";
+import { ADMIN_KEY, API_KEY, OTHER_API_KEY, dispatcherStub, expectOutboxEmpty, freshRelay, getJob, relay, relayStatus, submit, waitForJob } from "./support/relay";
+import { until } from "./support/until";
 
 beforeEach(freshRelay);
 
@@ -23,8 +25,9 @@ describe("DELETE /v1/notifications/{jobId}", () => {
     const job = JobViewSchema.parse(await res.json());
     expect(job).toMatchObject({ jobId, status: "completed", total: 250, cancelled: 250, succeeded: 0, pending: 0, failures: [] });
     expect(job.batches).toEqual([{ size: 250, status: "cancelled", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null }]);
+    // Resumed, the relay has nothing to send: a cancelled notification left queued would show in the backlog.
     await resume(ADMIN_KEY);
-    await new Promise((r) => setTimeout(r, 200));
+    await expectOutboxEmpty();
     expect(gateway.received).toEqual([]);
   });
 
@@ -85,7 +88,13 @@ describe("POST /v1/pause and /v1/resume", () => {
     expect(Date.parse(hold.since)).toBeGreaterThanOrEqual(before - 1000);
 
     const { jobId } = await submit(150);
-    await new Promise((r) => setTimeout(r, 400));
+    // Its wake-up comes now instead of after a sleep: the alarm runs, and the outbox still holds the whole
+    // job, nothing on the wire. (That nothing leaves however long the pause lasts is proved on the fake clock.)
+    await runInDurableObject(dispatcherStub(), (instance) => instance.alarm());
+    const held = await relayStatus(ADMIN_KEY);
+    expect(held.backlog).toMatchObject({ batches: 2, notifications: 150 });
+    expect(held.inFlight).toBe(0);
+    expect(await getJob(jobId)).toMatchObject({ status: "queued", pending: 150 }); // "queued" until a batch is attempted
     expect(gateway.received).toEqual([]);
     expect((await relayStatus()).hold).toMatchObject({ kind: "paused", by: hold.by });
     const health = (await (await relay("/healthz", { key: ADMIN_KEY })).json()) as { status: string; degraded: { reason: string; detail: string }[] };

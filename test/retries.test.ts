@@ -8,23 +8,25 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { JobView } from "../src/engine/api";
 import { TestGateway, type Fault } from "./support/gateway";
 import { expectOutboxEmpty, freshRelay, getJob, relayStatus, submit } from "./support/relay";
+import { until } from "./support/until";
 
 /** Polls a job to completion, checking on every view that the counts always add up. */
 async function followJob(jobId: string, timeoutMs: number): Promise<JobView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await getJob(jobId);
-    expect(job.succeeded + job.failed + job.pending).toBe(job.total);
-    expect(job.failures).toHaveLength(job.failed);
-    if (job.status === "completed") {
-      expect(job.pending).toBe(0);
-      expect(job.succeeded + job.failed).toBe(job.total);
-      return job;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`job not completed in ${timeoutMs} ms: ${JSON.stringify(job).slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  let job = await getJob(jobId);
+  await until(
+    async () => {
+      job = await getJob(jobId);
+      expect(job.succeeded + job.failed + job.pending).toBe(job.total);
+      expect(job.failures).toHaveLength(job.failed);
+      return job.status === "completed";
+    },
+    timeoutMs,
+    () => `job ${jobId} to complete; last seen: ${JSON.stringify(job).slice(0, 400)}`,
+    25,
+  );
+  expect(job.pending).toBe(0);
+  expect(job.succeeded + job.failed).toBe(job.total);
+  return job;
 }
 
 const RETRIED: [Fault, string][] = [
@@ -84,7 +86,10 @@ describe("retried: the outcome is unknown, so the batch is sent again as a new r
     const gaps = gateway.received.slice(1).map((r, i) => r.at - gateway.received[i]!.at);
     // RELAY_RETRY_BASE_MS 50, RELAY_RETRY_MAX_MS 200: ceilings 50, 100, 200, 200; at least half of each.
     for (const [i, least] of [25, 50, 100, 100].entries()) expect(gaps[i]).toBeGreaterThanOrEqual(least - 2);
-    for (const [i, most] of [50, 100, 200, 200].entries()) expect(gaps[i]).toBeLessThan(most + 150);
+    // The delays themselves are proved exactly on the fake clock (test/engine/retry-policy.test.ts). Here the
+    // upper bound is a ceiling + 1 s, generous because a loaded machine delays timers; it guards that a retry
+    // leaves when it is due, not at some later wake-up of the host (2 s and more: the loop's longest sleep).
+    for (const [i, most] of [50, 100, 200, 200].entries()) expect(gaps[i]).toBeLessThan(most + 1_000);
   }, 15_000);
 });
 
@@ -109,10 +114,10 @@ describe("final: an F code other than the traffic limit is not retried", () => {
 
   it("a job with final, retried and clean requests: succeeded + failed = total, failures name each openId", async () => {
     const gateway = await TestGateway.install();
-    gateway.faults = ["param-illegal", "unknown", "http-502"]; // requests 0, 1 and 2 in the order they leave
+    gateway.faultsByFirstOpenId = { "user-000000": ["param-illegal"], "user-000100": ["unknown"], "user-000200": ["http-502"] };
     const job = await followJob((await submit(250)).jobId, 10_000);
     const first = gateway.received.filter((r) => r.answer !== "SUCCESS").map((r) => r.openIds[0]);
-    expect(first).toEqual(["user-000000", "user-000100", "user-000200"]);
+    expect(first.sort()).toEqual(["user-000000", "user-000100", "user-000200"]);
     expect(job).toMatchObject({ status: "completed", total: 250, succeeded: 150, failed: 100 });
     // By the request they last rode on: the 100 refused for good, and the 100 and the 50 resent.
     expect(job.batches.map((b) => [b.status, b.attempts, b.size]).sort()).toEqual([

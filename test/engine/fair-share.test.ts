@@ -21,7 +21,7 @@ describe("the shares of one request (pure)", () => {
       fc.property(claims, fc.integer({ min: 1, max: 100 }), (cs, places) => {
         const shares = fairShares(cs, places);
         expect(sum(shares)).toBeCloseTo(Math.min(places, sum(cs.map((c) => c.due))), 6);
-        cs.forEach((c, i) => expect(shares[i]).toBeLessThanOrEqual(c.due + 1e-9));
+        for (const [i, c] of cs.entries()) expect(shares[i]).toBeLessThanOrEqual(c.due + 1e-9);
         // Whoever got less than its due got at least as much per unit of weight as anyone.
         const level = Math.max(...cs.map((c, i) => (shares[i] as number) / c.weight));
         cs.forEach((c, i) => {
@@ -58,7 +58,7 @@ describe("the shares of one request (pure)", () => {
       fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 120 }), fc.integer({ min: 1, max: 100 }), (dues, places) => {
         const takes = jobPlaces(dues, places);
         expect(sum(takes)).toBe(Math.min(places, sum(dues)));
-        takes.forEach((t, i) => expect(t).toBeLessThanOrEqual(dues[i] as number));
+        for (const [i, t] of takes.entries()) expect(t).toBeLessThanOrEqual(dues[i] as number);
       }),
     );
   });

@@ -128,12 +128,10 @@ describe("operator pages in Chromium", { skip: !existsSync(CHROMIUM) && process.
     const first = await readDashboard(page, jobId);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-sending.png") });
 
-    // Two seconds later, with no reload: more settled, more sends drawn.
-    await page.waitForTimeout(2_000);
-    const second = await readDashboard(page, jobId);
-    expect(second.progress).toBeGreaterThan(first.progress);
-    expect(second.chartSends).toBeGreaterThan(first.chartSends);
-    expect(await page.locator("#chart rect.sends").count()).toBeGreaterThan(1);
+    // Later, with no reload: more settled, more sends drawn.
+    await expect.poll(async () => (await readDashboard(page, jobId)).progress, { timeout: 10_000 }).toBeGreaterThan(first.progress);
+    await expect.poll(async () => (await readDashboard(page, jobId)).chartSends, { timeout: 10_000 }).toBeGreaterThan(first.chartSends);
+    await expect.poll(() => page.locator("#chart rect.sends").count(), { timeout: 10_000 }).toBeGreaterThan(1);
 
     // The stand-in admits fewer than ALIPAY_MAX_RPS: the relay lowers its pace and the page shows it.
     await expect.poll(() => page.locator("#adaptations li").count(), { timeout: 10_000 }).toBeGreaterThan(0);

@@ -62,7 +62,10 @@ describe(`${REQUESTS * PER_REQUEST} notifications against a strict ${QUOTA} requ
     expect(stats.byResult.REQUEST_TRAFFIC_EXCEED_LIMIT ?? 0).toBe(0);
     expect(stats.byResult).toEqual({ SUCCESS: expected.length / 100 });
     expect(stats.maxPerSecond.all).toBeLessThanOrEqual(QUOTA);
+    // 50 requests at 20/s take about 2.5 s. How close to the quota the relay keeps is the bench's figure
+    // ("pace at 20/s … achieved ÷ quota, steady"); this bound is generous (4×, for a loaded machine) and
+    // guards only against a relay that crawls, e.g. one batch per wake-up instead of a paced stream.
     const spanMs = stats.lastArrivalAt! - stats.firstArrivalAt!;
-    expect(spanMs, "50 requests at 20/s take about 2.5 s").toBeLessThan(5000);
+    expect(spanMs, "50 requests at 20/s take about 2.5 s").toBeLessThan(10_000);
   }, 120_000);
 });

@@ -5,27 +5,31 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { type LocalRun, type LocalRunOptions, startLocalRun } from "../../dev/local-run.ts";
+import { until } from "../support/until.ts";
 
 const LOCK_DIR = join(tmpdir(), "alipay-notify-relay-e2e.lock");
 
 /** Takes the cross-file lock (waiting up to `timeoutMs`); resolves to its release. A dead holder's lock is taken over. */
 export async function acquireE2eLock(timeoutMs = 600_000): Promise<() => Promise<void>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await mkdir(LOCK_DIR); // atomic: exactly one caller creates it
-      await writeFile(join(LOCK_DIR, "owner"), String(process.pid));
-      return () => rm(LOCK_DIR, { recursive: true, force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const owner = Number(await readFile(join(LOCK_DIR, "owner"), "utf8").catch(() => ""));
-    if (owner > 0 && owner !== process.pid && !isAlive(owner)) await rm(LOCK_DIR, { recursive: true, force: true });
-    if (Date.now() > deadline) throw new Error(`another end-to-end run held ${LOCK_DIR} for ${timeoutMs} ms`);
-    await sleep(200);
-  }
+  await until(
+    async () => {
+      try {
+        await mkdir(LOCK_DIR); // atomic: exactly one caller creates it
+        await writeFile(join(LOCK_DIR, "owner"), String(process.pid));
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      const owner = Number(await readFile(join(LOCK_DIR, "owner"), "utf8").catch(() => ""));
+      if (owner > 0 && owner !== process.pid && !isAlive(owner)) await rm(LOCK_DIR, { recursive: true, force: true });
+      return false;
+    },
+    timeoutMs,
+    `${LOCK_DIR}, held by another end-to-end run`,
+    200,
+  );
+  return () => rm(LOCK_DIR, { recursive: true, force: true });
 }
 
 function isAlive(pid: number): boolean {
@@ -59,14 +63,4 @@ export async function startE2eRun(options: LocalRunOptions): Promise<E2eRun> {
     run,
     stop: () => (stopping ??= run.stop().finally(release)),
   };
-}
-
-/** Polls `check` every 25 ms until it holds (true) or `timeoutMs` passes (false). */
-export async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return true;
 }

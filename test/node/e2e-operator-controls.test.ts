@@ -9,6 +9,7 @@ import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { makeNotifications, type RelayClient, relayClient } from "../../dev/relay-client.ts";
 import type { JobView } from "../../src/engine/api.ts";
+import { until } from "../support/until.ts";
 import { type E2eRun, startE2eRun } from "./e2e-helpers.ts";
 
 const QUOTA = 10;
@@ -28,7 +29,6 @@ beforeEach(() => {
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A request to the relay with the admin key (or `key`), JSON in and out. */
 async function call(method: string, path: string, body?: unknown, key = e2e!.run.adminKey): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -46,6 +46,17 @@ async function submit(body: unknown): Promise<string> {
   return answer.body.jobId as string;
 }
 
+/**
+ * Asserts, from the relay's own counters, that it has nothing queued and nothing on the wire: from here on
+ * the stand-in's counts cannot change, so they are final without waiting to see.
+ */
+async function expectIdle(): Promise<void> {
+  const { status, body } = await call("GET", "/v1/status");
+  expect(status).toBe(200);
+  expect(body.backlog).toMatchObject({ batches: 0, notifications: 0 });
+  expect(body.inFlight).toBe(0);
+}
+
 async function finished(jobId: string, timeoutMs = 30_000): Promise<JobView> {
   const { done, jobs } = await client.waitForJobs([jobId], timeoutMs, 100);
   expect(done).toBe(true);
@@ -57,7 +68,12 @@ describe("operator controls against the stand-in", () => {
     const { gateway } = e2e!.run;
     expect((await call("POST", "/v1/pause", { reason: "e2e pause" })).status).toBe(200);
     const jobId = await submit({ notifications: makeNotifications("pz", 300) });
-    await sleep(1_500);
+    // The relay's own counters: the whole job queued, nothing handed out. (That nothing leaves however long
+    // the pause lasts is proved on the fake clock, test/engine/breaker.test.ts.)
+    const held = await call("GET", "/v1/status");
+    expect(held.body.backlog).toMatchObject({ batches: 3, notifications: 300 });
+    expect(held.body.inFlight).toBe(0);
+    expect((await client.job(jobId)) as unknown).toMatchObject({ status: "queued", pending: 300 });
     expect(gateway.stats().requests).toBe(0);
     expect((await call("GET", "/healthz")).body).toMatchObject({ status: "degraded", degraded: [{ reason: "paused" }] });
     expect((await call("POST", "/v1/resume")).status).toBe(200);
@@ -68,13 +84,13 @@ describe("operator controls against the stand-in", () => {
   it("cancel mid-job: the stand-in's delivered count equals the job's succeeded", async () => {
     const { gateway } = e2e!.run;
     const jobId = await submit({ notifications: makeNotifications("cx", 3000) });
-    while (gateway.stats().requests < 3) await sleep(20);
+    await until(() => gateway.stats().requests >= 3, 10_000, "3 requests at the stand-in");
     const cancelled = await call("DELETE", `/v1/notifications/${jobId}`, undefined, e2e!.run.apiKey);
     expect(cancelled.status).toBe(200);
     const job = await finished(jobId);
     expect(job.cancelled).toBeGreaterThan(0);
     expect(job.succeeded + job.cancelled).toBe(3000);
-    await sleep(500);
+    await expectIdle();
     expect(gateway.stats().deliveredCount).toBe(job.succeeded);
     expect((await call("DELETE", `/v1/notifications/${jobId}`, undefined, e2e!.run.apiKey)).status).toBe(409);
   }, 30_000);
@@ -113,7 +129,7 @@ describe("delivery policies against the stand-in", () => {
     e2e!.run.gateway.configure({ faults: [{ kind: "unknown", rate: 1 }] });
     const jobId = await submit({ onUnknown: "fail", notifications: makeNotifications("uf", 250) });
     expect(await finished(jobId)).toMatchObject({ failed: 250, succeeded: 0 });
-    await sleep(1_500);
+    await expectIdle();
     expect(e2e!.run.gateway.stats().requests).toBe(3);
   }, 30_000);
 
@@ -134,8 +150,7 @@ describe("delivery policies against the stand-in", () => {
     try {
       const jobId = await submit({ callbackUrl: `http://127.0.0.1:${port}/done`, notifications: makeNotifications("cb", 3) });
       await finished(jobId);
-      const deadline = Date.now() + 30_000;
-      while (calls.length < 3 && Date.now() < deadline) await sleep(100);
+      await until(() => calls.length >= 3, 30_000, () => `three callback tries, got ${calls.length}`, 100);
       expect(calls).toHaveLength(3);
       expect(new Set(calls.map((c) => c.id)).size).toBe(1);
       const key = Buffer.from(secret.slice("whsec_".length), "base64");
@@ -144,8 +159,12 @@ describe("delivery policies against the stand-in", () => {
         expect(c.signature.split(" ")).toContain(`v1,${mac}`);
         expect(JSON.parse(c.body)).toMatchObject({ jobId, status: "completed", succeeded: 3 });
       }
-      await sleep(300);
-      expect((await client.job(jobId)) as unknown).toMatchObject({ callback: { status: "delivered", attempts: 3, lastError: null } });
+      // The relay records the third try's 204 once it has read it.
+      let view: JobView | undefined;
+      const read = async () => (view = (await client.job(jobId)) as unknown as JobView);
+      await until(async () => (await read()).callback?.status === "delivered", 5_000, "the callback recorded delivered");
+      expect(view).toMatchObject({ callback: { status: "delivered", attempts: 3, lastError: null } });
+      expect(calls).toHaveLength(3);
     } finally {
       receiver.close();
     }

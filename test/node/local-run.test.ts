@@ -15,6 +15,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../dev/local-run.ts";
 import { pickPort } from "../../dev/ports.ts";
+import { until } from "../support/until.ts";
 import { acquireE2eLock } from "./e2e-helpers.ts";
 
 const BANNER_END = "Ctrl-C stops both.";
@@ -58,12 +59,15 @@ beforeAll(async () => {
   exited = new Promise((resolve) => child!.once("exit", (code, signal) => resolve({ code, signal })));
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const started = Date.now();
-  while (!output.includes(BANNER_END)) {
-    if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${output}`);
-    if (Date.now() - started > 90_000) throw new Error(`no banner within 90 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until(
+    () => {
+      if (child?.exitCode !== null) throw new Error(`npm start exited (${child?.exitCode}):\n${output}`);
+      return output.includes(BANNER_END);
+    },
+    90_000,
+    () => `the banner:\n${output}`,
+    100,
+  );
 }, 120_000);
 
 afterAll(async () => {

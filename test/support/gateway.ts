@@ -39,6 +39,11 @@ export class TestGateway {
   exceeded = 0;
   /** A queue of faults applied to the next requests, one each; afterwards `defaultFault`. */
   faults: Fault[] = [];
+  /**
+   * Faults for one batch's requests, by the batch's first openId, one per arrival of that batch: tried
+   * before `faults`, so a test names the batch it means whatever order the batches leave in.
+   */
+  faultsByFirstOpenId: Record<string, Fault[]> = {};
   defaultFault: Fault = "none";
   limitRps: number;
   /** How long the gateway takes to answer, in ms (AlipayHK is ~200 ms away in production). */
@@ -126,7 +131,7 @@ export class TestGateway {
       answer: "",
     };
     this.received.push(record);
-    const fault = this.faults.shift() ?? this.defaultFault;
+    const fault = this.faultsByFirstOpenId[record.openIds[0] ?? ""]?.shift() ?? this.faults.shift() ?? this.defaultFault;
     if (fault === "hang") {
       // Polled rather than parked on a promise the test settles: workerd refuses to resolve a promise
       // of the sender's invocation from the test's context ("I/O on behalf of a different Durable Object").

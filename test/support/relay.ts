@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import type { Dispatcher } from "../../src/hosts/cloudflare/dispatcher";
 import type { DispatcherStatus, JobView } from "../../src/engine/api";
+import { until } from "./until";
 
 /** The first configured test API key (see vitest.config.ts). */
 export const API_KEY = "test-key-alpha-0123456789";
@@ -74,27 +75,16 @@ export async function relayStatus(key?: string): Promise<DispatcherStatus> {
   return (await (await relay("/v1/status", key ? { key } : {})).json()) as DispatcherStatus;
 }
 
-/** Polls a job until it is completed or `timeoutMs` passes; returns the last view. */
+/** Polls a job until it is completed; throws after `timeoutMs`, with the last view seen. */
 export async function waitForJob(jobId: string, timeoutMs = 20_000, key?: string): Promise<JobView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await getJob(jobId, key);
-    if (job.status === "completed" || Date.now() > deadline) return job;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Polls `check` every 20 ms until it is true; throws after `timeoutMs`. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
-  what = "condition",
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  let job = await getJob(jobId, key);
+  await until(
+    async () => (job = await getJob(jobId, key)).status === "completed",
+    timeoutMs,
+    () => `job ${jobId} to complete; last seen: ${JSON.stringify(job).slice(0, 400)}`,
+    50,
+  );
+  return job;
 }
 
 /** A test binding by name (vitest.config.ts), as the relay reads it. */
