@@ -92,7 +92,7 @@ describe("POST /v1/pause and /v1/resume", () => {
     // job, nothing on the wire. (That nothing leaves however long the pause lasts is proved on the fake clock.)
     await runInDurableObject(dispatcherStub(), (instance) => instance.alarm());
     const held = await relayStatus(ADMIN_KEY);
-    expect(held.backlog).toMatchObject({ batches: 2, notifications: 150 });
+    expect(held.backlog).toMatchObject({ notifications: 150, queued: 150 });
     expect(held.inFlight).toBe(0);
     expect(await getJob(jobId)).toMatchObject({ status: "queued", pending: 150 }); // "queued" until a batch is attempted
     expect(gateway.received).toEqual([]);

@@ -53,7 +53,7 @@ async function submit(body: unknown): Promise<string> {
 async function expectIdle(): Promise<void> {
   const { status, body } = await call("GET", "/v1/status");
   expect(status).toBe(200);
-  expect(body.backlog).toMatchObject({ batches: 0, notifications: 0 });
+  expect(body.backlog).toMatchObject({ notifications: 0, queued: 0 });
   expect(body.inFlight).toBe(0);
 }
 
@@ -71,7 +71,7 @@ describe("operator controls against the stand-in", () => {
     // The relay's own counters: the whole job queued, nothing handed out. (That nothing leaves however long
     // the pause lasts is proved on the fake clock, test/engine/breaker.test.ts.)
     const held = await call("GET", "/v1/status");
-    expect(held.body.backlog).toMatchObject({ batches: 3, notifications: 300 });
+    expect(held.body.backlog).toMatchObject({ notifications: 300, queued: 300 });
     expect(held.body.inFlight).toBe(0);
     expect((await client.job(jobId)) as unknown).toMatchObject({ status: "queued", pending: 300 });
     expect(gateway.stats().requests).toBe(0);
