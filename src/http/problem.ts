@@ -8,6 +8,7 @@ export const PROBLEMS = {
   "malformed-json": { status: 400, title: "The body is not valid JSON" },
   "invalid-idempotency-key": { status: 400, title: "The Idempotency-Key header is not valid" },
   forbidden: { status: 403, title: "These credentials may not do this" },
+  "merchant-not-allowed": { status: 403, title: "This caller may not submit for this merchantId" },
   "not-found": { status: 404, title: "Not found" },
   "job-completed": { status: 409, title: "The job already completed" },
   "webhook-replayed": { status: 409, title: "This webhook-id was already received" },

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { parseSubmission } from "../core/submission";
 import type { SubmitResult } from "../engine/types";
 import { logEvent } from "../log";
+import { mayUseMerchant } from "../security/callers";
 import { newJobId } from "../security/owner";
 import type { RelayEnv } from "./env";
 import type { JobView } from "./openapi/schemas";
@@ -28,12 +29,18 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
   const { batches } = submission;
   const policies = parseSubmitPolicies(submission.policies, Date.now(), signing);
   if (!policies.ok) return submissionProblem(c, { ok: false, kind: "invalid-request", errors: policies.errors, truncated: false, policies: {} });
+  const { caller, idempotencyKey } = c.var;
+  if (!mayUseMerchant(config, caller.name, submission.merchantId)) {
+    // RELAY_CALLERS lists this caller's merchants; nothing is queued for another one.
+    return problem(c, "merchant-not-allowed", `This caller may not submit for merchantId ${submission.merchantId}; nothing was queued.`, {
+      merchantId: submission.merchantId,
+    });
+  }
   if (batches.length > config.maxBacklogBatches) {
     // It could never fit, however long the caller waits: not a 429.
     const detail = `${batches.length} batches is more than the whole backlog may hold (${config.maxBacklogBatches}). Split the request.`;
     return problem(c, "too-many-notifications", detail, { limit: config.maxBacklogBatches * 100 });
   }
-  const { caller, idempotencyKey } = c.var;
   try {
     return await c.var.dispatcher.submit({
       jobId: newJobId(),

@@ -56,6 +56,7 @@ notifications.post(
       "malformed-json",
       "invalid-idempotency-key",
       "unauthorized",
+      "merchant-not-allowed",
       "webhook-replayed",
       "payload-too-large",
       "too-many-notifications",

@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { matchApiKey } from "../../../security/api-key";
+import { matchApiKey, tokensOf } from "../../../security/api-key";
 import { ownerOf } from "../../../security/owner";
 import { checkWebhookHeaders, startWebhookMac } from "../../../security/webhook";
 import type { RelayEnv } from "../../env";
@@ -32,14 +32,19 @@ function unauthorized(c: Context<RelayEnv>, detail: string): Response {
 async function bearerCaller(c: Context<RelayEnv>): Promise<Response | undefined> {
   const { apiKeys, adminKeys } = c.var.runtime.config;
   const header = c.req.header("authorization");
-  const [admin, caller] = await Promise.all([matchApiKey(header, adminKeys), matchApiKey(header, apiKeys)]);
-  const match = admin.ok
-    ? { token: adminKeys[admin.keyIndex]!, admin: true }
-    : caller.ok
-      ? { token: apiKeys[caller.keyIndex]!, admin: false }
-      : null;
-  if (!match) return unauthorized(c, BEARER_DETAIL[caller.ok ? "unknown" : caller.problem]);
-  c.set("caller", { owner: ownerOf({ kind: "api-key", token: match.token }), admin: match.admin });
+  const [admin, caller] = await Promise.all([matchApiKey(header, adminKeys), matchApiKey(header, tokensOf(apiKeys))]);
+  if (admin.ok) {
+    c.set("caller", { owner: ownerOf({ kind: "api-key", token: adminKeys[admin.keyIndex]! }), admin: true });
+    return undefined;
+  }
+  if (!caller.ok) return unauthorized(c, BEARER_DETAIL[caller.problem]);
+  const { token, name } = apiKeys[caller.keyIndex]!;
+  c.set(
+    "caller",
+    name === undefined
+      ? { owner: ownerOf({ kind: "api-key", token }), admin: false }
+      : { owner: ownerOf({ kind: "named-key", name }), admin: false, name },
+  );
   return undefined;
 }
 
@@ -87,7 +92,7 @@ export const webhookSignature = () =>
     const secret = c.var.runtime.config.webhookSecret;
     if (pending && secret) {
       if (!pending.mac.matches()) return unauthorized(c, WEBHOOK_DETAIL["bad-signature"]);
-      c.set("caller", { owner: ownerOf({ kind: "webhook", secret }), admin: false, webhookId: pending.id });
+      c.set("caller", { owner: ownerOf({ kind: "webhook", secret }), admin: false, name: "webhook", webhookId: pending.id });
     }
     await next();
   });
