@@ -18,16 +18,20 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
   const submission = await parseSubmission(c.var.body.text, config.merchantId, {
     maxNotifications: config.maxNotificationsPerRequest,
   });
-  const signing = config.callbackSecret !== undefined;
+  const callbacks = {
+    signing: config.callbackSecret !== undefined,
+    allowLocal: config.callbackAllowLocal,
+    hosts: config.callbackHosts,
+  };
   if (!submission.ok) {
     if (submission.kind !== "invalid-request") return submissionProblem(c, submission);
     // Every problem in one answer: the policies' first, then the body's.
-    const policyErrors = parseSubmitPolicies(submission.policies, Date.now(), signing);
+    const policyErrors = parseSubmitPolicies(submission.policies, Date.now(), callbacks);
     const errors = policyErrors.ok ? submission.errors : [...policyErrors.errors, ...submission.errors];
     return submissionProblem(c, { ...submission, errors });
   }
   const { batches } = submission;
-  const policies = parseSubmitPolicies(submission.policies, Date.now(), signing);
+  const policies = parseSubmitPolicies(submission.policies, Date.now(), callbacks);
   if (!policies.ok) return submissionProblem(c, { ok: false, kind: "invalid-request", errors: policies.errors, truncated: false, policies: {} });
   const { caller, idempotencyKey } = c.var;
   if (!mayUseMerchant(config, caller.name, submission.merchantId)) {
