@@ -152,7 +152,7 @@ describe("a failed callback try", () => {
       jobs[host] = (await accepted({ callbackUrl: `https://${host}.shop.example/done`, notifications: notifications(1) })).jobId;
     }
     for (const jobId of Object.values(jobs)) await waitForJob(jobId);
-    const recorded = async () => (await Promise.all(Object.values(jobs).map(getJob))).every((job) => (job.callback?.attempts ?? 0) >= 1);
+    const recorded = async () => (await Promise.all(Object.values(jobs).map((jobId) => getJob(jobId)))).every((job) => (job.callback?.attempts ?? 0) >= 1);
     await until(recorded, 10_000, "a first try to each receiver, recorded");
     const lastErrors = await Promise.all(Object.values(jobs).map(async (jobId) => (await getJob(jobId)).callback?.lastError));
     expect(lastErrors).toEqual(["http-4xx", "http-5xx", "network"]);

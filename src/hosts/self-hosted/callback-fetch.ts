@@ -64,7 +64,7 @@ function send(url: URL, host: string, pinned: ResolvedAddress, init: RequestInit
     port: url.port === "" ? undefined : Number(url.port),
     path: `${url.pathname}${url.search}`,
     method: init.method ?? "GET",
-    headers: Object.fromEntries(new Headers(init.headers)),
+    headers: headersOf(init.headers),
     // A fresh connection per try, made to the checked address: the socket asks this lookup, not DNS.
     agent: false,
     lookup: (_hostname, lookupOptions, callback) => {
@@ -87,6 +87,14 @@ function send(url: URL, host: string, pinned: ResolvedAddress, init: RequestInit
     request.once("error", reject);
     request.end(body);
   });
+}
+
+function headersOf(init: HeadersInit | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  new Headers(init).forEach((value, name) => {
+    headers[name] = value;
+  });
+  return headers;
 }
 
 const NO_BODY = new Set([101, 204, 205, 304]);
