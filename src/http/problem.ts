@@ -20,6 +20,7 @@ export const PROBLEMS = {
     title: "This Idempotency-Key was used with a different body",
   },
   "backlog-full": { status: 429, title: "The backlog is full; retry later" },
+  "webhooks-busy": { status: 429, title: "Too many webhook bodies are being checked at once; retry later" },
   "internal-error": { status: 500, title: "Internal error" },
   "not-configured": { status: 503, title: "The relay is not configured correctly" },
   unavailable: { status: 503, title: "The dispatcher is unavailable; retry later" },

@@ -220,6 +220,7 @@ export const PROBLEM_EXAMPLES: Record<ProblemCode, { detail: string; extra?: Rec
     extra: { merchantId: "2160400000000999" },
   },
   "backlog-full": { detail: "The backlog holds 20000 batches; retry in 30 s.", extra: { retryAfterSeconds: 30 } },
+  "webhooks-busy": { detail: "4 webhook bodies are being checked already; retry in 1 s." },
   "internal-error": { detail: "Something went wrong on the relay; it has been logged." },
   "not-configured": {
     detail: "The relay's configuration is invalid; an admin key sees the details on /healthz.",

@@ -47,6 +47,7 @@ const SECURITY = {
 const PROBLEM_HEADERS: Partial<Record<ProblemCode, HeaderName[]>> = {
   unauthorized: ["WWW-Authenticate"],
   "backlog-full": ["Retry-After"],
+  "webhooks-busy": ["Retry-After"],
   unavailable: ["Retry-After"],
 };
 
