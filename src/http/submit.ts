@@ -86,7 +86,9 @@ export async function answerSubmit(c: Context<RelayEnv>, result: SubmitResult): 
   }
   c.header("Location", `/v1/notifications/${result.job.jobId}`);
   if (result.kind === "existing") c.header("Idempotent-Replayed", "true");
-  const wait = preferWaitSeconds(c.req.header("prefer"));
+  // A webhook signature covers one body, not a read: a webhook caller (or whoever replays its request)
+  // gets the acceptance only, never the job document that `Prefer: wait` would answer with.
+  const wait = c.var.caller.webhookId === undefined ? preferWaitSeconds(c.req.header("prefer")) : null;
   if (wait !== null) {
     const seconds = Math.min(wait, c.var.runtime.config.maxWaitSeconds);
     c.header("Preference-Applied", `wait=${seconds}`);
