@@ -39,19 +39,30 @@ export async function buildSelfHosted(
     sourcemap: "linked",
     logLevel: "warning",
   });
-  writeFileSync(factsOf(outfile), JSON.stringify(await processFacts(root)));
+  // The setting names and the pages come from the sources, which only a bundler can load: bundled in memory.
+  const derived = await importBundled<{
+    PROCESS_SETTING_NAMES: string[];
+    HOST_SETTINGS: { RELAY_DATA_DIR: { default: string } };
+    writePages(dir: string): void;
+  }>(
+    root,
+    'export { PROCESS_SETTING_NAMES, HOST_SETTINGS } from "./src/hosts/self-hosted/settings";\n' +
+      'export { writePages } from "./scripts/build-pages";',
+  );
+  const facts: ProcessFacts = {
+    settingNames: [...derived.PROCESS_SETTING_NAMES],
+    defaultDataDir: derived.HOST_SETTINGS.RELAY_DATA_DIR.default,
+  };
+  writeFileSync(factsOf(outfile), JSON.stringify(facts));
+  // /openapi.json and /docs, served from public/ like the dashboard (as wrangler's [build] does for workerd).
+  derived.writePages(join(root, "public"));
   return outfile;
 }
 
-// The setting names come from their one declaration (src/config/settings.ts and the host's own), which
-// only a bundler can load: bundled in memory, imported once.
-async function processFacts(root: string): Promise<ProcessFacts> {
+/** Bundles `contents` (TypeScript, resolved from `root`) in memory and imports the result. */
+async function importBundled<T>(root: string, contents: string): Promise<T> {
   const bundled = await build({
-    stdin: {
-      contents: 'export { PROCESS_SETTING_NAMES, HOST_SETTINGS } from "./src/hosts/self-hosted/settings";',
-      resolveDir: root,
-      loader: "ts",
-    },
+    stdin: { contents, resolveDir: root, loader: "ts" },
     bundle: true,
     format: "esm",
     platform: "node",
@@ -59,11 +70,7 @@ async function processFacts(root: string): Promise<ProcessFacts> {
     logLevel: "warning",
   });
   const code = bundled.outputFiles[0]!.text;
-  const module = (await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`)) as {
-    PROCESS_SETTING_NAMES: string[];
-    HOST_SETTINGS: { RELAY_DATA_DIR: { default: string } };
-  };
-  return { settingNames: [...module.PROCESS_SETTING_NAMES], defaultDataDir: module.HOST_SETTINGS.RELAY_DATA_DIR.default };
+  return (await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`)) as T;
 }
 
 /** The Deno binary from the `deno` npm package (not its Node wrapper, so signals reach Deno itself). */

@@ -2,13 +2,15 @@
  * End to end, real processes: the operator pages are served with the same protections on every host
  * (workerd under wrangler dev, and self-hosted on Node and on Deno): `/dashboard` answers with the
  * headers of public/_headers (its Content-Security-Policy among them), `/dashboard.html` redirects to it,
- * `/_headers` is not a file. Self-hosted, the data directory is the relay's alone (0700, its databases
+ * `/_headers` is not a file; `/openapi.json` and `/docs`, written at build time, are the document the
+ * routes give and its page. Self-hosted, the data directory is the relay's alone (0700, its databases
  * 0600), and Deno runs with its permissions scoped to that directory, `public/` and the settings' names.
  */
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../dev/local-run.ts";
+import { pages } from "../../scripts/build-pages.ts";
 import { type E2eRun, startE2eRun } from "./e2e-helpers.ts";
 
 /** The headers public/_headers sets for every path (its `/*` rule), read here without the relay's parser. */
@@ -51,6 +53,19 @@ describe.each(["workerd", "node", "deno"] as const)("the relay on %s", (runtime)
     const config = await fetch(`${base}/_headers`);
     expect(config.status).toBe(404);
     expect(await config.text()).not.toContain("Content-Security-Policy");
+  });
+
+  it("serves /openapi.json (the document the routes give, for any origin) and /docs (with the same CSP), both files", async () => {
+    const document = await fetch(`${base}/openapi.json`);
+    expect(document.status).toBe(200);
+    expect(document.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(document.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await document.json()).toEqual(JSON.parse(pages()["openapi.json"]));
+    const reference = await fetch(`${base}/docs`);
+    expect(reference.status).toBe(200);
+    expect(reference.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(reference.headers.get("content-security-policy")).toBe(new Map(headersFile()).get("content-security-policy"));
+    expect(await reference.text()).toContain('<code class="path">/v1/notifications</code>');
   });
 
   if (runtime !== "workerd") it("keeps its data directory to itself: the directory 0700, databases and lock 0600", async () => {
