@@ -5,7 +5,7 @@
  * `parseSubmitPolicies` checks the values `parseSubmission` took out of the body.
  */
 import * as z from "zod/mini";
-import type { SubmitRequest } from "../engine/types";
+import type { SubmitRequest } from "../engine/api";
 import { type CallbackDestinations, callbackUrlProblem } from "../security/callback-destination";
 
 /** Longest `callbackUrl`, in characters. */
