@@ -173,6 +173,8 @@ export async function startLocalRun(
     RELAY_WEBHOOK_SECRET: secrets.webhookSecret,
     RELAY_ADMIN_KEYS: secrets.adminKey,
     RELAY_CALLBACK_SECRET: secrets.callbackSecret,
+    // A local run's callback receivers are on this machine, over http: allowed here, never by default.
+    RELAY_CALLBACK_ALLOW_LOCAL: "true",
     ...options.vars,
   };
   await writeDevVars(devVarsPath, vars);

@@ -6,8 +6,11 @@
 import { cp, mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 
-/** What wrangler dev reads to build and run the Worker (the dashboard's static assets included); node_modules is linked, not copied. */
-const WORKER_FILES = ["wrangler.toml", "package.json", "tsconfig.json", "src", "public"];
+/**
+ * What wrangler dev reads to build and run the Worker: the static assets included, and the script its
+ * [build] runs to write /openapi.json and /docs; node_modules is linked, not copied.
+ */
+const WORKER_FILES = ["wrangler.toml", "package.json", "tsconfig.json", "src", "public", "scripts"];
 
 /** Copies the Worker at `root` into `dir` (created) and returns `dir`, ready to be a wrangler dev root. */
 export async function snapshotWorker(root: string, dir: string): Promise<string> {

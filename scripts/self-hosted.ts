@@ -5,12 +5,22 @@
  * about a tenth of a second, and both runtimes run plain JavaScript with only `node:` imports left.
  * Shared by `npm run serve:*`, `npm start -- --runtime`, the end-to-end tests and the bench.
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { build } from "esbuild";
 
 /** The self-hosted runtimes. */
 export type SelfHostedRuntime = "node" | "deno";
+
+/** What the process may touch, written beside each bundle: the names of the settings it reads. */
+interface ProcessFacts {
+  settingNames: string[];
+  defaultDataDir: string;
+}
+
+/** Where `buildSelfHosted` writes the facts of `bundle`. */
+const factsOf = (bundle: string): string => bundle.replace(/\.mjs$/, ".facts.json");
 
 /** Bundles `src/hosts/<runtime>/main.ts` under `root` (by default into dist/); resolves to the bundle's path. */
 export async function buildSelfHosted(
@@ -29,7 +39,38 @@ export async function buildSelfHosted(
     sourcemap: "linked",
     logLevel: "warning",
   });
+  // The setting names and the pages come from the sources, which only a bundler can load: bundled in memory.
+  const derived = await importBundled<{
+    PROCESS_SETTING_NAMES: string[];
+    HOST_SETTINGS: { RELAY_DATA_DIR: { default: string } };
+    writePages(dir: string): void;
+  }>(
+    root,
+    'export { PROCESS_SETTING_NAMES, HOST_SETTINGS } from "./src/hosts/self-hosted/settings";\n' +
+      'export { writePages } from "./scripts/build-pages";',
+  );
+  const facts: ProcessFacts = {
+    settingNames: [...derived.PROCESS_SETTING_NAMES],
+    defaultDataDir: derived.HOST_SETTINGS.RELAY_DATA_DIR.default,
+  };
+  writeFileSync(factsOf(outfile), JSON.stringify(facts));
+  // /openapi.json and /docs, served from public/ like the dashboard (as wrangler's [build] does for workerd).
+  derived.writePages(join(root, "public"));
   return outfile;
+}
+
+/** Bundles `contents` (TypeScript, resolved from `root`) in memory and imports the result. */
+async function importBundled<T>(root: string, contents: string): Promise<T> {
+  const bundled = await build({
+    stdin: { contents, resolveDir: root, loader: "ts" },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    write: false,
+    logLevel: "warning",
+  });
+  const code = bundled.outputFiles[0]!.text;
+  return (await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`)) as T;
 }
 
 /** The Deno binary from the `deno` npm package (not its Node wrapper, so signals reach Deno itself). */
@@ -38,15 +79,32 @@ export function denoExecutable(root: string): string {
   return (require("deno/install_api.cjs") as { runInstall(): string }).runInstall();
 }
 
-/** The command that runs a built bundle: the executable and its arguments. */
+/** How a built bundle is run: where its data lives (default RELAY_DATA_DIR's), and which Node runs it. */
+export interface RunOptions {
+  dataDir?: string | undefined;
+  nodePath?: string;
+}
+
+/**
+ * The command that runs a built bundle: the executable and its arguments. Deno runs with what the relay
+ * needs and nothing more: reading and writing its data directory, reading `public/`, the settings'
+ * environment variables by name, and the network (AlipayHK, callbacks to callers' hosts, its listener).
+ */
 export function runtimeCommand(
   runtime: SelfHostedRuntime,
   bundle: string,
   root: string,
-  nodePath = process.execPath,
+  options: RunOptions = {},
 ): { command: string; args: string[] } {
-  if (runtime === "node") return { command: nodePath, args: ["--enable-source-maps", bundle] };
+  if (runtime === "node") return { command: options.nodePath ?? process.execPath, args: ["--enable-source-maps", bundle] };
+  const facts = JSON.parse(readFileSync(factsOf(bundle), "utf8")) as ProcessFacts;
+  const dataDir = options.dataDir?.trim() || facts.defaultDataDir;
+  const permissions = [
+    "--allow-net",
+    `--allow-env=${facts.settingNames.join(",")}`,
+    `--allow-read=${dataDir},${join(root, "public")}`,
+    `--allow-write=${dataDir}`,
+  ];
   // No project config or npm resolution: the bundle imports nothing but node: built-ins.
-  const permissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-write"];
   return { command: denoExecutable(root), args: ["run", "--no-config", "--no-prompt", ...permissions, bundle] };
 }

@@ -186,6 +186,24 @@ describe("Standard Webhooks signatures", () => {
     expect([...gateway.deliveries().values()].every((n) => n === 1)).toBe(true);
   });
 
+  it("a webhook caller gets the acceptance only: Prefer: wait, first or replayed, never answers with the job document", async () => {
+    await TestGateway.install();
+    const body = JSON.stringify({ notifications: notifications(2) });
+    const headers = { ...webhookHeaders(body, { id: "msg_wait" }), prefer: "wait=10" };
+    const first = await postSigned(body, headers);
+    const { jobId } = (await first.json()) as { jobId: string };
+    await waitForJob(jobId, 5_000, ADMIN_KEY);
+    // Replayed by anyone who saw the request, with the job now complete: still no document.
+    const replay = await postSigned(body, headers);
+    for (const res of [first, replay]) {
+      expect(res.status).toBe(202);
+      expect(res.headers.get("preference-applied")).toBeNull();
+    }
+    const accepted = (await replay.json()) as Record<string, unknown>;
+    expect(Object.keys(accepted).sort()).toEqual(["batches", "estimatedCompletionAt", "estimatedSeconds", "jobId", "status", "total"]);
+    expect(accepted.batches).toBe(1);
+  });
+
   it("/v1/status shows each caller only its own recent jobs", async () => {
     await TestGateway.install();
     const body = JSON.stringify({ notifications: notifications(1) });

@@ -40,10 +40,14 @@ describe("parseConfig defaults", () => {
       signAlgorithm: "RSA",
       maxRps: 10,
       dedupHours: 24,
-      apiKeys: [API_KEY_1],
+      apiKeys: [{ token: API_KEY_1 }],
       adminKeys: [],
+      callers: {},
+      callbackAllowLocal: false,
       maxNotificationsPerRequest: 10_000,
       maxBodyBytes: 4 * 1024 * 1024,
+      maxUnverifiedBodyBytes: 1024 * 1024,
+      maxUnverifiedBodies: 4,
       maxBacklogBatches: 20_000,
       maxInFlight: 64,
       paceGuardMs: 20,
@@ -94,7 +98,7 @@ describe("parseConfig values", () => {
       merchantId: "2188120000000001",
       signAlgorithm: "RSA2",
       maxRps: 2.5,
-      apiKeys: [API_KEY_1, API_KEY_2],
+      apiKeys: [{ token: API_KEY_1 }, { token: API_KEY_2 }],
       maxNotificationsPerRequest: 500,
       maxBodyBytes: 1_048_576,
       maxBacklogBatches: 7,
@@ -288,12 +292,17 @@ describe("describeConfig", () => {
       ALIPAY_SIGN_ALGORITHM: "RSA",
       ALIPAY_MAX_RPS: 2.5,
       RELAY_API_KEYS: 2,
+      RELAY_CALLERS: null,
       RELAY_ADMIN_KEYS: 0,
       RELAY_WEBHOOK_SECRET: true,
       RELAY_CALLBACK_SECRET: null,
+      RELAY_CALLBACK_ALLOW_LOCAL: false,
+      RELAY_CALLBACK_HOSTS: null,
       RELAY_DEDUP_HOURS: 24,
       RELAY_MAX_NOTIFICATIONS_PER_REQUEST: 10_000,
       RELAY_MAX_BODY_BYTES: 4 * 1024 * 1024,
+      RELAY_MAX_UNVERIFIED_BODY_BYTES: 1024 * 1024,
+      RELAY_MAX_UNVERIFIED_BODIES: 4,
       RELAY_MAX_BACKLOG_BATCHES: 20_000,
       RELAY_MAX_IN_FLIGHT: 64,
       RELAY_PACE_GUARD_MS: 20,
@@ -375,7 +384,15 @@ describe("SETTINGS", () => {
   });
 
   it("gives a default to every optional setting except the merchant and the credentials, and none to required ones", () => {
-    const optionalWithoutDefault = ["ALIPAY_MERCHANT_ID", "RELAY_API_KEYS", "RELAY_ADMIN_KEYS", "RELAY_WEBHOOK_SECRET", "RELAY_CALLBACK_SECRET"];
+    const optionalWithoutDefault = [
+      "ALIPAY_MERCHANT_ID",
+      "RELAY_API_KEYS",
+      "RELAY_CALLERS",
+      "RELAY_ADMIN_KEYS",
+      "RELAY_WEBHOOK_SECRET",
+      "RELAY_CALLBACK_SECRET",
+      "RELAY_CALLBACK_HOSTS",
+    ];
     for (const name of SETTING_NAMES) {
       const setting = SETTINGS[name];
       const expectDefault = !setting.required && !optionalWithoutDefault.includes(name);

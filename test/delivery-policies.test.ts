@@ -84,6 +84,17 @@ describe("the submit fields are checked with the rest of the body", () => {
       [{ onUnknown: "maybe", notifications: [good] }, [{ field: "onUnknown" }]],
       [{ callbackUrl: "http://shop.example/done", notifications: [good] }, [{ field: "callbackUrl" }]],
       [{ callbackUrl: "https://user:pw@shop.example/done", notifications: [good] }, [{ field: "callbackUrl" }]],
+      // Inside addresses, however written: without RELAY_CALLBACK_ALLOW_LOCAL none is a callback's destination.
+      ...[
+        "http://127.0.0.1:8787/internal/admin?x=1",
+        "https://127.0.0.1:8787/internal/admin",
+        "https://169.254.169.254/",
+        "https://10.0.0.1/",
+        "https://[fd00::1]/",
+        "https://[::ffff:a9fe:a9fe]/",
+        "https://0.0.0.0:8787/",
+        "https://localhost/",
+      ].map((callbackUrl): [unknown, { field: string }[]] => [{ callbackUrl, notifications: [good] }, [{ field: "callbackUrl" }]]),
       [
         { notifications: [{ ...good, dedupKey: "" }, { ...good, templateCode: "", dedupKey: "x".repeat(129) }] },
         [{ index: 0, field: "dedupKey" }, { index: 1, field: "templateCode" }, { index: 1, field: "dedupKey" }],
@@ -124,6 +135,29 @@ describe("the completion callback", () => {
       expect(document).toMatchObject({ jobId, status: "completed", succeeded: 3, total: 3 });
     }
   }, 40_000);
+});
+
+describe("a failed callback try", () => {
+  it("reports a class (`http-4xx`, `http-5xx`, `network`), never a status line or the runtime's text", async () => {
+    const gateway = await TestGateway.install();
+    const tries: string[] = [];
+    gateway.elsewhere = async (request) => {
+      const host = new URL(request.url).hostname;
+      tries.push(host);
+      if (host === "gone.shop.example") return new Response("no such hook", { status: 404 });
+      if (host === "down.shop.example") return new Response("<html>Bad gateway</html>", { status: 502 });
+      throw new TypeError("connect ECONNREFUSED 10.9.8.7:6379 (internal text)");
+    };
+    const jobs: Record<string, string> = {};
+    for (const host of ["gone", "down", "closed"]) {
+      jobs[host] = (await accepted({ callbackUrl: `https://${host}.shop.example/done`, notifications: notifications(1) })).jobId;
+    }
+    for (const jobId of Object.values(jobs)) await waitForJob(jobId);
+    const recorded = async () => (await Promise.all(Object.values(jobs).map((jobId) => getJob(jobId)))).every((job) => (job.callback?.attempts ?? 0) >= 1);
+    await until(recorded, 10_000, "a first try to each receiver, recorded");
+    const lastErrors = await Promise.all(Object.values(jobs).map(async (jobId) => (await getJob(jobId)).callback?.lastError));
+    expect(lastErrors).toEqual(["http-4xx", "http-5xx", "network"]);
+  }, 20_000);
 });
 
 /** Standard Webhooks v1 checked with WebCrypto alone: HMAC-SHA256 of `id.timestamp.body` under the secret's bytes. */

@@ -1,22 +1,25 @@
 /**
  * The OpenAPI document is built from the routes' own registrations (`documented(...)`), so it covers
- * exactly the app's routes by construction. What is tested here: every API route is documented; real
- * answers parse with the schemas their registration declares and carry only documented problem codes and
- * headers; the examples are valid; `/docs` renders the document with no external asset. (Validation
- * against the OpenAPI 3.1 meta-schema needs plain Node: see test/node/openapi-document.test.ts.)
+ * exactly the app's routes by construction, plus the two pages served as files. What is tested here:
+ * every API route is documented; real answers parse with the schemas their registration declares and
+ * carry only documented problem codes and headers; the examples are valid; the `/docs` page renders the
+ * document with no external asset. (Validation against the OpenAPI 3.1 meta-schema needs plain Node, see
+ * test/node/openapi-document.test.ts; that every host serves these files, test/node/e2e-hosting-hardening.test.ts.)
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type * as z from "zod/mini";
 import { app } from "../src/http/app";
-import { type OpenApiDocument, openApiDocument } from "../src/http/openapi/document";
+import { type OpenApiDocument, openApiDocument, PAGE_ROUTES } from "../src/http/openapi/document";
 import { type RouteDoc, routeDocs } from "../src/http/openapi/route";
 import { ProblemSchema } from "../src/http/openapi/schemas";
+import { renderReference } from "../src/http/pages/reference";
 import { PROBLEMS, type ProblemCode } from "../src/http/problem";
 import { TestGateway } from "./support/gateway";
 import { freshRelay, notifications, relay, setting, submit, waitForJob } from "./support/relay";
 
-const doc: OpenApiDocument = await openApiDocument(app);
-const ROUTES = routeDocs(app);
+const doc: OpenApiDocument = openApiDocument(app);
+/** The app's routes and the pages served as files. */
+const ROUTES = [...routeDocs(app), ...PAGE_ROUTES];
 type Responses = Record<
   string,
   {
@@ -76,18 +79,18 @@ describe("the document is the app's routes", () => {
     const served = app.routes
       .filter((route) => route.method !== "ALL")
       .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:([A-Za-z]+)/g, "{$1}")}`);
-    const documented = ROUTES.map((route) => `${route.method} ${route.path}`);
+    const documented = routeDocs(app).map((route) => `${route.method} ${route.path}`);
     expect([...new Set(served)].sort()).toEqual([...new Set(documented)].sort());
+    const pages = PAGE_ROUTES.map((route) => `${route.method} ${route.path}`);
+    expect(pages).toEqual(["get /openapi.json", "get /docs"]);
     const inDocument = Object.entries(doc.paths ?? {}).flatMap(([path, methods]) =>
       Object.keys(methods ?? {}).map((m) => `${m} ${path}`),
     );
-    expect(inDocument.sort()).toEqual([...new Set(documented)].sort());
+    expect(inDocument.sort()).toEqual([...new Set([...documented, ...pages])].sort());
   });
 
-  it("is the document GET /openapi.json serves", async () => {
-    const res = await relay("/openapi.json", { key: null });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual(JSON.parse(JSON.stringify(doc)));
+  it("the app itself answers neither /openapi.json nor /docs: they are files, outside the Worker", async () => {
+    for (const path of ["/openapi.json", "/docs"]) expect((await relay(path, { key: null })).status).toBe(404);
   });
 
   it("lists every problem code on some route, each under its own status; every $ref resolves", () => {
@@ -208,12 +211,8 @@ describe("real answers parse with the documented schemas", () => {
 });
 
 describe("operator pages", () => {
-  it("/docs renders every documented path, operation, problem code and schema, with no script and no external asset", async () => {
-    const res = await relay("/docs", { key: null });
-    expect(res.status).toBe(200);
-    const text = await res.text();
-    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+  it("/docs renders every documented path, operation, problem code and schema, with no script and no external asset", () => {
+    const text = renderReference(doc);
     for (const path of Object.keys(doc.paths ?? {})) expect(text).toContain(`<code class="path">${path}</code>`);
     for (const { doc: route } of ROUTES) expect(text).toContain(`id="${route.operationId}"`);
     for (const code of Object.keys(PROBLEMS)) expect(text).toContain(`<code>${code}</code>`);

@@ -3,9 +3,13 @@
  * `settings.ts`; every problem names its setting, and secret values never appear in an error or a summary.
  */
 import * as z from "zod/mini";
+import type { CallerPolicy } from "./callers";
 import { SETTINGS, type SettingName } from "./settings";
+import type { CallerKey } from "./values";
 
+export type { CallerPolicy } from "./callers";
 export { SETTINGS, type SettingName } from "./settings";
+export type { CallerKey } from "./values";
 
 type Settings = typeof SETTINGS;
 type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
@@ -23,8 +27,10 @@ export type Config = { [N in Exclude<SettingName, Optional<SettingName>> as Fiel
   [N in Optional<SettingName> as FieldOf<N>]?: ValueOf<N>;
 } & {
   /** Key lists are empty rather than absent when unset. */
-  apiKeys: string[];
+  apiKeys: CallerKey[];
   adminKeys: string[];
+  /** RELAY_CALLERS by caller name; empty when unset. */
+  callers: Record<string, CallerPolicy>;
 };
 
 /** One configuration problem: which setting, and what is wrong with it (never its secret value). */
@@ -93,7 +99,26 @@ export function parseConfig(env: object): ConfigResult {
   }
   values.apiKeys ??= [];
   values.adminKeys ??= [];
+  values.callers ??= {};
+  // Checked only against key lists that parsed, so one bad key is not also reported as unknown callers.
+  if (!reported.has("RELAY_API_KEYS") && !reported.has("RELAY_WEBHOOK_SECRET")) errors.push(...unknownCallers(values));
   return errors.length === 0 ? { ok: true, config: values as Config } : { ok: false, errors };
+}
+
+/** RELAY_CALLERS may name only callers that exist: a named key, or `webhook` when webhooks are on. */
+function unknownCallers(values: Record<string, unknown>): ConfigError[] {
+  const keys = values.apiKeys as CallerKey[];
+  const known = new Set(keys.flatMap((key) => (key.name === undefined ? [] : [key.name])));
+  if (values.webhookSecret !== undefined) known.add("webhook");
+  return Object.keys(values.callers as Record<string, CallerPolicy>)
+    .filter((name) => !known.has(name))
+    .map((name) => ({
+      setting: "RELAY_CALLERS",
+      problem:
+        name === "webhook"
+          ? 'names "webhook", but RELAY_WEBHOOK_SECRET is not set'
+          : `names ${JSON.stringify(name)}, which is no named key of RELAY_API_KEYS (write that key as ${name}:<key>)`,
+    }));
 }
 
 /** The settings an operator's summary shows (never a secret value: keys are counted, URLs cut to the host). */
@@ -129,8 +154,9 @@ export function describeConfig(config: Config): ConfigSummary {
     if (setting.shown.kind === "hidden") continue;
     const value = values[fieldOf(name)];
     const show = setting.shown.show as (value: unknown) => unknown;
+    const empty = Array.isArray(value) ? value.length === 0 : typeof value === "object" && Object.keys(value as object).length === 0;
     summary[name] =
-      value === undefined || (Array.isArray(value) && value.length === 0 && setting.default === null)
+      value === undefined || (empty && setting.default === null)
         ? nullOrZero(value)
         : show(value);
   }

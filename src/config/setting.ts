@@ -111,6 +111,15 @@ export function identifier<const D extends string | null, const R extends boolea
   return setting(schema, meta, { kind: "shown", schema: z.string(), show: (value) => value });
 }
 
+/** `true` or `false`; shown in summaries. */
+export function flag<const D extends "true" | "false">(meta: Meta<D, false>): Setting<boolean, D, false> {
+  const schema = z.pipe(
+    z.enum(["true", "false"], { error: (issue) => `must be true or false, got ${quote(issue.input)}` }),
+    z.transform((text) => text === "true"),
+  );
+  return setting(schema, meta, { kind: "shown", schema: z.boolean(), show: (value) => value });
+}
+
 /** Text checked only for presence here (keys are imported, and judged, in `runtime.ts`); never shown. */
 export function keyText<const R extends boolean>(
   meta: Meta<null, R>,

@@ -4,8 +4,9 @@
  */
 import * as z from "zod/mini";
 import { parseWebhookSecret } from "../security/webhook";
-import { choice, decimal, identifier, integer, keyText, parsed } from "./setting";
-import { gatewayUrl, keyList } from "./values";
+import { callerPolicies } from "./callers";
+import { choice, decimal, flag, identifier, integer, keyText, parsed } from "./setting";
+import { callerKeyList, gatewayUrl, hostPatterns, keyList } from "./values";
 
 const MIB = 1024 * 1024;
 
@@ -64,17 +65,31 @@ export const SETTINGS = {
       "Requests per second AlipayHK allows this clientId (0 < n ≤ 1000; a fraction above 1 works as its whole part).",
   }),
   RELAY_API_KEYS: parsed(
-    keyList,
+    callerKeyList,
     {
       default: null,
       required: false,
       secret: true,
-      example: "change-me-caller-key-0001,change-me-caller-key-0002",
+      example: "shop-a:change-me-caller-key-0001,change-me-caller-key-0002",
       description:
-        "Callers' comma-separated bearer tokens, each ≥ 16 characters; a caller sees its own jobs only. " +
-        "This or `RELAY_WEBHOOK_SECRET` is required.",
+        "Callers' comma-separated bearer tokens, each ≥ 16 characters; a caller sees its own jobs only. An entry " +
+        "`name:token` names its caller (1-32 of `a-z 0-9 _ -`): keys with the same name are one caller, so a key " +
+        "can be rotated without losing its jobs. This or `RELAY_WEBHOOK_SECRET` is required.",
     },
     { kind: "shown", schema: z.number(), show: (keys) => keys.length },
+  ),
+  RELAY_CALLERS: parsed(
+    callerPolicies,
+    {
+      default: null,
+      required: false,
+      example: '{"shop-a":{"weight":2,"merchants":["2160400000000177"]}}',
+      description:
+        "JSON object keyed by caller name (a named key of `RELAY_API_KEYS`, or `webhook` for the Standard Webhooks " +
+        "signer): `weight` (0 < n ≤ 100, default 1), the caller's weight in the fair share of each AlipayHK request's " +
+        "100 places; `merchants`, the merchantIds it may submit for (absent: any; others get 403 `merchant-not-allowed`).",
+    },
+    { kind: "shown", schema: z.string(), show: (callers) => JSON.stringify(callers) },
   ),
   RELAY_ADMIN_KEYS: parsed(
     keyList,
@@ -124,6 +139,25 @@ export const SETTINGS = {
     },
     { kind: "shown", schema: z.boolean(), show: () => true },
   ),
+  RELAY_CALLBACK_ALLOW_LOCAL: flag({
+    default: "false",
+    required: false,
+    description:
+      "`true` lets `callbackUrl` use `http:` and reach loopback, private and other special-use addresses: for " +
+      "local runs and tests only. `false`: https only, and (self-hosted) every resolved address is checked.",
+  }),
+  RELAY_CALLBACK_HOSTS: parsed(
+    hostPatterns,
+    {
+      default: null,
+      required: false,
+      example: "hooks.shop.example,*.erp.example",
+      description:
+        "Comma-separated hosts `callbackUrl` may name: `host` exactly, or `*.domain` for any host under it. " +
+        "Unset: any host (still https, and no internal address).",
+    },
+    { kind: "shown", schema: z.string(), show: (hosts) => hosts.join(",") },
+  ),
   RELAY_DEDUP_HOURS: integer(1, 720, {
     default: "24",
     required: false,
@@ -142,6 +176,20 @@ export const SETTINGS = {
     default: String(4 * MIB),
     required: false,
     description: "Largest request body accepted, in bytes (413 above); at most 33554432 (32 MiB).",
+  }),
+  RELAY_MAX_UNVERIFIED_BODY_BYTES: integer(1024, 32 * MIB, {
+    default: String(MIB),
+    required: false,
+    description:
+      "Largest body read before its Standard Webhooks signature is checked, in bytes (413 above); a bearer " +
+      "key's limit is `RELAY_MAX_BODY_BYTES`.",
+  }),
+  RELAY_MAX_UNVERIFIED_BODIES: integer(1, 1000, {
+    default: "4",
+    required: false,
+    description:
+      "Webhook-signed bodies read at once per isolate or process before their signature is checked; one more " +
+      "gets 429 `webhooks-busy` with `Retry-After`.",
   }),
   RELAY_MAX_BACKLOG_BATCHES: integer(1, 10_000_000, {
     default: "20000",

@@ -3,6 +3,7 @@
  * report how it ended. Web APIs only, shared by every host. Never rejects: every ending is a report.
  */
 import { logEvent } from "../log";
+import { failureOfError, failureOfStatus } from "../security/callback-failure";
 import { signWebhook } from "../security/webhook";
 import { CALLBACK_TIMEOUT_MS } from "./decide/callback-policy";
 import type { CallbackReport, CallbackTask } from "./api";
@@ -29,11 +30,10 @@ export async function sendCallback(task: CallbackTask, secret: Uint8Array | unde
       signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
     });
     await res.body?.cancel().catch(() => undefined);
-    return res.status >= 200 && res.status < 300 ? ended(true, null) : ended(false, `HTTP ${res.status}`);
+    return res.status >= 200 && res.status < 300 ? ended(true, null) : ended(false, failureOfStatus(res.status));
   } catch (error) {
-    const name = error instanceof Error ? error.name : "";
-    if (name === "TimeoutError" || name === "AbortError") return ended(false, `no answer within ${CALLBACK_TIMEOUT_MS} ms`);
-    return ended(false, `network error: ${error instanceof Error ? error.message.slice(0, 200) : String(error).slice(0, 200)}`);
+    // A class only (`refused`, `timeout`, `blocked-address`, …): the runtime's text would map the relay's network for the caller.
+    return ended(false, failureOfError(error));
   }
 }
 

@@ -1,5 +1,4 @@
 import { type ErrorHandler, Hono, type MiddlewareHandler, type NotFoundHandler } from "hono";
-import * as z from "zod/mini";
 import { SETTINGS } from "../config";
 import type { DispatcherApi } from "../engine/api";
 import { logEvent } from "../log";
@@ -8,18 +7,19 @@ import { matchApiKey } from "../security/api-key";
 import type { RelayEnv } from "./env";
 import { healthOf } from "./health";
 import { configured } from "./middleware/configured";
-import { openApiDocument } from "./openapi/document";
 import { HEALTH_EXAMPLES, MISCONFIGURED_EXAMPLES } from "./openapi/examples";
 import { documented } from "./openapi/route";
 import { type DegradedReason, HealthSchema } from "./openapi/schemas";
-import { PAGE_HEADERS } from "./pages/layout";
-import { renderReference } from "./pages/reference";
 import { problem } from "./problem";
 import { notifications } from "./routes/notifications";
 import { operations } from "./routes/operations";
 import { status } from "./routes/status";
 
-/** The relay's HTTP API. The dashboard and its files are Workers Static Assets (`public/`), not routes. */
+/**
+ * The relay's HTTP API. The dashboard, `/openapi.json` and `/docs` are files (`public/`, the last two
+ * written at build time by scripts/build-pages.ts), served by Workers Static Assets or the self-hosted
+ * static middleware before any route.
+ */
 export const app = new Hono<RelayEnv>();
 
 app.get(
@@ -57,39 +57,6 @@ app.use("/v1/*", configured());
 app.route("/v1/notifications", notifications);
 app.route("/v1/status", status);
 app.route("/v1", operations);
-
-app.get(
-  "/openapi.json",
-  documented({
-    operationId: "getOpenApiDocument",
-    tag: "Operator pages",
-    summary: "This OpenAPI 3.1 document",
-    description:
-      "Generated from the routes' own registrations and the schemas that validate, so it cannot drift from them.",
-    auth: "public",
-    responses: { 200: { description: "The document.", schema: z.record(z.string(), z.unknown()) } },
-    problems: [],
-  }),
-  async (c) => {
-    c.header("Cache-Control", "no-cache");
-    c.header("Access-Control-Allow-Origin", "*");
-    return c.json(await openApiDocument(app));
-  },
-);
-
-app.get(
-  "/docs",
-  documented({
-    operationId: "getReference",
-    tag: "Operator pages",
-    summary: "API reference page",
-    description: "This document rendered as HTML by the relay itself (hono/jsx); no external asset.",
-    auth: "public",
-    responses: { 200: { description: "The reference.", mediaType: "text/html" } },
-    problems: [],
-  }),
-  async (c) => c.html(renderReference(await openApiDocument(app)), 200, PAGE_HEADERS),
-);
 
 const notFound: NotFoundHandler = (c) => problem(c, "not-found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`);
 

@@ -8,6 +8,8 @@ export interface Caller {
   owner: string;
   /** An operator (RELAY_ADMIN_KEYS): sees every caller's jobs and `/healthz` details. */
   admin: boolean;
+  /** The caller's name (`name:key` in RELAY_API_KEYS, `webhook` for the webhook signer); unnamed keys have none. */
+  name?: string;
   /** Set when a Standard Webhooks signature authenticated the request. */
   webhookId?: string;
 }

@@ -5,8 +5,8 @@
  * `parseSubmitPolicies` checks the values `parseSubmission` took out of the body.
  */
 import * as z from "zod/mini";
-import { isLoopbackHost } from "../config/values";
 import type { SubmitRequest } from "../engine/api";
+import { type CallbackDestinations, callbackUrlProblem } from "../security/callback-destination";
 
 /** Longest `callbackUrl`, in characters. */
 export const MAX_CALLBACK_URL_CHARS = 2048;
@@ -27,7 +27,9 @@ export const PolicyFields = {
       .string()
       .check(
         z.maxLength(MAX_CALLBACK_URL_CHARS),
-        z.describe("https (http only on a loopback host). When the job completes, its final document is POSTed here, signed with Standard Webhooks (RELAY_CALLBACK_SECRET), retried for up to 24 h."),
+        z.describe(
+          "https, to a public address (and a host RELAY_CALLBACK_HOSTS lists, when set). When the job completes, its final document is POSTed here, signed with Standard Webhooks (RELAY_CALLBACK_SECRET), retried for up to 24 h.",
+        ),
       ),
   ),
 };
@@ -47,8 +49,13 @@ export type Policies = Pick<SubmitRequest, "sendAfter" | "expiresAt" | "onUnknow
 /** The policies checked, or every problem found. */
 export type SubmitPolicies = { ok: true; request: Policies } | { ok: false; errors: PolicyError[] };
 
-/** Checks the policy values of a body; `now` in ms; `signing` says whether RELAY_CALLBACK_SECRET is set. */
-export function parseSubmitPolicies(values: Record<string, unknown>, now: number, signing: boolean): SubmitPolicies {
+/** How this relay sends callbacks: whether RELAY_CALLBACK_SECRET is set (`signing`), and where they may go. */
+export interface CallbackSettings extends CallbackDestinations {
+  signing: boolean;
+}
+
+/** Checks the policy values of a body; `now` in ms. */
+export function parseSubmitPolicies(values: Record<string, unknown>, now: number, callbacks: CallbackSettings): SubmitPolicies {
   const errors: PolicyError[] = [];
   const parsed = PoliciesSchema.safeParse(values);
   if (!parsed.success) {
@@ -67,21 +74,11 @@ export function parseSubmitPolicies(values: Record<string, unknown>, now: number
   }
   if (p.onUnknown !== undefined) request.onUnknown = p.onUnknown;
   if (p.callbackUrl !== undefined) {
-    const problem = callbackUrlProblem(p.callbackUrl, signing);
+    const problem = callbacks.signing
+      ? callbackUrlProblem(p.callbackUrl, callbacks)
+      : "callbacks are not enabled on this relay (RELAY_CALLBACK_SECRET is not set)";
     if (problem) errors.push({ field: "callbackUrl", problem });
     else request.callbackUrl = p.callbackUrl;
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, request };
-}
-
-/** Why a callback URL is refused, or null: https, or http on a loopback host; no user-info. */
-export function callbackUrlProblem(text: string, signing: boolean): string | null {
-  if (!signing) return "callbacks are not enabled on this relay (RELAY_CALLBACK_SECRET is not set)";
-  const url = URL.canParse(text) ? new URL(text) : undefined;
-  if (!url) return "must be an absolute URL";
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
-    return "must use https (http only on a loopback host: 127.0.0.0/8, localhost, [::1])";
-  }
-  if (url.username !== "" || url.password !== "") return "must not contain a user name or password";
-  return null;
 }

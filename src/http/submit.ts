@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { parseSubmission } from "../core/submission";
 import type { SubmitResult } from "../engine/api";
 import { logEvent } from "../log";
+import { mayUseMerchant } from "../security/callers";
 import { newJobId } from "../security/owner";
 import type { RelayEnv } from "./env";
 import type { JobView } from "./openapi/schemas";
@@ -17,23 +18,33 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
   const submission = await parseSubmission(c.var.body.text, config.merchantId, {
     maxNotifications: config.maxNotificationsPerRequest,
   });
-  const signing = config.callbackSecret !== undefined;
+  const callbacks = {
+    signing: config.callbackSecret !== undefined,
+    allowLocal: config.callbackAllowLocal,
+    hosts: config.callbackHosts,
+  };
   if (!submission.ok) {
     if (submission.kind !== "invalid-request") return submissionProblem(c, submission);
     // Every problem in one answer: the policies' first, then the body's.
-    const policyErrors = parseSubmitPolicies(submission.policies, Date.now(), signing);
+    const policyErrors = parseSubmitPolicies(submission.policies, Date.now(), callbacks);
     const errors = policyErrors.ok ? submission.errors : [...policyErrors.errors, ...submission.errors];
     return submissionProblem(c, { ...submission, errors });
   }
   const { batches } = submission;
-  const policies = parseSubmitPolicies(submission.policies, Date.now(), signing);
+  const policies = parseSubmitPolicies(submission.policies, Date.now(), callbacks);
   if (!policies.ok) return submissionProblem(c, { ok: false, kind: "invalid-request", errors: policies.errors, truncated: false, policies: {} });
+  const { caller, idempotencyKey } = c.var;
+  if (!mayUseMerchant(config, caller.name, submission.merchantId)) {
+    // RELAY_CALLERS lists this caller's merchants; nothing is queued for another one.
+    return problem(c, "merchant-not-allowed", `This caller may not submit for merchantId ${submission.merchantId}; nothing was queued.`, {
+      merchantId: submission.merchantId,
+    });
+  }
   if (batches.length > config.maxBacklogBatches) {
     // It could never fit, however long the caller waits: not a 429.
     const detail = `${batches.length} batches is more than the whole backlog may hold (${config.maxBacklogBatches}). Split the request.`;
     return problem(c, "too-many-notifications", detail, { limit: config.maxBacklogBatches * 100 });
   }
-  const { caller, idempotencyKey } = c.var;
   try {
     return await c.var.dispatcher.submit({
       jobId: newJobId(),
@@ -75,7 +86,9 @@ export async function answerSubmit(c: Context<RelayEnv>, result: SubmitResult): 
   }
   c.header("Location", `/v1/notifications/${result.job.jobId}`);
   if (result.kind === "existing") c.header("Idempotent-Replayed", "true");
-  const wait = preferWaitSeconds(c.req.header("prefer"));
+  // A webhook signature covers one body, not a read: a webhook caller (or whoever replays its request)
+  // gets the acceptance only, never the job document that `Prefer: wait` would answer with.
+  const wait = c.var.caller.webhookId === undefined ? preferWaitSeconds(c.req.header("prefer")) : null;
   if (wait !== null) {
     const seconds = Math.min(wait, c.var.runtime.config.maxWaitSeconds);
     c.header("Preference-Applied", `wait=${seconds}`);

@@ -37,6 +37,18 @@ export async function matchApiKey(
   return found === 1 ? { ok: true, keyIndex: index } : { ok: false, problem: "unknown" };
 }
 
+const tokenLists = new WeakMap<readonly { token: string }[], readonly string[]>();
+
+/** The tokens of a configured key list, as one array per list (so their digests are computed once). */
+export function tokensOf(keys: readonly { token: string }[]): readonly string[] {
+  let tokens = tokenLists.get(keys);
+  if (!tokens) {
+    tokens = keys.map((key) => key.token);
+    tokenLists.set(keys, tokens);
+  }
+  return tokens;
+}
+
 // The configured list is one array per isolate (parsed once): hash its keys once, not on every request.
 const keyDigests = new WeakMap<readonly string[], Promise<Uint8Array[]>>();
 

@@ -5,6 +5,7 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 /** The credential a request was authenticated with. */
 export type Credential =
   | { kind: "api-key"; token: string }
+  | { kind: "named-key"; name: string }
   | { kind: "webhook"; secret: Uint8Array };
 
 // Domain separation: an owner id is never equal to a plain SHA-256 of the token that some other system
@@ -13,11 +14,13 @@ const KEY_DOMAIN = new TextEncoder().encode("alipay-notify-relay/owner/api-key\0
 const WEBHOOK_DOMAIN = new TextEncoder().encode("alipay-notify-relay/owner/webhook\0");
 
 /**
- * Stable, non-reversible owner id (`key:<hex>` or `webhook:<hex>`) for job isolation. It follows the
- * credential, not its position in the configuration, so reordering keys keeps owners; rotating a key
- * or the webhook secret makes the jobs created with the old one invisible to the new one.
+ * Stable owner id for job isolation: `caller:<name>` for a named key (`name:key` in RELAY_API_KEYS), so
+ * an old and a new key with the same name are one caller and rotating keeps its jobs; otherwise a
+ * non-reversible `key:<hex>` or `webhook:<hex>` that follows the credential, not its position in the
+ * configuration (rotating a bare key or the webhook secret makes the old one's jobs invisible to the new).
  */
 export function ownerOf(credential: Credential): string {
+  if (credential.kind === "named-key") return `caller:${credential.name}`;
   if (credential.kind === "api-key") {
     return `key:${bytesToHex(hashWith(KEY_DOMAIN, new TextEncoder().encode(credential.token)))}`;
   }

@@ -1,7 +1,8 @@
 /**
- * The core and engine suites (test/core, test/engine: the same files) run again under Deno, by vitest
- * itself started with the deno binary from node_modules (vitest.deno.config.ts; its setup file refuses
- * to run anywhere but Deno). Deno's WebCrypto and node:sqlite are what the self-hosted relay uses there.
+ * The core, engine and self-hosted suites (test/core, test/engine, test/self-hosted: the same files) run
+ * again under Deno, by vitest itself started with the deno binary from node_modules (vitest.deno.config.ts;
+ * its setup file refuses to run anywhere but Deno). Deno's WebCrypto, node:sqlite and node:https are what
+ * the self-hosted relay uses there.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -18,7 +19,7 @@ interface JsonReport {
 }
 
 describe("under Deno", () => {
-  it("passes every test of test/core and test/engine", async () => {
+  it("passes every test of test/core, test/engine and test/self-hosted", async () => {
     const temp = await mkdtemp(join(tmpdir(), "alipay-relay-deno-suites-"));
     try {
       const report = join(temp, "report.json");
@@ -51,12 +52,13 @@ describe("under Deno", () => {
       );
       expect(failed, output.join("").slice(-4000)).toEqual([]);
       expect(code).toBe(0);
-      // Both suites were there: not a run that found nothing.
+      // Every suite was there: not a run that found nothing.
       const files = result.testResults.map((f) => f.name);
       expect(files.some((f) => f.includes("/test/core/"))).toBe(true);
       expect(files.some((f) => f.includes("/test/engine/"))).toBe(true);
+      expect(files.some((f) => f.includes("/test/self-hosted/"))).toBe(true);
       console.info(
-        `under Deno: ${result.numPassedTests} of ${result.numTotalTests} core and engine tests passed in ${files.length} files`,
+        `under Deno: ${result.numPassedTests} of ${result.numTotalTests} core, engine and self-hosted tests passed in ${files.length} files`,
       );
     } finally {
       await rm(temp, { recursive: true, force: true });

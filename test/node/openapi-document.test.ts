@@ -12,7 +12,7 @@ async function relayDocument(): Promise<unknown> {
   const load = (path: string) => import(path) as Promise<Record<string, (...args: unknown[]) => unknown>>;
   const { app } = (await load("../../src/http/app")) as unknown as { app: unknown };
   const { openApiDocument } = await load("../../src/http/openapi/document");
-  return openApiDocument!(app);
+  return openApiDocument!(app) as unknown;
 }
 
 describe("the OpenAPI document", () => {

@@ -5,11 +5,9 @@
 
 /** Deno's `Deno` global, as far as main.ts uses it. */
 export interface DenoApi {
-  env: { toObject(): Record<string, string> };
+  env: { get(name: string): string | undefined };
   pid: number;
   version: { deno: string };
-  statSync(path: string): { isDirectory: boolean };
-  mkdirSync(path: string, options: { recursive: boolean }): void;
   serve(options: {
     hostname: string;
     port: number;

@@ -1,31 +1,28 @@
 /**
- * The relay on Deno (`Deno.serve`): `npm run serve:deno`. Settings come from the process environment;
- * everything but files, HTTP and signals is shared with Node (src/hosts/self-hosted).
+ * The relay on Deno (`Deno.serve`): `npm run serve:deno`. Settings come from the process environment,
+ * read by name (Deno may read only those, see scripts/self-hosted.ts); everything but HTTP and signals
+ * is shared with Node (src/hosts/self-hosted).
  */
-import { DatabaseSync } from "node:sqlite";
-import { serveStatic } from "hono/deno";
+import { ensurePrivateDir, openPrivateDatabase } from "../self-hosted/data-dir";
 import { PUBLIC_DIR, shutdownOnSignals } from "../self-hosted/process";
+import { loadPublicDir } from "../self-hosted/public-dir";
 import { startRelay } from "../self-hosted/relay";
+import { PROCESS_SETTING_NAMES } from "../self-hosted/settings";
+import { staticAssets } from "../self-hosted/static";
 import type { DenoApi } from "./deno-api";
 
 declare const Deno: DenoApi;
 
-const hasPublicDir = (() => {
-  try {
-    return Deno.statSync(PUBLIC_DIR).isDirectory;
-  } catch {
-    return false;
-  }
-})();
+const folder = loadPublicDir(PUBLIC_DIR);
 const started = await startRelay(
   {
-    vars: Deno.env.toObject(),
+    vars: Object.fromEntries(PROCESS_SETTING_NAMES.map((name) => [name, Deno.env.get(name)])),
     pid: Deno.pid,
-    ensureDir: (path) => Deno.mkdirSync(path, { recursive: true }),
-    openDatabase: (path) => new DatabaseSync(path),
+    ensureDir: ensurePrivateDir,
+    openDatabase: openPrivateDatabase,
     fetch: globalThis.fetch,
   },
-  hasPublicDir ? serveStatic({ root: PUBLIC_DIR }) : undefined,
+  folder ? staticAssets(folder) : undefined,
 );
 if (!started.ok) {
   console.error(`relay: ${started.message}`);

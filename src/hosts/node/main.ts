@@ -1,23 +1,24 @@
 /**
  * The relay on Node (≥ 22.5, for node:sqlite): `npm run serve:node`. Settings come from the process
- * environment; everything but files, HTTP and signals is shared with Deno (src/hosts/self-hosted).
+ * environment; everything but HTTP and signals is shared with Deno (src/hosts/self-hosted).
  */
-import { existsSync, mkdirSync } from "node:fs";
-import { DatabaseSync } from "node:sqlite";
 import { serve } from "@hono/node-server";
-import { serveStatic } from "@hono/node-server/serve-static";
+import { ensurePrivateDir, openPrivateDatabase } from "../self-hosted/data-dir";
 import { PUBLIC_DIR, shutdownOnSignals } from "../self-hosted/process";
+import { loadPublicDir } from "../self-hosted/public-dir";
 import { startRelay } from "../self-hosted/relay";
+import { staticAssets } from "../self-hosted/static";
 
+const folder = loadPublicDir(PUBLIC_DIR);
 const started = await startRelay(
   {
     vars: process.env,
     pid: process.pid,
-    ensureDir: (path) => mkdirSync(path, { recursive: true }),
-    openDatabase: (path) => new DatabaseSync(path),
+    ensureDir: ensurePrivateDir,
+    openDatabase: openPrivateDatabase,
     fetch: globalThis.fetch,
   },
-  existsSync(PUBLIC_DIR) ? serveStatic({ root: PUBLIC_DIR }) : undefined,
+  folder ? staticAssets(folder) : undefined,
 );
 if (!started.ok) {
   console.error(`relay: ${started.message}`);

@@ -3,7 +3,7 @@
  * under the same names as on Cloudflare), declared once with the same building blocks: the parse, its
  * messages and the README rows come from here.
  */
-import type { ConfigError } from "../../config";
+import { type ConfigError, SETTING_NAMES } from "../../config";
 import { identifier, integer } from "../../config/setting";
 
 /** Every self-hosted-only setting, with its default and meaning. */
@@ -26,6 +26,12 @@ export const HOST_SETTINGS = {
       "On SIGTERM, how long sends already on the wire may take to finish, in ms; any still out stay leased and are resent after a restart.",
   }),
 } as const;
+
+/**
+ * Every environment variable a self-hosted relay reads: the relay's settings and the host's own. On Deno
+ * they are also all it may read (`--allow-env` names exactly these, see scripts/self-hosted.ts).
+ */
+export const PROCESS_SETTING_NAMES: readonly string[] = [...SETTING_NAMES, ...Object.keys(HOST_SETTINGS)];
 
 /** Where and how the process serves. */
 export interface HostSettings {

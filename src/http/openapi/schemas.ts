@@ -72,7 +72,7 @@ export const ProblemSchema = component(
     ),
     limit: z.optional(count("`too-many-notifications` only: most notifications per request.")),
     retryAfterSeconds: z.optional(count("`backlog-full` only: seconds to wait, as in Retry-After.")),
-    settings: z.optional(z.array(z.string()).check(z.describe("`not-configured` only: the settings at fault."))),
+    merchantId: z.optional(text("`merchant-not-allowed` only: the merchantId this caller may not use.")),
   }),
 );
 

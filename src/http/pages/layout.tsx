@@ -1,4 +1,4 @@
-/** The HTML shell of the operator pages rendered by the relay: no inline script, no external asset. */
+/** The HTML shell of the operator pages written at build time: no inline script, no external asset. */
 import type { Child } from "hono/jsx";
 
 /** A complete page with the shared stylesheet (served from `public/assets/relay.css`). */
@@ -35,16 +35,3 @@ export function Paragraphs(props: { text: string }) {
     </>
   );
 }
-
-/**
- * Headers of the pages the Worker renders (`/docs`); the static dashboard gets the same from
- * `public/_headers`. The pages load only the relay's own files, so the policy allows nothing else.
- */
-export const PAGE_HEADERS = {
-  "Content-Security-Policy":
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
-  "Cache-Control": "no-cache",
-} as const;

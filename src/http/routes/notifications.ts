@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import * as z from "zod/mini";
 import { isJobId } from "../../security/owner";
 import type { RelayEnv } from "../env";
-import { bearerAuth, submitAuth, webhookSignature } from "../middleware/auth";
+import { bearerAuth, submitAuth } from "../middleware/auth";
 import { readBody } from "../middleware/body";
 import { idempotencyKey } from "../middleware/idempotency";
 import { jsonContentType } from "../middleware/json";
@@ -56,9 +56,11 @@ notifications.post(
       "malformed-json",
       "invalid-idempotency-key",
       "unauthorized",
+      "merchant-not-allowed",
       "webhook-replayed",
       "payload-too-large",
       "too-many-notifications",
+      "webhooks-busy",
       "unsupported-media-type",
       "idempotency-key-reused",
       "backlog-full",
@@ -71,7 +73,6 @@ notifications.post(
   jsonContentType(),
   idempotencyKey(),
   readBody(),
-  webhookSignature(),
   async (c) => {
     const result = await submitJob(c);
     return result instanceof Response ? result : answerSubmit(c, result);

@@ -1,11 +1,12 @@
 /**
  * Authentication: sets `c.var.caller`. Bearer keys (RELAY_ADMIN_KEYS, RELAY_API_KEYS) are checked before
  * any body is read. Standard Webhooks signatures are accepted on `POST /v1/notifications` only: their
- * headers and timestamp are checked before the body, the signature once `readBody` has it.
+ * headers and timestamp are checked before the body, the signature over the raw bytes as `readBody`
+ * streams them in, compared before anything decodes or parses them.
  */
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { matchApiKey } from "../../../security/api-key";
+import { matchApiKey, tokensOf } from "../../../security/api-key";
 import { ownerOf } from "../../../security/owner";
 import { checkWebhookHeaders, startWebhookMac } from "../../../security/webhook";
 import type { RelayEnv } from "../../env";
@@ -32,14 +33,19 @@ function unauthorized(c: Context<RelayEnv>, detail: string): Response {
 async function bearerCaller(c: Context<RelayEnv>): Promise<Response | undefined> {
   const { apiKeys, adminKeys } = c.var.runtime.config;
   const header = c.req.header("authorization");
-  const [admin, caller] = await Promise.all([matchApiKey(header, adminKeys), matchApiKey(header, apiKeys)]);
-  const match = admin.ok
-    ? { token: adminKeys[admin.keyIndex]!, admin: true }
-    : caller.ok
-      ? { token: apiKeys[caller.keyIndex]!, admin: false }
-      : null;
-  if (!match) return unauthorized(c, BEARER_DETAIL[caller.ok ? "unknown" : caller.problem]);
-  c.set("caller", { owner: ownerOf({ kind: "api-key", token: match.token }), admin: match.admin });
+  const [admin, caller] = await Promise.all([matchApiKey(header, adminKeys), matchApiKey(header, tokensOf(apiKeys))]);
+  if (admin.ok) {
+    c.set("caller", { owner: ownerOf({ kind: "api-key", token: adminKeys[admin.keyIndex]! }), admin: true });
+    return undefined;
+  }
+  if (!caller.ok) return unauthorized(c, BEARER_DETAIL[caller.problem]);
+  const { token, name } = apiKeys[caller.keyIndex]!;
+  c.set(
+    "caller",
+    name === undefined
+      ? { owner: ownerOf({ kind: "api-key", token }), admin: false }
+      : { owner: ownerOf({ kind: "named-key", name }), admin: false, name },
+  );
   return undefined;
 }
 
@@ -80,17 +86,18 @@ export const submitAuth = () =>
     await next();
   });
 
-/** After `readBody`: checks the pending webhook's MAC over the exact bytes received and sets the caller. */
-export const webhookSignature = () =>
-  createMiddleware<RelayEnv>(async (c, next) => {
-    const pending = c.var.pendingWebhook;
-    const secret = c.var.runtime.config.webhookSecret;
-    if (pending && secret) {
-      if (!pending.mac.matches()) return unauthorized(c, WEBHOOK_DETAIL["bad-signature"]);
-      c.set("caller", { owner: ownerOf({ kind: "webhook", secret }), admin: false, webhookId: pending.id });
-    }
-    await next();
-  });
+/**
+ * Called by `readBody` once the last byte has gone through the pending webhook's MAC, before the body is
+ * decoded or parsed: a 401 when no signature matches, else the caller is set. Nothing to do without one.
+ */
+export function verifyPendingWebhook(c: Context<RelayEnv>): Response | undefined {
+  const pending = c.var.pendingWebhook;
+  const secret = c.var.runtime.config.webhookSecret;
+  if (!pending || !secret) return undefined;
+  if (!pending.mac.matches()) return unauthorized(c, WEBHOOK_DETAIL["bad-signature"]);
+  c.set("caller", { owner: ownerOf({ kind: "webhook", secret }), admin: false, name: "webhook", webhookId: pending.id });
+  return undefined;
+}
 
 /** After `bearerAuth`: only admin keys (RELAY_ADMIN_KEYS) pass; a caller key gets 403. */
 export const adminOnly = () =>
