@@ -4,13 +4,20 @@
  * headers of public/_headers (its Content-Security-Policy among them), `/dashboard.html` redirects to it,
  * `/_headers` is not a file; `/openapi.json` and `/docs`, written at build time, are the document the
  * routes give and its page. Self-hosted, the data directory is the relay's alone (0700, its databases
- * 0600), and Deno runs with its permissions scoped to that directory, `public/` and the settings' names.
+ * 0600), Deno runs with its permissions scoped to that directory, `public/` and the settings' names, and
+ * a completion callback to a name that resolves inside (this machine's own name) is never connected to.
  */
+import { lookup } from "node:dns/promises";
 import { readFileSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../dev/local-run.ts";
+import { makeNotifications } from "../../dev/relay-client.ts";
 import { pages } from "../../scripts/build-pages.ts";
+import { classifyAddress } from "../../src/security/address.ts";
 import { type E2eRun, startE2eRun } from "./e2e-helpers.ts";
 
 /** The headers public/_headers sets for every path (its `/*` rule), read here without the relay's parser. */
@@ -31,7 +38,8 @@ describe.each(["workerd", "node", "deno"] as const)("the relay on %s", (runtime)
   let base: string;
 
   beforeAll(async () => {
-    e2e = await startE2eRun({ runtime });
+    // Callbacks as in production: https, public addresses only (a local run allows more by default).
+    e2e = await startE2eRun({ runtime, vars: { RELAY_CALLBACK_ALLOW_LOCAL: "false" } });
     base = e2e.run.relayUrl;
   }, 90_000);
 
@@ -73,6 +81,33 @@ describe.each(["workerd", "node", "deno"] as const)("the relay on %s", (runtime)
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const file of ["outbox.sqlite", "outbox.sqlite-wal", "outbox.sqlite-shm", "relay.lock", "relay.lock-wal", "relay.lock-shm"]) {
       expect(statSync(join(dir, file)).mode & 0o777, file).toBe(0o600);
+    }
+  });
+
+  if (runtime !== "workerd") it("never connects a callback to a name that resolves inside: the job says blocked-address", async () => {
+    // This machine's own name passes the submit's check (a name, not an address) and resolves to itself.
+    const name = hostname();
+    const addresses = await lookup(name, { all: true });
+    expect(addresses.filter((a) => classifyAddress(a.address) === "public"), `${name} must resolve inside`).toEqual([]);
+    let connections = 0;
+    const receiver = createServer((_req, res) => res.writeHead(204).end()).on("connection", () => connections++);
+    await new Promise<void>((resolve) => receiver.listen(0, resolve));
+    try {
+      const { port } = receiver.address() as AddressInfo;
+      const headers = { authorization: `Bearer ${e2e!.run.apiKey}`, "content-type": "application/json" };
+      const body = JSON.stringify({ callbackUrl: `https://${name}:${port}/done`, notifications: makeNotifications("cb", 1) });
+      const submitted = await fetch(`${base}/v1/notifications`, { method: "POST", headers, body });
+      expect(submitted.status).toBe(202);
+      const { jobId } = (await submitted.json()) as { jobId: string };
+      let callback: { attempts: number; lastError: string | null } | undefined;
+      for (let i = 0; i < 200 && !(callback && callback.attempts > 0); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        callback = ((await (await fetch(`${base}/v1/notifications/${jobId}`, { headers })).json()) as { callback: typeof callback }).callback;
+      }
+      expect(callback).toMatchObject({ attempts: 1, lastError: "blocked-address" });
+      expect(connections).toBe(0);
+    } finally {
+      receiver.close();
     }
   });
 

@@ -3,6 +3,7 @@
  * read by name (Deno may read only those, see scripts/self-hosted.ts); everything but HTTP and signals
  * is shared with Node (src/hosts/self-hosted).
  */
+import { callbackFetch } from "../self-hosted/callback-fetch";
 import { ensurePrivateDir, openPrivateDatabase } from "../self-hosted/data-dir";
 import { PUBLIC_DIR, shutdownOnSignals } from "../self-hosted/process";
 import { loadPublicDir } from "../self-hosted/public-dir";
@@ -21,6 +22,7 @@ const started = await startRelay(
     ensureDir: ensurePrivateDir,
     openDatabase: openPrivateDatabase,
     fetch: globalThis.fetch,
+    callbackFetch: (destinations) => callbackFetch({ destinations }),
   },
   folder ? staticAssets(folder) : undefined,
 );

@@ -3,6 +3,7 @@
  * environment; everything but HTTP and signals is shared with Deno (src/hosts/self-hosted).
  */
 import { serve } from "@hono/node-server";
+import { callbackFetch } from "../self-hosted/callback-fetch";
 import { ensurePrivateDir, openPrivateDatabase } from "../self-hosted/data-dir";
 import { PUBLIC_DIR, shutdownOnSignals } from "../self-hosted/process";
 import { loadPublicDir } from "../self-hosted/public-dir";
@@ -17,6 +18,7 @@ const started = await startRelay(
     ensureDir: ensurePrivateDir,
     openDatabase: openPrivateDatabase,
     fetch: globalThis.fetch,
+    callbackFetch: (destinations) => callbackFetch({ destinations }),
   },
   folder ? staticAssets(folder) : undefined,
 );

@@ -20,7 +20,8 @@ export class ProcessDispatcher {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt: number | null = null;
 
-  constructor(sql: SqlAdapter, runtime: Runtime, fetchFn: typeof fetch = fetch) {
+  /** `fetchFn` reaches AlipayHK; `callbackFetch`, the callers' callback receivers (see callback-fetch.ts). */
+  constructor(sql: SqlAdapter, runtime: Runtime, fetchFn: typeof fetch = fetch, callbackFetch: typeof fetch = fetchFn) {
     const sender = senderContext(runtime);
     const track = (work: Promise<void>): void => {
       const tracked: Promise<void> = work.finally(() => this.sending.delete(tracked));
@@ -43,7 +44,7 @@ export class ProcessDispatcher {
           }
         },
         deliver: (callbacks) => {
-          for (const sent of deliverCallbacks(callbacks, runtime.config.callbackSecret, fetchFn, (r) => this.service.callbackEnded(r))) track(sent);
+          for (const sent of deliverCallbacks(callbacks, runtime.config.callbackSecret, callbackFetch, (r) => this.service.callbackEnded(r))) track(sent);
         },
         schedule: (at) => this.schedule(at),
       },

@@ -7,6 +7,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { hostedApp } from "../../http/app";
 import { loadRuntime } from "../../runtime";
+import type { CallbackDestinations } from "../../security/callback-destination";
 import { ProcessDispatcher } from "./dispatcher";
 import { LOCK_FILE, type LockDatabase, takeDirectoryLock } from "./lock";
 import { type HostSettings, parseHostSettings } from "./settings";
@@ -25,6 +26,8 @@ export interface Platform {
   /** Opens (creating) a `node:sqlite` database file. */
   openDatabase(path: string): LockDatabase;
   fetch: typeof fetch;
+  /** The fetch completion callbacks go through: only to addresses `destinations` allow (callback-fetch.ts). */
+  callbackFetch(destinations: CallbackDestinations): typeof fetch;
 }
 
 /** A started relay. */
@@ -64,7 +67,9 @@ export async function startRelay(
   // WAL with a full sync on every commit: a 202 is answered only after its job is on disk.
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
-  const dispatcher = new ProcessDispatcher(nodeSqlite(db), loaded.runtime, platform.fetch);
+  const { callbackAllowLocal, callbackHosts } = loaded.runtime.config;
+  const callbackFetch = platform.callbackFetch({ allowLocal: callbackAllowLocal, hosts: callbackHosts });
+  const dispatcher = new ProcessDispatcher(nodeSqlite(db), loaded.runtime, platform.fetch, callbackFetch);
   dispatcher.start();
 
   // Browser files first (as Workers Static Assets does), then the app with this process's dispatcher.
