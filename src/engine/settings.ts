@@ -1,5 +1,6 @@
 /** What the engine needs from configuration, in its own units: derived from the parsed `Config`, never re-parsed. */
 import type { Config } from "../config";
+import { callerWeights } from "../security/callers";
 import type { PacerSettings } from "./decide/pacer";
 import type { RetrySettings } from "./decide/retry-policy";
 
@@ -52,6 +53,7 @@ export function engineSettings(config: Config, leadMs: number = DEFAULT_LEAD_MS,
     maxInFlight: config.maxInFlight,
     sendTimeoutMs: config.sendTimeoutMs,
     maxBacklogBatches: config.maxBacklogBatches,
+    callerWeights: callerWeights(config),
     jobRetentionMs: config.jobRetentionHours * 3_600_000,
     breakerProbeMaxMs: config.breakerProbeSeconds * 1000,
     storageCapBytes: config.storageCapBytes,
