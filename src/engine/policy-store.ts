@@ -17,6 +17,7 @@ export interface Ended {
 /** A callback try the engine hands to its host. */
 export interface DueCallbackRow {
   job_id: string;
+  owner: string;
   callback_url: string;
   callback_id: string;
   callback_attempts: number;
@@ -120,7 +121,7 @@ export function scheduleCallback(sql: SqlAdapter, jobId: string, webhookId: stri
 /** Up to `limit` callbacks due at `now`, earliest first. */
 export function dueCallbacks(sql: SqlAdapter, now: number, limit: number): DueCallbackRow[] {
   return sql.exec<DueCallbackRow>(
-    `SELECT job_id, callback_url, callback_id, callback_attempts, completed_at FROM jobs
+    `SELECT job_id, owner, callback_url, callback_id, callback_attempts, completed_at FROM jobs
      WHERE callback_status = 'pending' AND callback_next_at <= ? ORDER BY callback_next_at LIMIT ?`,
     now, limit,
   );
