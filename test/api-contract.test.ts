@@ -413,7 +413,7 @@ describe("GET /v1/status and /healthz", () => {
     for (const secret of SECRETS()) expect(text).not.toContain(secret);
     const status = JSON.parse(text) as Record<string, unknown>;
     expect(status).toMatchObject({
-      relay: { ALIPAY_MAX_RPS: 20, RELAY_API_KEYS: 2, RELAY_ADMIN_KEYS: 1, RELAY_WEBHOOK_SECRET: true },
+      relay: { ALIPAY_MAX_RPS: 20, RELAY_API_KEYS: 2, RELAY_ADMIN_KEYS: 1, RELAY_WEBHOOK_SECRET: 1 },
       pace: { configuredRps: 20, liveRps: 20 },
       backlog: { batches: 0, notifications: 0, etaSeconds: 0 },
       inFlight: 0,
