@@ -25,7 +25,7 @@ const RETRY_MS = 5_000;
  */
 export class Dispatcher extends DurableObject<Env> implements DispatcherApi {
   private engine: Engine | null = null;
-  private callbackSecret: Uint8Array | undefined;
+  private callbackSecret: readonly Uint8Array[] | undefined;
   private pump: Pump | null = null;
   private backstopAt = 0;
 
