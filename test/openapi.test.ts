@@ -13,7 +13,7 @@ import { type RouteDoc, routeDocs } from "../src/http/openapi/route";
 import { ProblemSchema } from "../src/http/openapi/schemas";
 import { PROBLEMS, type ProblemCode } from "../src/http/problem";
 import { TestGateway } from "./support/gateway";
-import { freshRelay, notifications, relay, setting, submit, waitForJob } from "./support/relay";
+import { ADMIN_KEY, freshRelay, notifications, relay, setting, submit, waitForJob } from "./support/relay";
 
 const doc: OpenApiDocument = await openApiDocument(app);
 const ROUTES = routeDocs(app);
@@ -113,6 +113,7 @@ describe("the document is the app's routes", () => {
     ]);
     expect(security("get", "/v1/notifications/{jobId}")).toEqual([["bearerAuth"]]);
     expect(security("get", "/v1/status")).toEqual([["bearerAuth"]]);
+    expect(security("get", "/v1/callback-secrets")).toEqual([["bearerAuth"]]);
     expect(security("get", "/healthz")).toEqual([]);
   });
 });
@@ -201,6 +202,18 @@ describe("real answers parse with the documented schemas", () => {
     expect(anonymous.status).toBe(401);
     await expectDocumented("get", "/v1/status", anonymous);
   }, 20_000);
+
+  it("GET /v1/callback-secrets: 200 for a caller and an admin naming an owner, 403 and 400 as documented", async () => {
+    const path = "/v1/callback-secrets";
+    await expectDocumented("get", path, await relay(path));
+    await expectDocumented("get", path, await relay(`${path}?owner=caller:webhook`, { key: ADMIN_KEY }));
+    const forbidden = await relay(`${path}?owner=caller:webhook`);
+    expect(forbidden.status).toBe(403);
+    await expectDocumented("get", path, forbidden);
+    const invalid = await relay(`${path}?owner=nobody`, { key: ADMIN_KEY });
+    expect(invalid.status).toBe(400);
+    await expectDocumented("get", path, invalid);
+  });
 
   it("GET /healthz", async () => {
     await expectDocumented("get", "/healthz", await relay("/healthz", { key: null }));
