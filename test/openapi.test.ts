@@ -97,9 +97,14 @@ describe("the document is the app's routes", () => {
     const schemas = (doc.components as { schemas: Record<string, unknown> }).schemas;
     for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g))
       expect(schemas, name).toHaveProperty(name!);
-    for (const name of ["JobView", "SubmitAccepted", "Status", "Health", "Problem", "RequestError", "SubmitBody"]) {
+    for (const name of ["JobView", "SubmitAccepted", "Status", "Health", "Problem", "RequestError", "SubmitBody", "CallbackSecrets"]) {
       expect(Object.keys(schemas)).toContain(name);
     }
+    // A component is its definition, never a reference to itself (generators refuse such a document).
+    for (const [name, schema] of Object.entries(schemas)) {
+      expect((schema as { $ref?: string }).$ref, name).not.toBe(`#/components/schemas/${name}`);
+    }
+    expect(schemas.Problem).toMatchObject({ type: "object", required: expect.arrayContaining(["code", "status"]) });
   });
 
   it("documents a bearer key or a webhook signature on the submit, a bearer key on reads, none on public routes", () => {

@@ -155,7 +155,8 @@ async function build(app: Hono<RelayEnv>): Promise<OpenApiDocument> {
   });
   // The Problem schema is referenced by every route's problem answers; its $defs (RequestError) lifted too.
   const schemas = ((document.components ??= {}).schemas ??= {}) as Record<string, unknown>;
-  const { $defs, ...rest } = problemSchema as { $defs?: Record<string, unknown> };
-  Object.assign(schemas, $defs ?? {}, { Problem: rest });
+  // zod emits a registered root as a $ref into its own $defs: the definition itself is the component.
+  const { $defs = {}, ...rest } = problemSchema as { $defs?: Record<string, unknown>; $ref?: string };
+  Object.assign(schemas, $defs, { Problem: rest.$ref === "#/$defs/Problem" ? $defs.Problem : rest });
   return JSON.parse(JSON.stringify(document).replaceAll('"#/$defs/', '"#/components/schemas/')) as OpenApiDocument;
 }
