@@ -519,7 +519,7 @@ export interface components {
             total: number;
         };
         SubmitBody: {
-            /** @description https (http only on a loopback host). When the job completes, its final document is POSTed here, signed with Standard Webhooks (RELAY_CALLBACK_SECRET), retried for up to 24 h. */
+            /** @description https (http only on a loopback host). When the job completes, its final document is POSTed here, signed with Standard Webhooks with this caller's callback secrets (GET /v1/callback-secrets), retried for up to 24 h. */
             callbackUrl?: string;
             /**
              * Format: date-time

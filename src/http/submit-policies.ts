@@ -27,7 +27,7 @@ export const PolicyFields = {
       .string()
       .check(
         z.maxLength(MAX_CALLBACK_URL_CHARS),
-        z.describe("https (http only on a loopback host). When the job completes, its final document is POSTed here, signed with Standard Webhooks (RELAY_CALLBACK_SECRET), retried for up to 24 h."),
+        z.describe("https (http only on a loopback host). When the job completes, its final document is POSTed here, signed with Standard Webhooks with this caller's callback secrets (GET /v1/callback-secrets), retried for up to 24 h."),
       ),
   ),
 };
