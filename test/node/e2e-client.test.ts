@@ -16,6 +16,7 @@ import {
 } from "alipay-notify-relay/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../dev/local-run.ts";
+import { pickPort } from "../../dev/ports.ts";
 import { makeNotifications } from "../../dev/relay-client.ts";
 import { denoExecutable } from "../../scripts/self-hosted.ts";
 import { type E2eRun, startE2eRun, until } from "./e2e-helpers.ts";
@@ -110,6 +111,35 @@ describe.each(["workerd", "node"] as const)("the client against the relay on %s"
   }, 60_000);
 
   if (runtime === "node") {
+    it("examples/submit.mjs and examples/callback-receiver.mjs run as documented: submitted, completed, callback verified", async () => {
+      const port = await pickPort();
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, RELAY: e2e!.run.relayUrl, KEY: e2e!.run.apiKey, PORT: String(port) };
+      const receiver = spawn(process.execPath, ["examples/callback-receiver.mjs"], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      let received = "";
+      receiver.stdout.on("data", (chunk: Buffer) => (received += chunk.toString()));
+      receiver.stderr.on("data", (chunk: Buffer) => (received += chunk.toString()));
+      try {
+        expect(await until(() => received.includes("callback receiver on"), 10_000), received).toBe(true);
+        const submitted = await new Promise<string>((resolve, reject) => {
+          const child = spawn(process.execPath, ["examples/submit.mjs", "examples/notifications.json"], {
+            cwd: PROJECT_ROOT,
+            env: { ...env, CALLBACK_URL: `http://127.0.0.1:${port}/relay-done` },
+            stdio: ["ignore", "pipe", "pipe"],
+          });
+          let out = "";
+          child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+          child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+          child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`submit.mjs exited ${code}: ${out}`))));
+        });
+        const jobId = /^(job_\S+) accepted/m.exec(submitted)?.[1];
+        expect(jobId, submitted).toBeDefined();
+        expect(submitted).toContain(`${jobId} completed: succeeded=4 failed=0`);
+        expect(await until(() => received.includes(`verified ${jobId} completed succeeded=4`), 30_000), received).toBe(true);
+      } finally {
+        receiver.kill();
+      }
+    }, 60_000);
+
     it("the same build runs under Deno: submit and waitFor from a Deno process", async () => {
       const script = [
         `import { RelayClient } from ${JSON.stringify(new URL("dist/client/index.js", `file://${PROJECT_ROOT}/`).href)};`,
