@@ -4,9 +4,8 @@
  */
 import { logEvent } from "../log";
 import { signCallback } from "../security/callback-secret";
-import { CALLBACK_TIMEOUT_MS } from "./callback-policy";
-import type { Engine } from "./engine";
-import type { CallbackReport, CallbackTask } from "./types";
+import type { CallbackReport, CallbackTask } from "./api";
+import { CALLBACK_TIMEOUT_MS } from "./decide/callback-policy";
 
 /**
  * Sends one try through `fetchFn`, signed for the job's owner under each RELAY_CALLBACK_SECRET entry
@@ -42,22 +41,18 @@ export async function sendCallback(task: CallbackTask, secrets: readonly Uint8Ar
 }
 
 /**
- * Sends each callback try and hands its ending back to the engine, then calls `settled` (a host wakes
- * its pump there). Returns one promise per try, never rejecting, for a host that must keep them alive.
+ * Sends each callback try and hands its ending to `ended` (the service's `callbackEnded`). Returns one
+ * promise per try, never rejecting, for a host that must keep them alive.
  */
 export function deliverCallbacks(
-  engine: Pick<Engine, "callbackReport">,
   tasks: readonly CallbackTask[],
   secrets: readonly Uint8Array[] | undefined,
   fetchFn: typeof fetch,
-  settled: () => void | Promise<void>,
+  ended: (report: CallbackReport) => Promise<void>,
 ): Promise<void>[] {
   return tasks.map((task) =>
     sendCallback(task, secrets, fetchFn, Date.now)
-      .then(async (report) => {
-        engine.callbackReport(report, Date.now());
-        await settled();
-      })
+      .then(ended)
       .catch((error: unknown) => {
         logEvent({ event: "callback_failed", jobId: task.jobId, error: error instanceof Error ? error.message : String(error) });
       }),
