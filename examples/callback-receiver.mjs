@@ -1,39 +1,42 @@
-// A completion-callback receiver for trying `callbackUrl` locally: it verifies the Standard Webhooks
-// signature with RELAY_CALLBACK_SECRET (node:crypto only) and prints each job document it receives.
-//   CALLBACK_SECRET=$(cat .dev/callback-secret) node examples/callback-receiver.mjs   # listens on 127.0.0.1:9999
+// A completion-callback receiver for trying `callbackUrl` locally: it verifies each callback with
+// `verifyCallback` from the typed client (alipay-notify-relay/client) and prints the job it carries.
+//   KEY=$(cat .dev/relay-api-key) node examples/callback-receiver.mjs    # listens on 127.0.0.1:9999
+// The secrets are the caller's own (GET /v1/callback-secrets, fetched here with KEY), or set
+// CALLBACK_SECRETS=whsec_…[,whsec_…] to give them yourself. RELAY (default http://127.0.0.1:8787), PORT (9999).
 // FAIL_FIRST=2 answers 500 to the first two tries, to watch the relay retry (backoff from ~5 s).
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
+import { CallbackVerificationError, RelayClient, verifyCallback } from "alipay-notify-relay/client";
 
-const secret = process.env.CALLBACK_SECRET ?? "";
-if (!secret.startsWith("whsec_")) throw new Error("set CALLBACK_SECRET to the relay's RELAY_CALLBACK_SECRET (whsec_…)");
-const key = Buffer.from(secret.slice("whsec_".length), "base64");
+const secrets = process.env.CALLBACK_SECRETS
+  ? process.env.CALLBACK_SECRETS.split(",")
+  : (await new RelayClient({ baseUrl: process.env.RELAY ?? "http://127.0.0.1:8787", apiKey: process.env.KEY ?? "" }).callbackSecrets()).secrets;
+if (secrets.length === 0) throw new Error("the relay has no RELAY_CALLBACK_SECRET: callbacks are not enabled");
 let failFirst = Number(process.env.FAIL_FIRST ?? 0);
+// Tries repeat their webhook-id: a receiver handles each id once.
+const handled = new Set();
 
 createServer((req, res) => {
   const chunks = [];
   req.on("data", (chunk) => chunks.push(chunk));
-  req.on("end", () => {
-    const body = Buffer.concat(chunks);
+  req.on("end", async () => {
     const id = String(req.headers["webhook-id"] ?? "");
-    const timestamp = String(req.headers["webhook-timestamp"] ?? "");
-    // The signed content is `${webhook-id}.${webhook-timestamp}.${body}`; the header lists `v1,<base64>` entries.
-    const expected = createHmac("sha256", key).update(`${id}.${timestamp}.`).update(body).digest();
-    const verified = String(req.headers["webhook-signature"] ?? "")
-      .split(" ")
-      .filter((entry) => entry.startsWith("v1,"))
-      .some((entry) => {
-        const given = Buffer.from(entry.slice(3), "base64");
-        return given.length === expected.length && timingSafeEqual(given, expected);
-      });
-    const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) <= 300;
-    const job = verified ? JSON.parse(body.toString("utf8")) : null;
-    console.log(`${id} verified=${verified} fresh=${fresh}`, job ? `${job.jobId} ${job.status} succeeded=${job.succeeded} failed=${job.failed} cancelled=${job.cancelled} expired=${job.expired} deduplicated=${job.deduplicated}` : "");
-    if (failFirst > 0 && verified) {
-      failFirst--;
-      res.writeHead(500).end();
-      return;
+    try {
+      // The exact bytes received, before any JSON parsing: that is what was signed.
+      const job = await verifyCallback(req.headers, Buffer.concat(chunks), secrets);
+      if (failFirst > 0) {
+        failFirst--;
+        console.log(`${id} verified, answering 500 on purpose`);
+        return res.writeHead(500).end();
+      }
+      if (!handled.has(id)) {
+        handled.add(id);
+        console.log(`${id} verified ${job.jobId} ${job.status} succeeded=${job.succeeded} failed=${job.failed} cancelled=${job.cancelled} expired=${job.expired} deduplicated=${job.deduplicated}`);
+      }
+      res.writeHead(204).end();
+    } catch (error) {
+      if (!(error instanceof CallbackVerificationError)) throw error;
+      console.log(`${id} refused: ${error.reason}`);
+      res.writeHead(error.reason === "malformed-body" ? 400 : 401).end();
     }
-    res.writeHead(verified && fresh ? 204 : 401).end();
   });
-}).listen(9999, "127.0.0.1", () => console.log("callback receiver on http://127.0.0.1:9999/relay-done"));
+}).listen(Number(process.env.PORT ?? 9999), "127.0.0.1", () => console.log(`callback receiver on http://127.0.0.1:${process.env.PORT ?? 9999}/relay-done`));

@@ -415,7 +415,7 @@ describe("GET /v1/status and /healthz", () => {
     for (const secret of SECRETS()) expect(text).not.toContain(secret);
     const status = JSON.parse(text) as Record<string, unknown>;
     expect(status).toMatchObject({
-      relay: { ALIPAY_MAX_RPS: 20, RELAY_API_KEYS: 2, RELAY_ADMIN_KEYS: 1, RELAY_WEBHOOK_SECRET: true },
+      relay: { ALIPAY_MAX_RPS: 20, RELAY_API_KEYS: 2, RELAY_ADMIN_KEYS: 1, RELAY_WEBHOOK_SECRET: 1 },
       pace: { configuredRps: 20, liveRps: 20 },
       backlog: { notifications: 0, queued: 0, etaSeconds: 0 },
       inFlight: 0,

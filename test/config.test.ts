@@ -111,7 +111,7 @@ describe("parseConfig values", () => {
       jobRetentionHours: 24,
       utcOffsetMinutes: -300,
     });
-    expect(config.webhookSecret).toEqual(WEBHOOK_BYTES);
+    expect(config.webhookSecret).toEqual([WEBHOOK_BYTES]);
   });
 
   it("accepts numbers given as numbers (TOML [vars] without quotes)", () => {
@@ -147,6 +147,38 @@ describe("parseConfig values", () => {
     expect(errorsOf(withoutKeys)).toEqual([
       { setting: "RELAY_API_KEYS", problem: expect.stringContaining("RELAY_WEBHOOK_SECRET") },
     ]);
+  });
+});
+
+describe("several webhook and callback secrets", () => {
+  const secretOf = (fill: number) => new Uint8Array(24).fill(fill);
+  const whsec = (bytes: Uint8Array) => `whsec_${btoa(String.fromCharCode(...bytes))}`;
+
+  it("a comma-separated list of each, in order; the summary counts them", () => {
+    const config = parsed({
+      ...VALID,
+      RELAY_WEBHOOK_SECRET: `${whsec(secretOf(1))}, ${whsec(secretOf(2))}`,
+      RELAY_CALLBACK_SECRET: `${whsec(secretOf(3))},${whsec(secretOf(4))},${whsec(secretOf(5))}`,
+    });
+    expect(config.webhookSecret).toEqual([secretOf(1), secretOf(2)]);
+    expect(config.callbackSecret).toEqual([secretOf(3), secretOf(4), secretOf(5)]);
+    expect(describeConfig(config)).toMatchObject({ RELAY_WEBHOOK_SECRET: 2, RELAY_CALLBACK_SECRET: 3 });
+  });
+
+  it("refuses a callback secret that is also a webhook secret, naming both settings and never the value", () => {
+    const shared = whsec(secretOf(9));
+    for (const [webhook, callback, which] of [
+      [shared, shared, "the secret"],
+      [`${whsec(secretOf(1))},${shared}`, `${whsec(secretOf(3))},${shared}`, "secret 2 of 2"],
+      [shared, `${shared},${whsec(secretOf(3))}`, "secret 1 of 2"],
+    ] as const) {
+      const errors = errorsOf({ ...VALID, RELAY_WEBHOOK_SECRET: webhook, RELAY_CALLBACK_SECRET: callback });
+      expect(errors).toEqual([{ setting: "RELAY_CALLBACK_SECRET", problem: expect.stringContaining("RELAY_WEBHOOK_SECRET") }]);
+      expect(errors[0]!.problem).toContain(which);
+      expect(JSON.stringify(errors)).not.toContain(shared.slice(6));
+    }
+    // Different secrets are fine.
+    expect(parsed({ ...VALID, RELAY_WEBHOOK_SECRET: whsec(secretOf(1)), RELAY_CALLBACK_SECRET: whsec(secretOf(2)) }).callbackSecret).toHaveLength(1);
   });
 });
 
@@ -197,6 +229,8 @@ describe("parseConfig errors", () => {
     ["RELAY_WEBHOOK_SECRET", WEBHOOK_BASE64, /whsec_/],
     ["RELAY_WEBHOOK_SECRET", "whsec_not*base64*at*all", /whsec_/],
     ["RELAY_WEBHOOK_SECRET", `whsec_${btoa("fifteen bytes!!")}`, /at least 16 bytes/],
+    ["RELAY_WEBHOOK_SECRET", `${WEBHOOK_SECRET},${WEBHOOK_BASE64}`, /^secret 2 of 2 must be whsec_/],
+    ["RELAY_CALLBACK_SECRET", ", ,", /holds no secrets/],
   ];
 
   it.each(BAD)("reports %s = %j as one error naming that setting", (setting, value, problem) => {
@@ -294,7 +328,7 @@ describe("describeConfig", () => {
       RELAY_API_KEYS: 2,
       RELAY_CALLERS: null,
       RELAY_ADMIN_KEYS: 0,
-      RELAY_WEBHOOK_SECRET: true,
+      RELAY_WEBHOOK_SECRET: 1,
       RELAY_CALLBACK_SECRET: null,
       RELAY_CALLBACK_ALLOW_LOCAL: false,
       RELAY_CALLBACK_HOSTS: null,

@@ -129,8 +129,12 @@ describe("the completion callback", () => {
     expect((await getJob(jobId)).callback).toEqual({ status: "delivered", attempts: 3, lastError: null });
 
     expect(new Set(calls.map((c) => c.id)).size).toBe(1);
+    // Signed with this caller's own secret (GET /v1/callback-secrets), not with RELAY_CALLBACK_SECRET itself.
+    const { secrets } = (await (await relay("/v1/callback-secrets")).json()) as { secrets: string[] };
+    expect(secrets).toHaveLength(1);
     for (const call of calls) {
-      expect(await independentlyVerified(call, setting("RELAY_CALLBACK_SECRET"))).toBe(true);
+      expect(await independentlyVerified(call, secrets[0]!)).toBe(true);
+      expect(await independentlyVerified(call, setting("RELAY_CALLBACK_SECRET"))).toBe(false);
       const document = JSON.parse(call.body) as JobView;
       expect(document).toMatchObject({ jobId, status: "completed", succeeded: 3, total: 3 });
     }

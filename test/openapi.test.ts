@@ -15,7 +15,7 @@ import { ProblemSchema } from "../src/http/openapi/schemas";
 import { renderReference } from "../src/http/pages/reference";
 import { PROBLEMS, type ProblemCode } from "../src/http/problem";
 import { TestGateway } from "./support/gateway";
-import { freshRelay, notifications, relay, setting, submit, waitForJob } from "./support/relay";
+import { ADMIN_KEY, freshRelay, notifications, relay, setting, submit, waitForJob } from "./support/relay";
 
 const doc: OpenApiDocument = openApiDocument(app);
 /** The app's routes and the pages served as files. */
@@ -100,9 +100,14 @@ describe("the document is the app's routes", () => {
     const schemas = (doc.components as { schemas: Record<string, unknown> }).schemas;
     for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g))
       expect(schemas, name).toHaveProperty(name!);
-    for (const name of ["JobView", "SubmitAccepted", "Status", "Health", "Problem", "RequestError", "SubmitBody"]) {
+    for (const name of ["JobView", "SubmitAccepted", "Status", "Health", "Problem", "RequestError", "SubmitBody", "CallbackSecrets"]) {
       expect(Object.keys(schemas)).toContain(name);
     }
+    // A component is its definition, never a reference to itself (generators refuse such a document).
+    for (const [name, schema] of Object.entries(schemas)) {
+      expect((schema as { $ref?: string }).$ref, name).not.toBe(`#/components/schemas/${name}`);
+    }
+    expect(schemas.Problem).toMatchObject({ type: "object", required: expect.arrayContaining(["code", "status"]) });
   });
 
   it("documents a bearer key or a webhook signature on the submit, a bearer key on reads, none on public routes", () => {
@@ -116,6 +121,7 @@ describe("the document is the app's routes", () => {
     ]);
     expect(security("get", "/v1/notifications/{jobId}")).toEqual([["bearerAuth"]]);
     expect(security("get", "/v1/status")).toEqual([["bearerAuth"]]);
+    expect(security("get", "/v1/callback-secrets")).toEqual([["bearerAuth"]]);
     expect(security("get", "/healthz")).toEqual([]);
   });
 });
@@ -204,6 +210,18 @@ describe("real answers parse with the documented schemas", () => {
     expect(anonymous.status).toBe(401);
     await expectDocumented("get", "/v1/status", anonymous);
   }, 20_000);
+
+  it("GET /v1/callback-secrets: 200 for a caller and an admin naming an owner, 403 and 400 as documented", async () => {
+    const path = "/v1/callback-secrets";
+    await expectDocumented("get", path, await relay(path));
+    await expectDocumented("get", path, await relay(`${path}?owner=caller:webhook`, { key: ADMIN_KEY }));
+    const forbidden = await relay(`${path}?owner=caller:webhook`);
+    expect(forbidden.status).toBe(403);
+    await expectDocumented("get", path, forbidden);
+    const invalid = await relay(`${path}?owner=nobody`, { key: ADMIN_KEY });
+    expect(invalid.status).toBe(400);
+    await expectDocumented("get", path, invalid);
+  });
 
   it("GET /healthz", async () => {
     await expectDocumented("get", "/healthz", await relay("/healthz", { key: null }));

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
 import type { JobView } from "../src/engine/api";
 import { TestGateway } from "./support/gateway";
-import { freshRelay, getJob, notifications, relay } from "./support/relay";
+import { freshRelay, getJob, notifications, OTHER_API_KEY, relay } from "./support/relay";
 
 function post(prefer: string | null, count = 250, extra: Record<string, string> = {}): Promise<Response> {
   const headers: Record<string, string> = { ...extra };
@@ -106,5 +106,42 @@ describe("Prefer: wait", () => {
     expect(answers.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(waits).toHaveBeenCalledTimes(10);
     expect(reads).not.toHaveBeenCalled();
+  }, 15_000);
+});
+
+describe("Prefer: wait on GET /v1/notifications/{jobId}", () => {
+  it("answers an unfinished job when it completes (woken, not after the full wait), with Preference-Applied", async () => {
+    const gateway = await TestGateway.install();
+    gateway.defaultFault = "hang";
+    const accepted = await post(null, 10);
+    const { jobId } = (await accepted.json()) as { jobId: string };
+    // Still on the wire after a 1 s wait: the job as it stands, after about a second.
+    const started = Date.now();
+    const early = await relay(`/v1/notifications/${jobId}`, { headers: { prefer: "wait=1" } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(early.status).toBe(200);
+    expect(early.headers.get("preference-applied")).toBe("wait=1");
+    expect(((await early.json()) as JobView).status).not.toBe("completed");
+    // A long wait ends as soon as the job completes.
+    const waiting = relay(`/v1/notifications/${jobId}`, { headers: { prefer: "wait=30" } });
+    gateway.defaultFault = "none";
+    gateway.releaseHung();
+    const released = Date.now();
+    const done = await waiting;
+    expect(done.headers.get("preference-applied")).toBe("wait=30");
+    expect((await done.json()) as JobView).toMatchObject({ jobId, status: "completed", succeeded: 10 });
+    expect(Date.now() - released).toBeLessThan(10_000);
+  }, 30_000);
+
+  it("a finished job, another caller's job and a job without Prefer answer at once, as before", async () => {
+    await TestGateway.install();
+    const res = await post("wait=10", 3);
+    const { jobId } = (await res.json()) as JobView;
+    const plain = await relay(`/v1/notifications/${jobId}`);
+    expect(plain.headers.get("preference-applied")).toBeNull();
+    const waited = await relay(`/v1/notifications/${jobId}`, { headers: { prefer: "wait=10" } });
+    expect(((await waited.json()) as JobView).status).toBe("completed");
+    const theirs = await relay(`/v1/notifications/${jobId}`, { key: OTHER_API_KEY, headers: { prefer: "wait=10" } });
+    expect(theirs.status).toBe(404);
   }, 15_000);
 });

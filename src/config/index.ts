@@ -97,6 +97,13 @@ export function parseConfig(env: object): ConfigResult {
       problem: `must be at least RELAY_RETRY_BASE_MS (${base}), got ${max}`,
     });
   }
+  const shared = sharedSecret(values.webhookSecret as Uint8Array[] | undefined, values.callbackSecret as Uint8Array[] | undefined);
+  if (shared !== null) {
+    errors.push({
+      setting: "RELAY_CALLBACK_SECRET",
+      problem: `${shared} is also in RELAY_WEBHOOK_SECRET: a callback receiver holding it could sign requests the relay accepts; use secrets of their own`,
+    });
+  }
   values.apiKeys ??= [];
   values.adminKeys ??= [];
   values.callers ??= {};
@@ -119,6 +126,15 @@ function unknownCallers(values: Record<string, unknown>): ConfigError[] {
           ? 'names "webhook", but RELAY_WEBHOOK_SECRET is not set'
           : `names ${JSON.stringify(name)}, which is no named key of RELAY_API_KEYS (write that key as ${name}:<key>)`,
     }));
+}
+
+/** Which callback secret (by position) is also a webhook secret, or null when none is. */
+function sharedSecret(webhook: Uint8Array[] | undefined, callback: Uint8Array[] | undefined): string | null {
+  if (!webhook || !callback) return null;
+  const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
+  const index = callback.findIndex((secret) => webhook.some((other) => same(secret, other)));
+  if (index < 0) return null;
+  return callback.length === 1 ? "the secret" : `secret ${index + 1} of ${callback.length}`;
 }
 
 /** The settings an operator's summary shows (never a secret value: keys are counted, URLs cut to the host). */

@@ -3,7 +3,7 @@
  * README rows, `.dev.vars.example` and the operator summary are all derived from this table.
  */
 import * as z from "zod/mini";
-import { parseWebhookSecret } from "../security/webhook";
+import { parseWebhookSecrets } from "../security/webhook";
 import { callerPolicies } from "./callers";
 import { choice, decimal, flag, identifier, integer, keyText, parsed } from "./setting";
 import { callerKeyList, gatewayUrl, hostPatterns, keyList } from "./values";
@@ -105,39 +105,32 @@ export const SETTINGS = {
     { kind: "shown", schema: z.number(), show: (keys) => keys.length },
   ),
   RELAY_WEBHOOK_SECRET: parsed(
-    (text) => {
-      const secret = parseWebhookSecret(text);
-      return secret === undefined
-        ? { ok: false, problem: "must be whsec_ followed by standard base64 of at least 16 bytes" }
-        : { ok: true, value: secret };
-    },
+    parseWebhookSecrets,
     {
       default: null,
       required: false,
       secret: true,
       example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
       description:
-        "Standard Webhooks secret, `whsec_` + base64 of ≥ 16 bytes; signatures are accepted on `POST /v1/notifications` only.",
+        "Standard Webhooks secrets, `whsec_` + base64 of ≥ 16 bytes, comma-separated: a signature by any of them is " +
+        "accepted (list the new one beside the old while rotating). Accepted on `POST /v1/notifications` only; the " +
+        "jobs belong to the caller `webhook` whichever secret signed.",
     },
-    { kind: "shown", schema: z.boolean(), show: () => true },
+    { kind: "shown", schema: z.number(), show: (secrets) => secrets.length },
   ),
   RELAY_CALLBACK_SECRET: parsed(
-    (text) => {
-      const secret = parseWebhookSecret(text);
-      return secret === undefined
-        ? { ok: false, problem: "must be whsec_ followed by standard base64 of at least 16 bytes" }
-        : { ok: true, value: secret };
-    },
+    parseWebhookSecrets,
     {
       default: null,
       required: false,
       secret: true,
       example: "whsec_C2FsbG93LWNhbGxiYWNrLXNlY3JldA==",
       description:
-        "Standard Webhooks secret, `whsec_` + base64 of ≥ 16 bytes, that signs completion callbacks (`callbackUrl`); " +
-        "without it a request with `callbackUrl` is refused.",
+        "Standard Webhooks secrets, `whsec_` + base64 of ≥ 16 bytes, comma-separated, from which each caller's " +
+        "callback secret is derived (`GET /v1/callback-secrets`); every callback carries one signature per entry. " +
+        "Must differ from every `RELAY_WEBHOOK_SECRET`. Without it a request with `callbackUrl` is refused.",
     },
-    { kind: "shown", schema: z.boolean(), show: () => true },
+    { kind: "shown", schema: z.number(), show: (secrets) => secrets.length },
   ),
   RELAY_CALLBACK_ALLOW_LOCAL: flag({
     default: "false",

@@ -30,6 +30,8 @@ export type CancelResult = { kind: "cancelled"; job: JobView } | { kind: "comple
 /** A completion callback try for the host to send: POST `body` to `url`, signed under `webhookId`. */
 export interface CallbackTask {
   jobId: string;
+  /** The job's owner: the callback is signed with that caller's secret. */
+  owner: string;
   url: string;
   /** Standard Webhooks `webhook-id`: one per job, the same on every try. */
   webhookId: string;

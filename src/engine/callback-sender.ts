@@ -4,17 +4,20 @@
  */
 import { logEvent } from "../log";
 import { failureOfError, failureOfStatus } from "../security/callback-failure";
-import { signWebhook } from "../security/webhook";
-import { CALLBACK_TIMEOUT_MS } from "./decide/callback-policy";
+import { signCallback } from "../security/callback-secret";
 import type { CallbackReport, CallbackTask } from "./api";
+import { CALLBACK_TIMEOUT_MS } from "./decide/callback-policy";
 
-/** Sends one try through `fetchFn`, signed with `secret` (RELAY_CALLBACK_SECRET's bytes; undefined: not configured). */
-export async function sendCallback(task: CallbackTask, secret: Uint8Array | undefined, fetchFn: typeof fetch, now: () => number): Promise<CallbackReport> {
+/**
+ * Sends one try through `fetchFn`, signed for the job's owner under each RELAY_CALLBACK_SECRET entry
+ * (`secrets`; undefined: not configured).
+ */
+export async function sendCallback(task: CallbackTask, secrets: readonly Uint8Array[] | undefined, fetchFn: typeof fetch, now: () => number): Promise<CallbackReport> {
   const ended = (delivered: boolean, error: string | null): CallbackReport => ({ jobId: task.jobId, attempt: task.attempt, delivered, error });
-  if (!secret) return ended(false, "RELAY_CALLBACK_SECRET is not set: the callback is not sent unsigned");
+  if (!secrets?.length) return ended(false, "RELAY_CALLBACK_SECRET is not set: the callback is not sent unsigned");
   // Standard Webhooks: the timestamp is seconds; the id stays the same on every try so receivers can dedupe.
   const timestamp = Math.floor(now() / 1000);
-  const signature = signWebhook({ id: task.webhookId, timestamp, body: task.body, secret });
+  const signature = signCallback({ id: task.webhookId, timestamp, body: task.body, roots: secrets, owner: task.owner });
   try {
     const res = await fetchFn(task.url, {
       method: "POST",
@@ -43,12 +46,12 @@ export async function sendCallback(task: CallbackTask, secret: Uint8Array | unde
  */
 export function deliverCallbacks(
   tasks: readonly CallbackTask[],
-  secret: Uint8Array | undefined,
+  secrets: readonly Uint8Array[] | undefined,
   fetchFn: typeof fetch,
   ended: (report: CallbackReport) => Promise<void>,
 ): Promise<void>[] {
   return tasks.map((task) =>
-    sendCallback(task, secret, fetchFn, Date.now)
+    sendCallback(task, secrets, fetchFn, Date.now)
       .then(ended)
       .catch((error: unknown) => {
         logEvent({ event: "callback_failed", jobId: task.jobId, error: error instanceof Error ? error.message : String(error) });

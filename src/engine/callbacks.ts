@@ -48,7 +48,7 @@ export class Callbacks {
     return this.sql.transaction(() =>
       rows.map((row) => {
         this.queue.lease(row.job_id, now + CALLBACK_LEASE_MS);
-        return { jobId: row.job_id, url: row.callback_url, webhookId: row.callback_id, body: JSON.stringify(view(row.job_id)), attempt: row.callback_attempts + 1 };
+        return { jobId: row.job_id, owner: row.owner, url: row.callback_url, webhookId: row.callback_id, body: JSON.stringify(view(row.job_id)), attempt: row.callback_attempts + 1 };
       }),
     );
   }

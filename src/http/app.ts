@@ -11,6 +11,7 @@ import { HEALTH_EXAMPLES, MISCONFIGURED_EXAMPLES } from "./openapi/examples";
 import { documented } from "./openapi/route";
 import { type DegradedReason, HealthSchema } from "./openapi/schemas";
 import { problem } from "./problem";
+import { callbackSecrets } from "./routes/callback-secrets";
 import { notifications } from "./routes/notifications";
 import { operations } from "./routes/operations";
 import { status } from "./routes/status";
@@ -56,6 +57,7 @@ app.get(
 app.use("/v1/*", configured());
 app.route("/v1/notifications", notifications);
 app.route("/v1/status", status);
+app.route("/v1/callback-secrets", callbackSecrets);
 app.route("/v1", operations);
 
 const notFound: NotFoundHandler = (c) => problem(c, "not-found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`);

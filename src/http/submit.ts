@@ -88,10 +88,8 @@ export async function answerSubmit(c: Context<RelayEnv>, result: SubmitResult): 
   if (result.kind === "existing") c.header("Idempotent-Replayed", "true");
   // A webhook signature covers one body, not a read: a webhook caller (or whoever replays its request)
   // gets the acceptance only, never the job document that `Prefer: wait` would answer with.
-  const wait = c.var.caller.webhookId === undefined ? preferWaitSeconds(c.req.header("prefer")) : null;
-  if (wait !== null) {
-    const seconds = Math.min(wait, c.var.runtime.config.maxWaitSeconds);
-    c.header("Preference-Applied", `wait=${seconds}`);
+  const seconds = c.var.caller.webhookId === undefined ? appliedWaitSeconds(c) : null;
+  if (seconds !== null) {
     const done = await waitForCompletion(c, result.job, seconds * 1000);
     if (done.status === "completed") return c.json(done, 200);
   }
@@ -110,6 +108,18 @@ export async function answerSubmit(c: Context<RelayEnv>, result: SubmitResult): 
   );
 }
 
+/**
+ * The request's `Prefer: wait=N`, capped by RELAY_MAX_WAIT_SECONDS, in seconds, with `Preference-Applied`
+ * set on the answer; null when the request asks for no wait.
+ */
+export function appliedWaitSeconds(c: Context<RelayEnv>): number | null {
+  const wait = preferWaitSeconds(c.req.header("prefer"));
+  if (wait === null) return null;
+  const seconds = Math.min(wait, c.var.runtime.config.maxWaitSeconds);
+  c.header("Preference-Applied", `wait=${seconds}`);
+  return seconds;
+}
+
 /** Parses `Prefer: wait=N` (RFC 7240 §4.3), in seconds; null when absent or malformed. */
 export function preferWaitSeconds(header: string | undefined): number | null {
   for (const preference of header?.split(",") ?? []) {
@@ -124,10 +134,11 @@ export function preferWaitSeconds(header: string | undefined): number | null {
  * the job's last batch settles (no polling, so waiters do not load the object that paces the sends).
  * The job is already stored, so a failed wait only ends the wait: the caller then gets the usual 202.
  */
-async function waitForCompletion(c: Context<RelayEnv>, job: JobView, budgetMs: number): Promise<JobView> {
+export async function waitForCompletion(c: Context<RelayEnv>, job: JobView, budgetMs: number): Promise<JobView> {
   if (job.status === "completed" || budgetMs <= 0) return job;
+  const { caller } = c.var;
   try {
-    return (await c.var.dispatcher.waitForJob(c.var.caller.owner, job.jobId, budgetMs)) ?? job;
+    return (await c.var.dispatcher.waitForJob(caller.admin ? null : caller.owner, job.jobId, budgetMs)) ?? job;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logEvent({ event: "wait_failed", jobId: job.jobId, error: message });

@@ -4,16 +4,12 @@ import { ownerOf } from "./owner";
 
 /**
  * The weight of every caller RELAY_CALLERS names, keyed by the owner id its jobs carry (`caller:<name>`,
- * or the webhook signer's `webhook:<hex>`); a caller left out weighs 1.
+ * the webhook signer's included); a caller left out weighs 1.
  */
-export function callerWeights(config: Pick<Config, "callers" | "webhookSecret">): Record<string, number> {
+export function callerWeights(config: Pick<Config, "callers">): Record<string, number> {
   const weights: Record<string, number> = {};
   for (const [name, policy] of Object.entries(config.callers)) {
-    const owner =
-      name === "webhook"
-        ? config.webhookSecret && ownerOf({ kind: "webhook", secret: config.webhookSecret })
-        : ownerOf({ kind: "named-key", name });
-    if (owner) weights[owner] = policy.weight;
+    weights[ownerOf(name === "webhook" ? { kind: "webhook" } : { kind: "named-key", name })] = policy.weight;
   }
   return weights;
 }

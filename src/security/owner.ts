@@ -3,28 +3,35 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 
 /** The credential a request was authenticated with. */
-export type Credential =
-  | { kind: "api-key"; token: string }
-  | { kind: "named-key"; name: string }
-  | { kind: "webhook"; secret: Uint8Array };
+export type Credential = { kind: "api-key"; token: string } | { kind: "named-key"; name: string } | { kind: "webhook" };
 
 // Domain separation: an owner id is never equal to a plain SHA-256 of the token that some other system
-// may have stored, and the two credential kinds can never collide.
+// may have stored.
 const KEY_DOMAIN = new TextEncoder().encode("alipay-notify-relay/owner/api-key\0");
-const WEBHOOK_DOMAIN = new TextEncoder().encode("alipay-notify-relay/owner/webhook\0");
+
+/** The owner of every job a Standard Webhooks signature submits, whichever RELAY_WEBHOOK_SECRET signed it. */
+export const WEBHOOK_OWNER = "caller:webhook";
+
+/** The shape of every owner id: `key:<hex>`, `caller:<name>`, or an earlier version's `webhook:<hex>`. */
+export const OWNER_PATTERN = /^(key:[0-9a-f]{64}|caller:[a-z0-9][a-z0-9_-]{0,63}|webhook:[0-9a-f]{64})$/;
 
 /**
- * Stable owner id for job isolation: `caller:<name>` for a named key (`name:key` in RELAY_API_KEYS), so
- * an old and a new key with the same name are one caller and rotating keeps its jobs; otherwise a
- * non-reversible `key:<hex>` or `webhook:<hex>` that follows the credential, not its position in the
- * configuration (rotating a bare key or the webhook secret makes the old one's jobs invisible to the new).
+ * Owner ids that earlier versions derived from the webhook secret (`webhook:<hex>`); jobs stored then keep
+ * them. Such a job belongs to the webhook signer all the same (see `callbackOwner`).
+ */
+export const LEGACY_WEBHOOK_OWNER_PREFIX = "webhook:";
+
+/**
+ * Stable owner id for job isolation: `caller:<name>` for a named key (`name:key` in RELAY_API_KEYS), so an
+ * old and a new key with the same name are one caller and rotating keeps its jobs; `caller:webhook` for
+ * the Standard Webhooks signer, whatever secret signed (rotating RELAY_WEBHOOK_SECRET keeps its owner);
+ * otherwise a non-reversible `key:<hex>` that follows the bare key, not its position in the
+ * configuration (rotating a bare key makes its old jobs invisible to the new one).
  */
 export function ownerOf(credential: Credential): string {
+  if (credential.kind === "webhook") return WEBHOOK_OWNER;
   if (credential.kind === "named-key") return `caller:${credential.name}`;
-  if (credential.kind === "api-key") {
-    return `key:${bytesToHex(hashWith(KEY_DOMAIN, new TextEncoder().encode(credential.token)))}`;
-  }
-  return `webhook:${bytesToHex(hashWith(WEBHOOK_DOMAIN, credential.secret))}`;
+  return `key:${bytesToHex(hashWith(KEY_DOMAIN, new TextEncoder().encode(credential.token)))}`;
 }
 
 const JOB_ID_BYTES = 16; // 128 bits from the CSPRNG: ids cannot be guessed or enumerated

@@ -21,8 +21,8 @@ export interface WebhookInput {
   signatureHeader: string | null | undefined;
   /** The raw request body: its exact bytes, or the text exactly as received. */
   body: string | Uint8Array;
-  /** The decoded secret (the bytes after `whsec_`), see `parseWebhookSecret`. */
-  secret: Uint8Array;
+  /** The decoded secret (the bytes after `whsec_`, see `parseWebhookSecret`), or several: any may match. */
+  secret: Uint8Array | readonly Uint8Array[];
   /** Current time, in seconds since the Unix epoch. */
   now: number;
 }
@@ -88,19 +88,25 @@ export interface WebhookMac {
   matches(): boolean;
 }
 
-/** Starts the MAC for headers that passed `checkWebhookHeaders`; feed it the body, then ask `matches()` once. */
-export function startWebhookMac(secret: Uint8Array, headers: CheckedWebhookHeaders): WebhookMac {
-  const state = hmac.create(sha256, secret).update(new TextEncoder().encode(`${headers.id}.${headers.timestamp}.`));
+/**
+ * Starts the MAC for headers that passed `checkWebhookHeaders`; feed it the body, then ask `matches()` once.
+ * With several secrets (a rotation in progress) one MAC per secret is fed, and any of them may match.
+ */
+export function startWebhookMac(secret: Uint8Array | readonly Uint8Array[], headers: CheckedWebhookHeaders): WebhookMac {
+  const prefix = new TextEncoder().encode(`${headers.id}.${headers.timestamp}.`);
+  const states = secretList(secret).map((key) => hmac.create(sha256, key).update(prefix));
   const mac: WebhookMac = {
     update(chunk) {
-      state.update(chunk);
+      for (const state of states) state.update(chunk);
       return mac;
     },
     matches() {
-      const expected = state.digest();
       let matched = false;
-      // Keep comparing after a match so the time does not reveal which entry matched.
-      for (const candidate of headers.signatures) if (equalBytes(candidate, expected)) matched = true;
+      // Every secret against every entry, no early exit: the time does not reveal which secret or entry matched.
+      for (const state of states) {
+        const expected = state.digest();
+        for (const candidate of headers.signatures) if (equalBytes(candidate, expected)) matched = true;
+      }
       return matched;
     },
   };
@@ -118,14 +124,20 @@ export function verifyWebhook(input: WebhookInput): WebhookVerification {
     : { ok: false, problem: "bad-signature" };
 }
 
-/** Signs a body as a Standard Webhooks sender would; returns the `webhook-signature` header value (`v1,<base64>`). */
+/**
+ * Signs a body as a Standard Webhooks sender would; returns the `webhook-signature` header value: one
+ * `v1,<base64>` entry per secret, space-separated (the specification allows several, so a receiver that
+ * holds any one of the secrets verifies the message while secrets rotate).
+ */
 export function signWebhook(input: {
   id: string;
   timestamp: number | string;
   body: string | Uint8Array;
-  secret: Uint8Array;
+  secret: Uint8Array | readonly Uint8Array[];
 }): string {
-  return `v1,${bytesToBase64(mac(input.id, String(input.timestamp), input.body, input.secret))}`;
+  return secretList(input.secret)
+    .map((key) => `v1,${bytesToBase64(mac(input.id, String(input.timestamp), input.body, key))}`)
+    .join(" ");
 }
 
 /** Decodes a `whsec_<base64>` secret into key bytes; undefined when malformed or shorter than 16 bytes. */
@@ -133,6 +145,28 @@ export function parseWebhookSecret(text: string): Uint8Array | undefined {
   if (!text.startsWith(SECRET_PREFIX)) return undefined;
   const bytes = base64ToBytes(text.slice(SECRET_PREFIX.length));
   return bytes !== undefined && bytes.length >= MIN_SECRET_BYTES ? bytes : undefined;
+}
+
+/**
+ * Decodes a comma-separated list of `whsec_` secrets (several while one is being rotated in). The
+ * problem names a secret by its position, never by its value.
+ */
+export function parseWebhookSecrets(text: string): { ok: true; value: Uint8Array[] } | { ok: false; problem: string } {
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  if (entries.length === 0) return { ok: false, problem: "is set but holds no secrets (only commas and spaces)" };
+  const secrets: Uint8Array[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const secret = parseWebhookSecret(entry);
+    if (secret === undefined) {
+      const which = entries.length === 1 ? "" : `secret ${index + 1} of ${entries.length} `;
+      return { ok: false, problem: `${which}must be whsec_ followed by standard base64 of at least ${MIN_SECRET_BYTES} bytes` };
+    }
+    secrets.push(secret);
+  }
+  return { ok: true, value: secrets };
 }
 
 /** Encodes key bytes as a `whsec_<base64>` secret (for generating a secret to configure). */
@@ -145,6 +179,10 @@ function mac(id: string, timestamp: string, body: string | Uint8Array, secret: U
   const state = hmac.create(sha256, secret).update(encoder.encode(`${id}.${timestamp}.`));
   // Bytes are signed as received: decoding them to text first could replace invalid UTF-8 and break the MAC.
   return state.update(typeof body === "string" ? encoder.encode(body) : body).digest();
+}
+
+function secretList(secret: Uint8Array | readonly Uint8Array[]): readonly Uint8Array[] {
+  return secret instanceof Uint8Array ? [secret] : secret;
 }
 
 // Same as ./constant-time.ts, repeated here to keep this file free of relative imports (see top).

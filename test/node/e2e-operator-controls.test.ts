@@ -134,7 +134,6 @@ describe("delivery policies against the stand-in", () => {
   }, 30_000);
 
   it("the callback: received, its signature verified independently, delivered again after the receiver fails twice", async () => {
-    const secret = e2e!.run.callbackSecret;
     const calls: { id: string; timestamp: string; signature: string; body: string }[] = [];
     const receiver: Server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -153,7 +152,9 @@ describe("delivery policies against the stand-in", () => {
       await until(() => calls.length >= 3, 30_000, () => `three callback tries, got ${calls.length}`, 100);
       expect(calls).toHaveLength(3);
       expect(new Set(calls.map((c) => c.id)).size).toBe(1);
-      const key = Buffer.from(secret.slice("whsec_".length), "base64");
+      // Signed with the submitting caller's own secret (derived from RELAY_CALLBACK_SECRET), as GET /v1/callback-secrets gives it.
+      const { secrets } = (await call("GET", "/v1/callback-secrets", undefined, e2e!.run.apiKey)).body as { secrets: string[] };
+      const key = Buffer.from(secrets[0]!.slice("whsec_".length), "base64");
       for (const c of calls) {
         const mac = createHmac("sha256", key).update(`${c.id}.${c.timestamp}.${c.body}`).digest("base64");
         expect(c.signature.split(" ")).toContain(`v1,${mac}`);

@@ -3,6 +3,7 @@ import {
   checkWebhookHeaders,
   formatWebhookSecret,
   parseWebhookSecret,
+  parseWebhookSecrets,
   signWebhook,
   startWebhookMac,
   verifyWebhook,
@@ -148,6 +149,57 @@ describe("verifyWebhook", () => {
       expect(verifyWebhook({ ...valid, signatureHeader }), signatureHeader).toEqual(malformed);
     }
     expect(verifyWebhook({ ...valid, id: "x".repeat(257) })).toEqual(malformed);
+  });
+});
+
+describe("several secrets (a rotation in progress)", () => {
+  const oldKey = crypto.getRandomValues(new Uint8Array(32));
+  const newKey = crypto.getRandomValues(new Uint8Array(32));
+  const stranger = crypto.getRandomValues(new Uint8Array(32));
+  const signedWith = (key: Uint8Array) => signWebhook({ id: SPEC.id, timestamp: SPEC.timestamp, body: SPEC.body, secret: key });
+
+  it("verifies a message signed with either configured secret, and refuses one signed with neither", () => {
+    const configured = [oldKey, newKey];
+    for (const key of configured) {
+      expect(verifyWebhook({ ...valid, secret: configured, signatureHeader: signedWith(key) })).toEqual({ ok: true, webhookId: SPEC.id });
+    }
+    expect(verifyWebhook({ ...valid, secret: configured, signatureHeader: signedWith(stranger) })).toEqual({ ok: false, problem: "bad-signature" });
+    // The order of the list does not matter.
+    expect(verifyWebhook({ ...valid, secret: [newKey, oldKey], signatureHeader: signedWith(oldKey) }).ok).toBe(true);
+  });
+
+  it("the streamed MAC feeds every secret: a body in chunks verifies under the second secret", () => {
+    const headers = checkWebhookHeaders({ id: SPEC.id, timestamp: SPEC.timestamp, signatureHeader: signedWith(newKey), now });
+    if (!headers.ok) throw new Error("headers refused");
+    const bytes = new TextEncoder().encode(SPEC.body);
+    const mac = startWebhookMac([oldKey, newKey], headers);
+    mac.update(bytes.subarray(0, 5)).update(bytes.subarray(5));
+    expect(mac.matches()).toBe(true);
+    const other = startWebhookMac([oldKey, stranger], headers);
+    expect(other.update(bytes).matches()).toBe(false);
+  });
+
+  it("signs with every secret: one v1 entry each, each the HMAC WebCrypto computes with that secret alone", async () => {
+    const header = signWebhook({ id: "msg_r", timestamp: 1_700_000_000, body: "{}", secret: [oldKey, newKey] });
+    expect(header.split(" ")).toEqual([
+      await webCryptoSignature(oldKey, "msg_r", "1700000000", "{}"),
+      await webCryptoSignature(newKey, "msg_r", "1700000000", "{}"),
+    ]);
+    // A receiver holding only one of them verifies the message.
+    for (const key of [oldKey, newKey]) {
+      expect(verifyWebhook({ id: "msg_r", timestamp: "1700000000", signatureHeader: header, body: "{}", secret: key, now: 1_700_000_000 }).ok).toBe(true);
+    }
+  });
+
+  it("parseWebhookSecrets: a comma-separated list, spaces allowed; a bad entry named by position, never by value", () => {
+    const a = formatWebhookSecret(oldKey);
+    const b = formatWebhookSecret(newKey);
+    expect(parseWebhookSecrets(a)).toEqual({ ok: true, value: [oldKey] });
+    expect(parseWebhookSecrets(` ${a} , ${b},`)).toEqual({ ok: true, value: [oldKey, newKey] });
+    const bad = parseWebhookSecrets(`${a},whsec_short-and-secret`);
+    expect(bad).toEqual({ ok: false, problem: expect.stringContaining("secret 2 of 2") });
+    expect(JSON.stringify(bad)).not.toContain("short-and-secret");
+    expect(parseWebhookSecrets(" , ,")).toMatchObject({ ok: false, problem: expect.stringContaining("no secrets") });
   });
 });
 

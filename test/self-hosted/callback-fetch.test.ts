@@ -169,8 +169,8 @@ describe("what a try reports", () => {
 
   it("through the callback sender: a blocked name ends the try as `blocked-address`, nothing else said", async () => {
     const secret = new TextEncoder().encode("callback-secret-0123456789");
-    const task = { jobId: "job_x", attempt: 1, webhookId: "msg_1", url: "https://intranet.corp/hook", body: "{}" };
-    const report = await sendCallback(task, secret, callbackFetch({ destinations: STRICT, resolve: resolver(["10.1.2.3"]) }), Date.now);
+    const task = { jobId: "job_x", owner: "caller:shop", attempt: 1, webhookId: "msg_1", url: "https://intranet.corp/hook", body: "{}" };
+    const report = await sendCallback(task, [secret], callbackFetch({ destinations: STRICT, resolve: resolver(["10.1.2.3"]) }), Date.now);
     expect(report).toMatchObject({ delivered: false, error: "blocked-address" });
   });
 });

@@ -31,7 +31,7 @@ export function relay(
 export function notifications(
   count: number,
   prefix = "user",
-): { openId: string; templateCode: string; templateValue: object }[] {
+): { openId: string; templateCode: string; templateValue: Record<string, string> }[] {
   return Array.from({ length: count }, (_, i) => ({
     openId: `${prefix}-${String(i).padStart(6, "0")}`,
     templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",

@@ -7,6 +7,7 @@ import { type SqlAdapter, one } from "./sql";
 /** A callback try due to be handed to the host. */
 export interface DueCallbackRow {
   job_id: string;
+  owner: string;
   callback_url: string;
   callback_id: string;
   callback_attempts: number;
@@ -42,7 +43,7 @@ export class CallbackQueue {
   /** Up to `limit` callbacks due at `now`, earliest first. */
   due(now: number, limit: number): DueCallbackRow[] {
     return this.sql.exec<DueCallbackRow>(
-      `SELECT job_id, callback_url, callback_id, callback_attempts, completed_at FROM jobs
+      `SELECT job_id, owner, callback_url, callback_id, callback_attempts, completed_at FROM jobs
        WHERE callback_status = 'pending' AND callback_next_at <= ? ORDER BY callback_next_at LIMIT ?`,
       now, limit,
     );

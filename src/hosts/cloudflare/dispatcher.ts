@@ -18,7 +18,7 @@ export class Dispatcher extends DurableObject<Env> implements DispatcherApi {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    let callbackSecret: Uint8Array | undefined;
+    let callbackSecret: readonly Uint8Array[] | undefined;
     this.service = new DispatcherService(
       () => {
         const parsed = parseConfig(env);

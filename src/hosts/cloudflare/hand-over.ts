@@ -20,8 +20,8 @@ export function handOver(ctx: DurableObjectState, tasks: SendTask[]): void {
 export function deliverCallbacksFrom(
   ctx: DurableObjectState,
   callbacks: CallbackTask[],
-  secret: Uint8Array | undefined,
+  secrets: readonly Uint8Array[] | undefined,
   ended: (report: CallbackReport) => Promise<void>,
 ): void {
-  for (const sent of deliverCallbacks(callbacks, secret, fetch, ended)) ctx.waitUntil(sent);
+  for (const sent of deliverCallbacks(callbacks, secrets, fetch, ended)) ctx.waitUntil(sent);
 }

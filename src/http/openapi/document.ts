@@ -8,6 +8,7 @@
 import type { Hono } from "hono";
 import * as z from "zod/mini";
 import type { RelayEnv } from "../env";
+import { OWNER_PATTERN } from "../../security/owner";
 import { PROBLEMS, problemBody, type ProblemCode } from "../problem";
 import { PROBLEM_EXAMPLES } from "./examples";
 import { type DocumentedRoute, type Examples, type HeaderName, type RouteDoc, routeDocs } from "./route";
@@ -83,6 +84,26 @@ const COMPONENTS = {
       description: "`wait=N` (RFC 7240): wait up to N seconds and answer 200 with the finished job if it completed.",
       schema: { type: "string" },
       example: "wait=10",
+    },
+    PreferWaitRead: {
+      name: "Prefer",
+      in: "header",
+      required: false,
+      description:
+        "`wait=N` (RFC 7240): if the job is not completed yet, wait up to N seconds (capped by RELAY_MAX_WAIT_SECONDS) " +
+        "for it to complete; the answer is the job as it then stands.",
+      schema: { type: "string" },
+      example: "wait=30",
+    },
+    Owner: {
+      name: "owner",
+      in: "query",
+      required: false,
+      description:
+        "Admin keys only: the caller whose secrets to show, by owner id, e.g. `caller:webhook` (the Standard " +
+        "Webhooks signer) or `caller:<name>`. Without it, the credential's own.",
+      schema: { type: "string", pattern: OWNER_PATTERN.source },
+      example: "caller:webhook",
     },
     JobId: {
       name: "jobId",

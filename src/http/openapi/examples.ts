@@ -113,8 +113,8 @@ export const EXAMPLE_SUMMARY: ConfigSummary = {
   RELAY_API_KEYS: 2,
   RELAY_CALLERS: '{"shop-a":{"weight":2,"merchants":["2160400000000177"]}}',
   RELAY_ADMIN_KEYS: 1,
-  RELAY_WEBHOOK_SECRET: true,
-  RELAY_CALLBACK_SECRET: true,
+  RELAY_WEBHOOK_SECRET: 1,
+  RELAY_CALLBACK_SECRET: 1,
   RELAY_CALLBACK_ALLOW_LOCAL: false,
   RELAY_CALLBACK_HOSTS: null,
   RELAY_DEDUP_HOURS: 24,
@@ -169,6 +169,12 @@ export const EXAMPLE_STATUS = {
   adaptations: [{ at: "2026-11-26T04:08:41.002Z", liveRps: 18, reason: "REQUEST_TRAFFIC_EXCEED_LIMIT" }],
   hold: null,
   storage: { bytes: 4_202_496, capBytes: 10_000_000_000 },
+};
+
+/** `GET /v1/callback-secrets` while RELAY_CALLBACK_SECRET holds two entries. */
+export const EXAMPLE_CALLBACK_SECRETS = {
+  owner: "caller:shop-a",
+  secrets: ["whsec_hP3kO1Lq8nHc4oS0a6cQ1xq2m8v7r5tZC1n2dGY0bmE=", "whsec_Zy0aG9Vb1lRk3nHqT8eW2cY5uJ7iL0oP4sD6fG9hJ1k="],
 };
 
 /** `/healthz` answers: anyone's, and an admin key's. */

@@ -28,7 +28,7 @@ export interface RouteDoc {
   description: string;
   /** `caller`: a bearer key or (submit only) a webhook signature; `bearer`: a bearer key; `public`: none. */
   auth: "caller" | "bearer" | "public";
-  parameters?: ("IdempotencyKey" | "Prefer" | "JobId")[];
+  parameters?: ("IdempotencyKey" | "Prefer" | "PreferWaitRead" | "JobId" | "Owner")[];
   /** `required: false` for an optional body (default true). */
   requestBody?: { schema: z.ZodMiniType; examples: Examples; required?: boolean };
   responses: Record<number, SuccessDoc>;

@@ -94,6 +94,26 @@ export const SubmitAcceptedSchema = component(
   }),
 );
 
+/** A Standard Webhooks secret as `GET /v1/callback-secrets` gives it. */
+const WHSEC = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
+
+/** `GET /v1/callback-secrets`: the secrets a caller's receivers verify its completion callbacks with. */
+export const CallbackSecretsSchema = component(
+  "CallbackSecrets",
+  "The secrets that sign one caller's completion callbacks; another caller's receivers cannot verify (or forge) them.",
+  z.strictObject({
+    owner: text("The caller they belong to (its owner id, as jobs record it)."),
+    secrets: z
+      .array(z.string().check(z.regex(WHSEC)))
+      .check(
+        z.describe(
+          "`whsec_` + base64, one per RELAY_CALLBACK_SECRET entry, in the configured order: every callback carries " +
+            "one `v1,` signature per entry, so holding any one verifies it. Empty when callbacks are not enabled.",
+        ),
+      ),
+  }),
+);
+
 /** `GET /v1/status`: the live figures, and the configuration summary for an admin key. */
 export const StatusSchema = component(
   "Status",

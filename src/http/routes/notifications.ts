@@ -11,7 +11,7 @@ import { documented } from "../openapi/route";
 import { JobViewSchema, SubmitAcceptedSchema } from "../openapi/schemas";
 import { problem } from "../problem";
 import { SubmitBodySchema } from "../schemas";
-import { answerSubmit, submitJob } from "../submit";
+import { answerSubmit, appliedWaitSeconds, submitJob, waitForCompletion } from "../submit";
 
 // The request body's schema (composed from the core's rules and the delivery policies) becomes the
 // document's `SubmitBody` component.
@@ -88,13 +88,15 @@ notifications.get(
     description:
       "Counts, every batch with its latest AlipayHK result, and every failed notification with its reason. " +
       "A job is visible only to the key that created it (and to admin keys); another caller's job answers 404 " +
-      "like a missing one.",
+      "like a missing one. With `Prefer: wait=N` an unfinished job is answered when it completes or after N " +
+      "seconds, whichever comes first (woken by the dispatcher, no polling).",
     auth: "bearer",
-    parameters: ["JobId"],
+    parameters: ["JobId", "PreferWaitRead"],
     responses: {
       200: {
-        description: "The job.",
+        description: "The job (after `Prefer: wait`, completed or as it stood when the wait ran out).",
         schema: JobViewSchema,
+        headers: ["Preference-Applied"],
         examples: { completed: { summary: "A completed job", value: EXAMPLE_JOB } },
       },
     },
@@ -106,7 +108,9 @@ notifications.get(
     const jobId = c.req.param("jobId");
     const job = isJobId(jobId) ? await dispatcher.getJob(caller.admin ? null : caller.owner, jobId) : null;
     // Someone else's job and no job at all look the same: ids are not an oracle.
-    return job ? c.json(job) : problem(c, "not-found", "No such job for these credentials.");
+    if (!job) return problem(c, "not-found", "No such job for these credentials.");
+    const seconds = appliedWaitSeconds(c);
+    return c.json(seconds === null ? job : await waitForCompletion(c, job, seconds * 1000));
   },
 );
 

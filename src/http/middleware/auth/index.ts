@@ -72,8 +72,8 @@ export const submitAuth = () =>
       if (refused) return refused;
       return next();
     }
-    const secret = c.var.runtime.config.webhookSecret;
-    if (!secret) return unauthorized(c, "Webhook signatures are not enabled on this relay; use a bearer key.");
+    const secrets = c.var.runtime.config.webhookSecret;
+    if (!secrets) return unauthorized(c, "Webhook signatures are not enabled on this relay; use a bearer key.");
     const headers = checkWebhookHeaders({
       id: c.req.header("webhook-id"),
       timestamp: c.req.header("webhook-timestamp"),
@@ -81,8 +81,9 @@ export const submitAuth = () =>
       now: Math.floor(Date.now() / 1000),
     });
     if (!headers.ok) return unauthorized(c, WEBHOOK_DETAIL[headers.problem]);
-    // The MAC is fed chunk by chunk while `readBody` streams the body in: no second pass over it.
-    c.set("pendingWebhook", { id: headers.id, mac: startWebhookMac(secret, headers) });
+    // The MAC is fed chunk by chunk while `readBody` streams the body in: no second pass over it. Every
+    // configured secret gets its MAC (during a rotation the old and the new one are both accepted).
+    c.set("pendingWebhook", { id: headers.id, mac: startWebhookMac(secrets, headers) });
     await next();
   });
 
@@ -92,10 +93,9 @@ export const submitAuth = () =>
  */
 export function verifyPendingWebhook(c: Context<RelayEnv>): Response | undefined {
   const pending = c.var.pendingWebhook;
-  const secret = c.var.runtime.config.webhookSecret;
-  if (!pending || !secret) return undefined;
+  if (!pending) return undefined;
   if (!pending.mac.matches()) return unauthorized(c, WEBHOOK_DETAIL["bad-signature"]);
-  c.set("caller", { owner: ownerOf({ kind: "webhook", secret }), admin: false, name: "webhook", webhookId: pending.id });
+  c.set("caller", { owner: ownerOf({ kind: "webhook" }), admin: false, name: "webhook", webhookId: pending.id });
   return undefined;
 }
 
