@@ -56,6 +56,7 @@ describe("parseConfig defaults", () => {
       breakerProbeSeconds: 30,
       storageCapBytes: 10_000_000_000,
       utcOffsetMinutes: 480,
+      sourceKeys: {},
     } satisfies Config);
   });
 

@@ -3,6 +3,7 @@
  * `settings.ts`; every problem names its setting, and secret values never appear in an error or a summary.
  */
 import * as z from "zod/mini";
+import { resolveSourceSettings } from "../sources/settings";
 import { SETTINGS, type SettingName } from "./settings";
 
 export { SETTINGS, type SettingName } from "./settings";
@@ -25,6 +26,8 @@ export type Config = { [N in Exclude<SettingName, Optional<SettingName>> as Fiel
   /** Key lists are empty rather than absent when unset. */
   apiKeys: string[];
   adminKeys: string[];
+  /** Each source's HMAC keys (from the secrets its declaration names), by source name; empty without sources. */
+  sourceKeys: Record<string, Uint8Array[]>;
 };
 
 /** One configuration problem: which setting, and what is wrong with it (never its secret value). */
@@ -71,7 +74,7 @@ export function parseConfig(env: object): ConfigResult {
     }
     const result = (setting.schema as z.ZodMiniType<unknown, string>).safeParse(text);
     if (result.success) values[fieldOf(name)] = result.data;
-    else errors.push({ setting: name, problem: result.error.issues[0]?.message ?? "is not valid" });
+    else for (const issue of result.error.issues) errors.push({ setting: name, problem: issue.message });
   }
   const reported = new Set(errors.map((error) => error.setting));
   const present = (name: SettingName) =>
@@ -91,6 +94,17 @@ export function parseConfig(env: object): ConfigResult {
       problem: `must be at least RELAY_RETRY_BASE_MS (${base}), got ${max}`,
     });
   }
+  // Sources name other settings (their secrets) and lean on the merchant and callback settings.
+  const sources = values.sources as Config["sources"];
+  const resolved = sources
+    ? resolveSourceSettings(sources, {
+        env: source,
+        merchantId: values.merchantId as string | undefined,
+        callbackSigning: values.callbackSecret !== undefined,
+      })
+    : { keys: {}, errors: [] };
+  errors.push(...resolved.errors);
+  values.sourceKeys = resolved.keys;
   values.apiKeys ??= [];
   values.adminKeys ??= [];
   return errors.length === 0 ? { ok: true, config: values as Config } : { ok: false, errors };

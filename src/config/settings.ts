@@ -4,6 +4,7 @@
  */
 import * as z from "zod/mini";
 import { parseWebhookSecret } from "../security/webhook";
+import { parseSourcesSetting } from "../sources/parse";
 import { choice, decimal, identifier, integer, keyText, parsed } from "./setting";
 import { gatewayUrl, keyList } from "./values";
 
@@ -123,6 +124,26 @@ export const SETTINGS = {
         "without it a request with `callbackUrl` is refused.",
     },
     { kind: "shown", schema: z.boolean(), show: () => true },
+  ),
+  RELAY_SOURCES: parsed(
+    parseSourcesSetting,
+    {
+      default: null,
+      required: false,
+      example: "examples/sources.json",
+      description:
+        "Storefront sources (Shopify, Stripe, WooCommerce, Standard Webhooks), each served at `POST /v1/sources/{name}`: " +
+        "inline JSON, or the path of a JSON file (read at start when self-hosted; bundled by src/sources/bundled.ts on " +
+        "Workers). Secrets are named, never inline. See docs/sources.md.",
+    },
+    {
+      kind: "shown",
+      schema: z.string(),
+      show: (sources) =>
+        Object.entries(sources)
+          .map(([name, source]) => `${name} (${source.provider})`)
+          .join(", "),
+    },
   ),
   RELAY_DEDUP_HOURS: integer(1, 720, {
     default: "24",

@@ -17,6 +17,7 @@ import { renderReference } from "./pages/reference";
 import { problem } from "./problem";
 import { notifications } from "./routes/notifications";
 import { operations } from "./routes/operations";
+import { sources } from "./routes/sources";
 import { status } from "./routes/status";
 
 /** The relay's HTTP API. The dashboard and its files are Workers Static Assets (`public/`), not routes. */
@@ -55,6 +56,7 @@ app.get(
 
 app.use("/v1/*", configured());
 app.route("/v1/notifications", notifications);
+app.route("/v1/sources", sources);
 app.route("/v1/status", status);
 app.route("/v1", operations);
 

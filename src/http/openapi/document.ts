@@ -6,6 +6,7 @@
 import type { Hono } from "hono";
 import { generateSpecs } from "hono-openapi";
 import * as z from "zod/mini";
+import { SOURCE_NAME } from "../../sources/declaration";
 import type { RelayEnv } from "../env";
 import { ProblemSchema } from "./schemas";
 
@@ -51,7 +52,28 @@ const COMPONENTS = {
       name: "webhook-signature",
       description:
         "`v1,<base64 HMAC-SHA256>` over `{webhook-id}.{webhook-timestamp}.{body}` with RELAY_WEBHOOK_SECRET. " +
-        "Several space-separated signatures are allowed. Accepted on `POST /v1/notifications` only.",
+        "Several space-separated signatures are allowed. Accepted on `POST /v1/notifications` only (and on a " +
+        "source whose provider is `standard`, with that source's secret).",
+    },
+    shopifyHmac: {
+      type: "apiKey",
+      in: "header",
+      name: "X-Shopify-Hmac-Sha256",
+      description:
+        "A `shopify` source: base64 HMAC-SHA256 of the raw body under the source's secret (also `shopify-hmac-sha256`).",
+    },
+    stripeSignature: {
+      type: "apiKey",
+      in: "header",
+      name: "Stripe-Signature",
+      description:
+        "A `stripe` source: `t=<seconds>,v1=<hex HMAC-SHA256 of t.body>`, within 5 minutes, under the endpoint's whsec_ secret.",
+    },
+    wooCommerceSignature: {
+      type: "apiKey",
+      in: "header",
+      name: "X-WC-Webhook-Signature",
+      description: "A `woocommerce` source: base64 HMAC-SHA256 of the raw body under the webhook's secret.",
     },
   },
   parameters: {
@@ -72,6 +94,13 @@ const COMPONENTS = {
       description: "`wait=N` (RFC 7240): wait up to N seconds and answer 200 with the finished job if it completed.",
       schema: { type: "string" },
       example: "wait=10",
+    },
+    SourceName: {
+      name: "name",
+      in: "path",
+      required: true,
+      description: "A source's name, as declared in RELAY_SOURCES (e.g. `shopify`).",
+      schema: { type: "string", pattern: SOURCE_NAME.source },
     },
     JobId: {
       name: "jobId",
@@ -99,7 +128,10 @@ const COMPONENTS = {
       description: "Seconds to wait before retrying (RFC 9110).",
       schema: { type: "integer", minimum: 0 },
     },
-    "WWW-Authenticate": { description: "`Bearer` (RFC 6750).", schema: { type: "string", const: "Bearer" } },
+    "WWW-Authenticate": {
+      description: "`Bearer` (RFC 6750); on a source's `invalid-signature`, `Signature realm=\"<source>\"`.",
+      schema: { type: "string", examples: ["Bearer", 'Signature realm="shopify"'] },
+    },
   },
 };
 
@@ -126,6 +158,10 @@ async function build(app: Hono<RelayEnv>): Promise<OpenApiDocument> {
       servers: [{ url: "/", description: "This relay" }],
       tags: [
         { name: "Notifications", description: "Submit notifications and follow their jobs." },
+        {
+          name: "Sources",
+          description: "Storefront webhooks (Shopify, Stripe, WooCommerce, Standard Webhooks) turned into notifications.",
+        },
         { name: "Operations", description: "Health and live figures for operators." },
         { name: "Operator pages", description: "This document and its HTML rendering." },
       ],
