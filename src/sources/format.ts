@@ -48,6 +48,10 @@ export function formatAmount(
     return { ok: false, problem: "is not a three-letter currency code" };
   }
   const code = currency.trim().toUpperCase();
+  // JSON.parse has already rounded an integer beyond 2^53: its digits are not the provider's any more.
+  if (typeof amount === "number" && Number.isInteger(amount) && !Number.isSafeInteger(amount)) {
+    return { ok: false, problem: "is too large to read exactly" };
+  }
   const text = typeof amount === "number" && Number.isFinite(amount) ? numberText(amount) : typeof amount === "string" ? amount.trim() : "";
   const parts = DECIMAL.exec(text);
   if (!parts || parts[2]!.length > MAX_DIGITS) return { ok: false, problem: "is not a decimal amount" };
