@@ -292,6 +292,7 @@ describe("describeConfig", () => {
       RELAY_ADMIN_KEYS: 0,
       RELAY_WEBHOOK_SECRET: true,
       RELAY_CALLBACK_SECRET: null,
+      RELAY_SOURCES: null,
       RELAY_DEDUP_HOURS: 24,
       RELAY_MAX_NOTIFICATIONS_PER_REQUEST: 10_000,
       RELAY_MAX_BODY_BYTES: 4 * 1024 * 1024,
@@ -375,8 +376,15 @@ describe("SETTINGS", () => {
     expect([...read].sort()).toEqual([...SETTING_NAMES].sort());
   });
 
-  it("gives a default to every optional setting except the merchant and the credentials, and none to required ones", () => {
-    const optionalWithoutDefault = ["ALIPAY_MERCHANT_ID", "RELAY_API_KEYS", "RELAY_ADMIN_KEYS", "RELAY_WEBHOOK_SECRET", "RELAY_CALLBACK_SECRET"];
+  it("gives a default to every optional setting except the merchant, the credentials and the sources, and none to required ones", () => {
+    const optionalWithoutDefault = [
+      "ALIPAY_MERCHANT_ID",
+      "RELAY_API_KEYS",
+      "RELAY_ADMIN_KEYS",
+      "RELAY_WEBHOOK_SECRET",
+      "RELAY_CALLBACK_SECRET",
+      "RELAY_SOURCES",
+    ];
     for (const name of SETTING_NAMES) {
       const setting = SETTINGS[name];
       const expectDefault = !setting.required && !optionalWithoutDefault.includes(name);

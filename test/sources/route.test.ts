@@ -7,6 +7,8 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../src/http/app";
+import { routeDocs } from "../../src/http/openapi/route";
+import type { ProblemCode } from "../../src/http/problem";
 import { TestGateway } from "../support/gateway";
 import { ADMIN_KEY, expectOutboxEmpty, freshRelay, relay, relayStatus, setting, waitForJob } from "../support/relay";
 import {
@@ -318,5 +320,33 @@ describe("the route", () => {
       { setting: "RELAY_SOURCES", problem: 'shopify.provider: must be one of "shopify", "stripe", "woocommerce", "standard"' },
       { setting: "RELAY_SOURCES", problem: "shopify.events: must map at least one event type" },
     ]);
+  });
+});
+
+describe("the OpenAPI registration", () => {
+  it("every answer above has a status, schema or problem code the route documents", async () => {
+    const route = routeDocs(app).find((r) => r.method === "post" && r.path === "/v1/sources/{name}");
+    expect(route).toBeDefined();
+    const { doc } = route!;
+    const body = order();
+    const answers = [
+      await post("shopify", body, shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"))),
+      await post("shopify", body, shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"), { topic: "orders/create" })),
+      await post("woo", "webhook_id=3", {}),
+      await post("shopify", body, {}),
+      await post("nowhere", body, {}),
+      await post("woo", "x".repeat(5000), wooCommerceHeaders("x", setting("WOO_WEBHOOK_SECRET"))),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([202, 200, 200, 401, 404, 413]);
+    for (const res of answers) {
+      const json = (await res.json()) as { code?: ProblemCode };
+      const success = doc.responses[res.status];
+      if (success && "schema" in success) {
+        expect(success.schema.safeParse(json).error?.issues ?? []).toEqual([]);
+      } else {
+        expect(doc.problems).toContain(json.code);
+        expect(res.headers.get("content-type")).toBe("application/problem+json");
+      }
+    }
   });
 });
