@@ -6,8 +6,11 @@
 import { cp, mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 
-/** What wrangler dev reads to build and run the Worker (the dashboard's static assets included); node_modules is linked, not copied. */
-const WORKER_FILES = ["wrangler.toml", "package.json", "tsconfig.json", "src", "public"];
+/**
+ * What wrangler dev reads to build and run the Worker (the dashboard's static assets, and the example
+ * sources the bundle carries, included); node_modules is linked, not copied.
+ */
+const WORKER_FILES = ["wrangler.toml", "package.json", "tsconfig.json", "src", "public", "examples"];
 
 /** Copies the Worker at `root` into `dir` (created) and returns `dir`, ready to be a wrangler dev root. */
 export async function snapshotWorker(root: string, dir: string): Promise<string> {

@@ -30,7 +30,8 @@ const PING_MAX_BYTES = 64;
 const UNSIGNED_DELIVERY_IDS: readonly Provider[] = ["shopify", "woocommerce"];
 
 const SIGNATURE_DETAIL: Record<SignatureProblem, (provider: Provider) => string> = {
-  missing: (provider) => `No ${SIGNATURE_HEADERS[provider]} header: this source takes ${provider} webhooks signed with its secret.`,
+  missing: (provider) =>
+    `No ${SIGNATURE_HEADERS[provider]} header: this source takes ${provider} webhooks signed with its secret.`,
   malformed: (provider) => `The ${SIGNATURE_HEADERS[provider]} header is malformed.`,
   stale: () => "The signature's timestamp is more than 5 minutes from the relay's clock.",
   mismatch: () => "The signature does not match the body under this source's secret.",
@@ -61,7 +62,8 @@ export async function receiveSourceEvent(c: Context<RelayEnv>): Promise<Response
   if (!read.ok && read.problem === "too-large") {
     return problem(c, "payload-too-large", `This source accepts bodies of at most ${maxBytes} bytes.`);
   }
-  if (!read.ok && read.problem === "incomplete") return problem(c, "malformed-json", "The body ended before it was complete.");
+  if (!read.ok && read.problem === "incomplete")
+    return problem(c, "malformed-json", "The body ended before it was complete.");
   if (!check.mac.matches()) return refused(c, name, source.provider, "mismatch");
 
   const answer = { source: name, eventType: null as string | null, deliveryId: null as string | null };
@@ -82,10 +84,15 @@ export async function receiveSourceEvent(c: Context<RelayEnv>): Promise<Response
   const { job } = queued.result;
   c.header("Location", `/v1/notifications/${job.jobId}`);
   if (queued.result.kind === "existing") c.header("Idempotent-Replayed", "true");
-  return c.json({ outcome: "queued", ...answer, eventType: event.type, jobId: job.jobId, status: job.status, total: job.total }, 202);
+  return c.json(
+    { outcome: "queued", ...answer, eventType: event.type, jobId: job.jobId, status: job.status, total: job.total },
+    202,
+  );
 }
 
-type Queued = { result: Extract<SubmitResult, { kind: "created" | "existing" }> } | { reason: IgnoredReason; detail: string };
+type Queued =
+  | { result: Extract<SubmitResult, { kind: "created" | "existing" }> }
+  | { reason: IgnoredReason; detail: string };
 
 /**
  * Reads the notification with the submit rules (AlipayHK's limits: 300 characters per element, …) and
@@ -128,8 +135,18 @@ async function queue(
       ...(source.callbackUrl !== undefined ? { callbackUrl: source.callbackUrl } : {}),
     });
   } catch (error) {
-    logEvent({ event: "source_submit_failed", source: name, error: error instanceof Error ? error.message : String(error) });
-    return problem(c, "unavailable", "The dispatcher did not answer; the provider should retry.", {}, { "Retry-After": "1" });
+    logEvent({
+      event: "source_submit_failed",
+      source: name,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return problem(
+      c,
+      "unavailable",
+      "The dispatcher did not answer; the provider should retry.",
+      {},
+      { "Retry-After": "1" },
+    );
   }
   switch (result.kind) {
     case "created":
@@ -145,7 +162,10 @@ async function queue(
       );
     case "idempotency-mismatch":
     case "webhook-replayed":
-      return { reason: "delivery-conflict", detail: "the delivery was queued before with another notification; that job stands" };
+      return {
+        reason: "delivery-conflict",
+        detail: "the delivery was queued before with another notification; that job stands",
+      };
   }
 }
 
@@ -161,7 +181,13 @@ async function ignore(
 }
 
 function refused(c: Context<RelayEnv>, name: string, provider: Provider, signature: SignatureProblem): Response {
-  return problem(c, "invalid-signature", SIGNATURE_DETAIL[signature](provider), {}, { "WWW-Authenticate": `Signature realm="${name}"` });
+  return problem(
+    c,
+    "invalid-signature",
+    SIGNATURE_DETAIL[signature](provider),
+    {},
+    { "WWW-Authenticate": `Signature realm="${name}"` },
+  );
 }
 
 /** WooCommerce pings a new webhook's URL with an unsigned `webhook_id=<n>` and needs a 200 to save it. */

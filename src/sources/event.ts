@@ -59,7 +59,8 @@ export function readSourceEvent(
     case "stripe": {
       if (typeof body.type !== "string" || body.type === "") return { ok: false, detail: "the event has no type" };
       const id = deliveryId(body.id);
-      const created = typeof body.created === "number" && Number.isSafeInteger(body.created) ? body.created * 1000 : now;
+      const created =
+        typeof body.created === "number" && Number.isSafeInteger(body.created) ? body.created * 1000 : now;
       return ok(body.type, id, id ?? `body:${bodyDigest}`, created, body);
     }
     case "woocommerce": {
@@ -77,12 +78,21 @@ export function readSourceEvent(
   }
 }
 
-function ok(type: string, deliveryId: string | null, deliveryKey: string, time: number, payload: Record<string, unknown>) {
+function ok(
+  type: string,
+  deliveryId: string | null,
+  deliveryKey: string,
+  time: number,
+  payload: Record<string, unknown>,
+) {
   return { ok: true as const, event: { type, deliveryId, deliveryKey, time, payload } };
 }
 
 function deliveryId(value: unknown): string | null {
-  return typeof value === "string" && value !== "" && value.length <= MAX_DELIVERY_ID_CHARS && /^[\x21-\x7e]+$/.test(value)
+  return typeof value === "string" &&
+    value !== "" &&
+    value.length <= MAX_DELIVERY_ID_CHARS &&
+    /^[\x21-\x7e]+$/.test(value)
     ? value
     : null;
 }

@@ -52,7 +52,12 @@ export function formatAmount(
   if (typeof amount === "number" && Number.isInteger(amount) && !Number.isSafeInteger(amount)) {
     return { ok: false, problem: "is too large to read exactly" };
   }
-  const text = typeof amount === "number" && Number.isFinite(amount) ? numberText(amount) : typeof amount === "string" ? amount.trim() : "";
+  const text =
+    typeof amount === "number" && Number.isFinite(amount)
+      ? numberText(amount)
+      : typeof amount === "string"
+        ? amount.trim()
+        : "";
   const parts = DECIMAL.exec(text);
   if (!parts || parts[2]!.length > MAX_DIGITS) return { ok: false, problem: "is not a decimal amount" };
   let decimal = text;

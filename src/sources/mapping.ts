@@ -46,7 +46,10 @@ export function mapSourceEvent(
   for (const condition of mapping.when ?? []) {
     const text = textOf(pick(event.payload, condition.path));
     if (text === undefined || !condition.values.includes(text)) {
-      return ignored("filtered", `${condition.path.text} is not ${condition.values.map((v) => JSON.stringify(v)).join(" or ")}`);
+      return ignored(
+        "filtered",
+        `${condition.path.text} is not ${condition.values.map((v) => JSON.stringify(v)).join(" or ")}`,
+      );
     }
   }
   const openId = firstText(event.payload, mapping.openId);
@@ -64,7 +67,10 @@ export function mapSourceEvent(
     const value = evaluate(dedupSpec, event.payload);
     if (!value.ok) return ignored("missing-field", `dedupKey: ${value.problem}`);
     if (value.text === "" || value.text.length > MAX_DEDUP_KEY_CHARS) {
-      return ignored("missing-field", `dedupKey: must be 1 to ${MAX_DEDUP_KEY_CHARS} characters, got ${value.text.length}`);
+      return ignored(
+        "missing-field",
+        `dedupKey: must be 1 to ${MAX_DEDUP_KEY_CHARS} characters, got ${value.text.length}`,
+      );
     }
     dedupKey = value.text;
   }
@@ -72,10 +78,16 @@ export function mapSourceEvent(
   if (source.expiresAfter !== undefined) {
     expiresAt = event.time + source.expiresAfter;
     if (expiresAt <= now) {
-      return ignored("expired", `the event is from ${new Date(event.time).toISOString()}; notifications expire after ${source.expiresAfter / 1000} s`);
+      return ignored(
+        "expired",
+        `the event is from ${new Date(event.time).toISOString()}; notifications expire after ${source.expiresAfter / 1000} s`,
+      );
     }
   }
-  return { ok: true, mapped: { openId: openId.text, templateCode: mapping.templateCode, templateValue, dedupKey, expiresAt } };
+  return {
+    ok: true,
+    mapped: { openId: openId.text, templateCode: mapping.templateCode, templateValue, dedupKey, expiresAt },
+  };
 }
 
 function ignored(reason: IgnoredReason, detail: string): MappingResult {

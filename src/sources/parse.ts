@@ -35,7 +35,8 @@ export function parseSourcesJson(text: string): SourcesParse {
   }
   const seen = new Set<string>();
   const repeated = scan.members.filter((m) => seen.has(m.name) || !seen.add(m.name)).map((m) => m.name);
-  if (repeated.length > 0) return { ok: false, problems: repeated.map((name) => `${label([name])}: is declared twice`) };
+  if (repeated.length > 0)
+    return { ok: false, problems: repeated.map((name) => `${label([name])}: is declared twice`) };
   const parsed = SourcesSchema.safeParse(JSON.parse(text), { reportInput: true });
   if (parsed.success) return { ok: true, value: parsed.data };
   const problems = parsed.error.issues.flatMap((issue) => describeIssue(issue, []));
@@ -49,6 +50,7 @@ function describeIssue(issue: Issue, base: PropertyKey[]): string[] {
   const path = [...base, ...issue.path];
   switch (issue.code) {
     case "invalid_union": {
+      if ((issue as { input?: unknown }).input === undefined) return [`${label(path)}: is required`];
       const branch = likeliestBranch(issue.errors);
       return branch ? branch.flatMap((inner) => describeIssue(inner, path)) : [`${label(path)}: ${issue.message}`];
     }

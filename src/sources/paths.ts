@@ -42,7 +42,8 @@ export function parseFieldPath(text: string): Parsed<FieldPath> {
     while (i < text.length && text[i] !== "." && text[i] !== "[") i++;
     const name = text.slice(start, i);
     if (name === "") return { ok: false, problem: `has no member name at character ${start + 1}` };
-    if (RESERVED.test(name)) return { ok: false, problem: `member "${name.slice(0, 40)}" holds a space, bracket or brace` };
+    if (RESERVED.test(name))
+      return { ok: false, problem: `member "${name.slice(0, 40)}" holds a space, bracket or brace` };
     steps.push({ kind: "member", name });
     // Selectors: a match value may hold dots and equals signs, never a closing bracket.
     while (text[i] === "[") {
@@ -64,7 +65,9 @@ export function parseFieldPath(text: string): Parsed<FieldPath> {
 function parseSelector(inside: string): Parsed<PathStep> {
   if (/^[0-9]+$/.test(inside)) {
     const index = Number(inside);
-    return index <= MAX_INDEX ? { ok: true, value: { kind: "index", index } } : { ok: false, problem: `index above ${MAX_INDEX}` };
+    return index <= MAX_INDEX
+      ? { ok: true, value: { kind: "index", index } }
+      : { ok: false, problem: `index above ${MAX_INDEX}` };
   }
   const equals = inside.indexOf("=");
   const member = inside.slice(0, equals);
@@ -85,7 +88,9 @@ export function pick(root: unknown, path: FieldPath): unknown {
       value = Array.isArray(value) ? value[step.index] : undefined;
     } else {
       value = Array.isArray(value)
-        ? value.find((item) => isRecord(item) && Object.hasOwn(item, step.member) && textOf(item[step.member]) === step.value)
+        ? value.find(
+            (item) => isRecord(item) && Object.hasOwn(item, step.member) && textOf(item[step.member]) === step.value,
+          )
         : undefined;
     }
     if (value === undefined) return undefined;

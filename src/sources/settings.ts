@@ -45,7 +45,10 @@ export function resolveSourceSettings(
       else errors.push({ setting, problem: `${key.problem}; ${usedBy}` });
     }
     if (source.merchantId === undefined && input.merchantId === undefined) {
-      errors.push({ setting: "RELAY_SOURCES", problem: `${name}.merchantId: is not set, and neither is ALIPAY_MERCHANT_ID` });
+      errors.push({
+        setting: "RELAY_SOURCES",
+        problem: `${name}.merchantId: is not set, and neither is ALIPAY_MERCHANT_ID`,
+      });
     }
     if (source.callbackUrl !== undefined) {
       const problem = callbackUrlProblem(source.callbackUrl, input.callbackSigning);

@@ -100,7 +100,10 @@ describe("the declaration", () => {
     });
     const twice = `{"shopify": ${JSON.stringify(example.shopify)}, "shopify": ${JSON.stringify(example.shopify)}}`;
     expect(parseSourcesJson(twice)).toEqual({ ok: false, problems: ["shopify: is declared twice"] });
-    expect(parseSourcesJson("[]")).toMatchObject({ ok: false, problems: ["is not a JSON object: expected a JSON object at line 1, column 1"] });
+    expect(parseSourcesJson("[]")).toMatchObject({
+      ok: false,
+      problems: ["is not a JSON object: expected a JSON object at line 1, column 1"],
+    });
   });
 
   it("a value naming a file reads it (here the copy bundled into the Worker); another file or a bare word is refused", () => {
@@ -108,8 +111,13 @@ describe("the declaration", () => {
     expect(parseSourcesSetting("./examples/sources.json")).toMatchObject({ ok: true });
     const missing = parseSourcesSetting("config/shop-sources.json");
     expect(missing.ok).toBe(false);
-    expect(!missing.ok && missing.problems[0]).toMatch(/^names the file config\/shop-sources.json, which .* is not bundled \(bundled: examples\/sources.json\)$/);
-    expect(parseSourcesSetting("shopify")).toEqual({ ok: false, problems: ["must be a JSON object, or the path of a .json file holding one"] });
+    expect(!missing.ok && missing.problems[0]).toMatch(
+      /^names the file config\/shop-sources.json, which .* is not bundled \(bundled: examples\/sources.json\)$/,
+    );
+    expect(parseSourcesSetting("shopify")).toEqual({
+      ok: false,
+      problems: ["must be a JSON object, or the path of a .json file holding one"],
+    });
   });
 });
 
@@ -128,7 +136,10 @@ describe("RELAY_SOURCES in the configuration", () => {
     expect(parsed).toEqual({
       ok: false,
       errors: [
-        { setting: "RELAY_SOURCES", problem: 'shopify.provider: must be one of "shopify", "stripe", "woocommerce", "standard"' },
+        {
+          setting: "RELAY_SOURCES",
+          problem: 'shopify.provider: must be one of "shopify", "stripe", "woocommerce", "standard"',
+        },
         { setting: "RELAY_SOURCES", problem: 'shopify.onUnknown: must be one of "retry", "fail"' },
       ],
     });
@@ -137,7 +148,11 @@ describe("RELAY_SOURCES in the configuration", () => {
   it("a named secret that is unset or does not fit its provider is named by its own setting; no merchant, no callback secret", () => {
     const declaration = {
       ...example,
-      shopify: { ...example.shopify, secrets: ["SHOPIFY_WEBHOOK_SECRET", "SHOPIFY_NEXT_SECRET"], callbackUrl: "https://shop.example/done" },
+      shopify: {
+        ...example.shopify,
+        secrets: ["SHOPIFY_WEBHOOK_SECRET", "SHOPIFY_NEXT_SECRET"],
+        callbackUrl: "https://shop.example/done",
+      },
     };
     const secrets = { SHOPIFY_WEBHOOK_SECRET: "short", STRIPE_WEBHOOK_SECRET: "sk_live_0123456789abcdefghijklmn" };
     const { ALIPAY_MERCHANT_ID: _merchant, ...withoutMerchant } = BASE;
@@ -145,13 +160,23 @@ describe("RELAY_SOURCES in the configuration", () => {
     expect(parsed.ok).toBe(false);
     const errors = parsed.ok ? [] : parsed.errors;
     expect(errors).toEqual([
-      { setting: "SHOPIFY_WEBHOOK_SECRET", problem: "must be at least 16 characters; source shopify (RELAY_SOURCES) verifies its shopify webhooks with it" },
-      { setting: "SHOPIFY_NEXT_SECRET", problem: "is not set; source shopify (RELAY_SOURCES) verifies its shopify webhooks with it" },
+      {
+        setting: "SHOPIFY_WEBHOOK_SECRET",
+        problem: "must be at least 16 characters; source shopify (RELAY_SOURCES) verifies its shopify webhooks with it",
+      },
+      {
+        setting: "SHOPIFY_NEXT_SECRET",
+        problem: "is not set; source shopify (RELAY_SOURCES) verifies its shopify webhooks with it",
+      },
       { setting: "RELAY_SOURCES", problem: "shopify.merchantId: is not set, and neither is ALIPAY_MERCHANT_ID" },
-      { setting: "RELAY_SOURCES", problem: "shopify.callbackUrl: callbacks are not enabled on this relay (RELAY_CALLBACK_SECRET is not set)" },
+      {
+        setting: "RELAY_SOURCES",
+        problem: "shopify.callbackUrl: callbacks are not enabled on this relay (RELAY_CALLBACK_SECRET is not set)",
+      },
       {
         setting: "STRIPE_WEBHOOK_SECRET",
-        problem: "must be the endpoint's signing secret, which starts with whsec_ (not an API key); source stripe (RELAY_SOURCES) verifies its stripe webhooks with it",
+        problem:
+          "must be the endpoint's signing secret, which starts with whsec_ (not an API key); source stripe (RELAY_SOURCES) verifies its stripe webhooks with it",
       },
       { setting: "RELAY_SOURCES", problem: "stripe.merchantId: is not set, and neither is ALIPAY_MERCHANT_ID" },
     ]);

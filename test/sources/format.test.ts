@@ -21,13 +21,22 @@ describe("formatAmount", () => {
 
   it("keeps every digit of a large amount (decimal text, never a double)", () => {
     expect(formatAmount("90071992547409.93", "HKD", hk)).toEqual({ ok: true, value: "HK$90,071,992,547,409.93" });
-    expect(formatAmount(9007199254740993, "HKD", cents)).toEqual({ ok: false, problem: "is too large to read exactly" });
+    expect(formatAmount(Number.MAX_SAFE_INTEGER + 2, "HKD", cents)).toEqual({
+      ok: false,
+      problem: "is too large to read exactly",
+    });
     expect(formatAmount("9007199254740993", "HKD", cents)).toEqual({ ok: true, value: "HK$90,071,992,547,409.93" });
   });
 
   it("writes the amount in the locale asked for", () => {
-    expect(formatAmount("198", "HKD", { minorUnits: false, locale: "zh-HK" })).toEqual({ ok: true, value: "HK$198.00" });
-    expect(formatAmount("198", "EUR", { minorUnits: false, locale: "de-DE" })).toEqual({ ok: true, value: "198,00\u00a0€" });
+    expect(formatAmount("198", "HKD", { minorUnits: false, locale: "zh-HK" })).toEqual({
+      ok: true,
+      value: "HK$198.00",
+    });
+    expect(formatAmount("198", "EUR", { minorUnits: false, locale: "de-DE" })).toEqual({
+      ok: true,
+      value: "198,00\u00a0€",
+    });
   });
 
   it.each([

@@ -51,24 +51,72 @@ describe("the example's mappings", () => {
     const result = mapSourceEvent(stripe, event("checkout.session.completed", stripeEvent), NOW, "body:abc");
     expect(result.ok && result.mapped).toMatchObject({
       openId: "20881234567890123456789012345678",
-      templateValue: { merchantName: "Tea House", amount: "HK$198.00", redirectUrl: "https://tea-house.example.hk/orders/order-1042" },
+      templateValue: {
+        merchantName: "Tea House",
+        amount: "HK$198.00",
+        redirectUrl: "https://tea-house.example.hk/orders/order-1042",
+      },
       dedupKey: "body:abc",
     });
   });
 });
 
 describe("what a mapping declines, and why", () => {
-  const paid = (object: object) => event("checkout.session.completed", { ...stripeEvent, data: { object: { ...stripeEvent.data.object, ...object } } });
+  const paid = (object: object) =>
+    event("checkout.session.completed", {
+      ...stripeEvent,
+      data: { object: { ...stripeEvent.data.object, ...object } },
+    });
 
   it.each([
-    ["an unmapped type", mapSourceEvent(shopify, event("orders/create", shopifyOrder), NOW), "unhandled-event", 'this source maps orders/paid, not "orders/create"'],
-    ["an unmet when", mapSourceEvent(stripe, paid({ payment_status: "unpaid" }), NOW), "filtered", 'data.object.payment_status is not "paid"'],
-    ["no openId", mapSourceEvent(stripe, paid({ metadata: {} }), NOW), "no-open-id", "no text at data.object.metadata.alipayhk_open_id"],
-    ["an empty openId", mapSourceEvent(stripe, paid({ metadata: { alipayhk_open_id: "  " } }), NOW), "no-open-id", "no text at data.object.metadata.alipayhk_open_id"],
-    ["an amount that is not one", mapSourceEvent(stripe, paid({ amount_total: "lots" }), NOW), "missing-field", "templateValue.amount: data.object.amount_total is not a decimal amount"],
-    ["no currency", mapSourceEvent(stripe, paid({ currency: null }), NOW), "missing-field", "templateValue.amount: data.object.currency is not a three-letter currency code"],
-    ["no field for the link", mapSourceEvent(stripe, paid({ client_reference_id: null }), NOW), "missing-field", "templateValue.redirectUrl: no text at data.object.client_reference_id"],
-    ["an event older than expiresAfter", mapSourceEvent(shopify, event("orders/paid", shopifyOrder, NOW - 25 * 3600_000), NOW), "expired", "the event is from 2026-11-25T03:10:00.000Z; notifications expire after 86400 s"],
+    [
+      "an unmapped type",
+      mapSourceEvent(shopify, event("orders/create", shopifyOrder), NOW),
+      "unhandled-event",
+      'this source maps orders/paid, not "orders/create"',
+    ],
+    [
+      "an unmet when",
+      mapSourceEvent(stripe, paid({ payment_status: "unpaid" }), NOW),
+      "filtered",
+      'data.object.payment_status is not "paid"',
+    ],
+    [
+      "no openId",
+      mapSourceEvent(stripe, paid({ metadata: {} }), NOW),
+      "no-open-id",
+      "no text at data.object.metadata.alipayhk_open_id",
+    ],
+    [
+      "an empty openId",
+      mapSourceEvent(stripe, paid({ metadata: { alipayhk_open_id: "  " } }), NOW),
+      "no-open-id",
+      "no text at data.object.metadata.alipayhk_open_id",
+    ],
+    [
+      "an amount that is not one",
+      mapSourceEvent(stripe, paid({ amount_total: "lots" }), NOW),
+      "missing-field",
+      "templateValue.amount: data.object.amount_total is not a decimal amount",
+    ],
+    [
+      "no currency",
+      mapSourceEvent(stripe, paid({ currency: null }), NOW),
+      "missing-field",
+      "templateValue.amount: data.object.currency is not a three-letter currency code",
+    ],
+    [
+      "no field for the link",
+      mapSourceEvent(stripe, paid({ client_reference_id: null }), NOW),
+      "missing-field",
+      "templateValue.redirectUrl: no text at data.object.client_reference_id",
+    ],
+    [
+      "an event older than expiresAfter",
+      mapSourceEvent(shopify, event("orders/paid", shopifyOrder, NOW - 25 * 3600_000), NOW),
+      "expired",
+      "the event is from 2026-11-25T03:10:00.000Z; notifications expire after 86400 s",
+    ],
   ])("%s", (_, result, reason, detail) => {
     expect(result).toEqual({ ok: false, reason, detail });
   });
@@ -129,8 +177,16 @@ describe("value kinds", () => {
   });
 
   it("a link that is not http(s), and an event type's own dedupKey overriding the source's", () => {
-    const javascript = mapSourceEvent(source, event("order.updated", { ...order, status_url: "javascript:alert(1)//" }), NOW);
-    expect(javascript).toEqual({ ok: false, reason: "missing-field", detail: "templateValue.status: the link is not an absolute http(s) URL" });
+    const javascript = mapSourceEvent(
+      source,
+      event("order.updated", { ...order, status_url: "javascript:alert(1)//" }),
+      NOW,
+    );
+    expect(javascript).toEqual({
+      ok: false,
+      reason: "missing-field",
+      detail: "templateValue.status: the link is not an absolute http(s) URL",
+    });
     const deleted = mapSourceEvent(source, event("order.deleted", { x: "2088" }), NOW);
     expect(deleted).toEqual({ ok: false, reason: "missing-field", detail: "dedupKey: no text at nothing" });
   });

@@ -94,8 +94,16 @@ describe("a signed event becomes one notification at the gateway", () => {
   it("Shopify orders/paid: openId from note_attributes, the amount with its currency, a link to the order", async () => {
     const body = order();
     const webhookId = "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043";
-    const queued = await expectQueued(await post("shopify", body, shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"), { webhookId })));
-    expect(queued).toMatchObject({ outcome: "queued", source: "shopify", eventType: "orders/paid", deliveryId: webhookId, total: 1 });
+    const queued = await expectQueued(
+      await post("shopify", body, shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"), { webhookId })),
+    );
+    expect(queued).toMatchObject({
+      outcome: "queued",
+      source: "shopify",
+      eventType: "orders/paid",
+      deliveryId: webhookId,
+      total: 1,
+    });
 
     const job = await waitForJob(queued.jobId, 20_000, ADMIN_KEY);
     expect(job).toMatchObject({ status: "completed", total: 1, succeeded: 1 });
@@ -113,8 +121,14 @@ describe("a signed event becomes one notification at the gateway", () => {
 
   it("Stripe checkout.session.completed: openId from metadata, cents formatted as dollars, the order in the link", async () => {
     const body = checkout();
-    const queued = await expectQueued(await post("stripe", body, await stripeHeaders(body, setting("STRIPE_WEBHOOK_SECRET"))));
-    expect(queued).toMatchObject({ source: "stripe", eventType: "checkout.session.completed", deliveryId: stripeCheckoutCompleted.id });
+    const queued = await expectQueued(
+      await post("stripe", body, await stripeHeaders(body, setting("STRIPE_WEBHOOK_SECRET"))),
+    );
+    expect(queued).toMatchObject({
+      source: "stripe",
+      eventType: "checkout.session.completed",
+      deliveryId: stripeCheckoutCompleted.id,
+    });
     expect(await waitForJob(queued.jobId, 20_000, ADMIN_KEY)).toMatchObject({ status: "completed", succeeded: 1 });
     const [sent] = gateway.received.flatMap((r) => r.notifications);
     expect(sent?.openId).toBe(OPEN_ID);
@@ -149,8 +163,14 @@ describe("a signed event becomes one notification at the gateway", () => {
   });
 
   it("Standard Webhooks: the `*` mapping, the source's merchantId and onUnknown", async () => {
-    const body = JSON.stringify({ type: "invoice.paid", timestamp: new Date().toISOString(), data: { openId: OPEN_ID, ref: "INV 7/2" } });
-    const queued = await expectQueued(await post("hooks", body, standardHeaders(body, setting("HOOKS_WEBHOOK_SECRET"))));
+    const body = JSON.stringify({
+      type: "invoice.paid",
+      timestamp: new Date().toISOString(),
+      data: { openId: OPEN_ID, ref: "INV 7/2" },
+    });
+    const queued = await expectQueued(
+      await post("hooks", body, standardHeaders(body, setting("HOOKS_WEBHOOK_SECRET"))),
+    );
     const job = await waitForJob(queued.jobId, 20_000, ADMIN_KEY);
     expect(job).toMatchObject({ status: "completed", merchantId: "2160400000000299", onUnknown: "fail" });
     const [sent] = gateway.received.flatMap((r) => r.notifications);
@@ -174,21 +194,33 @@ describe("redeliveries", () => {
   it("Stripe's retry of an event (a new signature, pending_webhooks changed) finds the first job", async () => {
     const created = Math.floor(Date.now() / 1000) - 60;
     const body = checkout({}, { created, pending_webhooks: 1 });
-    const first = await expectQueued(await post("stripe", body, await stripeHeaders(body, setting("STRIPE_WEBHOOK_SECRET"))));
+    const first = await expectQueued(
+      await post("stripe", body, await stripeHeaders(body, setting("STRIPE_WEBHOOK_SECRET"))),
+    );
     await waitForJob(first.jobId, 20_000, ADMIN_KEY);
     const retry = checkout({}, { created, pending_webhooks: 2 });
-    const again = await expectQueued(await post("stripe", retry, await stripeHeaders(retry, setting("STRIPE_WEBHOOK_SECRET"))));
+    const again = await expectQueued(
+      await post("stripe", retry, await stripeHeaders(retry, setting("STRIPE_WEBHOOK_SECRET"))),
+    );
     expect(again.jobId).toBe(first.jobId);
     expect(gateway.deliveries().get(OPEN_ID)).toBe(1);
   });
 
   it("a Shopify body delivered again under a new webhook id (unsigned) is deduplicated, not sent twice", async () => {
     const body = order();
-    const first = await expectQueued(await post("shopify", body, shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"))));
+    const first = await expectQueued(
+      await post("shopify", body, shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"))),
+    );
     await waitForJob(first.jobId, 20_000, ADMIN_KEY);
-    const replay = await expectQueued(await post("shopify", body, shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"))));
+    const replay = await expectQueued(
+      await post("shopify", body, shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"))),
+    );
     expect(replay.jobId).not.toBe(first.jobId);
-    expect(await waitForJob(replay.jobId, 20_000, ADMIN_KEY)).toMatchObject({ status: "completed", deduplicated: 1, succeeded: 0 });
+    expect(await waitForJob(replay.jobId, 20_000, ADMIN_KEY)).toMatchObject({
+      status: "completed",
+      deduplicated: 1,
+      succeeded: 0,
+    });
     expect(gateway.deliveries().get(OPEN_ID)).toBe(1);
   });
 });
@@ -197,7 +229,13 @@ describe("signatures", () => {
   it("the secret being rotated in verifies too, and Shopify's headers are read without the X- prefix", async () => {
     const body = order();
     await expectQueued(await post("shopify", body, shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET_NEXT"))));
-    await expectQueued(await post("shopify", order({ id: 1 }), shopifyHeaders(order({ id: 1 }), setting("SHOPIFY_WEBHOOK_SECRET"), { unprefixed: true })));
+    await expectQueued(
+      await post(
+        "shopify",
+        order({ id: 1 }),
+        shopifyHeaders(order({ id: 1 }), setting("SHOPIFY_WEBHOOK_SECRET"), { unprefixed: true }),
+      ),
+    );
   });
 
   it("a bad, missing, malformed or stale signature is 401 invalid-signature with a challenge, and nothing is queued", async () => {
@@ -253,13 +291,23 @@ describe("verified events that are not queued: 200 with the reason, recorded, se
     const body = order();
     let res: Response | undefined;
     const records = await ignoredRecords(async () => {
-      res = await post("shopify", body, shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"), { topic: "orders/create", webhookId: "w-1" }));
+      res = await post(
+        "shopify",
+        body,
+        shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"), { topic: "orders/create", webhookId: "w-1" }),
+      );
     });
     const ignored = await expectIgnored(res!, "unhandled-event");
     expect(ignored).toMatchObject({ source: "shopify", eventType: "orders/create", deliveryId: "w-1" });
     expect(ignored.detail).toContain("orders/paid");
     expect(records).toEqual([
-      expect.objectContaining({ source: "shopify", outcome: "ignored", reason: "unhandled-event", eventType: "orders/create", deliveryId: "w-1" }),
+      expect.objectContaining({
+        source: "shopify",
+        outcome: "ignored",
+        reason: "unhandled-event",
+        eventType: "orders/create",
+        deliveryId: "w-1",
+      }),
     ]);
     await expectOutboxEmpty();
   });
@@ -273,9 +321,27 @@ describe("verified events that are not queued: 200 with the reason, recorded, se
     const unpaid = checkout({ payment_status: "unpaid" });
     const old = checkout({}, { created: Math.floor(Date.now() / 1000) - 2 * 86_400 });
     const cases: [string, string, Record<string, string>, string, RegExp][] = [
-      ["shopify", withoutOpenId, shopifyHeaders(withoutOpenId, shopify), "no-open-id", /note_attributes\[name=alipayhk_open_id\]\.value/],
-      ["shopify", withoutCurrency, shopifyHeaders(withoutCurrency, shopify), "missing-field", /templateValue\.amount: currency/],
-      ["shopify", longOpenId, shopifyHeaders(longOpenId, shopify), "invalid-notification", /AlipayHK allows at most 300/],
+      [
+        "shopify",
+        withoutOpenId,
+        shopifyHeaders(withoutOpenId, shopify),
+        "no-open-id",
+        /note_attributes\[name=alipayhk_open_id\]\.value/,
+      ],
+      [
+        "shopify",
+        withoutCurrency,
+        shopifyHeaders(withoutCurrency, shopify),
+        "missing-field",
+        /templateValue\.amount: currency/,
+      ],
+      [
+        "shopify",
+        longOpenId,
+        shopifyHeaders(longOpenId, shopify),
+        "invalid-notification",
+        /AlipayHK allows at most 300/,
+      ],
       ["stripe", unpaid, await stripeHeaders(unpaid, stripe), "filtered", /payment_status is not "paid"/],
       ["stripe", old, await stripeHeaders(old, stripe), "expired", /expire after 86400 s/],
       ["shopify", "not json", shopifyHeaders("not json", shopify), "malformed-event", /not JSON/],
@@ -301,15 +367,27 @@ describe("the route", () => {
   it("the bundled examples/sources.json serves as RELAY_SOURCES in workerd", async () => {
     const bundled = { ...env, RELAY_SOURCES: "examples/sources.json" } as unknown as Env;
     const body = order({ id: 42 });
-    const res = await app.request("/v1/sources/shopify", { method: "POST", body, headers: shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"), { topic: "orders/create" }) }, bundled);
-    expect(await expectIgnored(res, "unhandled-event")).toMatchObject({ detail: 'this source maps orders/paid, not "orders/create"' });
+    const res = await app.request(
+      "/v1/sources/shopify",
+      {
+        method: "POST",
+        body,
+        headers: shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"), { topic: "orders/create" }),
+      },
+      bundled,
+    );
+    expect(await expectIgnored(res, "unhandled-event")).toMatchObject({
+      detail: 'this source maps orders/paid, not "orders/create"',
+    });
     expect((await app.request("/v1/sources/woo", { method: "POST", body }, bundled)).status).toBe(404);
   });
 
   it("a malformed RELAY_SOURCES answers 503 not-configured naming it; /healthz lists each problem for an admin", async () => {
     const broken = {
       ...env,
-      RELAY_SOURCES: JSON.stringify({ shopify: { provider: "shopfiy", secrets: ["SHOPIFY_WEBHOOK_SECRET"], events: {} } }),
+      RELAY_SOURCES: JSON.stringify({
+        shopify: { provider: "shopfiy", secrets: ["SHOPIFY_WEBHOOK_SECRET"], events: {} },
+      }),
     } as unknown as Env;
     const res = await app.request("/v1/sources/shopify", { method: "POST", body: "{}" }, broken);
     expect(res.status).toBe(503);
@@ -317,7 +395,10 @@ describe("the route", () => {
     const health = await app.request("/healthz", { headers: { authorization: `Bearer ${ADMIN_KEY}` } }, broken);
     const { errors } = (await health.json()) as { errors: { setting: string; problem: string }[] };
     expect(errors).toEqual([
-      { setting: "RELAY_SOURCES", problem: 'shopify.provider: must be one of "shopify", "stripe", "woocommerce", "standard"' },
+      {
+        setting: "RELAY_SOURCES",
+        problem: 'shopify.provider: must be one of "shopify", "stripe", "woocommerce", "standard"',
+      },
       { setting: "RELAY_SOURCES", problem: "shopify.events: must map at least one event type" },
     ]);
   });

@@ -43,14 +43,20 @@ export const MIN_SECRET_CHARS = 16;
  * Shopify, Stripe and WooCommerce key the HMAC with the secret's text as it is (Stripe's `whsec_`
  * prefix included); Standard Webhooks with the base64 bytes after `whsec_`.
  */
-export function signingKey(provider: Provider, secret: string): { ok: true; key: Uint8Array } | { ok: false; problem: string } {
+export function signingKey(
+  provider: Provider,
+  secret: string,
+): { ok: true; key: Uint8Array } | { ok: false; problem: string } {
   if (provider === "standard") {
     const key = parseWebhookSecret(secret);
-    return key ? { ok: true, key } : { ok: false, problem: "must be whsec_ followed by standard base64 of at least 16 bytes" };
+    return key
+      ? { ok: true, key }
+      : { ok: false, problem: "must be whsec_ followed by standard base64 of at least 16 bytes" };
   }
   if (provider === "stripe" && !secret.startsWith("whsec_")) {
     return { ok: false, problem: "must be the endpoint's signing secret, which starts with whsec_ (not an API key)" };
   }
-  if (secret.length < MIN_SECRET_CHARS) return { ok: false, problem: `must be at least ${MIN_SECRET_CHARS} characters` };
+  if (secret.length < MIN_SECRET_CHARS)
+    return { ok: false, problem: `must be at least ${MIN_SECRET_CHARS} characters` };
   return { ok: true, key: new TextEncoder().encode(secret) };
 }

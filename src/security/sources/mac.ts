@@ -18,7 +18,11 @@ export interface SourceMac {
  * Starts one HMAC per key over `prefix`; `presented` are the decoded signatures of the request. Every
  * key is compared with every signature, without an early exit, so the time does not say which matched.
  */
-export function startSourceMac(keys: readonly Uint8Array[], prefix: string, presented: readonly Uint8Array[]): SourceMac {
+export function startSourceMac(
+  keys: readonly Uint8Array[],
+  prefix: string,
+  presented: readonly Uint8Array[],
+): SourceMac {
   const head = new TextEncoder().encode(prefix);
   const states = keys.map((key) => hmac.create(sha256, key).update(head));
   let result: boolean | undefined;

@@ -7,7 +7,12 @@ import { checkWebhookHeaders } from "../webhook";
 import type { SignatureCheck, SignatureInput } from "./types";
 import { startSourceMac } from "./mac";
 
-const PROBLEMS = { "missing-headers": "missing", malformed: "malformed", stale: "stale", "bad-signature": "malformed" } as const;
+const PROBLEMS = {
+  "missing-headers": "missing",
+  malformed: "malformed",
+  stale: "stale",
+  "bad-signature": "malformed",
+} as const;
 
 /** Checks the three Standard Webhooks headers; the MAC covers `id.timestamp.` and the body. */
 export function checkStandardHeaders({ header, keys, nowSeconds }: SignatureInput): SignatureCheck {

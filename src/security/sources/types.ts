@@ -19,4 +19,3 @@ export interface SignatureInput {
 
 /** How far a signed timestamp (Stripe's `t=`, Standard Webhooks') may be from now, either way, in seconds. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
-
