@@ -1,15 +1,35 @@
 /**
- * The declaration's reference in docs/sources.md, generated from the schema that parses it (its JSON
- * Schema, as zod derives it): `npm run docs` rewrites it between the markers, a test checks it is current.
+ * What docs/sources.md shows of the code, generated: the declaration's reference from the schema that
+ * parses it (its JSON Schema, as zod derives it), the ignored reasons, and the example file. `npm run docs`
+ * rewrites them between their markers; test/node/docs-sources.test.ts checks they are current.
  */
 import * as z from "zod/mini";
 import { SOURCE_NAME, SourcesSchema } from "./declaration";
+import { IGNORED_REASONS } from "./outcomes";
 
-/** Markers around the generated reference in docs/sources.md. */
-export const SOURCES_DOC_MARKERS = {
-  start: "<!-- sources-reference:start -->",
-  end: "<!-- sources-reference:end -->",
-} as const;
+/** The generated sections of docs/sources.md, by the name in their markers (`<!-- sources-<name>:start -->`). */
+export function sourcesDocSections(exampleJson: string): Record<string, string> {
+  const reasons = Object.entries(IGNORED_REASONS).map(([reason, meaning]) => `| \`${reason}\` | ${cell(meaning)} |`);
+  return {
+    example: ["```json", exampleJson.trim(), "```"].join("\n"),
+    reference: sourcesReference(),
+    reasons: ["| `reason` | Meaning |", "| --- | --- |", ...reasons].join("\n"),
+  };
+}
+
+/** `text` with each section's content between its markers; throws naming a marker that is missing. */
+export function withSections(text: string, sections: Record<string, string>): string {
+  let out = text;
+  for (const [name, content] of Object.entries(sections)) {
+    const start = `<!-- sources-${name}:start -->`;
+    const end = `<!-- sources-${name}:end -->`;
+    const from = out.indexOf(start);
+    const to = out.indexOf(end);
+    if (from < 0 || to < from) throw new Error(`docs/sources.md needs ${start} … ${end}`);
+    out = `${out.slice(0, from + start.length)}\n${content}\n${out.slice(to)}`;
+  }
+  return out;
+}
 
 interface Node {
   type?: string;
