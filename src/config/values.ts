@@ -51,3 +51,15 @@ export function gatewayUrl(text: string): Parsed<string> {
     return { ok: false, problem: "must not contain a user name or password" };
   return { ok: true, value: text };
 }
+
+/** Why a callback URL is refused, or null: https, or http on a loopback host; no user-info. */
+export function callbackUrlProblem(text: string, signing: boolean): string | null {
+  if (!signing) return "callbacks are not enabled on this relay (RELAY_CALLBACK_SECRET is not set)";
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (!url) return "must be an absolute URL";
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+    return "must use https (http only on a loopback host: 127.0.0.0/8, localhost, [::1])";
+  }
+  if (url.username !== "" || url.password !== "") return "must not contain a user name or password";
+  return null;
+}

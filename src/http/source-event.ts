@@ -7,7 +7,7 @@
  */
 import type { Context } from "hono";
 import { parseSubmission } from "../core/submission";
-import type { SubmitResult } from "../engine/types";
+import type { SubmitResult } from "../engine/api";
 import { logEvent } from "../log";
 import { newJobId } from "../security/owner";
 import { checkSignatureHeaders, SIGNATURE_HEADERS, type SignatureProblem } from "../security/sources";

@@ -5,8 +5,8 @@
  * `parseSubmitPolicies` checks the values `parseSubmission` took out of the body.
  */
 import * as z from "zod/mini";
-import { isLoopbackHost } from "../config/values";
-import type { SubmitRequest } from "../engine/types";
+import { callbackUrlProblem } from "../config/values";
+import type { SubmitRequest } from "../engine/api";
 
 /** Longest `callbackUrl`, in characters. */
 export const MAX_CALLBACK_URL_CHARS = 2048;
@@ -72,16 +72,4 @@ export function parseSubmitPolicies(values: Record<string, unknown>, now: number
     else request.callbackUrl = p.callbackUrl;
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, request };
-}
-
-/** Why a callback URL is refused, or null: https, or http on a loopback host; no user-info. */
-export function callbackUrlProblem(text: string, signing: boolean): string | null {
-  if (!signing) return "callbacks are not enabled on this relay (RELAY_CALLBACK_SECRET is not set)";
-  const url = URL.canParse(text) ? new URL(text) : undefined;
-  if (!url) return "must be an absolute URL";
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
-    return "must use https (http only on a loopback host: 127.0.0.0/8, localhost, [::1])";
-  }
-  if (url.username !== "" || url.password !== "") return "must not contain a user name or password";
-  return null;
 }

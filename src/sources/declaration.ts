@@ -268,15 +268,13 @@ const SourceSchema = z
       ),
     ),
     callbackUrl: z.optional(
-      z
-        .string()
-        .check(
-          z.maxLength(2048),
-          z.meta({
-            title: "URL",
-            description: "Where each job's final document is POSTed, signed (needs RELAY_CALLBACK_SECRET).",
-          }),
-        ),
+      z.string().check(
+        z.maxLength(2048),
+        z.meta({
+          title: "URL",
+          description: "Where each job's final document is POSTed, signed (needs RELAY_CALLBACK_SECRET).",
+        }),
+      ),
     ),
     maxBodyBytes: z.optional(
       described(

@@ -3,7 +3,7 @@
  * each secret it names must be set and fit its provider, it needs a merchant (its own or
  * ALIPAY_MERCHANT_ID), and a callback needs RELAY_CALLBACK_SECRET. Secrets become HMAC keys here, once.
  */
-import { callbackUrlProblem } from "../http/submit-policies";
+import { callbackUrlProblem } from "../config/values";
 import { signingKey } from "../security/sources";
 import type { Sources } from "./declaration";
 
