@@ -1,5 +1,5 @@
 /**
- * End to end, real processes: the relay under `wrangler dev` (workerd) and self-hosted on Node, each with
+ * End to end, real processes: the relay under `wrangler dev` (workerd) and self-hosted on Node and Deno, each with
  * the example sources `npm start` loads (examples/sources.json), and the AlipayHK stand-in. A Shopify
  * orders/paid webhook signed with Shopify's own HMAC helper and a Stripe checkout.session.completed
  * event signed by the stripe package become one notification each at the stand-in, with the mapped
@@ -20,7 +20,7 @@ import { type E2eRun, startE2eRun } from "./e2e-helpers.ts";
 
 const OPEN_ID = "20881234567890123456789012345678";
 
-describe.each(["workerd", "node"] as const)("the example sources on %s", (runtime) => {
+describe.each(["workerd", "node", "deno"] as const)("the example sources on %s", (runtime) => {
   let e2e: E2eRun | undefined;
   const sent: { source: string; body: string; headers: Record<string, string>; jobId: string }[] = [];
 
