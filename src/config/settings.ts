@@ -130,7 +130,8 @@ export const SETTINGS = {
     {
       default: null,
       required: false,
-      example: "examples/sources.json",
+      // Empty in .dev.vars.example: the example sources need their secrets, which `npm start` generates.
+      example: "",
       description:
         "Storefront sources (Shopify, Stripe, WooCommerce, Standard Webhooks), each served at `POST /v1/sources/{name}`: " +
         "inline JSON, or the path of a JSON file (read at start when self-hosted; bundled by src/sources/bundled.ts on " +
