@@ -21,6 +21,13 @@ const testBindings = {
   RELAY_RETRY_BASE_MS: "50",
   RELAY_RETRY_MAX_MS: "200",
   RELAY_SEND_TIMEOUT_MS: "1000",
+  // Storefront sources of every provider (test/fixtures/sources/) and the secrets they name.
+  RELAY_SOURCES: readFileSync(new URL("./test/fixtures/sources/relay-sources.json", import.meta.url), "utf8"),
+  SHOPIFY_WEBHOOK_SECRET: "shpss_test_0123456789abcdef0123456789abcdef",
+  SHOPIFY_WEBHOOK_SECRET_NEXT: "shpss_next_fedcba9876543210fedcba9876543210",
+  STRIPE_WEBHOOK_SECRET: "whsec_test_Yk3uR8vQ1nT6wZ0pL4sD9fH2jG5bM7cX",
+  WOO_WEBHOOK_SECRET: "wc-test-secret-3f9a1c7e5b2d8a4c",
+  HOOKS_WEBHOOK_SECRET: "whsec_c291cmNlLWhvb2tzLXRlc3Qtc2VjcmV0LTAx",
   // Test-only: the gateway's private key and the merchant's public key, for the in-test gateway.
   TEST_ALIPAY_PRIVATE_KEY: fixture("alipay-pkcs8.pem"),
   TEST_MERCHANT_PUBLIC_KEY: fixture("merchant-spki.pem"),

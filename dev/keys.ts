@@ -31,6 +31,10 @@ export interface DevSecrets {
   adminKey: string;
   /** The Standard Webhooks secret that signs completion callbacks (RELAY_CALLBACK_SECRET). */
   callbackSecret: string;
+  /** The example Shopify source's signing secret (SHOPIFY_WEBHOOK_SECRET), 64 hex digits as Shopify shows them. */
+  shopifyWebhookSecret: string;
+  /** The example Stripe source's endpoint secret (STRIPE_WEBHOOK_SECRET), `whsec_` and 32 letters and digits. */
+  stripeWebhookSecret: string;
 }
 
 /** A dev clientId (≤ 32 characters, digits like real ones). */
@@ -59,7 +63,7 @@ export async function ensureDevKeys(dir: string): Promise<DevKeys> {
   return keys;
 }
 
-/** Loads the relay's dev API key, admin key and webhook and callback secrets from `dir`, generating them on first use. */
+/** Loads the relay's dev API key, admin key, webhook, callback and source secrets from `dir`, generating them on first use. */
 export async function ensureDevSecrets(dir: string): Promise<DevSecrets> {
   await mkdir(dir, { recursive: true });
   return {
@@ -67,6 +71,10 @@ export async function ensureDevSecrets(dir: string): Promise<DevSecrets> {
     webhookSecret: (await ensureFile(join(dir, "webhook-secret"), () => `whsec_${randomBytes(32).toString("base64")}\n`)).trim(),
     adminKey: (await ensureFile(join(dir, "relay-admin-key"), () => `devadmin_${randomBytes(24).toString("base64url")}\n`)).trim(),
     callbackSecret: (await ensureFile(join(dir, "callback-secret"), () => `whsec_${randomBytes(32).toString("base64")}\n`)).trim(),
+    shopifyWebhookSecret: (await ensureFile(join(dir, "shopify-webhook-secret"), () => `${randomBytes(32).toString("hex")}\n`)).trim(),
+    stripeWebhookSecret: (
+      await ensureFile(join(dir, "stripe-webhook-secret"), () => `whsec_${randomBytes(24).toString("base64url").replace(/[-_]/g, "x")}\n`)
+    ).trim(),
   };
 }
 

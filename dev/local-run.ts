@@ -22,6 +22,12 @@ import { snapshotWorker } from "./snapshot.ts";
 /** The project root (this file lives in `<root>/dev/`). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
+/**
+ * RELAY_SOURCES of a local run: the example file, read from the project root when self-hosted and
+ * bundled into the Worker under wrangler dev (src/sources/bundled.ts).
+ */
+export const EXAMPLE_SOURCES = "examples/sources.json";
+
 /** Where the relay runs: workerd under wrangler dev (the default), or self-hosted on Node or Deno. */
 export type RelayRuntime = "workerd" | SelfHostedRuntime;
 
@@ -89,6 +95,8 @@ export interface LocalRun<G extends Gateway | GatewayProcess = Gateway> {
   adminKey: string;
   /** RELAY_CALLBACK_SECRET: what a callback receiver verifies signatures with. */
   callbackSecret: string;
+  /** The secrets the example sources (examples/sources.json) verify with, by source name. */
+  sourceSecrets: { shopify: string; stripe: string };
   clientId: string;
   merchantId: string;
   persistTo: string;
@@ -175,6 +183,10 @@ export async function startLocalRun(
     RELAY_CALLBACK_SECRET: secrets.callbackSecret,
     // A local run's callback receivers are on this machine, over http: allowed here, never by default.
     RELAY_CALLBACK_ALLOW_LOCAL: "true",
+    // The example storefront sources and their secrets: POST /v1/sources/shopify and /v1/sources/stripe.
+    RELAY_SOURCES: EXAMPLE_SOURCES,
+    SHOPIFY_WEBHOOK_SECRET: secrets.shopifyWebhookSecret,
+    STRIPE_WEBHOOK_SECRET: secrets.stripeWebhookSecret,
     ...options.vars,
   };
   await writeDevVars(devVarsPath, vars);
@@ -246,6 +258,7 @@ export async function startLocalRun(
     webhookSecret: secrets.webhookSecret,
     adminKey: secrets.adminKey,
     callbackSecret: secrets.callbackSecret,
+    sourceSecrets: { shopify: secrets.shopifyWebhookSecret, stripe: secrets.stripeWebhookSecret },
     clientId,
     merchantId,
     persistTo,

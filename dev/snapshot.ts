@@ -7,10 +7,11 @@ import { cp, mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 
 /**
- * What wrangler dev reads to build and run the Worker: the static assets included, and the script its
- * [build] runs to write /openapi.json and /docs; node_modules is linked, not copied.
+ * What wrangler dev reads to build and run the Worker: the static assets, the script its [build] runs to
+ * write /openapi.json and /docs, and the example sources the bundle carries; node_modules is linked, not
+ * copied.
  */
-const WORKER_FILES = ["wrangler.toml", "package.json", "tsconfig.json", "src", "public", "scripts"];
+const WORKER_FILES = ["wrangler.toml", "package.json", "tsconfig.json", "src", "public", "scripts", "examples"];
 
 /** Copies the Worker at `root` into `dir` (created) and returns `dir`, ready to be a wrangler dev root. */
 export async function snapshotWorker(root: string, dir: string): Promise<string> {

@@ -34,6 +34,7 @@ export const START_ENV = {
   GATEWAY_SEED: "seed for fault rates, to replay a run",
   GATEWAY_URL_ENCODE_SIGNATURE: "true: the stand-in URL-encodes its answer signatures",
   GATEWAY_EXCEED_STATUS: "U: the stand-in answers REQUEST_TRAFFIC_EXCEED_LIMIT with resultStatus U (default F), as other Alipay-family APIs do",
+  RELAY_SOURCES: "storefront sources, a .json path (default examples/sources.json; empty: none)",
   RELAY_PERSIST_TO: "Durable Object storage folder, or the outbox folder with --runtime node|deno (default .dev/state, .dev/state-<runtime>; delete it to start empty)",
 } as const;
 
@@ -56,6 +57,7 @@ export function startOptionsFromEnv(env: Env, runtime: RelayRuntime = "workerd")
     // The conventional file, so a later plain `wrangler dev` (npm run dev) finds the same settings.
     // Not the root .dev.vars: the Workers test runner would load that into the tests too.
     devVarsPath: join(PROJECT_ROOT, ".dev", "relay.vars"),
+    ...(env.RELAY_SOURCES !== undefined ? { vars: { RELAY_SOURCES: env.RELAY_SOURCES } } : {}),
   };
 }
 
@@ -88,6 +90,11 @@ export function formatBanner(run: LocalRun, cwd: string): string {
     `  curl -s -X POST ${run.relayUrl}/v1/resume -H 'Authorization: Bearer ${run.adminKey}'`,
     `  curl -s -X DELETE ${run.relayUrl}/v1/notifications/$job ${auth}`,
     `  dashboard: ${run.relayUrl}/dashboard`,
+    "",
+    "Storefront sources (examples/sources.json, secrets in .dev/shopify-webhook-secret and .dev/stripe-webhook-secret;",
+    "docs/sources.md): send a signed Shopify orders/paid or Stripe checkout.session.completed sample:",
+    `  node dev/send-source-event.ts shopify ${run.relayUrl}`,
+    `  node dev/send-source-event.ts stripe ${run.relayUrl}`,
     "",
     "Ctrl-C stops both.",
     "",

@@ -1,9 +1,11 @@
 /**
- * Regenerates what is derived from src/config/settings.ts outside the code: the README's settings table
- * (between its markers) and `.dev.vars.example`. `npm run docs`; test/node/readme.test.ts checks both.
+ * Regenerates what is derived from the code outside it: the README's settings table (between its markers)
+ * and `.dev.vars.example` from src/config/settings.ts, and docs/sources.md's generated sections from the
+ * sources' declaration schema. `npm run docs`; test/node/readme.test.ts and docs-sources.test.ts check them.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { devVarsExample, README_MARKERS, settingsTable } from "../src/config/docs";
+import { sourcesDocSections, withSections } from "../src/sources/docs";
 
 // Run from the package root (npm scripts do); this file is bundled to .wrangler/tmp first.
 const root = new URL(`file://${process.cwd()}/`);
@@ -15,4 +17,7 @@ if (start < 0 || end < start) throw new Error(`README.md needs ${README_MARKERS.
 const table = `${README_MARKERS.start}\n${settingsTable()}\n`;
 writeFileSync(readmeUrl, readme.slice(0, start) + table + readme.slice(end));
 writeFileSync(new URL(".dev.vars.example", root), devVarsExample());
-console.log("README.md settings table and .dev.vars.example written");
+const sourcesDoc = new URL("docs/sources.md", root);
+const example = readFileSync(new URL("examples/sources.json", root), "utf8");
+writeFileSync(sourcesDoc, withSections(readFileSync(sourcesDoc, "utf8"), sourcesDocSections(example)));
+console.log("README.md settings table, .dev.vars.example and docs/sources.md's generated sections written");

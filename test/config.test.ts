@@ -60,6 +60,7 @@ describe("parseConfig defaults", () => {
       breakerProbeSeconds: 30,
       storageCapBytes: 10_000_000_000,
       utcOffsetMinutes: 480,
+      sourceKeys: {},
     } satisfies Config);
   });
 
@@ -332,6 +333,7 @@ describe("describeConfig", () => {
       RELAY_CALLBACK_SECRET: null,
       RELAY_CALLBACK_ALLOW_LOCAL: false,
       RELAY_CALLBACK_HOSTS: null,
+      RELAY_SOURCES: null,
       RELAY_DEDUP_HOURS: 24,
       RELAY_MAX_NOTIFICATIONS_PER_REQUEST: 10_000,
       RELAY_MAX_BODY_BYTES: 4 * 1024 * 1024,
@@ -417,7 +419,7 @@ describe("SETTINGS", () => {
     expect([...read].sort()).toEqual([...SETTING_NAMES].sort());
   });
 
-  it("gives a default to every optional setting except the merchant and the credentials, and none to required ones", () => {
+  it("gives a default to every optional setting except the merchant, the credentials and the sources, and none to required ones", () => {
     const optionalWithoutDefault = [
       "ALIPAY_MERCHANT_ID",
       "RELAY_API_KEYS",
@@ -426,6 +428,7 @@ describe("SETTINGS", () => {
       "RELAY_WEBHOOK_SECRET",
       "RELAY_CALLBACK_SECRET",
       "RELAY_CALLBACK_HOSTS",
+      "RELAY_SOURCES",
     ];
     for (const name of SETTING_NAMES) {
       const setting = SETTINGS[name];

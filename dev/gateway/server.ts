@@ -180,7 +180,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (verdict.badSignature) stats.signatureFailure();
       delivered = verdict.notifications?.length ?? 0;
       for (const n of verdict.notifications ?? []) {
-        stats.delivered({ openId: n.openId, templateCode: n.templateCode, merchantId: verdict.merchantId!, reqMsgId: echo.reqMsgId, at });
+        stats.delivered({
+          openId: n.openId,
+          templateCode: n.templateCode,
+          templateValue: n.templateValue,
+          merchantId: verdict.merchantId!,
+          reqMsgId: echo.reqMsgId,
+          at,
+        });
       }
     }
     if (!fault) return answer(verdict.code, verdict.message);

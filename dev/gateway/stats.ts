@@ -9,6 +9,8 @@ import type { FaultKind } from "./faults.ts";
 export interface Delivery {
   openId: string;
   templateCode: string;
+  /** The templateValue as AlipayHK would read it: a JSON string. */
+  templateValue: string;
   merchantId: string;
   reqMsgId: string;
   /** Arrival time of the request, epoch ms. */

@@ -169,6 +169,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sources/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a storefront webhook
+         * @description One route per source declared in RELAY_SOURCES: point the provider's webhook here. The signature is checked over the raw body before anything is read (Shopify `X-Shopify-Hmac-Sha256`, Stripe `Stripe-Signature` within 5 minutes, WooCommerce `X-WC-Webhook-Signature`, Standard Webhooks), with any of the secrets the source names. A mapped event becomes one notification, queued before the 202 under the caller `source-<name>`; the same delivery again gets the same job and nothing is sent twice. An event type the source does not map, or one its mapping cannot fill, is answered 200 `ignored` with the reason, so that the provider neither retries nor disables the webhook. WooCommerce's unsigned `webhook_id=<n>` ping is answered 200.
+         */
+        post: operations["receiveSourceEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/status": {
         parameters: {
             query?: never;
@@ -293,6 +313,7 @@ export interface components {
                 RELAY_RETRY_MAX_MS: number;
                 /** @description How long a send waits for AlipayHK's answer, in ms (at most 25,000: a sender's background work lives about 30 s). */
                 RELAY_SEND_TIMEOUT_MS: number;
+                RELAY_SOURCES: string | null;
                 /** @description Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB); `/healthz` says `degraded` above 80 % of it. */
                 RELAY_STORAGE_CAP_BYTES: number;
                 /** @description UTC offset written in `reqTime`, in minutes (480 = +08:00, Hong Kong). */
@@ -367,7 +388,7 @@ export interface components {
              * @description Stable, machine-readable reason; branch on this, not on `title`.
              * @enum {string}
              */
-            code: "unauthorized" | "invalid-request" | "malformed-json" | "invalid-idempotency-key" | "forbidden" | "merchant-not-allowed" | "not-found" | "job-completed" | "webhook-replayed" | "payload-too-large" | "too-many-notifications" | "unsupported-media-type" | "idempotency-key-reused" | "backlog-full" | "webhooks-busy" | "internal-error" | "not-configured" | "unavailable";
+            code: "unauthorized" | "invalid-signature" | "invalid-request" | "malformed-json" | "invalid-idempotency-key" | "forbidden" | "merchant-not-allowed" | "not-found" | "job-completed" | "webhook-replayed" | "payload-too-large" | "too-many-notifications" | "unsupported-media-type" | "idempotency-key-reused" | "backlog-full" | "webhooks-busy" | "internal-error" | "not-configured" | "unavailable";
             /** @description What happened in this occurrence. */
             detail?: string;
             /** @description `invalid-request` only: every problem found, at most 100. */
@@ -397,6 +418,40 @@ export interface components {
             index?: number;
             /** @description What is wrong with it. */
             problem: string;
+        };
+        /** @description A verified event that was not queued, answered 2xx so that the provider neither retries nor disables the webhook; the reason is counted per source. Reasons: `unhandled-event` (the source maps no such event type), `filtered` (the event does not meet its mapping's `when`), `no-open-id` (none of the openId paths holds text), `missing-field` (a field the templateValue or dedupKey needs is missing or unusable), `invalid-notification` (the notification breaks AlipayHK's limits (300 characters per element, …)), `expired` (the event is older than the source's expiresAfter), `malformed-event` (the verified body is not an event of the provider's shape), `delivery-conflict` (this delivery id was queued before with other content; nothing was queued again). */
+        SourceIgnored: {
+            deliveryId: string | null;
+            /** @description What was wrong, naming the field (never its value). */
+            detail: string;
+            eventType: string | null;
+            /** @constant */
+            outcome: "ignored";
+            /** @enum {string} */
+            reason: "unhandled-event" | "filtered" | "no-open-id" | "missing-field" | "invalid-notification" | "expired" | "malformed-event" | "delivery-conflict";
+            /** @description The source's name (RELAY_SOURCES), as in the path. */
+            source: string;
+        };
+        /** @description WooCommerce's ping when a webhook is created (it needs a 200); nothing is queued or counted. */
+        SourcePing: {
+            /** @constant */
+            outcome: "ping";
+            /** @description The source's name (RELAY_SOURCES), as in the path. */
+            source: string;
+        };
+        /** @description The event became one notification, stored durably before this answer; a redelivery gets the same job. */
+        SourceQueued: {
+            deliveryId: string | null;
+            /** @description The event type. */
+            eventType: string;
+            jobId: components["schemas"]["JobId"];
+            /** @constant */
+            outcome: "queued";
+            /** @description The source's name (RELAY_SOURCES), as in the path. */
+            source: string;
+            status: components["schemas"]["JobStatus"];
+            /** @description Notifications in the job (1). */
+            total: number;
         };
         /** @description The relay's pace, backlog and recent results; `relay` (the settings) for an admin key only. */
         Status: {
@@ -507,6 +562,7 @@ export interface components {
                 RELAY_RETRY_MAX_MS: number;
                 /** @description How long a send waits for AlipayHK's answer, in ms (at most 25,000: a sender's background work lives about 30 s). */
                 RELAY_SEND_TIMEOUT_MS: number;
+                RELAY_SOURCES: string | null;
                 /** @description Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB); `/healthz` says `degraded` above 80 % of it. */
                 RELAY_STORAGE_CAP_BYTES: number;
                 /** @description UTC offset written in `reqTime`, in minutes (480 = +08:00, Hong Kong). */
@@ -627,6 +683,8 @@ export interface components {
          * @example wait=30
          */
         PreferWaitRead: string;
+        /** @description A source's name, as declared in RELAY_SOURCES (e.g. `shopify`). */
+        SourceName: string;
     };
     requestBodies: never;
     headers: {
@@ -638,8 +696,8 @@ export interface components {
         "Preference-Applied": string;
         /** @description Seconds to wait before retrying (RFC 9110). */
         "Retry-After": number;
-        /** @description `Bearer` (RFC 6750). */
-        "WWW-Authenticate": "Bearer";
+        /** @description `Bearer` (RFC 6750); on a source's `invalid-signature`, `Signature realm="<source>"`. */
+        "WWW-Authenticate": string;
     };
     pathItems: never;
 }
@@ -1190,6 +1248,112 @@ export interface operations {
             /** @description `not-configured`: The relay is not configured correctly. */
             503: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveSourceEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A source's name, as declared in RELAY_SOURCES (e.g. `shopify`). */
+                name: components["parameters"]["SourceName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Verified but not queued (`ignored`, with the reason), or WooCommerce's ping. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceIgnored"] | components["schemas"]["SourcePing"];
+                };
+            };
+            /** @description Queued: one notification, stored durably. `Idempotent-Replayed: true` on a redelivery. */
+            202: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceQueued"];
+                };
+            };
+            /** @description `malformed-json`: The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid-signature`: The webhook signature is missing, stale or does not match. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `backlog-full`: The backlog is full; retry later. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unavailable`: The dispatcher is unavailable; retry later. `not-configured`: The relay is not configured correctly. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -3,6 +3,7 @@
  * `settings.ts`; every problem names its setting, and secret values never appear in an error or a summary.
  */
 import * as z from "zod/mini";
+import { resolveSourceSettings } from "../sources/settings";
 import type { CallerPolicy } from "./callers";
 import { SETTINGS, type SettingName } from "./settings";
 import type { CallerKey } from "./values";
@@ -31,6 +32,8 @@ export type Config = { [N in Exclude<SettingName, Optional<SettingName>> as Fiel
   adminKeys: string[];
   /** RELAY_CALLERS by caller name; empty when unset. */
   callers: Record<string, CallerPolicy>;
+  /** Each source's HMAC keys (from the secrets its declaration names), by source name; empty without sources. */
+  sourceKeys: Record<string, Uint8Array[]>;
 };
 
 /** One configuration problem: which setting, and what is wrong with it (never its secret value). */
@@ -77,7 +80,7 @@ export function parseConfig(env: object): ConfigResult {
     }
     const result = (setting.schema as z.ZodMiniType<unknown, string>).safeParse(text);
     if (result.success) values[fieldOf(name)] = result.data;
-    else errors.push({ setting: name, problem: result.error.issues[0]?.message ?? "is not valid" });
+    else for (const issue of result.error.issues) errors.push({ setting: name, problem: issue.message });
   }
   const reported = new Set(errors.map((error) => error.setting));
   const present = (name: SettingName) =>
@@ -104,6 +107,18 @@ export function parseConfig(env: object): ConfigResult {
       problem: `${shared} is also in RELAY_WEBHOOK_SECRET: a callback receiver holding it could sign requests the relay accepts; use secrets of their own`,
     });
   }
+  // Sources name other settings (their secrets) and lean on the merchant and callback settings.
+  const sources = values.sources as Config["sources"];
+  const resolved = sources
+    ? resolveSourceSettings(sources, {
+        env: source,
+        merchantId: values.merchantId as string | undefined,
+        callbackSigning: values.callbackSecret !== undefined,
+        callbackDestinations: { allowLocal: values.callbackAllowLocal === true, hosts: values.callbackHosts as string[] | undefined },
+      })
+    : { keys: {}, errors: [] };
+  errors.push(...resolved.errors);
+  values.sourceKeys = resolved.keys;
   values.apiKeys ??= [];
   values.adminKeys ??= [];
   values.callers ??= {};
@@ -112,11 +127,15 @@ export function parseConfig(env: object): ConfigResult {
   return errors.length === 0 ? { ok: true, config: values as Config } : { ok: false, errors };
 }
 
-/** RELAY_CALLERS may name only callers that exist: a named key, or `webhook` when webhooks are on. */
+/**
+ * RELAY_CALLERS may name only callers that exist: a named key, `webhook` when webhooks are on, or
+ * `source-<name>` for a storefront source of RELAY_SOURCES.
+ */
 function unknownCallers(values: Record<string, unknown>): ConfigError[] {
   const keys = values.apiKeys as CallerKey[];
   const known = new Set(keys.flatMap((key) => (key.name === undefined ? [] : [key.name])));
   if (values.webhookSecret !== undefined) known.add("webhook");
+  for (const name of Object.keys((values.sources as Config["sources"]) ?? {})) known.add(`source-${name}`);
   return Object.keys(values.callers as Record<string, CallerPolicy>)
     .filter((name) => !known.has(name))
     .map((name) => ({

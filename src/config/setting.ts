@@ -127,9 +127,12 @@ export function keyText<const R extends boolean>(
   return { ...setting(z.string(), meta, { kind: "hidden" }), shown: { kind: "hidden" } };
 }
 
-/** Any text turned into a value by `parse`, which returns a problem (never the text) when it cannot. */
+/**
+ * Any text turned into a value by `parse`, which returns a problem (never the text) when it cannot, or
+ * several problems when the text is a document (each is reported on its own).
+ */
 export function parsed<T, const D extends string | null, const R extends boolean>(
-  parse: (text: string) => { ok: true; value: T } | { ok: false; problem: string },
+  parse: (text: string) => { ok: true; value: T } | { ok: false; problem: string } | { ok: false; problems: string[] },
   meta: Meta<D, R>,
   shown: Shown<T>,
 ): Setting<T, D, R> {
@@ -138,7 +141,9 @@ export function parsed<T, const D extends string | null, const R extends boolean
     z.transform((text, ctx) => {
       const result = parse(text);
       if (result.ok) return result.value;
-      ctx.issues.push({ code: "custom", message: result.problem, input: "" });
+      for (const message of "problems" in result ? result.problems : [result.problem]) {
+        ctx.issues.push({ code: "custom", message, input: "" });
+      }
       return z.NEVER;
     }),
   ) as unknown as z.ZodMiniType<T, string>;

@@ -4,6 +4,7 @@
  */
 import * as z from "zod/mini";
 import { parseWebhookSecrets } from "../security/webhook";
+import { parseSourcesSetting } from "../sources/parse";
 import { callerPolicies } from "./callers";
 import { choice, decimal, flag, identifier, integer, keyText, parsed } from "./setting";
 import { callerKeyList, gatewayUrl, hostPatterns, keyList } from "./values";
@@ -150,6 +151,27 @@ export const SETTINGS = {
         "Unset: any host (still https, and no internal address).",
     },
     { kind: "shown", schema: z.string(), show: (hosts) => hosts.join(",") },
+  ),
+  RELAY_SOURCES: parsed(
+    parseSourcesSetting,
+    {
+      default: null,
+      required: false,
+      // Empty in .dev.vars.example: the example sources need their secrets, which `npm start` generates.
+      example: "",
+      description:
+        "Storefront sources (Shopify, Stripe, WooCommerce, Standard Webhooks), each served at `POST /v1/sources/{name}`: " +
+        "inline JSON, or the path of a JSON file (read at start when self-hosted; bundled by src/sources/bundled.ts on " +
+        "Workers). Secrets are named, never inline. See docs/sources.md.",
+    },
+    {
+      kind: "shown",
+      schema: z.string(),
+      show: (sources) =>
+        Object.entries(sources)
+          .map(([name, source]) => `${name} (${source.provider})`)
+          .join(", "),
+    },
   ),
   RELAY_DEDUP_HOURS: integer(1, 720, {
     default: "24",

@@ -14,6 +14,7 @@ import { problem } from "./problem";
 import { callbackSecrets } from "./routes/callback-secrets";
 import { notifications } from "./routes/notifications";
 import { operations } from "./routes/operations";
+import { sources } from "./routes/sources";
 import { status } from "./routes/status";
 
 /**
@@ -56,6 +57,7 @@ app.get(
 
 app.use("/v1/*", configured());
 app.route("/v1/notifications", notifications);
+app.route("/v1/sources", sources);
 app.route("/v1/status", status);
 app.route("/v1/callback-secrets", callbackSecrets);
 app.route("/v1", operations);

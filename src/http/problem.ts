@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 /** Every stable `code` an error answer can carry; callers may branch on these. */
 export const PROBLEMS = {
   unauthorized: { status: 401, title: "Missing or invalid credentials" },
+  "invalid-signature": { status: 401, title: "The webhook signature is missing, stale or does not match" },
   "invalid-request": { status: 400, title: "The request is not valid" },
   "malformed-json": { status: 400, title: "The body is not valid JSON" },
   "invalid-idempotency-key": { status: 400, title: "The Idempotency-Key header is not valid" },

@@ -108,6 +108,16 @@ describe("npm start (scripts/start.mjs)", () => {
     expect(job.status).toBe(200);
   }, 60_000);
 
+  it("loads the example sources: the banner's commands send a signed Shopify and Stripe event, each queued (202)", async () => {
+    const commands = output.split("\n").filter((line) => line.trim().startsWith("node dev/send-source-event.ts"));
+    expect(commands.map((line) => line.trim().split(" ")[2])).toEqual(["shopify", "stripe"]);
+    for (const command of commands) {
+      const args = command.trim().split(" ").slice(1);
+      const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: PROJECT_ROOT, timeout: 30_000 });
+      expect(stdout, command).toMatch(/^202 \{"outcome":"queued"/);
+    }
+  }, 60_000);
+
   it("stops the relay and the stand-in on SIGTERM, closing both ports", async () => {
     expect(await isListening(relayPort)).toBe(true);
     expect(await isListening(gatewayPort)).toBe(true);

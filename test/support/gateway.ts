@@ -24,6 +24,8 @@ export interface Received {
   reqMsgId: string;
   reqTime: string;
   openIds: string[];
+  /** The request's `notificationInfos` as sent (templateValue is the JSON string AlipayHK reads). */
+  notifications: { openId: string; templateCode: string; templateValue: string }[];
   verified: boolean;
   answer: string;
 }
@@ -120,13 +122,14 @@ export class TestGateway {
     const verified = cut.signature !== null && (await verifyText(this.merchantKey, cut.raw, cut.signature));
     const parsed = JSON.parse(cut.raw) as {
       head: { reqMsgId: string; reqTime: string; clientId: string };
-      body: { notificationInfos: { openId: string }[] };
+      body: { notificationInfos: { openId: string; templateCode: string; templateValue: string }[] };
     };
     const record: Received = {
       at,
       reqMsgId: parsed.head.reqMsgId,
       reqTime: parsed.head.reqTime,
       openIds: parsed.body.notificationInfos.map((n) => n.openId),
+      notifications: parsed.body.notificationInfos,
       verified,
       answer: "",
     };

@@ -7,6 +7,7 @@
  */
 import type { Hono } from "hono";
 import * as z from "zod/mini";
+import { SOURCE_NAME } from "../../sources/declaration";
 import type { RelayEnv } from "../env";
 import { OWNER_PATTERN } from "../../security/owner";
 import { PROBLEMS, problemBody, type ProblemCode } from "../problem";
@@ -63,7 +64,28 @@ const COMPONENTS = {
       name: "webhook-signature",
       description:
         "`v1,<base64 HMAC-SHA256>` over `{webhook-id}.{webhook-timestamp}.{body}` with RELAY_WEBHOOK_SECRET. " +
-        "Several space-separated signatures are allowed. Accepted on `POST /v1/notifications` only.",
+        "Several space-separated signatures are allowed. Accepted on `POST /v1/notifications` only (and on a " +
+        "source whose provider is `standard`, with that source's secret).",
+    },
+    shopifyHmac: {
+      type: "apiKey",
+      in: "header",
+      name: "X-Shopify-Hmac-Sha256",
+      description:
+        "A `shopify` source: base64 HMAC-SHA256 of the raw body under the source's secret (also `shopify-hmac-sha256`).",
+    },
+    stripeSignature: {
+      type: "apiKey",
+      in: "header",
+      name: "Stripe-Signature",
+      description:
+        "A `stripe` source: `t=<seconds>,v1=<hex HMAC-SHA256 of t.body>`, within 5 minutes, under the endpoint's whsec_ secret.",
+    },
+    wooCommerceSignature: {
+      type: "apiKey",
+      in: "header",
+      name: "X-WC-Webhook-Signature",
+      description: "A `woocommerce` source: base64 HMAC-SHA256 of the raw body under the webhook's secret.",
     },
   },
   parameters: {
@@ -105,6 +127,13 @@ const COMPONENTS = {
       schema: { type: "string", pattern: OWNER_PATTERN.source },
       example: "caller:webhook",
     },
+    SourceName: {
+      name: "name",
+      in: "path",
+      required: true,
+      description: "A source's name, as declared in RELAY_SOURCES (e.g. `shopify`).",
+      schema: { type: "string", pattern: SOURCE_NAME.source },
+    },
     JobId: {
       name: "jobId",
       in: "path",
@@ -131,7 +160,10 @@ const COMPONENTS = {
       description: "Seconds to wait before retrying (RFC 9110).",
       schema: { type: "integer", minimum: 0 },
     },
-    "WWW-Authenticate": { description: "`Bearer` (RFC 6750).", schema: { type: "string", const: "Bearer" } },
+    "WWW-Authenticate": {
+      description: "`Bearer` (RFC 6750); on a source's `invalid-signature`, `Signature realm=\"<source>\"`.",
+      schema: { type: "string", examples: ["Bearer", 'Signature realm="shopify"'] },
+    },
   },
 };
 
@@ -172,12 +204,19 @@ export const PAGE_ROUTES: DocumentedRoute[] = [
 const SECURITY = {
   caller: [{ bearerAuth: [] }, { webhookId: [], webhookTimestamp: [], webhookSignature: [] }],
   bearer: [{ bearerAuth: [] }],
+  source: [
+    { shopifyHmac: [] },
+    { stripeSignature: [] },
+    { wooCommerceSignature: [] },
+    { webhookId: [], webhookTimestamp: [], webhookSignature: [] },
+  ],
   public: [],
 } as const;
 
 /** Headers a problem code comes with. */
 const PROBLEM_HEADERS: Partial<Record<ProblemCode, HeaderName[]>> = {
   unauthorized: ["WWW-Authenticate"],
+  "invalid-signature": ["WWW-Authenticate"],
   "backlog-full": ["Retry-After"],
   "webhooks-busy": ["Retry-After"],
   unavailable: ["Retry-After"],
@@ -206,6 +245,10 @@ function build(routes: DocumentedRoute[]): OpenApiDocument {
     servers: [{ url: "/", description: "This relay" }],
     tags: [
       { name: "Notifications", description: "Submit notifications and follow their jobs." },
+      {
+        name: "Sources",
+        description: "Storefront webhooks (Shopify, Stripe, WooCommerce, Standard Webhooks) turned into notifications.",
+      },
       { name: "Operations", description: "Health and live figures for operators." },
       { name: "Operator pages", description: "This document and its HTML rendering." },
     ],

@@ -117,6 +117,7 @@ export const EXAMPLE_SUMMARY: ConfigSummary = {
   RELAY_CALLBACK_SECRET: 1,
   RELAY_CALLBACK_ALLOW_LOCAL: false,
   RELAY_CALLBACK_HOSTS: null,
+  RELAY_SOURCES: "shopify (shopify), stripe (stripe)",
   RELAY_DEDUP_HOURS: 24,
   RELAY_MAX_NOTIFICATIONS_PER_REQUEST: 10000,
   RELAY_MAX_BODY_BYTES: 4194304,
@@ -203,6 +204,7 @@ export const MISCONFIGURED_EXAMPLES = {
 /** An example occurrence of every problem code, for the document. */
 export const PROBLEM_EXAMPLES: Record<ProblemCode, { detail: string; extra?: Record<string, unknown> }> = {
   unauthorized: { detail: "The API key is not valid." },
+  "invalid-signature": { detail: "The signature does not match the body under this source's secret." },
   "invalid-request": {
     detail: "2 problem(s) found; nothing was queued.",
     extra: {
@@ -236,4 +238,38 @@ export const PROBLEM_EXAMPLES: Record<ProblemCode, { detail: string; extra?: Rec
     detail: "The relay's configuration is invalid; an admin key sees the details on /healthz.",
   },
   unavailable: { detail: "The dispatcher did not answer; retry with the same Idempotency-Key." },
+};
+
+/** Webhook bodies a source receives, shortened (examples/sources/ has whole ones). */
+export const SOURCE_EVENT_EXAMPLES = {
+  shopify: {
+    summary: "Shopify orders/paid (X-Shopify-Topic), shortened",
+    value: {
+      id: 5721340690512,
+      name: "#1042",
+      currency: "HKD",
+      total_price: "198.00",
+      financial_status: "paid",
+      note_attributes: [{ name: "alipayhk_open_id", value: "20881234567890123456789012345678" }],
+    },
+  },
+  stripe: {
+    summary: "Stripe checkout.session.completed, shortened",
+    value: {
+      id: "evt_1QJX4v2eZvKYlo2C8gTmN3pR",
+      object: "event",
+      type: "checkout.session.completed",
+      created: 1795661141,
+      data: {
+        object: {
+          id: "cs_test_a1Qb7WcRkE2f0mZ9xYvT3uLp",
+          object: "checkout.session",
+          amount_total: 19800,
+          currency: "hkd",
+          payment_status: "paid",
+          metadata: { alipayhk_open_id: "20881234567890123456789012345678" },
+        },
+      },
+    },
+  },
 };

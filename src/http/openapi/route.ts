@@ -23,12 +23,15 @@ export type SuccessDoc =
 /** Everything said about one route, next to its registration. */
 export interface RouteDoc {
   operationId: string;
-  tag: "Notifications" | "Operations" | "Operator pages";
+  tag: "Notifications" | "Sources" | "Operations" | "Operator pages";
   summary: string;
   description: string;
-  /** `caller`: a bearer key or (submit only) a webhook signature; `bearer`: a bearer key; `public`: none. */
-  auth: "caller" | "bearer" | "public";
-  parameters?: ("IdempotencyKey" | "Prefer" | "PreferWaitRead" | "JobId" | "Owner")[];
+  /**
+   * `caller`: a bearer key or (submit only) a webhook signature; `bearer`: a bearer key; `source`: the
+   * source's provider's signature; `public`: none.
+   */
+  auth: "caller" | "bearer" | "source" | "public";
+  parameters?: ("IdempotencyKey" | "Prefer" | "PreferWaitRead" | "JobId" | "Owner" | "SourceName")[];
   /** `required: false` for an optional body (default true). */
   requestBody?: { schema: z.ZodMiniType; examples: Examples; required?: boolean };
   responses: Record<number, SuccessDoc>;

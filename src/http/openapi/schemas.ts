@@ -18,6 +18,7 @@ import {
   text,
   timestamp,
 } from "../../engine/answers";
+import { IGNORED_REASONS, type IgnoredReason } from "../../sources/outcomes";
 import { PROBLEMS, type ProblemCode } from "../problem";
 
 /** Registers `schema` as the component `id` of the OpenAPI document, with a description. */
@@ -112,6 +113,55 @@ export const CallbackSecretsSchema = component(
         ),
       ),
   }),
+);
+
+const sourceName = text("The source's name (RELAY_SOURCES), as in the path.");
+const eventType = z.nullable(text("The event type: Shopify topic, Stripe event type, WooCommerce topic, Standard Webhooks `type`."));
+const deliveryId = z.nullable(
+  text("The provider's id of the delivery (X-Shopify-Webhook-Id, Stripe's event id, X-WC-Webhook-Delivery-ID, webhook-id)."),
+);
+
+/** The 202 answer to a storefront event that became a job. */
+export const SourceQueuedSchema = component(
+  "SourceQueued",
+  "The event became one notification, stored durably before this answer; a redelivery gets the same job.",
+  z.strictObject({
+    outcome: z.literal("queued"),
+    source: sourceName,
+    eventType: text("The event type."),
+    deliveryId,
+    jobId: JobIdSchema,
+    status: JobStatusSchema,
+    total: count("Notifications in the job (1)."),
+  }),
+);
+
+const reasons = Object.keys(IGNORED_REASONS) as [IgnoredReason, ...IgnoredReason[]];
+
+/** The 200 answer to a verified event that was not queued, or to WooCommerce's ping. */
+export const SourceIgnoredSchema = component(
+  "SourceIgnored",
+  "A verified event that was not queued, answered 2xx so that the provider neither retries nor disables the " +
+    "webhook; the reason is counted per source. Reasons: " +
+    Object.entries(IGNORED_REASONS)
+      .map(([reason, meaning]) => `\`${reason}\` (${meaning})`)
+      .join(", ") +
+    ".",
+  z.strictObject({
+    outcome: z.literal("ignored"),
+    source: sourceName,
+    eventType,
+    deliveryId,
+    reason: z.enum(reasons),
+    detail: text("What was wrong, naming the field (never its value)."),
+  }),
+);
+
+/** The 200 answer to the unsigned `webhook_id=N` ping WooCommerce sends when a webhook is saved. */
+export const SourcePingSchema = component(
+  "SourcePing",
+  "WooCommerce's ping when a webhook is created (it needs a 200); nothing is queued or counted.",
+  z.strictObject({ outcome: z.literal("ping"), source: sourceName }),
 );
 
 /** `GET /v1/status`: the live figures, and the configuration summary for an admin key. */
