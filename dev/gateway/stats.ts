@@ -67,6 +67,8 @@ export interface StatsRecorder {
   snapshot(detail: boolean): GatewayStats;
   /** Arrival times, all and admitted (epoch ms), without the delivery records. */
   timeline(): { arrivals: number[]; admittedArrivals: number[] };
+  /** Each delivered notification whose openId starts with `prefix`, in arrival order, as two parallel lists. */
+  deliveryTimes(prefix?: string): { openIds: string[]; at: number[] };
   /** The running totals only, in constant time (snapshot copies every record: too slow to poll under load). */
   counts(): GatewayCounts;
   reset(): void;
@@ -119,6 +121,16 @@ export function createStatsRecorder(): StatsRecorder {
     },
     timeline() {
       return { arrivals: [...s.arrivals], admittedArrivals: [...s.admittedArrivals] };
+    },
+    deliveryTimes(prefix = "") {
+      const openIds: string[] = [];
+      const at: number[] = [];
+      for (const d of s.deliveries) {
+        if (!d.openId.startsWith(prefix)) continue;
+        openIds.push(d.openId);
+        at.push(d.at);
+      }
+      return { openIds, at };
     },
     snapshot(detail) {
       const out: GatewayStats = {
