@@ -137,9 +137,14 @@ export interface RunCpu {
   machine: number;
 }
 
-/** Reads RunCpu now: the relay under `wranglerPid`, the stand-in process `standInPid`, this process. */
-export function runCpu(wranglerPid: number, standInPid: number): RunCpu {
-  const { runtimeMs, devOverheadMs } = relayCpu(wranglerPid);
+/**
+ * Reads RunCpu now: the relay under `relayPid` (wrangler dev, or a self-hosted relay's own process, which
+ * has no dev overhead), the stand-in process `standInPid`, this process.
+ */
+export function runCpu(relayPid: number, standInPid: number, selfHosted = false): RunCpu {
+  const { runtimeMs, devOverheadMs } = selfHosted
+    ? { runtimeMs: processTree(relayPid).reduce((sum, p) => sum + p.cpuMs, 0), devOverheadMs: 0 }
+    : relayCpu(relayPid);
   const usage = process.cpuUsage();
   return {
     relay: runtimeMs,

@@ -1,0 +1,319 @@
+/**
+ * Storefront scenarios: small jobs arriving continuously, next to bulk sends and other callers, against
+ * the stand-in in its own process, strict at the quota and answering 50 ms after arrival; on workerd and
+ * on the self-hosted Node relay.
+ *   small jobs   `posts` single-notification POSTs at 100 a second, open loop, quota 20/s
+ *   behind bulk  a bulk send (POSTs of 10,000 back to back), then 1 s after its last 202, 20 single POSTs
+ *                at 100 a second, quota 20/s
+ *   two callers  caller A (its own key) sends its notifications in POSTs of 10,000; 1 s after A's last
+ *                202, caller B (another key) sends its own in one POST; quota 50/s
+ * A notification's latency runs from just before its POST is handed to fetch (this process's clock) to
+ * the arrival of the request carrying it at the stand-in (stamped on the stand-in's clock before the body
+ * is read, brought to this clock with the offset measured over loopback). openIds name the scenario and
+ * the caller (dev/relay-client.ts openIdOf), so the stand-in's records tell whose notification came when.
+ */
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { DeliveriesView } from "../dev/gateway/control.ts";
+import type { RelayRuntime } from "../dev/local-run.ts";
+import { makeNotifications, openIdOf, type RelayClient, relayClient } from "../dev/relay-client.ts";
+import { readArrivals, type WindowFigures, windowFigures } from "./arrivals.ts";
+import { type BenchRun, clockNow, type PhaseContext, until, withRun } from "./harness.ts";
+import { coresBetween, HAS_PROC, runCpu } from "./proc-cpu.ts";
+import { type LatencySummary, summarize } from "./stats.ts";
+
+/** Where the storefront scenarios run. */
+export const STOREFRONT_RUNTIMES = ["workerd", "node"] as const satisfies readonly RelayRuntime[];
+
+/** The stand-in answers this long after a request arrives, ms. */
+const ANSWER_MS = 50;
+/** Single-notification POSTs per second, in the small-jobs and behind-bulk scenarios. */
+const SINGLES_PER_SECOND = 100;
+/** Most notifications in one POST by default (RELAY_MAX_NOTIFICATIONS_PER_REQUEST). */
+const POST_SIZE = 10_000;
+/** AlipayHK's most notifications in one request. */
+const REQUEST_SIZE = 100;
+
+/** What every storefront scenario reports about the stand-in and the machine. */
+export interface ScenarioFigures {
+  runtime: RelayRuntime;
+  quota: number;
+  /** Requests the stand-in saw (admitted or refused), exceed answers, busiest 1,000 ms: first to last arrival. */
+  gateway: WindowFigures;
+  /** Notifications delivered ÷ admitted requests. */
+  notificationsPerRequest: number;
+  /** Notifications answered 202 that had not reached the stand-in when the scenario gave up waiting. */
+  missing: number;
+  standInLoopDelayMs: { p99: number; max: number };
+  /** Cores used meanwhile: the relay, wrangler's proxy and Node (0 self-hosted), the stand-in, the bench, the rest. */
+  cores: ReturnType<typeof coresBetween> | null;
+}
+
+/** One POST of an open loop: when it was sent (this clock, epoch ms), how late on its schedule, its answer. */
+interface Sent {
+  at: number;
+  lateMs: number;
+  status: number;
+  ms: number;
+}
+
+/** The small-jobs figures. */
+export interface SmallJobsResult extends ScenarioFigures {
+  posts: number;
+  perSecond: number;
+  /** POST sent → its notification's arrival at the stand-in, ms. */
+  latency: LatencySummary;
+  /** POST sent → 202 with the body read, ms. */
+  answer: LatencySummary;
+  /** POSTs not answered 202. */
+  refused: number;
+  /** How late the bench sent its POSTs on their schedule, ms. */
+  sendLateMs: LatencySummary;
+}
+
+/** The behind-bulk figures. */
+export interface BehindBulkResult extends ScenarioFigures {
+  bulk: number;
+  singles: number;
+  latency: LatencySummary;
+  answer: LatencySummary;
+  refused: number;
+  /** The bulk's first POST sent → its last notification's arrival, ms. */
+  bulkDrainMs: number;
+}
+
+/** The two-callers figures. */
+export interface TwoCallersResult extends ScenarioFigures {
+  a: number;
+  b: number;
+  /** B's POST sent → B's last notification's arrival, ms; the fair-share ideal; their ratio. */
+  bDrainMs: number;
+  bIdealMs: number;
+  bRatio: number;
+  /** Of the notifications that arrived from B's first to its last arrival, B's share. */
+  bShareWhileBoth: number;
+  /** A's first POST sent → A's last arrival, ms; A's notifications per second from its first arrival to its last. */
+  aDrainMs: number;
+  aPerSecond: number;
+}
+
+/**
+ * Sends `count` POSTs open loop, `perSecond` apart on a fixed grid, each without waiting for the ones
+ * before; resolves once all are answered. `body(k)` is the k-th POST's body.
+ */
+async function openLoop(
+  count: number,
+  perSecond: number,
+  client: RelayClient,
+  body: (k: number) => string,
+): Promise<Sent[]> {
+  const sent: Sent[] = [];
+  const answers: Promise<void>[] = [];
+  const start = performance.now() + 20;
+  for (let k = 0; k < count; k++) {
+    const due = start + (k * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const text = body(k);
+    const s: Sent = { at: clockNow(), lateMs: Math.max(0, performance.now() - due), status: 0, ms: Number.NaN };
+    sent.push(s);
+    answers.push(
+      client.submit(text).then(
+        (a) => void Object.assign(s, { status: a.status, ms: a.ms }),
+        () => {}, // no answer: status stays 0
+      ),
+    );
+  }
+  await Promise.all(answers);
+  return sent;
+}
+
+/** Submits `count` notifications of `tag` in POSTs of 10,000, one after another; when the first was sent and the last answered. */
+async function submitBulk(
+  client: RelayClient,
+  tag: string,
+  count: number,
+): Promise<{ sentAt: number; answeredAt: number }> {
+  const sentAt = clockNow();
+  for (let first = 0; first < count; first += POST_SIZE) {
+    const body = JSON.stringify({ notifications: makeNotifications(tag, Math.min(POST_SIZE, count - first), first) });
+    const answer = await client.submit(body);
+    if (answer.status !== 202) throw new Error(`bulk ${tag}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+  return { sentAt, answeredAt: clockNow() };
+}
+
+/** Arrival of each openId's first delivery, on this process's clock. */
+function firstArrivals(view: DeliveriesView, offsetMs: number): Map<string, number> {
+  const first = new Map<string, number>();
+  view.openIds.forEach((openId, i) => {
+    if (!first.has(openId)) first.set(openId, view.at[i]! - offsetMs);
+  });
+  return first;
+}
+
+/** What a scenario submitted: notifications accepted, the most requests they could take, and how to read its figures once they arrived. */
+interface Submitted<F> {
+  expected: number;
+  worstRequests: number;
+  read(): Promise<F>;
+}
+
+/**
+ * Starts a local run for one scenario with `callers` fresh bearer keys (each key is its own caller to
+ * the relay), runs `submit`, waits until everything accepted reached the stand-in (giving up after 1.5 ×
+ * its most requests at the quota, and a minute), then reads the figures and the CPU split over the whole
+ * scenario.
+ */
+async function scenarioRun<T extends ScenarioFigures>(
+  runtime: RelayRuntime,
+  quota: number,
+  callers: number,
+  submit: (ctx: PhaseContext & { clients: RelayClient[] }) => Promise<Submitted<Omit<T, keyof ScenarioFigures>>>,
+) {
+  const apiKeys = Array.from({ length: callers }, (_, i) => `bench-${i}-${randomBytes(18).toString("base64url")}`);
+  return withRun(
+    {
+      runtime,
+      maxRps: quota,
+      gatewayLimitRps: quota,
+      gateway: { latencyMs: ANSWER_MS },
+      vars: { RELAY_API_KEYS: apiKeys.join(",") },
+    },
+    async (ctx) => {
+      const { run } = ctx;
+      const clients = apiKeys.map((key) => relayClient(run.relayUrl, key));
+      const pid = run.relayPid()!;
+      const selfHosted = runtime !== "workerd";
+      const cpu0 = HAS_PROC ? runCpu(pid, run.gateway.pid, selfHosted) : null;
+      const wall0 = performance.now();
+      const { expected, worstRequests, read } = await submit({ ...ctx, clients });
+      const patienceMs = (1.5 * worstRequests * 1000) / quota + 60_000;
+      await until(async () => (await run.gateway.counts()).deliveredCount >= expected, patienceMs, 100);
+      const cores = cpu0
+        ? coresBetween(cpu0, runCpu(pid, run.gateway.pid, selfHosted), performance.now() - wall0)
+        : null;
+      return { ...(await standInFigures(run, runtime, quota, expected)), ...(await read()), cores } as T;
+    },
+  );
+}
+
+/** The stand-in's view of a whole scenario. */
+async function standInFigures(run: BenchRun, runtime: RelayRuntime, quota: number, expected: number) {
+  const record = await readArrivals(run.gateway);
+  const { deliveredCount } = await run.gateway.counts();
+  const first = record.all[0] ?? 0;
+  return {
+    runtime,
+    quota,
+    gateway: windowFigures(record, first, record.all.at(-1) ?? first, quota),
+    notificationsPerRequest: record.admitted.length ? deliveredCount / record.admitted.length : 0,
+    missing: Math.max(0, expected - deliveredCount),
+    standInLoopDelayMs: record.loopDelayMs,
+  };
+}
+
+/** Latency of each accepted single POST `k` (openId of `tag`, k) to its arrival; answered 202 and not. */
+function singlesLatency(sent: readonly Sent[], tag: string, arrivals: Map<string, number>) {
+  const latency: number[] = [];
+  const answer: number[] = [];
+  let refused = 0;
+  for (const [k, s] of sent.entries()) {
+    if (s.status !== 202) {
+      refused++;
+      continue;
+    }
+    answer.push(s.ms);
+    const at = arrivals.get(openIdOf(tag, k));
+    if (at !== undefined) latency.push(at - s.at);
+  }
+  return { latency: summarize(latency), answer: summarize(answer), refused };
+}
+
+/** Small jobs: `posts` single-notification POSTs at 100 a second, quota 20/s. */
+export function measureSmallJobs(runtime: RelayRuntime, posts: number) {
+  return scenarioRun<SmallJobsResult>(runtime, 20, 1, async ({ run, clients }) => {
+    const body = (k: number) => JSON.stringify({ notifications: makeNotifications("sj", 1, k) });
+    const sent = await openLoop(posts, SINGLES_PER_SECOND, clients[0]!, body);
+    const accepted = sent.filter((s) => s.status === 202).length;
+    return {
+      expected: accepted,
+      worstRequests: accepted,
+      read: async () => ({
+        posts,
+        perSecond: SINGLES_PER_SECOND,
+        ...singlesLatency(
+          sent,
+          "sj",
+          firstArrivals(await run.gateway.deliveries("2088sj"), await run.gateway.clockOffsetMs()),
+        ),
+        sendLateMs: summarize(sent.map((s) => s.lateMs)),
+      }),
+    };
+  });
+}
+
+/** Behind bulk: `bulk` notifications, then 1 s after their last 202, `singles` single POSTs at 100 a second; quota 20/s. */
+export function measureBehindBulk(runtime: RelayRuntime, bulk: number, singles = 20) {
+  return scenarioRun<BehindBulkResult>(runtime, 20, 1, async ({ run, clients }) => {
+    const client = clients[0]!;
+    const { sentAt, answeredAt } = await submitBulk(client, "bb", bulk);
+    await sleep(answeredAt + 1000 - clockNow());
+    const body = (k: number) => JSON.stringify({ notifications: makeNotifications("bs", 1, k) });
+    const sent = await openLoop(singles, SINGLES_PER_SECOND, client, body);
+    const accepted = sent.filter((s) => s.status === 202).length;
+    return {
+      expected: bulk + accepted,
+      worstRequests: Math.ceil(bulk / REQUEST_SIZE) + accepted,
+      read: async () => {
+        const offset = await run.gateway.clockOffsetMs();
+        return {
+          bulk,
+          singles,
+          ...singlesLatency(sent, "bs", firstArrivals(await run.gateway.deliveries("2088bs"), offset)),
+          bulkDrainMs: latest((await run.gateway.deliveries("2088bb")).at) - offset - sentAt,
+        };
+      },
+    };
+  });
+}
+
+/** Two callers: A's `a` notifications, then 1 s after A's last 202, B's `b`; quota 50/s. */
+export function measureTwoCallers(runtime: RelayRuntime, a: number, b: number) {
+  const quota = 50;
+  return scenarioRun<TwoCallersResult>(runtime, quota, 2, async ({ run, clients }) => {
+    const [callerA, callerB] = clients as [RelayClient, RelayClient];
+    const sentA = await submitBulk(callerA, "ca", a);
+    await sleep(sentA.answeredAt + 1000 - clockNow());
+    const sentB = await submitBulk(callerB, "cb", b);
+    return {
+      expected: a + b,
+      worstRequests: Math.ceil(a / REQUEST_SIZE) + Math.ceil(b / REQUEST_SIZE),
+      read: async () => {
+        const offset = await run.gateway.clockOffsetMs();
+        const all = await run.gateway.deliveries();
+        const timesOf = (prefix: string) => all.at.filter((_, i) => all.openIds[i]!.startsWith(prefix));
+        const [timesA, timesB] = [timesOf("2088ca"), timesOf("2088cb")];
+        const [firstA, lastA, firstB, lastB] = [earliest(timesA), latest(timesA), earliest(timesB), latest(timesB)];
+        const whileB = all.at.filter((t) => t >= firstB && t <= lastB).length;
+        // B's fair share while both have work: half of each request's places.
+        const bIdealMs = (b / (quota * (REQUEST_SIZE / 2))) * 1000;
+        const bDrainMs = lastB - offset - sentB.sentAt;
+        return {
+          a,
+          b,
+          bDrainMs,
+          bIdealMs,
+          bRatio: bDrainMs / bIdealMs,
+          bShareWhileBoth: whileB ? timesB.length / whileB : 0,
+          aDrainMs: lastA - offset - sentA.sentAt,
+          aPerSecond: lastA > firstA ? timesA.length / ((lastA - firstA) / 1000) : 0,
+        };
+      },
+    };
+  });
+}
+
+/** The smallest and largest of many times (spreading tens of thousands of arguments is not safe). */
+const earliest = (times: readonly number[]) => times.reduce((m, t) => Math.min(m, t), Number.POSITIVE_INFINITY);
+const latest = (times: readonly number[]) => times.reduce((m, t) => Math.max(m, t), Number.NEGATIVE_INFINITY);
