@@ -12,7 +12,9 @@ export interface StorefrontResults {
 const count = (n: number) => n.toLocaleString("en");
 const spread = (l: { p50: number; p99: number; max: number }) =>
   `${seconds(l.p50)} / ${seconds(l.p99)} / ${seconds(l.max)}`;
-const missing = (f: ScenarioFigures) => (f.missing ? `; ${count(f.missing)} never arrived` : "");
+/** What did not arrive once and only once, if anything. */
+const missing = (f: ScenarioFigures) =>
+  (f.missing ? `; ${count(f.missing)} never arrived` : "") + (f.repeats ? `; ${count(f.repeats)} arrived again` : "");
 
 /** What every scenario ends with: the stand-in's busiest second, its exceed answers, the CPU split. */
 function tail(f: ScenarioFigures): Row[] {

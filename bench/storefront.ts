@@ -44,6 +44,8 @@ export interface ScenarioFigures {
   notificationsPerRequest: number;
   /** Notifications answered 202 that had not reached the stand-in when the scenario gave up waiting. */
   missing: number;
+  /** Deliveries beyond each openId's first (a resend after an answer that was lost or came too late). */
+  repeats: number;
   standInLoopDelayMs: { p99: number; max: number };
   /** Cores used meanwhile: the relay, wrangler's proxy and Node (0 self-hosted), the stand-in, the bench, the rest. */
   cores: ReturnType<typeof coresBetween> | null;
@@ -189,7 +191,7 @@ async function scenarioRun<T extends ScenarioFigures>(
       const wall0 = performance.now();
       const { expected, worstRequests, read } = await submit({ ...ctx, clients });
       const patienceMs = (1.5 * worstRequests * 1000) / quota + 60_000;
-      await until(async () => (await run.gateway.counts()).deliveredCount >= expected, patienceMs, 100);
+      await until(async () => (await run.gateway.counts()).deliveredOpenIds >= expected, patienceMs, 100);
       const cores = cpu0
         ? coresBetween(cpu0, runCpu(pid, run.gateway.pid, selfHosted), performance.now() - wall0)
         : null;
@@ -201,14 +203,15 @@ async function scenarioRun<T extends ScenarioFigures>(
 /** The stand-in's view of a whole scenario. */
 async function standInFigures(run: BenchRun, runtime: RelayRuntime, quota: number, expected: number) {
   const record = await readArrivals(run.gateway);
-  const { deliveredCount } = await run.gateway.counts();
+  const { deliveredCount, deliveredOpenIds } = await run.gateway.counts();
   const first = record.all[0] ?? 0;
   return {
     runtime,
     quota,
     gateway: windowFigures(record, first, record.all.at(-1) ?? first, quota),
     notificationsPerRequest: record.admitted.length ? deliveredCount / record.admitted.length : 0,
-    missing: Math.max(0, expected - deliveredCount),
+    missing: Math.max(0, expected - deliveredOpenIds),
+    repeats: deliveredCount - deliveredOpenIds,
     standInLoopDelayMs: record.loopDelayMs,
   };
 }

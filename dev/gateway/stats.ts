@@ -79,6 +79,8 @@ export interface GatewayCounts {
   requests: number;
   byResult: Record<string, number>;
   deliveredCount: number;
+  /** Distinct openIds among them: below deliveredCount when some notification arrived more than once. */
+  deliveredOpenIds: number;
 }
 
 /** Creates an empty recorder. */
@@ -114,10 +116,17 @@ export function createStatsRecorder(): StatsRecorder {
     },
     delivered(d) {
       s.deliveries.push(d);
-      s.deliveredByOpenId[d.openId] = (s.deliveredByOpenId[d.openId] ?? 0) + 1;
+      const before = s.deliveredByOpenId[d.openId] ?? 0;
+      if (before === 0) s.deliveredOpenIds++;
+      s.deliveredByOpenId[d.openId] = before + 1;
     },
     counts() {
-      return { requests: s.requests, byResult: { ...s.byResult }, deliveredCount: s.deliveries.length };
+      return {
+        requests: s.requests,
+        byResult: { ...s.byResult },
+        deliveredCount: s.deliveries.length,
+        deliveredOpenIds: s.deliveredOpenIds,
+      };
     },
     timeline() {
       return { arrivals: [...s.arrivals], admittedArrivals: [...s.admittedArrivals] };
@@ -170,6 +179,7 @@ function empty() {
     seen: new Set<string>(),
     deliveries: [] as Delivery[],
     deliveredByOpenId: {} as Record<string, number>,
+    deliveredOpenIds: 0,
     arrivals: [] as number[],
     admittedArrivals: [] as number[],
     paths: {} as Record<string, number>,

@@ -77,13 +77,15 @@ describe("the stand-in in its own process", () => {
     await gateway.configure({ limitRps: 0 });
     await gateway.reset();
     expect((await send(["2088a1", "2088b1", "2088a2"])).resultCode).toBe("SUCCESS");
-    expect((await send(["2088b2"])).resultCode).toBe("SUCCESS");
+    expect((await send(["2088b2", "2088a1"])).resultCode).toBe("SUCCESS");
     const { arrivals } = await gateway.arrivals();
     expect(arrivals).toHaveLength(2);
+    // 2088a1 came twice: counted twice, one distinct openId.
+    expect(await gateway.counts()).toMatchObject({ deliveredCount: 5, deliveredOpenIds: 4 });
     // A notification's time is its request's arrival stamp, the one the limiter judged.
     expect(await gateway.deliveries()).toEqual({
-      openIds: ["2088a1", "2088b1", "2088a2", "2088b2"],
-      at: [arrivals[0], arrivals[0], arrivals[0], arrivals[1]],
+      openIds: ["2088a1", "2088b1", "2088a2", "2088b2", "2088a1"],
+      at: [arrivals[0], arrivals[0], arrivals[0], arrivals[1], arrivals[1]],
     });
     expect(await gateway.deliveries("2088b")).toEqual({ openIds: ["2088b1", "2088b2"], at: [arrivals[0], arrivals[1]] });
     expect(await gateway.deliveries("2088c")).toEqual({ openIds: [], at: [] });
@@ -93,7 +95,7 @@ describe("the stand-in in its own process", () => {
     expect(await gateway.configure({ exceedStatus: "F", limitRps: 0 })).toMatchObject({ exceedStatus: "F", limitRps: 0 });
     await expect(gateway.configure({ exceedStatus: "X" as "F" })).rejects.toThrow(/HTTP 400.*exceedStatus/);
     await gateway.reset();
-    expect(await gateway.counts()).toMatchObject({ requests: 0, deliveredCount: 0, byResult: {} });
+    expect(await gateway.counts()).toMatchObject({ requests: 0, deliveredCount: 0, deliveredOpenIds: 0, byResult: {} });
   });
 
   it("is gone after close()", async () => {
