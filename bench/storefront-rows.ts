@@ -10,6 +10,11 @@ export interface StorefrontResults {
 }
 
 const count = (n: number) => n.toLocaleString("en");
+/** "0 not 202", or how many were not and how they were answered (HTTP status; 0: no answer). */
+const notAccepted = (refusedBy: Record<string, number>) => {
+  const parts = Object.entries(refusedBy).map(([status, n]) => `${n} × ${status}`);
+  return parts.length ? `not 202: ${parts.join(", ")}` : "0 not 202";
+};
 const spread = (l: { p50: number; p99: number; max: number }) =>
   `${seconds(l.p50)} / ${seconds(l.p99)} / ${seconds(l.max)}`;
 /** What did not arrive once and only once, if anything. */
@@ -20,6 +25,14 @@ const missing = (f: ScenarioFigures) =>
 function tail(f: ScenarioFigures): Row[] {
   const rows = gatewayRows(f.quota, f.gateway, f.standInLoopDelayMs);
   if (f.cores) rows.push(coresRow(f.cores, f.runtime !== "workerd"));
+  if (f.relayRunQueueShare !== null) {
+    rows.push({
+      measure: "  the relay's threads runnable but waiting for a core (run-queue time ÷ wall time)",
+      figure: f.relayRunQueueShare.toFixed(2),
+      target: "(info)",
+      met: null,
+    });
+  }
   return rows;
 }
 
@@ -41,7 +54,7 @@ function smallJobsRows(f: SmallJobsResult): Row[] {
       met: f.latency.p99 <= 500 && f.missing === 0,
     },
     {
-      measure: `  POST answered 202 (p50 / p99; ${f.refused} not 202; sent up to ${f.sendLateMs.max.toFixed(0)} ms late)`,
+      measure: `  POST answered 202 (p50 / p99; ${notAccepted(f.refusedBy)}; sent up to ${f.sendLateMs.max.toFixed(0)} ms late)`,
       figure: `${ms(f.answer.p50)} / ${ms(f.answer.p99)}`,
       target: "p99 ≤ 150 ms",
       met: f.answer.p99 <= 150 && f.refused === 0,
@@ -60,7 +73,7 @@ function behindBulkRows(f: BehindBulkResult): Row[] {
       met: f.latency.p99 <= 300 && f.missing === 0 && f.refused === 0,
     },
     {
-      measure: `  bulk: first POST → its last notification at the stand-in; single POSTs answered 202 p99 (${f.refused} not 202)`,
+      measure: `  bulk: first POST → its last notification at the stand-in; single POSTs answered 202 p99 (${notAccepted(f.refusedBy)})`,
       figure: `${seconds(f.bulkDrainMs)}; ${ms(f.answer.p99)}`,
       target: "(info)",
       met: null,

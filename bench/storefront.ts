@@ -19,7 +19,7 @@ import type { RelayRuntime } from "../dev/local-run.ts";
 import { makeNotifications, openIdOf, type RelayClient, relayClient } from "../dev/relay-client.ts";
 import { readArrivals, type WindowFigures, windowFigures } from "./arrivals.ts";
 import { type BenchRun, clockNow, type PhaseContext, until, withRun } from "./harness.ts";
-import { coresBetween, HAS_PROC, runCpu } from "./proc-cpu.ts";
+import { coresBetween, HAS_PROC, relayPids, runCpu, runQueueWaitMs } from "./proc-cpu.ts";
 import { type LatencySummary, summarize } from "./stats.ts";
 
 /** Where the storefront scenarios run. */
@@ -49,6 +49,8 @@ export interface ScenarioFigures {
   standInLoopDelayMs: { p99: number; max: number };
   /** Cores used meanwhile: the relay, wrangler's proxy and Node (0 self-hosted), the stand-in, the bench, the rest. */
   cores: ReturnType<typeof coresBetween> | null;
+  /** Time the relay's threads were runnable but waiting for a core ÷ wall time (summed over its threads). */
+  relayRunQueueShare: number | null;
 }
 
 /** One POST of an open loop: when it was sent (this clock, epoch ms), how late on its schedule, its answer. */
@@ -67,8 +69,9 @@ export interface SmallJobsResult extends ScenarioFigures {
   latency: LatencySummary;
   /** POST sent → 202 with the body read, ms. */
   answer: LatencySummary;
-  /** POSTs not answered 202. */
+  /** POSTs not answered 202, and how they were answered (HTTP status; 0: no answer). */
   refused: number;
+  refusedBy: Record<string, number>;
   /** How late the bench sent its POSTs on their schedule, ms. */
   sendLateMs: LatencySummary;
 }
@@ -80,6 +83,7 @@ export interface BehindBulkResult extends ScenarioFigures {
   latency: LatencySummary;
   answer: LatencySummary;
   refused: number;
+  refusedBy: Record<string, number>;
   /** The bulk's first POST sent → its last notification's arrival, ms. */
   bulkDrainMs: number;
 }
@@ -188,14 +192,21 @@ async function scenarioRun<T extends ScenarioFigures>(
       const pid = run.relayPid()!;
       const selfHosted = runtime !== "workerd";
       const cpu0 = HAS_PROC ? runCpu(pid, run.gateway.pid, selfHosted) : null;
+      const waited0 = HAS_PROC ? runQueueWaitMs(relayPids(pid, selfHosted)) : undefined;
       const wall0 = performance.now();
       const { expected, worstRequests, read } = await submit({ ...ctx, clients });
       const patienceMs = (1.5 * worstRequests * 1000) / quota + 60_000;
       await until(async () => (await run.gateway.counts()).deliveredOpenIds >= expected, patienceMs, 100);
-      const cores = cpu0
-        ? coresBetween(cpu0, runCpu(pid, run.gateway.pid, selfHosted), performance.now() - wall0)
-        : null;
-      return { ...(await standInFigures(run, runtime, quota, expected)), ...(await read()), cores } as T;
+      const wallMs = performance.now() - wall0;
+      const cores = cpu0 ? coresBetween(cpu0, runCpu(pid, run.gateway.pid, selfHosted), wallMs) : null;
+      const waited1 = waited0 === undefined ? undefined : runQueueWaitMs(relayPids(pid, selfHosted));
+      const relayRunQueueShare = waited0 === undefined || waited1 === undefined ? null : (waited1 - waited0) / wallMs;
+      return {
+        ...(await standInFigures(run, runtime, quota, expected)),
+        ...(await read()),
+        cores,
+        relayRunQueueShare,
+      } as T;
     },
   );
 }
@@ -221,16 +232,18 @@ function singlesLatency(sent: readonly Sent[], tag: string, arrivals: Map<string
   const latency: number[] = [];
   const answer: number[] = [];
   let refused = 0;
+  const refusedBy: Record<string, number> = {};
   for (const [k, s] of sent.entries()) {
     if (s.status !== 202) {
       refused++;
+      refusedBy[s.status] = (refusedBy[s.status] ?? 0) + 1;
       continue;
     }
     answer.push(s.ms);
     const at = arrivals.get(openIdOf(tag, k));
     if (at !== undefined) latency.push(at - s.at);
   }
-  return { latency: summarize(latency), answer: summarize(answer), refused };
+  return { latency: summarize(latency), answer: summarize(answer), refused, refusedBy };
 }
 
 /** Small jobs: `posts` single-notification POSTs at 100 a second, quota 20/s. */
