@@ -1,6 +1,6 @@
 /** The storefront scenarios' rows of the table, each figure beside its target. */
 import { coresRow, gatewayRows, ms, type Row, seconds } from "./rows.ts";
-import type { BehindBulkResult, ScenarioFigures, SmallJobsResult, TwoCallersResult } from "./storefront.ts";
+import type { BehindBulkResult, ScenarioFigures, SmallJobsResult, TwoCallersResult } from "./storefront-figures.ts";
 
 /** The storefront scenarios' figures, one per runtime each. */
 export interface StorefrontResults {

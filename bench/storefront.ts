@@ -14,13 +14,24 @@
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { DeliveriesView } from "../dev/gateway/control.ts";
 import type { RelayRuntime } from "../dev/local-run.ts";
-import { makeNotifications, openIdOf, type RelayClient, relayClient } from "../dev/relay-client.ts";
-import { readArrivals, type WindowFigures, windowFigures } from "./arrivals.ts";
+import { makeNotifications, type RelayClient, relayClient } from "../dev/relay-client.ts";
+import { readArrivals, windowFigures } from "./arrivals.ts";
 import { type BenchRun, clockNow, type PhaseContext, until, withRun } from "./harness.ts";
 import { coresBetween, HAS_PROC, relayPids, runCpu, runQueueWaitMs } from "./proc-cpu.ts";
-import { type LatencySummary, summarize } from "./stats.ts";
+import { summarize } from "./stats.ts";
+import {
+  type BehindBulkResult,
+  firstArrivals,
+  latest,
+  REQUEST_SIZE,
+  type ScenarioFigures,
+  type Sent,
+  type SmallJobsResult,
+  singlesFigures,
+  type TwoCallersResult,
+  twoCallersFigures,
+} from "./storefront-figures.ts";
 
 /** Where the storefront scenarios run. */
 export const STOREFRONT_RUNTIMES = ["workerd", "node"] as const satisfies readonly RelayRuntime[];
@@ -31,77 +42,6 @@ const ANSWER_MS = 50;
 const SINGLES_PER_SECOND = 100;
 /** Most notifications in one POST by default (RELAY_MAX_NOTIFICATIONS_PER_REQUEST). */
 const POST_SIZE = 10_000;
-/** AlipayHK's most notifications in one request. */
-const REQUEST_SIZE = 100;
-
-/** What every storefront scenario reports about the stand-in and the machine. */
-export interface ScenarioFigures {
-  runtime: RelayRuntime;
-  quota: number;
-  /** Requests the stand-in saw (admitted or refused), exceed answers, busiest 1,000 ms: first to last arrival. */
-  gateway: WindowFigures;
-  /** Notifications delivered ÷ admitted requests. */
-  notificationsPerRequest: number;
-  /** Notifications answered 202 that had not reached the stand-in when the scenario gave up waiting. */
-  missing: number;
-  /** Deliveries beyond each openId's first (a resend after an answer that was lost or came too late). */
-  repeats: number;
-  standInLoopDelayMs: { p99: number; max: number };
-  /** Cores used meanwhile: the relay, wrangler's proxy and Node (0 self-hosted), the stand-in, the bench, the rest. */
-  cores: ReturnType<typeof coresBetween> | null;
-  /** Time the relay's threads were runnable but waiting for a core ÷ wall time (summed over its threads). */
-  relayRunQueueShare: number | null;
-}
-
-/** One POST of an open loop: when it was sent (this clock, epoch ms), how late on its schedule, its answer. */
-interface Sent {
-  at: number;
-  lateMs: number;
-  status: number;
-  ms: number;
-}
-
-/** The small-jobs figures. */
-export interface SmallJobsResult extends ScenarioFigures {
-  posts: number;
-  perSecond: number;
-  /** POST sent → its notification's arrival at the stand-in, ms. */
-  latency: LatencySummary;
-  /** POST sent → 202 with the body read, ms. */
-  answer: LatencySummary;
-  /** POSTs not answered 202, and how they were answered (HTTP status; 0: no answer). */
-  refused: number;
-  refusedBy: Record<string, number>;
-  /** How late the bench sent its POSTs on their schedule, ms. */
-  sendLateMs: LatencySummary;
-}
-
-/** The behind-bulk figures. */
-export interface BehindBulkResult extends ScenarioFigures {
-  bulk: number;
-  singles: number;
-  latency: LatencySummary;
-  answer: LatencySummary;
-  refused: number;
-  refusedBy: Record<string, number>;
-  /** The bulk's first POST sent → its last notification's arrival, ms. */
-  bulkDrainMs: number;
-}
-
-/** The two-callers figures. */
-export interface TwoCallersResult extends ScenarioFigures {
-  a: number;
-  b: number;
-  /** B's POST sent → B's last notification's arrival, ms; the fair-share ideal; their ratio. */
-  bDrainMs: number;
-  bIdealMs: number;
-  bRatio: number;
-  /** Of the notifications that arrived from B's first to its last arrival, B's share. */
-  bShareWhileBoth: number;
-  /** A's first POST sent → A's last arrival, ms; A's notifications per second from its first arrival to its last. */
-  aDrainMs: number;
-  aPerSecond: number;
-}
 
 /**
  * Sends `count` POSTs open loop, `perSecond` apart on a fixed grid, each without waiting for the ones
@@ -147,15 +87,6 @@ async function submitBulk(
     if (answer.status !== 202) throw new Error(`bulk ${tag}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
   }
   return { sentAt, answeredAt: clockNow() };
-}
-
-/** Arrival of each openId's first delivery, on this process's clock. */
-function firstArrivals(view: DeliveriesView, offsetMs: number): Map<string, number> {
-  const first = new Map<string, number>();
-  view.openIds.forEach((openId, i) => {
-    if (!first.has(openId)) first.set(openId, view.at[i]! - offsetMs);
-  });
-  return first;
 }
 
 /** What a scenario submitted: notifications accepted, the most requests they could take, and how to read its figures once they arrived. */
@@ -227,25 +158,6 @@ async function standInFigures(run: BenchRun, runtime: RelayRuntime, quota: numbe
   };
 }
 
-/** Latency of each accepted single POST `k` (openId of `tag`, k) to its arrival; answered 202 and not. */
-function singlesLatency(sent: readonly Sent[], tag: string, arrivals: Map<string, number>) {
-  const latency: number[] = [];
-  const answer: number[] = [];
-  let refused = 0;
-  const refusedBy: Record<string, number> = {};
-  for (const [k, s] of sent.entries()) {
-    if (s.status !== 202) {
-      refused++;
-      refusedBy[s.status] = (refusedBy[s.status] ?? 0) + 1;
-      continue;
-    }
-    answer.push(s.ms);
-    const at = arrivals.get(openIdOf(tag, k));
-    if (at !== undefined) latency.push(at - s.at);
-  }
-  return { latency: summarize(latency), answer: summarize(answer), refused, refusedBy };
-}
-
 /** Small jobs: `posts` single-notification POSTs at 100 a second, quota 20/s. */
 export function measureSmallJobs(runtime: RelayRuntime, posts: number) {
   return scenarioRun<SmallJobsResult>(runtime, 20, 1, async ({ run, clients }) => {
@@ -258,7 +170,7 @@ export function measureSmallJobs(runtime: RelayRuntime, posts: number) {
       read: async () => ({
         posts,
         perSecond: SINGLES_PER_SECOND,
-        ...singlesLatency(
+        ...singlesFigures(
           sent,
           "sj",
           firstArrivals(await run.gateway.deliveries("2088sj"), await run.gateway.clockOffsetMs()),
@@ -286,8 +198,8 @@ export function measureBehindBulk(runtime: RelayRuntime, bulk: number, singles =
         return {
           bulk,
           singles,
-          ...singlesLatency(sent, "bs", firstArrivals(await run.gateway.deliveries("2088bs"), offset)),
-          bulkDrainMs: latest((await run.gateway.deliveries("2088bb")).at) - offset - sentAt,
+          ...singlesFigures(sent, "bs", firstArrivals(await run.gateway.deliveries("2088bs"), offset)),
+          bulkDrainMs: latest([...firstArrivals(await run.gateway.deliveries("2088bb"), offset).values()]) - sentAt,
         };
       },
     };
@@ -305,31 +217,12 @@ export function measureTwoCallers(runtime: RelayRuntime, a: number, b: number) {
     return {
       expected: a + b,
       worstRequests: Math.ceil(a / REQUEST_SIZE) + Math.ceil(b / REQUEST_SIZE),
-      read: async () => {
-        const offset = await run.gateway.clockOffsetMs();
-        const all = await run.gateway.deliveries();
-        const timesOf = (prefix: string) => all.at.filter((_, i) => all.openIds[i]!.startsWith(prefix));
-        const [timesA, timesB] = [timesOf("2088ca"), timesOf("2088cb")];
-        const [firstA, lastA, firstB, lastB] = [earliest(timesA), latest(timesA), earliest(timesB), latest(timesB)];
-        const whileB = all.at.filter((t) => t >= firstB && t <= lastB).length;
-        // B's fair share while both have work: half of each request's places.
-        const bIdealMs = (b / (quota * (REQUEST_SIZE / 2))) * 1000;
-        const bDrainMs = lastB - offset - sentB.sentAt;
-        return {
-          a,
-          b,
-          bDrainMs,
-          bIdealMs,
-          bRatio: bDrainMs / bIdealMs,
-          bShareWhileBoth: whileB ? timesB.length / whileB : 0,
-          aDrainMs: lastA - offset - sentA.sentAt,
-          aPerSecond: lastA > firstA ? timesA.length / ((lastA - firstA) / 1000) : 0,
-        };
-      },
+      read: async () =>
+        twoCallersFigures(await run.gateway.deliveries(), await run.gateway.clockOffsetMs(), {
+          quota,
+          a: { tag: "ca", count: a, sentAt: sentA.sentAt },
+          b: { tag: "cb", count: b, sentAt: sentB.sentAt },
+        }),
     };
   });
 }
-
-/** The smallest and largest of many times (spreading tens of thousands of arguments is not safe). */
-const earliest = (times: readonly number[]) => times.reduce((m, t) => Math.min(m, t), Number.POSITIVE_INFINITY);
-const latest = (times: readonly number[]) => times.reduce((m, t) => Math.max(m, t), Number.NEGATIVE_INFINITY);
