@@ -1,5 +1,6 @@
 import { parseConfig, type Config, type ConfigError } from "./config";
 import { importPrivateKey, importPublicKey } from "./core/keys";
+import type { SenderContext } from "./engine/sender";
 
 /** What every request and send needs: the parsed configuration and both imported keys. */
 export interface Runtime {
@@ -37,4 +38,16 @@ async function build(env: object): Promise<RuntimeResult> {
   if (!verify.ok) errors.push({ setting: "ALIPAY_PUBLIC_KEY", problem: verify.message });
   if (!signing.ok || !verify.ok) return { ok: false, errors };
   return { ok: true, runtime: { config, signingKey: signing.key, verifyKey: verify.key } };
+}
+
+/** What a sender signs and sends with, from a ready runtime. */
+export function senderContext({ config, signingKey, verifyKey }: Runtime): SenderContext {
+  return {
+    gatewayUrl: config.gatewayUrl,
+    clientId: config.clientId,
+    signingKey,
+    verifyKey,
+    sendTimeoutMs: config.sendTimeoutMs,
+    utcOffsetMinutes: config.utcOffsetMinutes,
+  };
 }

@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { DispatcherStatus } from "../src/engine/types";
+import type { DispatcherStatus } from "../src/engine/api";
 import { app } from "../src/http/app";
 import { parseWebhookSecret, signWebhook } from "../src/security/webhook";
 import { TestGateway } from "./support/gateway";

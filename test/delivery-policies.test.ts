@@ -4,7 +4,7 @@
  * themselves are proved on the fake clock in test/engine/.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { JobView } from "../src/engine/types";
+import type { JobView } from "../src/engine/api";
 import { TestGateway } from "./support/gateway";
 import { freshRelay, getJob, notifications, relay, relayStatus, setting, until, waitForJob } from "./support/relay";
 

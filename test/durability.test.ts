@@ -6,7 +6,7 @@
 import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
-import type { JobView } from "../src/engine/types";
+import type { JobView } from "../src/engine/api";
 import { TestGateway } from "./support/gateway";
 import { dispatcherStub, freshRelay, getJob, relayStatus, submit, until, waitForJob } from "./support/relay";
 

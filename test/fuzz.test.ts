@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
-import type { SubmitRequest } from "../src/engine/types";
+import type { SubmitRequest } from "../src/engine/api";
 import { PROBLEMS, type ProblemCode } from "../src/http/problem";
 import { TestGateway } from "./support/gateway";
 import { freshRelay, relay, relayStatus } from "./support/relay";

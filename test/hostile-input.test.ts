@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
-import type { SubmitRequest } from "../src/engine/types";
+import type { SubmitRequest } from "../src/engine/api";
 import { TestGateway } from "./support/gateway";
 import { freshRelay, relay, relayStatus } from "./support/relay";
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
-import type { JobView } from "../src/engine/types";
+import type { JobView } from "../src/engine/api";
 import { TestGateway } from "./support/gateway";
 import { freshRelay, getJob, notifications, relay } from "./support/relay";
 

@@ -5,7 +5,7 @@
  * retried. Every notification ends succeeded or failed with its resultCode and resultMsg.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { JobView } from "../src/engine/types";
+import type { JobView } from "../src/engine/api";
 import { TestGateway, type Fault } from "./support/gateway";
 import { expectOutboxEmpty, freshRelay, getJob, relayStatus, submit } from "./support/relay";
 

@@ -4,9 +4,8 @@
  */
 import { logEvent } from "../log";
 import { signWebhook } from "../security/webhook";
-import { CALLBACK_TIMEOUT_MS } from "./callback-policy";
-import type { Engine } from "./engine";
-import type { CallbackReport, CallbackTask } from "./types";
+import { CALLBACK_TIMEOUT_MS } from "./decide/callback-policy";
+import type { CallbackReport, CallbackTask } from "./api";
 
 /** Sends one try through `fetchFn`, signed with `secret` (RELAY_CALLBACK_SECRET's bytes; undefined: not configured). */
 export async function sendCallback(task: CallbackTask, secret: Uint8Array | undefined, fetchFn: typeof fetch, now: () => number): Promise<CallbackReport> {
@@ -39,22 +38,18 @@ export async function sendCallback(task: CallbackTask, secret: Uint8Array | unde
 }
 
 /**
- * Sends each callback try and hands its ending back to the engine, then calls `settled` (a host wakes
- * its pump there). Returns one promise per try, never rejecting, for a host that must keep them alive.
+ * Sends each callback try and hands its ending to `ended` (the service's `callbackEnded`). Returns one
+ * promise per try, never rejecting, for a host that must keep them alive.
  */
 export function deliverCallbacks(
-  engine: Pick<Engine, "callbackReport">,
   tasks: readonly CallbackTask[],
   secret: Uint8Array | undefined,
   fetchFn: typeof fetch,
-  settled: () => void | Promise<void>,
+  ended: (report: CallbackReport) => Promise<void>,
 ): Promise<void>[] {
   return tasks.map((task) =>
     sendCallback(task, secret, fetchFn, Date.now)
-      .then(async (report) => {
-        engine.callbackReport(report, Date.now());
-        await settled();
-      })
+      .then(ended)
       .catch((error: unknown) => {
         logEvent({ event: "callback_failed", jobId: task.jobId, error: error instanceof Error ? error.message : String(error) });
       }),

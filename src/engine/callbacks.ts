@@ -4,10 +4,10 @@
  * ending with the decision of `decideCallback`. The host signs and sends; nothing here does I/O.
  */
 import type { logEvent } from "../log";
-import { CALLBACK_LEASE_MS, CALLBACKS_PER_TICK, decideCallback } from "./callback-policy";
-import { dueCallbacks, leaseCallback, nextCallbackAt, scheduleCallback, settleCallback } from "./policy-store";
-import type { SqlAdapter } from "./sql";
-import type { CallbackReport, CallbackTask, JobView } from "./types";
+import { CALLBACK_LEASE_MS, CALLBACKS_PER_TICK, decideCallback } from "./decide/callback-policy";
+import type { CallbackReport, CallbackTask, JobView } from "./api";
+import { CallbackQueue } from "./store/callback-queue";
+import type { SqlAdapter } from "./store/sql";
 
 /** A fresh Standard Webhooks message id for one job's callback. */
 export function newWebhookId(): string {
@@ -17,6 +17,7 @@ export function newWebhookId(): string {
 /** Completion callbacks over one outbox. */
 export class Callbacks {
   private readonly sql: SqlAdapter;
+  private readonly queue: CallbackQueue;
   private readonly random: () => number;
   private readonly newId: () => string;
   private readonly log: typeof logEvent;
@@ -25,6 +26,7 @@ export class Callbacks {
 
   constructor(sql: SqlAdapter, random: () => number, newId: () => string, log: typeof logEvent) {
     this.sql = sql;
+    this.queue = new CallbackQueue(sql);
     this.random = random;
     this.newId = newId;
     this.log = log;
@@ -32,7 +34,7 @@ export class Callbacks {
 
   /** A job completed: its callback (if it has one) is due now, under a fresh webhook-id. */
   schedule(jobId: string, now: number): void {
-    if (!scheduleCallback(this.sql, jobId, this.newId(), now)) return;
+    if (!this.queue.schedule(jobId, this.newId(), now)) return;
     this.dueAt = now;
     this.log({ event: "callback_scheduled", jobId });
   }
@@ -41,11 +43,11 @@ export class Callbacks {
   due(now: number, view: (jobId: string) => JobView): CallbackTask[] {
     const at = this.nextAt();
     if (at === null || at > now) return [];
-    const rows = dueCallbacks(this.sql, now, CALLBACKS_PER_TICK);
+    const rows = this.queue.due(now, CALLBACKS_PER_TICK);
     this.dueAt = undefined;
     return this.sql.transaction(() =>
       rows.map((row) => {
-        leaseCallback(this.sql, row.job_id, now + CALLBACK_LEASE_MS);
+        this.queue.lease(row.job_id, now + CALLBACK_LEASE_MS);
         return { jobId: row.job_id, url: row.callback_url, webhookId: row.callback_id, body: JSON.stringify(view(row.job_id)), attempt: row.callback_attempts + 1 };
       }),
     );
@@ -53,23 +55,20 @@ export class Callbacks {
 
   /** A try's ending. A report for an older try (its lease ran out and it was handed out again) is ignored. */
   report(report: CallbackReport, now: number): void {
-    const row = this.sql.exec<{ callback_status: string | null; callback_attempts: number; completed_at: number | null }>(
-      "SELECT callback_status, callback_attempts, completed_at FROM jobs WHERE job_id = ?",
-      report.jobId,
-    )[0];
+    const row = this.queue.pending(report.jobId);
     if (row?.callback_status !== "pending" || row.callback_attempts !== report.attempt || row.completed_at === null) {
       this.log({ event: "stale_callback_report", jobId: report.jobId, attempt: report.attempt });
       return;
     }
     const next = decideCallback(report.delivered, report.attempt, row.completed_at, now, this.random());
-    this.sql.transaction(() => settleCallback(this.sql, report.jobId, next, report.delivered ? null : report.error));
+    this.sql.transaction(() => this.queue.settle(report.jobId, next, report.delivered ? null : report.error));
     this.dueAt = undefined;
     this.log({ event: "callback", jobId: report.jobId, attempt: report.attempt, next: next.status, error: report.error });
   }
 
   /** When the next try falls due (a lease's end included), ms epoch, or null. */
   nextAt(): number | null {
-    if (this.dueAt === undefined) this.dueAt = nextCallbackAt(this.sql);
+    if (this.dueAt === undefined) this.dueAt = this.queue.nextAt();
     return this.dueAt;
   }
 }

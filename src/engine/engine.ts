@@ -1,6 +1,6 @@
 /**
  * The dispatcher engine: one per Alipay clientId, runtime-free. It owns the outbox and decides, with the
- * pure steps (`planSends`, and `settleAttempt` as settlement.ts applies it) and the clock its host passes
+ * pure steps (`planSends`, and `settleAttempt` as sending.ts applies it) and the clock its host passes
  * in, which batch leaves when and how each attempt settles. Hosts (a Durable Object, a Deno or Node
  * process, a test) give it a SQL adapter, call `tick` when woken, hand the returned tasks to senders,
  * and feed reports back.
@@ -8,22 +8,22 @@
 import type { WireBatch } from "../core/batch";
 import { newReqMsgId } from "../core/envelope";
 import { logEvent } from "../log";
-import { relayOutcome } from "./attempt-result";
-import { type BreakerState, CLOSED, type Hold, hold } from "./breaker";
 import { Callbacks, newWebhookId } from "./callbacks";
-import { admittedEta, backlogRefusal, deduplicate, priorJob, storeJob } from "./admission";
-import { Outbox } from "./outbox";
-import type { DueBatch } from "./rows";
-import { type PacerState, paceSnapshot } from "./pacer";
-import { degradedReasons, etaSeconds, queuedJobView, readJob, statusView } from "./reads";
+import { admittedEta, backlogRefusal, priorJob } from "./decide/admission";
+import { type BreakerState, CLOSED, type Hold, hold } from "./decide/breaker";
+import { dedupBatches } from "./decide/dedup";
+import { type PacerState, paceSnapshot } from "./decide/pacer";
+import { planSends, type Slot } from "./decide/plan";
+import { relayOutcome } from "./decide/result";
 import { pruneStep, restore } from "./housekeeping";
-import { planSends, type Slot } from "./plan";
-import { dropStaged, stageBatches } from "./staging";
-import { cancelQueued, type Ended, expireDue, hasDeadlines, nextExpiry } from "./policy-store";
-import { type SendingState, type SettlementContext, settleInFlight, settleLate } from "./settlement";
+import { type SendingState, type SettlementContext, settleInFlight, settleLate } from "./sending";
 import type { EngineSettings } from "./settings";
-import type { SqlAdapter } from "./sql";
 import { AttemptStats } from "./stats";
+import { DedupKeys } from "./store/dedup-keys";
+import { type Ended, Outbox } from "./store/outbox";
+import type { DueBatch, NewJob } from "./store/rows";
+import type { SqlAdapter } from "./store/sql";
+import { degradedReasons, etaSeconds, queuedJobView, readJob, statusView } from "./views";
 import { Waiters } from "./waiters";
 import type {
   CallbackReport,
@@ -36,7 +36,7 @@ import type {
   SendTask,
   SubmitRequest,
   SubmitResult,
-} from "./types";
+} from "./api";
 
 /** Extra time a sender gets beyond the send timeout to report back, ms. */
 export const LEASE_GRACE_MS = 5_000;
@@ -62,18 +62,18 @@ export interface Tick {
 /** The engine over one outbox. Call `open` once before anything else. */
 export class Engine {
   private readonly outbox: Outbox;
+  private readonly dedupKeys: DedupKeys;
   private readonly callbacks: Callbacks;
   private readonly random: () => number;
   private readonly newReqMsgId: () => string;
   private readonly log: typeof logEvent;
   private readonly waiters = new Waiters();
   private readonly settling: SettlementContext;
-  /** The pace, the breaker and the counters, as settlement (settlement.ts) moves them. */
+  /** The pace, the breaker, probes and figures, as settlement (sending.ts) moves them. */
   private readonly live: SendingState = {
     pacer: undefined as unknown as PacerState, // set by open()
     breaker: CLOSED,
     probes: new Set<number>(),
-    counts: { queued: 0, queuedNotifications: 0, inFlight: 0, inFlightNotifications: 0 },
     stats: new AttemptStats(),
   };
   private mismatch: Hold | null = null;
@@ -91,6 +91,7 @@ export class Engine {
     this.sql = sql;
     this.settings = settings;
     this.outbox = new Outbox(sql);
+    this.dedupKeys = new DedupKeys(sql);
     this.random = deps.random ?? Math.random;
     this.newReqMsgId = deps.newReqMsgId ?? newReqMsgId;
     this.log = deps.log ?? logEvent;
@@ -100,29 +101,30 @@ export class Engine {
 
   /** Migrates the outbox, pins the clientId, and loads what survives a restart (counters, pace, holds). */
   open(now: number): this {
-    ({ mismatch: this.mismatch, breaker: this.live.breaker, counts: this.live.counts, deadlines: this.deadlines, pacer: this.live.pacer } =
+    ({ mismatch: this.mismatch, breaker: this.live.breaker, deadlines: this.deadlines, pacer: this.live.pacer } =
       restore(this.sql, this.outbox, this.settings, now, this.log));
     return this;
   }
 
   /**
    * Stores an accepted request (job and batches) before the caller answers 202. With `staged`, its
-   * batches were stored ahead by `stage` (see staging.ts): they become queued with the job, or are
+   * batches were stored ahead by `stage` (see `DispatcherService.submit`): they become queued with the job, or are
    * dropped if the request is refused.
    */
   submit(request: SubmitRequest, now: number, options: { staged?: boolean } = {}): SubmitResult {
     const staged = options.staged === true;
     const prior = this.prior(request, now);
     if (prior) return this.refuse(request, prior, staged);
-    const dedup = deduplicate(this.sql, request, this.settings.dedupWindowMs, now);
+    const dedup = this.deduplicate(request, now);
     const batches = dedup.batches;
     const full = this.backlogFull(batches.length, now);
     if (full) return this.refuse(request, full, staged);
-    storeJob(this.sql, this.outbox, request, dedup, now, staged);
+    this.sql.transaction(() => {
+      this.outbox.insertJob(newJob(request, dedup.deduplicated, now), batches, staged);
+      this.dedupKeys.remember(request.owner, dedup.accepted, request.jobId, now);
+    });
     if (request.expiresAt !== undefined && batches.length > 0) this.deadlines = true;
     const queued = batches.reduce((n, b) => n + b.size, 0);
-    this.live.counts.queued += batches.length;
-    this.live.counts.queuedNotifications += queued;
     this.log({ event: "job_accepted", jobId: request.jobId, total: queued + dedup.deduplicated, batches: batches.length, deduplicated: dedup.deduplicated });
     if (batches.length === 0) {
       // Every notification was a duplicate: the job is complete as stored.
@@ -139,14 +141,14 @@ export class Engine {
     return this.prior(request, now) ?? this.backlogFull(request.batches.length, now);
   }
 
-  /** Stores some of a large request's batches ahead of its `submit`, not yet queued (staging.ts). */
+  /** Stores some of a large request's batches ahead of its `submit`, not yet queued (see `DispatcherService.submit`). */
   stage(request: SubmitRequest, firstSeq: number, batches: readonly WireBatch[]): void {
-    stageBatches(this.sql, this.outbox, request, firstSeq, batches);
+    this.outbox.stageBatches(request.jobId, firstSeq, batches, { expiresAt: request.expiresAt ?? null, onUnknown: request.onUnknown ?? "retry" });
   }
 
   /** Drops what `stage` stored for a request that will not be submitted. */
   dropStaged(jobId: string): void {
-    dropStaged(this.sql, jobId);
+    this.outbox.dropStaged(jobId);
   }
 
   /**
@@ -157,7 +159,7 @@ export class Engine {
     const job = this.outbox.job(jobId);
     if (!job || (owner !== null && job.owner !== owner)) return { kind: "not-found" };
     if (job.completed_at !== null) return { kind: "completed", job: this.view(jobId) };
-    const ended = this.sql.transaction(() => cancelQueued(this.sql, jobId, now));
+    const ended = this.sql.transaction(() => this.outbox.cancelQueued(jobId, now));
     this.ended(ended, "job_cancelled", now);
     return { kind: "cancelled", job: this.view(jobId) };
   }
@@ -176,10 +178,10 @@ export class Engine {
     }
     if (now >= this.nextPruneAt) this.prune(now);
     if (this.deadlines) {
-      for (const ended of this.sql.transaction(() => expireDue(this.sql, now))) this.ended(ended, "batches_expired", now);
+      for (const ended of this.sql.transaction(() => this.outbox.expireDue(now))) this.ended(ended, "batches_expired", now);
     }
 
-    const capacity = Math.max(0, this.settings.maxInFlight - this.live.counts.inFlight);
+    const capacity = Math.max(0, this.settings.maxInFlight - this.outbox.counts.inFlight);
     const held = this.mismatch ? { hold: this.mismatch, run: null } : this.live.breaker;
     const input = { capacity, pacer: this.live.pacer, breaker: held, probesInFlight: this.live.probes.size, now, leadMs: this.settings.leadMs, handoverMs: this.settings.handoverMs };
     // The slots the pace, the breaker and the cap allow now come first: only that many batches are read,
@@ -210,10 +212,10 @@ export class Engine {
     const lease = this.outbox.nextLeaseExpiry();
     if (lease !== null) times.push(lease + 1);
     // Deadlines pass while paused too: a held backlog still expires on time.
-    const expiry = this.deadlines ? nextExpiry(this.sql) : null;
+    const expiry = this.deadlines ? this.outbox.nextExpiry() : null;
     if (expiry !== null) times.push(Math.max(expiry, now + 1));
     // No queued deadline left: unless a batch with one is still on the wire (it may be requeued), stop looking.
-    else if (this.deadlines) this.deadlines = hasDeadlines(this.sql);
+    else if (this.deadlines) this.deadlines = this.outbox.hasDeadlines();
     const callbacks = this.callbacks.due(now, (id) => this.view(id));
     const callbackAt = this.callbacks.nextAt();
     if (callbackAt !== null) times.push(Math.max(callbackAt, now + 1));
@@ -256,7 +258,7 @@ export class Engine {
 
   /** Live pace, backlog, holds and recent results; recent jobs are `owner`'s only (null: everyone's). */
   status(owner: string | null, now: number): DispatcherStatus {
-    const live = { pacer: this.live.pacer, hold: this.mismatch ?? this.live.breaker.hold, counts: this.live.counts, stats: this.live.stats };
+    const live = { pacer: this.live.pacer, hold: this.mismatch ?? this.live.breaker.hold, counts: this.outbox.counts, stats: this.live.stats };
     return statusView(this.outbox, live, this.settings, owner, now);
   }
 
@@ -278,18 +280,20 @@ export class Engine {
   }
 
   private prior(request: SubmitRequest, now: number): SubmitResult | null {
-    const prior = priorJob(this.outbox, request);
+    const byKey = request.idempotencyKey === undefined ? null : this.outbox.jobByIdempotencyKey(request.owner, request.idempotencyKey);
+    const byWebhook = request.webhookId === undefined || byKey ? null : this.outbox.jobByWebhookId(request.webhookId);
+    const prior = priorJob(request, byKey, byWebhook);
     if (prior?.kind === "existing") return { kind: "existing", job: this.view(prior.jobId), estimatedSeconds: this.etaSeconds(now) };
     return prior;
   }
 
   private backlogFull(adding: number, now: number): SubmitResult | null {
-    const { queued, inFlight } = this.live.counts;
+    const { queued, inFlight } = this.outbox.counts;
     return backlogRefusal(queued + inFlight, adding, this.settings.maxBacklogBatches, this.liveRps(now));
   }
 
   private refuse(request: SubmitRequest, result: SubmitResult, staged: boolean): SubmitResult {
-    if (staged) dropStaged(this.sql, request.jobId);
+    if (staged) this.outbox.dropStaged(request.jobId);
     return result;
   }
 
@@ -297,10 +301,6 @@ export class Engine {
     const reqMsgId = this.newReqMsgId();
     const { at, countedAt } = slot;
     this.outbox.markInFlight(batch, reqMsgId, countedAt, countedAt + this.settings.sendTimeoutMs + LEASE_GRACE_MS);
-    this.live.counts.queued -= 1;
-    this.live.counts.queuedNotifications -= batch.size;
-    this.live.counts.inFlight += 1;
-    this.live.counts.inFlightNotifications += batch.size;
     return {
       clientId: this.settings.clientId,
       batchId: batch.batch_id,
@@ -316,8 +316,6 @@ export class Engine {
 
   /** Queued batches ended without a send (cancelled, expired): the counts move; the job may complete. */
   private ended(ended: Ended, event: string, now: number): void {
-    this.live.counts.queued -= ended.batches;
-    this.live.counts.queuedNotifications -= ended.notifications;
     this.log({ event, jobId: ended.jobId, batches: ended.batches, notifications: ended.notifications });
     if (ended.completed) this.completed(ended.jobId, now);
   }
@@ -330,7 +328,7 @@ export class Engine {
   }
 
   private prune(now: number): void {
-    this.nextPruneAt = pruneStep(this.sql, this.outbox, this.settings, now);
+    this.nextPruneAt = pruneStep(this.outbox, this.dedupKeys, this.settings, now);
   }
 
   private setBreaker(state: BreakerState): void {
@@ -345,10 +343,35 @@ export class Engine {
 
   /** Seconds until the backlog is sent at the live rate. */
   private etaSeconds(now: number): number {
-    return etaSeconds(this.live.counts, this.liveRps(now));
+    return etaSeconds(this.outbox.counts, this.liveRps(now));
   }
 
   private liveRps(now: number): number {
     return paceSnapshot(this.live.pacer, this.settings.pacer, now).liveRps;
   }
+
+  /** Drops the caller's notifications whose dedupKey was accepted within the window (or earlier in this request). */
+  private deduplicate(request: SubmitRequest, now: number) {
+    const keys = request.batches.flatMap((b) => (b.dedupKeys ?? []).filter((k): k is string => k !== null));
+    const seen = keys.length === 0 ? new Set<string>() : this.dedupKeys.seen(request.owner, keys, now - this.settings.dedupWindowMs);
+    return dedupBatches(request.batches, (key) => seen.has(key));
+  }
+}
+
+/** The job row a request is stored as. */
+function newJob(request: SubmitRequest, deduplicated: number, now: number): NewJob {
+  return {
+    job_id: request.jobId,
+    owner: request.owner,
+    idempotency_key: request.idempotencyKey ?? null,
+    webhook_id: request.webhookId ?? null,
+    body_hash: request.bodyHash,
+    merchant_id: request.merchantId,
+    created_at: now,
+    deduplicated,
+    send_after: request.sendAfter ?? null,
+    expires_at: request.expiresAt ?? null,
+    on_unknown: request.onUnknown ?? "retry",
+    callback_url: request.callbackUrl ?? null,
+  };
 }

@@ -4,15 +4,13 @@
  * bounded chunks on its own wake-ups.
  */
 import type { logEvent } from "../log";
-import { type BreakerState, type Hold, hold } from "./breaker";
-import type { Outbox } from "./outbox";
-import { type PacerState, restorePacer } from "./pacer";
-import { hasDeadlines, pruneKeys } from "./policy-store";
-import type { OpenCounts } from "./reads";
-import { migrate } from "./schema";
-import { dropStaged } from "./staging";
+import { type BreakerState, type Hold, hold } from "./decide/breaker";
+import type { Outbox } from "./store/outbox";
+import { type PacerState, restorePacer } from "./decide/pacer";
+import type { DedupKeys } from "./store/dedup-keys";
+import { migrate } from "./store/migrations";
 import type { EngineSettings } from "./settings";
-import type { SqlAdapter } from "./sql";
+import type { SqlAdapter } from "./store/sql";
 
 /** Rows one prune step deletes at most, so pruning never holds the thread long. */
 export const PRUNE_CHUNK_ROWS = 500;
@@ -25,12 +23,11 @@ const PRUNE_BUSY_MS = 1_000;
 export interface Restored {
   mismatch: Hold | null;
   breaker: BreakerState;
-  counts: OpenCounts;
   deadlines: boolean;
   pacer: PacerState;
 }
 
-/** Migrates the outbox, pins the clientId (a mismatch holds sending), and reloads counters, holds and the pace. */
+/** Migrates the outbox, pins the clientId (a mismatch holds sending), and reloads the outbox's counts, holds and the pace. */
 export function restore(sql: SqlAdapter, outbox: Outbox, settings: EngineSettings, now: number, log: typeof logEvent): Restored {
   const { from, to } = migrate(sql);
   if (from !== to) log({ event: "outbox_migrated", from, to });
@@ -44,23 +41,23 @@ export function restore(sql: SqlAdapter, outbox: Outbox, settings: EngineSetting
     log({ event: "client_mismatch", pinned, configured: settings.clientId });
   }
   // Batches staged by a request this instance's predecessor never finished storing: never queued, dropped.
-  const dropped = dropStaged(sql, null);
+  const dropped = outbox.dropStaged(null);
   if (dropped > 0) log({ event: "staged_batches_dropped", batches: dropped });
+  outbox.load();
   const windowMs = 1000 + (settings.pacer.guardMs ?? 20);
   return {
     mismatch,
     breaker: { hold: outbox.getMeta<Hold>("hold"), run: null },
-    counts: outbox.openCounts(),
-    deadlines: hasDeadlines(sql),
+    deadlines: outbox.hasDeadlines(),
     pacer: restorePacer(outbox.getMeta("pacer"), outbox.sentSince(now - windowMs), settings.pacer, now),
   };
 }
 
 /** Deletes one bounded chunk of what is past its retention; returns when to prune again (ms epoch). */
-export function pruneStep(sql: SqlAdapter, outbox: Outbox, settings: EngineSettings, now: number): number {
+export function pruneStep(outbox: Outbox, dedupKeys: DedupKeys, settings: EngineSettings, now: number): number {
   const before = now - settings.jobRetentionMs;
-  const deleted = sql.transaction(
-    () => outbox.prune(before, PRUNE_CHUNK_ROWS) + pruneKeys(sql, now - settings.dedupWindowMs, PRUNE_CHUNK_ROWS),
+  const deleted = outbox.sql.transaction(
+    () => outbox.prune(before, PRUNE_CHUNK_ROWS) + dedupKeys.prune(now - settings.dedupWindowMs, PRUNE_CHUNK_ROWS),
   );
   if (deleted >= PRUNE_CHUNK_ROWS) return now + PRUNE_BUSY_MS;
   const oldest = outbox.oldestCompletedAt();

@@ -1,7 +1,7 @@
 /** What the engine needs from configuration, in its own units: derived from the parsed `Config`, never re-parsed. */
 import type { Config } from "../config";
-import type { PacerSettings } from "./pacer";
-import type { RetrySettings } from "./retry-policy";
+import type { PacerSettings } from "./decide/pacer";
+import type { RetrySettings } from "./decide/retry-policy";
 
 /** The engine's settings. */
 export interface EngineSettings {

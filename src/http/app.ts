@@ -1,7 +1,7 @@
 import { type ErrorHandler, Hono, type MiddlewareHandler, type NotFoundHandler } from "hono";
 import * as z from "zod/mini";
 import { SETTINGS } from "../config";
-import type { DispatcherApi } from "../engine/types";
+import type { DispatcherApi } from "../engine/api";
 import { logEvent } from "../log";
 import { loadRuntime } from "../runtime";
 import { matchApiKey } from "../security/api-key";

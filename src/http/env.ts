@@ -1,4 +1,4 @@
-import type { DispatcherApi } from "../engine/types";
+import type { DispatcherApi } from "../engine/api";
 import type { Runtime } from "../runtime";
 import type { WebhookMac } from "../security/webhook";
 

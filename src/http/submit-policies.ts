@@ -6,7 +6,7 @@
  */
 import * as z from "zod/mini";
 import { isLoopbackHost } from "../config/values";
-import type { SubmitRequest } from "../engine/types";
+import type { SubmitRequest } from "../engine/api";
 
 /** Longest `callbackUrl`, in characters. */
 export const MAX_CALLBACK_URL_CHARS = 2048;

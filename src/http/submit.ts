@@ -1,7 +1,7 @@
 /** `POST /v1/notifications` past its middleware: parse the body, store the job, shape the answer. */
 import type { Context } from "hono";
 import { parseSubmission } from "../core/submission";
-import type { SubmitResult } from "../engine/types";
+import type { SubmitResult } from "../engine/api";
 import { logEvent } from "../log";
 import { newJobId } from "../security/owner";
 import type { RelayEnv } from "./env";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CLOSED, OUTAGE_RUN, recordOutcome } from "../../src/engine/breaker";
+import { CLOSED, OUTAGE_RUN, recordOutcome } from "../../src/engine/decide/breaker";
 import { SUCCESS, T0, World, answered, testSettings, transport } from "./harness";
 
 const drained = (world: World) => () => world.engine.status(null, world.now).backlog.batches === 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CALLBACK_LEASE_MS, CALLBACK_WINDOW_MS, decideCallback } from "../../src/engine/callback-policy";
+import { CALLBACK_LEASE_MS, CALLBACK_WINDOW_MS, decideCallback } from "../../src/engine/decide/callback-policy";
 import { T0, World, testSettings } from "./harness";
 
 const URL = "https://shop.example/relay-done";

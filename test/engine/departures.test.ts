@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { initialPacer, nextSendAt, recordDeparture, recordSend } from "../../src/engine/pacer";
+import { initialPacer, nextSendAt, recordDeparture, recordSend } from "../../src/engine/decide/pacer";
 import { SUCCESS, T0, World, testSettings } from "./harness";
 
 const drained = (world: World) => () => world.engine.status(null, world.now).backlog.batches === 0;

@@ -6,8 +6,9 @@
 import { DatabaseSync } from "node:sqlite";
 import type { SendOutcome } from "../../src/core/types";
 import { Engine } from "../../src/engine/engine";
+import { DispatcherService, PROCESS_LOOP } from "../../src/engine/service";
 import type { EngineSettings } from "../../src/engine/settings";
-import type { CallbackTask, SendTask, SubmitRequest } from "../../src/engine/types";
+import type { CallbackTask, SendTask, SubmitRequest } from "../../src/engine/api";
 import { nodeSqlite } from "../../src/hosts/self-hosted/sqlite";
 import { maxInWindow } from "./simulate";
 
@@ -131,6 +132,28 @@ export class World {
     const result = this.engine.submit(this.request(batches, size, extra), this.now);
     if (result.kind !== "created" && result.kind !== "existing") throw new Error(`submit refused: ${result.kind}`);
     return result.job.jobId;
+  }
+
+  /**
+   * The dispatcher service over this world's engine, on its clock: sends and callbacks go to the simulated
+   * gateway and receiver; `yieldNow` is what the host lets run between the slices of a large request.
+   */
+  service(yieldNow: () => Promise<void> = async () => undefined): DispatcherService {
+    return new DispatcherService(
+      () => this.engine,
+      {
+        now: () => this.now,
+        yieldNow,
+        send: (tasks) => {
+          for (const task of tasks) this.depart(task);
+        },
+        deliver: (callbacks) => {
+          for (const task of callbacks) this.call(task);
+        },
+        schedule: () => undefined,
+      },
+      PROCESS_LOOP,
+    );
   }
 
   /** Runs the world until `until` (ms epoch) or until `done()` holds after a step. Returns the steps taken. */

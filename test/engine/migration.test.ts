@@ -1,7 +1,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { Engine } from "../../src/engine/engine";
-import { MIGRATIONS, migrate, schemaVersion } from "../../src/engine/schema";
+import { MIGRATIONS, migrate, schemaVersion } from "../../src/engine/store/migrations";
 import { nodeSqlite } from "../../src/hosts/self-hosted/sqlite";
 import { SUCCESS, T0, testSettings } from "./harness";
 

@@ -8,7 +8,7 @@ import {
   recordAccepted,
   recordExceed,
   recordSend,
-} from "../../src/engine/pacer";
+} from "../../src/engine/decide/pacer";
 import { maxInWindow, ratePerSecond, simulate } from "./simulate";
 
 const GUARD_MS = 20; // the default

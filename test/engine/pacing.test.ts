@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SqlValue } from "../../src/engine/sql";
+import type { SqlValue } from "../../src/engine/store/sql";
 import { T0, World, testSettings } from "./harness";
 
 describe("a 10,000-batch backlog at 50 per second, on the fake clock", () => {

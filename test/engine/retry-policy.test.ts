@@ -8,7 +8,7 @@ import {
   decideAfterAttempt,
   decideAfterTraffic,
   decideNext,
-} from "../../src/engine/retry-policy";
+} from "../../src/engine/decide/retry-policy";
 
 const settings: RetrySettings = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
 

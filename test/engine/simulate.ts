@@ -10,7 +10,7 @@ import {
   recordAccepted,
   recordExceed,
   recordSend,
-} from "../../src/engine/pacer";
+} from "../../src/engine/decide/pacer";
 
 /** A deterministic random source in [0, 1) (xorshift32), so a failing run can be replayed. */
 export function seededRandom(seed: number): () => number {

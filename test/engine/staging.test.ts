@@ -1,10 +1,10 @@
 /**
- * Large requests stored a slice at a time (engine/staging.ts): nothing of a request is queued or seen
+ * Large requests stored a slice at a time (`DispatcherService.submit`): nothing of a request is queued or seen
  * until its job is stored, a refused or abandoned request leaves nothing behind, and other work runs
  * between the slices.
  */
 import { describe, expect, it } from "vitest";
-import { STAGE_SLICE_BATCHES, staged, submitInSlices } from "../../src/engine/staging";
+import { STAGE_SLICE_BATCHES, storedInSlices } from "../../src/engine/service";
 import { T0, World } from "./harness";
 
 const count = (world: World, table: "batches" | "payloads" | "jobs") => world.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]!.n;
@@ -13,24 +13,24 @@ const drained = (world: World) => () => world.engine.status(null, world.now).bac
 describe("a large request stored in slices", () => {
   it("is staged only when it has more than one slice and no dedupKey", () => {
     const world = new World();
-    expect(staged(world.request(STAGE_SLICE_BATCHES, 1))).toBe(false);
-    expect(staged(world.request(STAGE_SLICE_BATCHES + 1, 1))).toBe(true);
+    expect(storedInSlices(world.request(STAGE_SLICE_BATCHES, 1))).toBe(false);
+    expect(storedInSlices(world.request(STAGE_SLICE_BATCHES + 1, 1))).toBe(true);
     const keyed = world.request(25, 1);
     keyed.batches[3] = { ...keyed.batches[3]!, dedupKeys: ["k"], lengths: [keyed.batches[3]!.infos.length - 2] };
-    expect(staged(keyed)).toBe(false);
+    expect(storedInSlices(keyed)).toBe(false);
   });
 
   it("lets other work run between slices, and nothing of it is sent or seen before its job is stored", async () => {
     const world = new World();
     const request = world.request(25);
     const seen: { tasks: number; job: unknown; backlog: number }[] = [];
-    const result = await submitInSlices(world.engine, request, () => world.now, async () => {
+    const result = await world.service(async () => {
       seen.push({
         tasks: world.engine.tick(world.now).tasks.length,
         job: world.engine.job(null, request.jobId),
         backlog: world.engine.status(null, world.now).backlog.batches,
       });
-    });
+    }).submit(request);
     expect(seen).toHaveLength(Math.ceil(25 / STAGE_SLICE_BATCHES));
     expect(seen.every((s) => s.tasks === 0 && s.job === null && s.backlog === 0)).toBe(true);
     expect(result).toMatchObject({ kind: "created", job: { status: "queued", total: 2500 } });
@@ -48,9 +48,9 @@ describe("a large request stored in slices", () => {
     const request = world.request(40);
     let slices = 0;
     await expect(
-      submitInSlices(world.engine, request, () => world.now, async () => {
+      world.service(async () => {
         if (++slices === 2) throw new Error("the instance went away");
-      }),
+      }).submit(request),
     ).rejects.toThrow("went away");
     // The failed request dropped what it staged itself.
     expect(count(world, "batches")).toBe(2);
@@ -72,11 +72,11 @@ describe("a large request stored in slices", () => {
     const first = world.request(30, 100, { idempotencyKey: "order-1" });
     const second = { ...world.request(30, 100, { idempotencyKey: "order-1" }), bodyHash: first.bodyHash };
     let stored = false;
-    const result = await submitInSlices(world.engine, second, () => world.now, async () => {
+    const result = await world.service(async () => {
       // Another request under the same key is stored while this one is staging.
       if (!stored) world.engine.submit(first, world.now);
       stored = true;
-    });
+    }).submit(second);
     expect(result).toMatchObject({ kind: "existing", job: { jobId: first.jobId } });
     expect(world.rows<{ job_id: string }>("SELECT DISTINCT job_id FROM batches")).toEqual([{ job_id: first.jobId }]);
     expect(count(world, "payloads")).toBe(30);
@@ -87,9 +87,9 @@ describe("a large request stored in slices", () => {
     world.settings = { ...world.settings, maxBacklogBatches: 20 };
     world.restart();
     let pauses = 0;
-    const result = await submitInSlices(world.engine, world.request(25), () => world.now, async () => {
+    const result = await world.service(async () => {
       pauses += 1;
-    });
+    }).submit(world.request(25));
     expect(result).toMatchObject({ kind: "backlog-full" });
     expect(pauses).toBe(0);
     expect(count(world, "batches")).toBe(0);

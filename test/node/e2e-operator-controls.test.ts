@@ -8,7 +8,7 @@ import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { makeNotifications, type RelayClient, relayClient } from "../../dev/relay-client.ts";
-import type { JobView } from "../../src/engine/types.ts";
+import type { JobView } from "../../src/engine/api.ts";
 import { type E2eRun, startE2eRun } from "./e2e-helpers.ts";
 
 const QUOTA = 10;

@@ -2,7 +2,7 @@ import { reset } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import type { Dispatcher } from "../../src/hosts/cloudflare/dispatcher";
-import type { DispatcherStatus, JobView } from "../../src/engine/types";
+import type { DispatcherStatus, JobView } from "../../src/engine/api";
 
 /** The first configured test API key (see vitest.config.ts). */
 export const API_KEY = "test-key-alpha-0123456789";

@@ -1,9 +1,9 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { relayOutcome } from "../../engine/attempt-result";
-import { deliverTask } from "../../engine/deliver";
-import type { SendReport, SendTask } from "../../engine/types";
+import { relayOutcome } from "../../engine/decide/result";
+import { deliverTask } from "../../engine/sender";
+import type { SendReport, SendTask } from "../../engine/api";
 import { logEvent } from "../../log";
-import { loadRuntime } from "../../runtime";
+import { loadRuntime, senderContext } from "../../runtime";
 import { MAX_CONNECTIONS_PER_INVOCATION, forEachLimited } from "./connection-limit";
 
 /**
@@ -52,7 +52,7 @@ export class Sender extends WorkerEntrypoint<Env> {
     let ended = 0;
     await forEachLimited(tasks, MAX_CONNECTIONS_PER_INVOCATION, async (task) => {
       const outcome = loaded.ok
-        ? await deliverTask(task, loaded.runtime, (input, init) => fetch(input, init))
+        ? await deliverTask(task, senderContext(loaded.runtime), (input, init) => fetch(input, init))
         : relayOutcome("not-sent", task.reqMsgId, `not sent: configuration invalid (${loaded.errors.map((e) => e.setting).join(", ")})`, Date.now());
       pending.push({ batchId: task.batchId, reqMsgId: task.reqMsgId, outcome });
       if (!flushing) {

@@ -1,5 +1,5 @@
 /** The engine's SQL adapter over a Durable Object's SQLite storage. */
-import type { SqlAdapter, SqlValue } from "../../engine/sql";
+import type { SqlAdapter, SqlValue } from "../../engine/store/sql";
 
 /** Wraps `ctx.storage` (its `sql` and `transactionSync`) for the engine. */
 export function durableObjectSql(storage: DurableObjectStorage): SqlAdapter {

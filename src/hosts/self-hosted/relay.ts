@@ -7,7 +7,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { hostedApp } from "../../http/app";
 import { loadRuntime } from "../../runtime";
-import { LocalDispatcher } from "./dispatcher";
+import { ProcessDispatcher } from "./dispatcher";
 import { LOCK_FILE, type LockDatabase, takeDirectoryLock } from "./lock";
 import { type HostSettings, parseHostSettings } from "./settings";
 import { nodeSqlite } from "./sqlite";
@@ -64,12 +64,12 @@ export async function startRelay(
   // WAL with a full sync on every commit: a 202 is answered only after its job is on disk.
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
-  const dispatcher = new LocalDispatcher(nodeSqlite(db), loaded.runtime, platform.fetch);
+  const dispatcher = new ProcessDispatcher(nodeSqlite(db), loaded.runtime, platform.fetch);
   dispatcher.start();
 
   // Browser files first (as Workers Static Assets does), then the app with this process's dispatcher.
   const relayApp = hostedApp<typeof env>(async (c, next) => {
-    c.set("dispatcher", dispatcher);
+    c.set("dispatcher", dispatcher.service);
     await next();
   });
   const front = new Hono();

@@ -2,7 +2,7 @@
  * The engine's SQL adapter over `node:sqlite` (Node ≥ 22.5 and Deno both provide it). Typed by shape,
  * so this file imports nothing runtime-specific: the entry points open the database and pass it in.
  */
-import type { SqlAdapter, SqlValue } from "../../engine/sql";
+import type { SqlAdapter, SqlValue } from "../../engine/store/sql";
 
 /** The part of `node:sqlite`'s DatabaseSync the adapter uses. */
 export interface SqliteDatabase {

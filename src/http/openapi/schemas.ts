@@ -7,7 +7,7 @@ import * as z from "zod/mini";
 import { ConfigSummarySchema } from "../../config";
 import {
   BatchViewSchema,
-  component,
+  CallbackViewSchema,
   count,
   DegradedReasonSchema,
   DispatcherStatusSchema,
@@ -17,8 +17,29 @@ import {
   JobViewSchema,
   text,
   timestamp,
-} from "../../engine/schemas";
+} from "../../engine/answers";
 import { PROBLEMS, type ProblemCode } from "../problem";
+
+/** Registers `schema` as the component `id` of the OpenAPI document, with a description. */
+export function component<T extends z.ZodMiniType>(id: string, description: string, schema: T): T {
+  z.globalRegistry.add(schema, { id, description });
+  return schema;
+}
+
+/** Names a schema the engine declared (with its description) as the component `id` of the OpenAPI document. */
+function named<T extends z.ZodMiniType>(id: string, schema: T): T {
+  z.globalRegistry.add(schema, { ...z.globalRegistry.get(schema), id });
+  return schema;
+}
+
+// The engine's answers, under the names the API document gives them.
+named("JobId", JobIdSchema);
+named("JobStatus", JobStatusSchema);
+named("BatchView", BatchViewSchema);
+named("CallbackView", CallbackViewSchema);
+named("JobView", JobViewSchema);
+named("Hold", HoldSchema);
+named("DegradedReason", DegradedReasonSchema);
 
 /** One problem with the request body; `index` is present when it concerns one notification. */
 export const RequestErrorSchema = component(
@@ -101,4 +122,4 @@ export const HealthSchema = component(
 export type Health = z.output<typeof HealthSchema>;
 
 export { BatchViewSchema, DegradedReasonSchema, DispatcherStatusSchema, HoldSchema, JobIdSchema, JobStatusSchema, JobViewSchema };
-export type { DegradedReason, DispatcherStatus, JobView } from "../../engine/schemas";
+export type { DegradedReason, DispatcherStatus, JobView } from "../../engine/answers";

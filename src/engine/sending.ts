@@ -1,22 +1,22 @@
 /**
- * What the engine does with the ending of an attempt: `settleAttempt` (settle.ts) decides, this applies
- * the decision. The batch is finished or requeued in storage, and the engine's memory moves with it:
- * the pace window (the real departure, an exceed's lower rate), the breaker, the counters and the
- * figures the status shows. One log line per attempt.
+ * What the engine does with the ending of an attempt: `settleAttempt` (decide/outcome.ts) decides, this
+ * applies the decision. The batch is finished or requeued in the outbox (which moves its own counts), and
+ * the engine's memory moves with it: the pace window (the real departure, an exceed's lower rate), the
+ * breaker and the figures the status shows. One log line per attempt.
  */
 import type { SendOutcome } from "../core/types";
 import type { logEvent } from "../log";
-import { attemptLogLine, attemptResult } from "./attempt-result";
-import type { BreakerState } from "./breaker";
-import type { Outbox } from "./outbox";
-import type { OpenBatch } from "./rows";
-import { type PacerState, pacerMemory, recordDeparture } from "./pacer";
-import { type OpenCounts, roundRate } from "./reads";
-import { settleAttempt } from "./settle";
+import { attemptLogLine, attemptResult } from "./decide/result";
+import type { BreakerState } from "./decide/breaker";
+import type { Outbox } from "./store/outbox";
+import type { OpenBatch } from "./store/rows";
+import { type PacerState, pacerMemory, recordDeparture } from "./decide/pacer";
+import { roundRate } from "./views";
+import { settleAttempt } from "./decide/outcome";
 import type { EngineSettings } from "./settings";
-import type { SqlAdapter } from "./sql";
+import type { SqlAdapter } from "./store/sql";
 import type { AttemptStats } from "./stats";
-import type { DispatcherStatus } from "./types";
+import type { DispatcherStatus } from "./api";
 
 /** Exceed-limit adaptations the status keeps. */
 const ADAPTATIONS_KEPT = 20;
@@ -29,7 +29,6 @@ export interface SendingState {
   breaker: BreakerState;
   /** Batches on the wire as the breaker's probes. */
   probes: Set<number>;
-  counts: OpenCounts;
   stats: AttemptStats;
 }
 
@@ -76,12 +75,6 @@ export function settleInFlight(ctx: SettlementContext, state: SendingState, batc
     else outbox.requeue(batch, result, { ...settled.next, held: outcome.kind === "missed-slot", departed });
   });
   state.breaker = settled.breaker.state;
-  state.counts.inFlight -= 1;
-  state.counts.inFlightNotifications -= batch.size;
-  if (settled.next.kind === "requeue") {
-    state.counts.queued += 1;
-    state.counts.queuedNotifications += batch.size;
-  }
   state.stats.record(now, result.resultCode, settled.exceeded);
   if (settled.exceeded && state.pacer.liveRps !== before) noteAdaptation(ctx, state.pacer, now, result.resultCode);
   if (settled.breaker.change) {
@@ -105,8 +98,6 @@ export function settleLate(ctx: SettlementContext, state: SendingState, batch: O
   }
   const status = result.resultClass === "success" ? "succeeded" : "failed";
   const completed = ctx.sql.transaction(() => ctx.outbox.finish(batch, result, status, now));
-  state.counts.queued -= 1;
-  state.counts.queuedNotifications -= batch.size;
   state.stats.record(now, result.resultCode, false);
   ctx.log({ event: "late_report", jobId: batch.job_id, batch: batch.seq, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode, next: status });
   return completed;

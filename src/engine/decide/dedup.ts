@@ -4,7 +4,7 @@
  * of this request carries, is dropped and counted `deduplicated`. What is left is packed again into
  * full batches by slicing the element texts out of each batch's `infos` (joined, never re-serialized).
  */
-import { MAX_BATCH_SIZE, type WireBatch } from "../core/batch";
+import { MAX_BATCH_SIZE, type WireBatch } from "../../core/batch";
 
 /** What deduplication decided for one request. */
 export interface Deduplicated {

@@ -3,22 +3,55 @@
  * engine's SQL adapter. Only the engine writes it. Hot paths touch one or two rows: a dispatch updates
  * its batch; a settlement updates its batch and its job's counters.
  */
-import type { WireBatch } from "../core/batch";
+import type { WireBatch } from "../../core/batch";
 import type { BatchViewRow, DueBatch, JobRow, NewJob, OpenBatch } from "./rows";
 import { type SqlAdapter, type SqlValue, one } from "./sql";
-import type { AttemptResult } from "./types";
+import type { AttemptResult } from "../api";
 
 // Durable Object SQL allows 100 bound parameters per statement; a batch row binds 7.
 const ROWS_PER_INSERT = 14;
 const OPEN_BATCH_COLUMNS =
   "batch_id, job_id, seq, size, state, attempts, budget_spent, traffic_requeues, req_msg_id, result_code, sent_at, at_most_once";
 
-/** The outbox over one SQLite database (already migrated). */
+/** Queued and in-flight batches and notifications. */
+export interface OpenCounts {
+  queued: number;
+  queuedNotifications: number;
+  inFlight: number;
+  inFlightNotifications: number;
+}
+
+/** What ending some batches of one job without sending them did. */
+export interface Ended {
+  jobId: string;
+  batches: number;
+  notifications: number;
+  /** True when this completed the job. */
+  completed: boolean;
+}
+
+/** The outbox over one SQLite database; `load` once it is migrated. */
 export class Outbox {
   readonly sql: SqlAdapter;
+  /** Open work, as the outbox's own writes moved it (counted once by `load`). */
+  readonly counts: OpenCounts = { queued: 0, queuedNotifications: 0, inFlight: 0, inFlightNotifications: 0 };
 
   constructor(sql: SqlAdapter) {
     this.sql = sql;
+  }
+
+  /** Counts the open work once, when the engine opens the outbox (then it is kept in memory). */
+  load(): void {
+    const rows = this.sql.exec<{ state: string; n: number; size: number | null }>(
+      "SELECT state, COUNT(*) AS n, SUM(size) AS size FROM batches WHERE state IN ('queued', 'in_flight') GROUP BY state",
+    );
+    const of = (state: string) => rows.find((r) => r.state === state);
+    Object.assign(this.counts, {
+      queued: of("queued")?.n ?? 0,
+      queuedNotifications: of("queued")?.size ?? 0,
+      inFlight: of("in_flight")?.n ?? 0,
+      inFlightNotifications: of("in_flight")?.size ?? 0,
+    });
   }
 
   /** The job `owner` created under `idempotencyKey`, if any. */
@@ -40,7 +73,7 @@ export class Outbox {
    * Stores a job and its batches, due at `created_at` or `send_after` if later (the caller wraps this in
    * a transaction). `deduplicated` notifications count in `total` but have no batch; a job left with no
    * batch at all is completed at once. With `staged`, the batches were stored ahead (`insertBatches` in
-   * state `staged`, see staging.ts) and are only made queued here.
+   * state `staged`, see `stageBatches`) and are only made queued here.
    */
   insertJob(job: NewJob, batches: readonly WireBatch[], staged = false): void {
     const total = batches.reduce((n, b) => n + b.size, 0) + job.deduplicated;
@@ -53,10 +86,28 @@ export class Outbox {
     );
     const dueAt = Math.max(job.created_at, job.send_after ?? 0);
     if (staged) {
-      this.sql.exec("UPDATE batches SET state = 'queued', next_at = ? WHERE job_id = ? AND state = 'staged'", dueAt, job.job_id);
+      const rows = this.sql.exec<{ size: number }>(
+        "UPDATE batches SET state = 'queued', next_at = ? WHERE job_id = ? AND state = 'staged' RETURNING size", dueAt, job.job_id,
+      );
+      this.moveCounts("queued", rows.length, sum(rows));
     } else {
       this.insertBatches(job.job_id, 0, batches, { state: "queued", nextAt: dueAt, expiresAt: job.expires_at, onUnknown: job.on_unknown });
     }
+  }
+
+  /** Stores some of a large request's batches ahead of its job, in state `staged`: stored, not yet queued. */
+  stageBatches(jobId: string, firstSeq: number, batches: readonly WireBatch[], policies: { expiresAt: number | null; onUnknown: string }): void {
+    this.sql.transaction(() => this.insertBatches(jobId, firstSeq, batches, { state: "staged", nextAt: 0, ...policies }));
+  }
+
+  /** Drops the staged batches of `jobId`, or with null every staged batch (what an instance that died left). */
+  dropStaged(jobId: string | null): number {
+    return this.sql.transaction(() => {
+      const where = jobId === null ? "state = 'staged'" : "state = 'staged' AND job_id = ?";
+      const params = jobId === null ? [] : [jobId];
+      this.sql.exec(`DELETE FROM payloads WHERE batch_id IN (SELECT batch_id FROM batches WHERE ${where})`, ...params);
+      return this.sql.exec(`DELETE FROM batches WHERE ${where} RETURNING batch_id`, ...params).length;
+    });
   }
 
   /** Stores batches (rows and payloads) of a job from `firstSeq` on, in `state`. */
@@ -82,6 +133,7 @@ export class Outbox {
       const payloads: SqlValue[] = [];
       for (const { batch_id, seq } of ids) payloads.push(batch_id, batches[seq - firstSeq]?.infos ?? "[]");
       this.sql.exec(`INSERT INTO payloads (batch_id, infos) VALUES ${ids.map(() => "(?, ?)").join(", ")}`, ...payloads);
+      if (at.state === "queued") this.moveCounts("queued", ids.length, chunk.reduce((n, b) => n + b.size, 0));
     }
   }
 
@@ -142,6 +194,8 @@ export class Outbox {
       reqMsgId, sentAt, leaseUntil, batch.batch_id,
     );
     if (batch.attempts === 0) this.sql.exec("UPDATE jobs SET attempted_batches = attempted_batches + 1 WHERE job_id = ?", batch.job_id);
+    this.moveCounts("queued", -1, -batch.size);
+    this.moveCounts("inFlight", 1, batch.size);
   }
 
   /**
@@ -163,6 +217,8 @@ export class Outbox {
       next.held ? 1 : 0, next.departed,
       batch.batch_id,
     );
+    this.moveCounts("inFlight", -1, -batch.size);
+    this.moveCounts("queued", 1, batch.size);
   }
 
   /**
@@ -187,7 +243,39 @@ export class Outbox {
        WHERE job_id = ? RETURNING completed_at`,
       failed ? 0 : batch.size, failed ? batch.size : 0, now, batch.job_id,
     );
+    // A batch finished from the queue is a late answer to a lost attempt, waiting for its resend.
+    this.moveCounts(batch.state === "in_flight" ? "inFlight" : "queued", -1, -batch.size);
     return done[0]?.completed_at === now;
+  }
+
+  /** Ends every queued batch of a job as `cancelled` (in-flight ones finish on their own). */
+  cancelQueued(jobId: string, now: number): Ended {
+    const rows = this.sql.exec<{ size: number }>(
+      "UPDATE batches SET state = 'cancelled', lease_until = NULL WHERE job_id = ? AND state = 'queued' RETURNING size",
+      jobId,
+    );
+    return this.endWithoutSending(jobId, "cancelled", rows, now);
+  }
+
+  /** Ends every queued batch whose deadline is at or before `now` as `expired`; one entry per job touched. */
+  expireDue(now: number): Ended[] {
+    const rows = this.sql.exec<{ job_id: string; size: number }>(
+      "UPDATE batches SET state = 'expired', lease_until = NULL WHERE state = 'queued' AND expires_at <= ? RETURNING job_id, size",
+      now,
+    );
+    const byJob = new Map<string, { size: number }[]>();
+    for (const row of rows) byJob.set(row.job_id, [...(byJob.get(row.job_id) ?? []), row]);
+    return [...byJob].map(([jobId, sizes]) => this.endWithoutSending(jobId, "expired", sizes, now));
+  }
+
+  /** The earliest deadline among queued batches (ms epoch), or null. */
+  nextExpiry(): number | null {
+    return one<{ at: number | null }>(this.sql, "SELECT MIN(expires_at) AS at FROM batches WHERE state = 'queued' AND expires_at IS NOT NULL")?.at ?? null;
+  }
+
+  /** True when a queued or in-flight batch has a deadline. */
+  hasDeadlines(): boolean {
+    return one(this.sql, "SELECT 1 AS x FROM batches WHERE expires_at IS NOT NULL AND state IN ('queued', 'in_flight') LIMIT 1") !== null;
   }
 
   /** The batches of a job for its view, in order, without payloads. */
@@ -202,20 +290,6 @@ export class Outbox {
   /** The failed batches of a job: their openIds and result. */
   failures(jobId: string): { open_ids: string | null; result_code: string | null; result_msg: string | null }[] {
     return this.sql.exec("SELECT open_ids, result_code, result_msg FROM batches WHERE job_id = ? AND state = 'failed' ORDER BY seq", jobId);
-  }
-
-  /** Queued and in-flight batches and notifications, counted once when the engine starts (then kept in memory). */
-  openCounts(): { queued: number; queuedNotifications: number; inFlight: number; inFlightNotifications: number } {
-    const rows = this.sql.exec<{ state: string; n: number; size: number | null }>(
-      "SELECT state, COUNT(*) AS n, SUM(size) AS size FROM batches WHERE state IN ('queued', 'in_flight') GROUP BY state",
-    );
-    const of = (state: string) => rows.find((r) => r.state === state);
-    return {
-      queued: of("queued")?.n ?? 0,
-      queuedNotifications: of("queued")?.size ?? 0,
-      inFlight: of("in_flight")?.n ?? 0,
-      inFlightNotifications: of("in_flight")?.size ?? 0,
-    };
   }
 
   /** Send start times after `since` (ms epoch), ascending: the pacer's window after a restart. */
@@ -272,4 +346,33 @@ export class Outbox {
       );
     }
   }
+
+  // Batches ended without a send: payloads go, the job's counters move, and its last batch completes it.
+  private endWithoutSending(jobId: string, column: "cancelled" | "expired", rows: { size: number }[], now: number): Ended {
+    if (rows.length === 0) return { jobId, batches: 0, notifications: 0, completed: false };
+    const notifications = sum(rows);
+    this.sql.exec(`DELETE FROM payloads WHERE batch_id IN (SELECT batch_id FROM batches WHERE job_id = ? AND state = ?)`, jobId, column);
+    const done = this.sql.exec<{ completed_at: number | null }>(
+      `UPDATE jobs SET ${column} = ${column} + ?, settled_batches = settled_batches + ?,
+         completed_at = CASE WHEN settled_batches + ? >= batch_count THEN ? ELSE completed_at END
+       WHERE job_id = ? RETURNING completed_at`,
+      notifications, rows.length, rows.length, now, jobId,
+    );
+    this.moveCounts("queued", -rows.length, -notifications);
+    return { jobId, batches: rows.length, notifications, completed: done[0]?.completed_at === now };
+  }
+
+  private moveCounts(which: "queued" | "inFlight", batches: number, notifications: number): void {
+    if (which === "queued") {
+      this.counts.queued += batches;
+      this.counts.queuedNotifications += notifications;
+    } else {
+      this.counts.inFlight += batches;
+      this.counts.inFlightNotifications += notifications;
+    }
+  }
+}
+
+function sum(rows: readonly { size: number }[]): number {
+  return rows.reduce((n, r) => n + r.size, 0);
 }

@@ -2,11 +2,11 @@
  * The engine's pure step for an attempt's ending: what happens to the batch, the pace and the breaker.
  * The one place where an outcome turns into decisions; the engine only stores them.
  */
-import type { SendOutcome } from "../core/types";
+import type { SendOutcome } from "../../core/types";
 import { type BreakerDecision, type BreakerState, recordOutcome } from "./breaker";
 import { type PacerSettings, type PacerState, recordAccepted, recordExceed } from "./pacer";
 import { type RetrySettings, decideNext } from "./retry-policy";
-import type { AttemptResult } from "./types";
+import type { AttemptResult } from "../api";
 
 /** The batch as it stood before this attempt ended. */
 export interface SettlingBatch {

@@ -1,14 +1,14 @@
 /**
  * The engine's answers as zod/mini schemas, declared once: the engine's view types are their `z.output`,
- * and the HTTP layer documents and checks its responses with the same schemas (registered as OpenAPI
- * components here, so every document names them alike).
+ * and the HTTP layer documents and checks its responses with the same schemas (it gives them their
+ * component names in the OpenAPI document: src/http/openapi/schemas.ts).
  */
 import * as z from "zod/mini";
 import { JOB_ID_PATTERN } from "../security/owner";
 
-/** Registers `schema` as the component `id` of the OpenAPI document, with a description. */
-export function component<T extends z.ZodMiniType>(id: string, description: string, schema: T): T {
-  z.globalRegistry.add(schema, { id, description });
+/** `schema` with a description (the API document shows it). */
+export function described<T extends z.ZodMiniType>(description: string, schema: T): T {
+  z.globalRegistry.add(schema, { ...z.globalRegistry.get(schema), description });
   return schema;
 }
 
@@ -26,22 +26,19 @@ export const timestamp = (description?: string) => {
 export const text = (description: string) => z.string().check(z.describe(description));
 
 /** A job id: `job_` and 128 random bits in base64url (see `newJobId`). */
-export const JobIdSchema = component(
-  "JobId",
+export const JobIdSchema = described(
   "Unguessable job id; a job is readable only with the credentials that created it (or an admin key).",
   z.string().check(z.regex(JOB_ID_PATTERN)),
 );
 
 /** A job's lifecycle: `completed` once every batch has succeeded or failed for good. */
-export const JobStatusSchema = component(
-  "JobStatus",
+export const JobStatusSchema = described(
   "`queued` until a batch is attempted, `running` while batches are open, `completed` once every batch settled.",
   z.enum(["queued", "running", "completed"]),
 );
 
 /** One batch of a job: one request to AlipayHK, possibly attempted several times. */
-export const BatchViewSchema = component(
-  "BatchView",
+export const BatchViewSchema = described(
   "One request to AlipayHK, possibly attempted several times.",
   z.strictObject({
     seq: count("Position of the batch in the job, from 0."),
@@ -58,8 +55,7 @@ export const BatchViewSchema = component(
 );
 
 /** Where a job's completion callback stands. */
-export const CallbackViewSchema = component(
-  "CallbackView",
+export const CallbackViewSchema = described(
   "The completion callback: `pending` until the receiver answers 2xx (`delivered`) or 24 h of retries pass (`failed`).",
   z.strictObject({
     status: z.enum(["waiting", "pending", "delivered", "failed"]).check(z.describe("`waiting` until the job completes.")),
@@ -69,8 +65,7 @@ export const CallbackViewSchema = component(
 );
 
 /** A job as `GET /v1/notifications/{jobId}` shows it. */
-export const JobViewSchema = component(
-  "JobView",
+export const JobViewSchema = described(
   "A job's progress. When `status` is `completed`, `succeeded + failed + cancelled + expired + deduplicated = total`.",
   z.strictObject({
     jobId: JobIdSchema,
@@ -102,8 +97,7 @@ export type JobView = z.output<typeof JobViewSchema>;
 export type BatchView = z.output<typeof BatchViewSchema>;
 
 /** Why sending is held, while it is. */
-export const HoldSchema = component(
-  "Hold",
+export const HoldSchema = described(
   "Why sending is held: the circuit breaker (client setup wrong, answers that do not verify, a gateway outage), an operator's pause, or a clientId mismatch.",
   z.strictObject({
     kind: z.enum(["setup", "unverified", "outage", "paused", "client-mismatch"]),
@@ -180,8 +174,7 @@ export const DispatcherStatusSchema = z.strictObject({
 });
 
 /** Why the relay is degraded, as the dispatcher reports it. */
-export const DegradedReasonSchema = component(
-  "DegradedReason",
+export const DegradedReasonSchema = described(
   "Why sending is impaired though the configuration is valid.",
   z.strictObject({
     reason: z.enum(["breaker-open", "paused", "client-id-mismatch", "storage-near-cap"]),

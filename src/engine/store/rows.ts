@@ -1,5 +1,5 @@
 /**
- * The outbox's rows as the engine reads and writes them (schema.ts has the tables): what each query of
+ * The outbox's rows as the engine reads and writes them (migrations.ts has the tables): what each query of
  * outbox.ts returns or takes.
  */
 

@@ -10,7 +10,7 @@
  *   outage must not spend every queued batch's budget.
  * An operator's pause and a clientId mismatch hold sending the same way, without probes.
  */
-import type { OutcomeKind, ResultClass } from "../core/types";
+import type { OutcomeKind, ResultClass } from "../../core/types";
 
 /** AlipayHK codes that say the client's setup is wrong, for every request alike (API page, basic codes). */
 export const SETUP_CODES: ReadonlySet<string> = new Set([

@@ -7,7 +7,7 @@
  * at once, a likely duplicate); the random half still spreads batches that failed together, and the
  * pacer, not the jitter, is what keeps the sends from bunching up.
  */
-import type { OutcomeKind, ResultClass } from "../core/types";
+import type { OutcomeKind, ResultClass } from "../../core/types";
 
 /** The retry budget and the backoff curve. */
 export interface RetrySettings {

@@ -1,7 +1,7 @@
 /** The shapes the engine trades with its hosts and the HTTP layer. Plain data: they cross RPC boundaries. */
 import type { WireBatch } from "../core/batch";
 import type { ResultClass, SendOutcome } from "../core/types";
-import type { DegradedReason, DispatcherStatus, JobView } from "./schemas";
+import type { DegradedReason, DispatcherStatus, JobView } from "./answers";
 
 /** A request accepted by the HTTP layer, handed to the engine to be stored before the 202. */
 export interface SubmitRequest {
@@ -78,7 +78,7 @@ export interface SendReport {
   outcome: SendOutcome;
 }
 
-export type { BatchView, DegradedReason, DispatcherStatus, HoldView, JobView } from "./schemas";
+export type { BatchView, DegradedReason, DispatcherStatus, HoldView, JobView } from "./answers";
 
 /** A result class together with the code that explains it, for storage and logs. */
 export interface AttemptResult {

@@ -1,5 +1,5 @@
-import type { SendOutcome } from "../core/types";
-import type { AttemptResult } from "./types";
+import type { SendOutcome } from "../../core/types";
+import type { AttemptResult } from "../api";
 
 /**
  * The code and message a job shows for one attempt. Transport failures have no AlipayHK code, so they
