@@ -2,7 +2,9 @@
  * `npm run bench`: every figure of the relay's benchmark in one run, on real processes (wrangler dev
  * and the local stand-in), then a table and bench/results.json. Flags:
  *   --quick          shorter phases, results to bench/results.local.json (not committed)
- *   --only=a,b       phases among accept, fanout, pace, overlap, waiters, lag, adaptation, cost, storage, bundle, selfhosted
+ *   --only=a,b       phases among accept, fanout, pace, overlap, waiters, small-jobs, behind-bulk, two-callers, lag,
+ *                    adaptation, cost, storage, bundle, selfhosted
+ *   --runtimes=a,b   where small-jobs, behind-bulk and two-callers run: workerd, node (default both)
  *   --out=path       where to write the results
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -23,8 +25,24 @@ import { measureStorage } from "./storage.ts";
 import { measureBundle } from "./bundle.ts";
 import { type BenchResults, formatSelfHosted, formatTable, README_BENCH_MARKERS, readmeBenchBlock, rows } from "./report.ts";
 import { measureSelfHosted, type SelfHostedFigure } from "./selfhosted.ts";
+import { measureBehindBulk, measureSmallJobs, measureTwoCallers, STOREFRONT_RUNTIMES } from "./storefront.ts";
 
-const PHASES = ["accept", "fanout", "pace", "overlap", "waiters", "lag", "adaptation", "cost", "storage", "bundle", "selfhosted"] as const;
+const PHASES = [
+  "accept",
+  "fanout",
+  "pace",
+  "overlap",
+  "waiters",
+  "small-jobs",
+  "behind-bulk",
+  "two-callers",
+  "lag",
+  "adaptation",
+  "cost",
+  "storage",
+  "bundle",
+  "selfhosted",
+] as const;
 const args = process.argv.slice(2);
 if (args.includes("--help")) {
   console.log(
@@ -46,6 +64,16 @@ if (unknown.length) {
   process.exit(2);
 }
 const wanted = (phase: (typeof PHASES)[number]) => !only || only.includes(phase);
+const runtimesArg = args
+  .find((a) => a.startsWith("--runtimes="))
+  ?.slice(11)
+  .split(",");
+const runtimes = STOREFRONT_RUNTIMES.filter((r) => !runtimesArg || runtimesArg.includes(r));
+const unknownRuntimes = runtimesArg?.filter((r) => !(STOREFRONT_RUNTIMES as readonly string[]).includes(r)) ?? [];
+if (unknownRuntimes.length) {
+  console.error(`unknown runtime ${unknownRuntimes.join(", ")}: choose among ${STOREFRONT_RUNTIMES.join(", ")}`);
+  process.exit(2);
+}
 
 const machine = describeMachine();
 const results: BenchResults = {};
@@ -88,6 +116,36 @@ if (wanted("overlap")) {
 if (wanted("waiters")) {
   say("waiters: 50 callers holding Prefer: wait=60, status polled, sending at 50/s…");
   ({ result: results.waiters, noise: noise.waiters } = await measureWaiters(50, quick ? 8 : 20));
+}
+if (wanted("small-jobs")) {
+  const posts = quick ? 500 : 2000;
+  results.smallJobs = [];
+  for (const runtime of runtimes) {
+    say(`small jobs on ${runtime}: ${posts.toLocaleString("en")} single-notification POSTs at 100/s, quota 20/s…`);
+    const { result, noise: n } = await measureSmallJobs(runtime, posts);
+    results.smallJobs.push(result);
+    noise[`smallJobs-${runtime}`] = n;
+  }
+}
+if (wanted("behind-bulk")) {
+  const bulk = quick ? 10_000 : 20_000;
+  results.behindBulk = [];
+  for (const runtime of runtimes) {
+    say(`behind bulk on ${runtime}: 20 single POSTs after ${bulk.toLocaleString("en")} notifications, quota 20/s…`);
+    const { result, noise: n } = await measureBehindBulk(runtime, bulk);
+    results.behindBulk.push(result);
+    noise[`behindBulk-${runtime}`] = n;
+  }
+}
+if (wanted("two-callers")) {
+  const [a, b] = quick ? [15_000, 1_500] : [30_000, 3_000];
+  results.twoCallers = [];
+  for (const runtime of runtimes) {
+    say(`two callers on ${runtime}: B's ${b.toLocaleString("en")} after A's ${a.toLocaleString("en")}, quota 50/s…`);
+    const { result, noise: n } = await measureTwoCallers(runtime, a, b);
+    results.twoCallers.push(result);
+    noise[`twoCallers-${runtime}`] = n;
+  }
 }
 if (wanted("lag")) {
   say("event-loop lag while 10,000 notifications are accepted…");

@@ -137,9 +137,14 @@ export interface RunCpu {
   machine: number;
 }
 
-/** Reads RunCpu now: the relay under `wranglerPid`, the stand-in process `standInPid`, this process. */
-export function runCpu(wranglerPid: number, standInPid: number): RunCpu {
-  const { runtimeMs, devOverheadMs } = relayCpu(wranglerPid);
+/**
+ * Reads RunCpu now: the relay under `relayPid` (wrangler dev, or a self-hosted relay's own process, which
+ * has no dev overhead), the stand-in process `standInPid`, this process.
+ */
+export function runCpu(relayPid: number, standInPid: number, selfHosted = false): RunCpu {
+  const { runtimeMs, devOverheadMs } = selfHosted
+    ? { runtimeMs: processTree(relayPid).reduce((sum, p) => sum + p.cpuMs, 0), devOverheadMs: 0 }
+    : relayCpu(relayPid);
   const usage = process.cpuUsage();
   return {
     relay: runtimeMs,
@@ -158,4 +163,41 @@ export function coresBetween(a: RunCpu, b: RunCpu, wallMs: number) {
   const standIn = cores("standIn");
   const bench = cores("bench");
   return { relay, devOverhead, standIn, bench, others: Math.max(0, cores("machine") - relay - devOverhead - standIn - bench) };
+}
+
+/** True where the kernel keeps per-thread scheduler statistics. */
+const HAS_SCHEDSTAT = existsSync("/proc/self/schedstat");
+
+/**
+ * How long the threads of `pids` have waited so far while runnable, for a core to run on, ms: the second
+ * field of /proc/<pid>/task/<tid>/schedstat (ns). On a machine with more runnable threads than cores this
+ * is the time a process lost to the others; threads that already exited are not counted. Undefined where
+ * the kernel does not keep it.
+ */
+export function runQueueWaitMs(pids: readonly number[]): number | undefined {
+  if (!HAS_SCHEDSTAT) return undefined;
+  let ns = 0;
+  for (const pid of pids) {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      // the process is gone
+    }
+    for (const tid of tids) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[1]);
+      } catch {
+        // the thread is gone
+      }
+    }
+  }
+  return ns / 1e6;
+}
+
+/** The processes running the relay's code: the workerd under wrangler dev with the Worker, or the self-hosted relay's tree. */
+export function relayPids(relayPid: number, selfHosted: boolean): number[] {
+  if (selfHosted) return processTree(relayPid).map((p) => p.pid);
+  const runtime = runtimePid(relayPid);
+  return runtime === undefined ? [] : [runtime];
 }

@@ -5,16 +5,19 @@ import type { CostResult } from "./cost.ts";
 import type { CryptoBaseline } from "./crypto-baseline.ts";
 import type { SelfHostedFigure } from "./selfhosted.ts";
 import type { FanoutResult } from "./fanout.ts";
-import type { WindowFigures } from "./arrivals.ts";
 import type { LagResult } from "./lag.ts";
 import type { OverlapResult } from "./overlap.ts";
 import type { PaceResult } from "./pace.ts";
 import type { BundleResult } from "./bundle.ts";
 import type { StorageResult } from "./storage.ts";
 import type { WaitersResult } from "./waiters.ts";
+import { atLeast, coresRow, gatewayRows, ms, paceTarget, pct, ratio, type Row } from "./rows.ts";
+import { type StorefrontResults, storefrontRows } from "./storefront-rows.ts";
+
+export type { Row } from "./rows.ts";
 
 /** Everything one `npm run bench` measured. Absent parts were skipped (--only). */
-export interface BenchResults {
+export interface BenchResults extends StorefrontResults {
   accept?: AcceptResult;
   fanout?: FanoutResult;
   pace?: PaceResult[];
@@ -27,41 +30,6 @@ export interface BenchResults {
   adaptation?: AdaptationResult[];
   crypto?: CryptoBaseline;
   cost?: CostResult;
-}
-
-/** One row of the table. */
-export interface Row {
-  measure: string;
-  figure: string;
-  target: string;
-  /** null: no target for this row. */
-  met: boolean | null;
-}
-
-const ms = (v: number) => `${v.toFixed(1)} ms`;
-const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
-const ratio = (v: number) => v.toFixed(3);
-
-// The user's promise, counted at the stand-in: 0.97 of the quota up to 50/s, 0.95 above (issue 9).
-const paceTarget = (quota: number) => (quota <= 50 ? 0.97 : 0.95);
-const atLeast = (value: number, target: number) => ({ figure: ratio(value), target: `≥ ${target}`, met: value >= target });
-
-/** The rows every scenario at the stand-in gets: busiest 1,000 ms and exceed answers (none wanted up to 50/s). */
-function gatewayRows(quota: number, w: WindowFigures, loopDelay: { max: number }): Row[] {
-  return [
-    {
-      measure: `  most requests in any 1,000 ms at the stand-in (its loop delay ≤ ${loopDelay.max.toFixed(0)} ms)`,
-      figure: String(w.maxIn1000ms),
-      target: `≤ ${quota}`,
-      met: w.maxIn1000ms <= quota,
-    },
-    {
-      measure: `  exceed answers (${w.exceeded} of ${w.calls} calls)`,
-      figure: pct(w.exceedShare),
-      target: quota <= 50 ? "0" : "(info)",
-      met: quota <= 50 ? w.exceeded === 0 : null,
-    },
-  ];
 }
 
 /** The rows for whatever was measured. */
@@ -100,15 +68,7 @@ export function rows(r: BenchResults): Row[] {
     });
     out.push({ measure: "  same, whole run (while the POSTs are accepted too)", figure: ratio(p.whole.ratio), target: "(info)", met: null });
     out.push(...gatewayRows(p.quota, p.whole, p.standInLoopDelayMs));
-    if (p.cores) {
-      const c = p.cores;
-      out.push({
-        measure: "  cores used: relay / wrangler proxy+Node / stand-in / bench / other processes",
-        figure: [c.relay, c.devOverhead, c.standIn, c.bench, c.others].map((v) => v.toFixed(2)).join(" / "),
-        target: "(info)",
-        met: null,
-      });
-    }
+    if (p.cores) out.push(coresRow(p.cores));
   }
   if (r.overlap) {
     const o = r.overlap;
@@ -134,6 +94,7 @@ export function rows(r: BenchResults): Row[] {
     });
     out.push({ measure: `  GET /v1/status meanwhile (p50 / p99, n=${w.status.n})`, figure: `${ms(w.status.p50)} / ${ms(w.status.p99)}`, target: "(info)", met: null });
   }
+  out.push(...storefrontRows(r));
   if (r.bundle) {
     out.push({
       measure: "deployed index.js (raw / gzipped)",

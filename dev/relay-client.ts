@@ -89,12 +89,20 @@ export function relayClient(relayUrl: string, apiKey: string): RelayClient {
 
 /**
  * `count` valid notifications with openIds unique to `tag` (letters and digits, ≤ 8 characters), so a
- * run can tell whose notification the stand-in received.
+ * run can tell whose notification the stand-in received; numbered from `first` (default 0).
  */
-export function makeNotifications(tag: string, count: number): Notification[] {
-  return Array.from({ length: count }, (_, i) => ({
-    openId: `2088${tag}${String(i).padStart(24 - tag.length, "0")}`,
-    templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",
-    templateValue: { merchantName: "Harbour Tea House", redirectUrl: `https://shop.example.hk/bills/${tag}-${i}` },
-  }));
+export function makeNotifications(tag: string, count: number, first = 0): Notification[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = first + k;
+    return {
+      openId: openIdOf(tag, i),
+      templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",
+      templateValue: { merchantName: "Harbour Tea House", redirectUrl: `https://shop.example.hk/bills/${tag}-${i}` },
+    };
+  });
+}
+
+/** The openId of notification `i` of `tag` in makeNotifications: `2088`, the tag, `i` zero-padded to 28 characters. */
+export function openIdOf(tag: string, i: number): string {
+  return `2088${tag}${String(i).padStart(24 - tag.length, "0")}`;
 }

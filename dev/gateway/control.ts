@@ -5,6 +5,7 @@
  *   GET  /_stats[?summary]  every record (summary: without the per-delivery and per-arrival lists)
  *   GET  /_counts           running totals, the stand-in's clock and its own event-loop delay; constant time
  *   GET  /_arrivals         arrival times (epoch ms, the stand-in's clock, stamped before the body is read)
+ *   GET  /_deliveries[?prefix=P]  each delivered notification (openId starting with P) and its request's arrival time
  *   POST /_reset            clears records, limiter window, fault counters and the loop-delay histogram
  *   GET|POST /_control      reads or changes settings (JSON, omitted keys keep their value)
  */
@@ -34,6 +35,16 @@ export interface CountsView extends GatewayCounts {
 export interface ArrivalsView {
   arrivals: number[];
   admittedArrivals: number[];
+}
+
+/**
+ * GET /_deliveries: every notification delivered (repeats included), in arrival order, as parallel lists:
+ * `openIds[i]` arrived in a request stamped `at[i]` (epoch ms, the stand-in's clock). Compact enough to
+ * read tens of thousands at once; the prefix picks one scenario's or one caller's notifications.
+ */
+export interface DeliveriesView {
+  openIds: string[];
+  at: number[];
 }
 
 /** A control call's answer: an HTTP status and a JSON value. */
@@ -75,6 +86,8 @@ export function createControl(target: ControlTarget): { handle: ControlHandler; 
       }
       case "GET /_arrivals":
         return ok(target.stats.timeline() satisfies ArrivalsView);
+      case "GET /_deliveries":
+        return ok(target.stats.deliveryTimes(url.searchParams.get("prefix") ?? "") satisfies DeliveriesView);
       case "POST /_reset":
         target.reset();
         loopDelay.reset();
@@ -90,7 +103,7 @@ export function createControl(target: ControlTarget): { handle: ControlHandler; 
       default:
         return {
           status: 404,
-          value: { error: "unknown control endpoint (GET /_stats, /_counts, /_arrivals; POST /_reset; GET|POST /_control)" },
+          value: { error: "unknown control endpoint (GET /_stats, /_counts, /_arrivals, /_deliveries; POST /_reset; GET|POST /_control)" },
         };
     }
   };

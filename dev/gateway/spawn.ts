@@ -8,7 +8,7 @@ import { fork } from "node:child_process";
 import { setPriority } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ArrivalsView, CountsView } from "./control.ts";
+import type { ArrivalsView, CountsView, DeliveriesView } from "./control.ts";
 import type { GatewaySettings } from "./server.ts";
 import type { GatewayStats } from "./stats.ts";
 
@@ -46,6 +46,8 @@ export interface GatewayProcess {
   counts(): Promise<CountsView>;
   /** Every arrival time, on the stand-in's clock. */
   arrivals(): Promise<ArrivalsView>;
+  /** Every delivered notification whose openId starts with `prefix`, with its request's arrival time. */
+  deliveries(prefix?: string): Promise<DeliveriesView>;
   reset(): Promise<void>;
   configure(patch: Partial<GatewaySettings>): Promise<GatewaySettings>;
   settings(): Promise<GatewaySettings>;
@@ -124,6 +126,7 @@ export async function spawnGateway(options: SpawnGatewayOptions): Promise<Gatewa
     stats: (detail = true) => call(detail ? "/_stats" : "/_stats?summary"),
     counts: () => call("/_counts"),
     arrivals: () => call("/_arrivals"),
+    deliveries: (prefix = "") => call(`/_deliveries?prefix=${encodeURIComponent(prefix)}`),
     reset: async () => void (await call("/_reset", post())),
     configure: (patch) => call("/_control", post(patch)),
     settings: () => call("/_control"),

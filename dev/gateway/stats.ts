@@ -69,6 +69,8 @@ export interface StatsRecorder {
   snapshot(detail: boolean): GatewayStats;
   /** Arrival times, all and admitted (epoch ms), without the delivery records. */
   timeline(): { arrivals: number[]; admittedArrivals: number[] };
+  /** Each delivered notification whose openId starts with `prefix`, in arrival order, as two parallel lists. */
+  deliveryTimes(prefix?: string): { openIds: string[]; at: number[] };
   /** The running totals only, in constant time (snapshot copies every record: too slow to poll under load). */
   counts(): GatewayCounts;
   reset(): void;
@@ -79,6 +81,8 @@ export interface GatewayCounts {
   requests: number;
   byResult: Record<string, number>;
   deliveredCount: number;
+  /** Distinct openIds among them: below deliveredCount when some notification arrived more than once. */
+  deliveredOpenIds: number;
 }
 
 /** Creates an empty recorder. */
@@ -114,13 +118,30 @@ export function createStatsRecorder(): StatsRecorder {
     },
     delivered(d) {
       s.deliveries.push(d);
-      s.deliveredByOpenId[d.openId] = (s.deliveredByOpenId[d.openId] ?? 0) + 1;
+      const before = s.deliveredByOpenId[d.openId] ?? 0;
+      if (before === 0) s.deliveredOpenIds++;
+      s.deliveredByOpenId[d.openId] = before + 1;
     },
     counts() {
-      return { requests: s.requests, byResult: { ...s.byResult }, deliveredCount: s.deliveries.length };
+      return {
+        requests: s.requests,
+        byResult: { ...s.byResult },
+        deliveredCount: s.deliveries.length,
+        deliveredOpenIds: s.deliveredOpenIds,
+      };
     },
     timeline() {
       return { arrivals: [...s.arrivals], admittedArrivals: [...s.admittedArrivals] };
+    },
+    deliveryTimes(prefix = "") {
+      const openIds: string[] = [];
+      const at: number[] = [];
+      for (const d of s.deliveries) {
+        if (!d.openId.startsWith(prefix)) continue;
+        openIds.push(d.openId);
+        at.push(d.at);
+      }
+      return { openIds, at };
     },
     snapshot(detail) {
       const out: GatewayStats = {
@@ -160,6 +181,7 @@ function empty() {
     seen: new Set<string>(),
     deliveries: [] as Delivery[],
     deliveredByOpenId: {} as Record<string, number>,
+    deliveredOpenIds: 0,
     arrivals: [] as number[],
     admittedArrivals: [] as number[],
     paths: {} as Record<string, number>,

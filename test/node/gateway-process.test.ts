@@ -27,13 +27,13 @@ afterAll(async () => {
   await rm(keysDir, { recursive: true, force: true });
 });
 
-/** One signed, valid request; resolves to the answer's resultInfo. */
-async function send(): Promise<Record<string, string>> {
+/** One signed, valid request (by default one notification); resolves to the answer's resultInfo. */
+async function send(openIds = [`2088${String(counter + 1).padStart(28, "0")}`]): Promise<Record<string, string>> {
   const request = JSON.stringify({
     head: { version: "2.0.0", function: "alipay.intl.user.inform.delegateSendNotification", clientId: CLIENT_ID,
       reqTime: "2026-11-26T12:08:56+08:00", reqMsgId: `proc-${++counter}`, reserve: "{}" },
-    body: { merchantId: "2160400000000177", notificationInfos: [{ openId: `2088${String(counter).padStart(28, "0")}`,
-      templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL", templateValue: "{}" }] },
+    body: { merchantId: "2160400000000177", notificationInfos: openIds.map((openId) => ({ openId,
+      templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL", templateValue: "{}" })) },
   });
   const signature = sign("sha1", Buffer.from(request, "utf8"), keys.merchantPrivateKey).toString("base64");
   const res = await fetch(gateway.apiUrl, {
@@ -73,11 +73,29 @@ describe("the stand-in in its own process", () => {
     expect((await gateway.stats(false)).maxPerSecond).toEqual({ all: 3, admitted: 2 });
   });
 
+  it("serves each delivered notification with its request's arrival, picked by openId prefix", async () => {
+    await gateway.configure({ limitRps: 0 });
+    await gateway.reset();
+    expect((await send(["2088a1", "2088b1", "2088a2"])).resultCode).toBe("SUCCESS");
+    expect((await send(["2088b2", "2088a1"])).resultCode).toBe("SUCCESS");
+    const { arrivals } = await gateway.arrivals();
+    expect(arrivals).toHaveLength(2);
+    // 2088a1 came twice: counted twice, one distinct openId.
+    expect(await gateway.counts()).toMatchObject({ deliveredCount: 5, deliveredOpenIds: 4 });
+    // A notification's time is its request's arrival stamp, the one the limiter judged.
+    expect(await gateway.deliveries()).toEqual({
+      openIds: ["2088a1", "2088b1", "2088a2", "2088b2", "2088a1"],
+      at: [arrivals[0], arrivals[0], arrivals[0], arrivals[1], arrivals[1]],
+    });
+    expect(await gateway.deliveries("2088b")).toEqual({ openIds: ["2088b1", "2088b2"], at: [arrivals[0], arrivals[1]] });
+    expect(await gateway.deliveries("2088c")).toEqual({ openIds: [], at: [] });
+  });
+
   it("changes settings at runtime and clears its records on reset", async () => {
     expect(await gateway.configure({ exceedStatus: "F", limitRps: 0 })).toMatchObject({ exceedStatus: "F", limitRps: 0 });
     await expect(gateway.configure({ exceedStatus: "X" as "F" })).rejects.toThrow(/HTTP 400.*exceedStatus/);
     await gateway.reset();
-    expect(await gateway.counts()).toMatchObject({ requests: 0, deliveredCount: 0, byResult: {} });
+    expect(await gateway.counts()).toMatchObject({ requests: 0, deliveredCount: 0, deliveredOpenIds: 0, byResult: {} });
   });
 
   it("is gone after close()", async () => {
