@@ -22,7 +22,7 @@ export interface SelfHostedProcessOptions {
 
 /** Starts the relay; nothing of this process's environment but PATH and HOME reaches it. */
 export function spawnSelfHosted(options: SelfHostedProcessOptions): RelayProcess {
-  const { command, args } = runtimeCommand(options.runtime, options.bundle, options.root, { dataDir: options.dataDir });
+  const { command, args } = runtimeCommand(options.runtime, options.bundle, options.root, { dataDir: options.dataDir, sources: options.vars.RELAY_SOURCES });
   return spawnSupervised(`the ${options.runtime} relay`, command, args, {
     cwd: options.root,
     log: options.log,

@@ -83,6 +83,8 @@ export function denoExecutable(root: string): string {
 export interface RunOptions {
   dataDir?: string | undefined;
   nodePath?: string;
+  /** RELAY_SOURCES as the process will get it: Deno may also read the secrets it names, and its file. */
+  sources?: string | undefined;
 }
 
 /**
@@ -99,12 +101,31 @@ export function runtimeCommand(
   if (runtime === "node") return { command: options.nodePath ?? process.execPath, args: ["--enable-source-maps", bundle] };
   const facts = JSON.parse(readFileSync(factsOf(bundle), "utf8")) as ProcessFacts;
   const dataDir = options.dataDir?.trim() || facts.defaultDataDir;
+  const sources = declaredSources(options.sources);
   const permissions = [
     "--allow-net",
-    `--allow-env=${facts.settingNames.join(",")}`,
-    `--allow-read=${dataDir},${join(root, "public")}`,
+    `--allow-env=${[...facts.settingNames, ...sources.secrets].join(",")}`,
+    `--allow-read=${[dataDir, join(root, "public"), ...sources.files].join(",")}`,
     `--allow-write=${dataDir}`,
   ];
   // No project config or npm resolution: the bundle imports nothing but node: built-ins.
   return { command: denoExecutable(root), args: ["run", "--no-config", "--no-prompt", ...permissions, bundle] };
+}
+
+/**
+ * What RELAY_SOURCES makes the relay read besides its settings: the file it names (when it names one)
+ * and the settings that hold its sources' secrets. Only names are taken here; the relay checks the
+ * declaration itself when it starts.
+ */
+function declaredSources(value: string | undefined): { files: string[]; secrets: string[] } {
+  const text = value?.trim() ?? "";
+  if (text === "") return { files: [], secrets: [] };
+  const inline = text.startsWith("{");
+  try {
+    const json = JSON.parse(inline ? text : readFileSync(text, "utf8")) as Record<string, { secrets?: unknown }>;
+    const secrets = Object.values(json).flatMap((source) => (Array.isArray(source?.secrets) ? source.secrets.filter((s) => typeof s === "string") : []));
+    return { files: inline ? [] : [text], secrets: [...new Set(secrets as string[])] };
+  } catch {
+    return { files: inline ? [] : [text], secrets: [] };
+  }
 }

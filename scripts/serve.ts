@@ -12,7 +12,7 @@ if (runtime !== "node" && runtime !== "deno") {
 }
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bundle = await buildSelfHosted(runtime as SelfHostedRuntime, root);
-const { command, args } = runtimeCommand(runtime as SelfHostedRuntime, bundle, root, { dataDir: process.env.RELAY_DATA_DIR });
+const { command, args } = runtimeCommand(runtime as SelfHostedRuntime, bundle, root, { dataDir: process.env.RELAY_DATA_DIR, sources: process.env.RELAY_SOURCES });
 // The relay is a child with the same terminal; signals sent to this script are passed on, and its exit is ours.
 const child = spawn(command, args, { stdio: "inherit", cwd: root });
 for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => child.kill(signal));

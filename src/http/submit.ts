@@ -100,7 +100,7 @@ export async function answerSubmit(c: Context<RelayEnv>, result: SubmitResult): 
       jobId: job.jobId,
       status: job.status,
       total: job.total,
-      batches: Math.ceil(job.pending / 100),
+      batches: Math.ceil((job.total - job.deduplicated) / 100),
       estimatedSeconds,
       estimatedCompletionAt,
     },

@@ -127,3 +127,14 @@ function lineAndColumn(text: string, offset: number): string {
   const before = text.slice(0, offset).split("\n");
   return `line ${before.length}, column ${before.at(-1)!.length + 1}`;
 }
+
+/**
+ * The names of the settings RELAY_SOURCES says hold its sources' secrets (inline JSON or a file), for a
+ * host that reads settings by name (Deno may read only named variables); empty when it is unset or does
+ * not parse (the configuration then reports why).
+ */
+export function sourceSecretNames(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === "") return [];
+  const parsed = parseSourcesSetting(value.trim());
+  return parsed.ok ? [...new Set(Object.values(parsed.value).flatMap((source) => source.secrets))] : [];
+}

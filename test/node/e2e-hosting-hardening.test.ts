@@ -14,7 +14,7 @@ import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../dev/local-run.ts";
+import { EXAMPLE_SOURCES, PROJECT_ROOT } from "../../dev/local-run.ts";
 import { makeNotifications } from "../../dev/relay-client.ts";
 import { pages } from "../../scripts/build-pages.ts";
 import { classifyAddress } from "../../src/security/address.ts";
@@ -116,11 +116,15 @@ describe.each(["workerd", "node", "deno"] as const)("the relay on %s", (runtime)
     const flag = (name: string) => args.find((arg) => arg === name || arg.startsWith(`${name}=`));
     expect(args).not.toContain("-A");
     expect(flag("--allow-all")).toBeUndefined();
-    expect(flag("--allow-read")).toBe(`--allow-read=${e2e!.run.persistTo},${join(PROJECT_ROOT, "public")}`);
+    // The local run declares the example storefront sources (a file): Deno may read it, and the two
+    // settings it names for their secrets.
+    expect(flag("--allow-read")).toBe(`--allow-read=${e2e!.run.persistTo},${join(PROJECT_ROOT, "public")},${EXAMPLE_SOURCES}`);
     expect(flag("--allow-write")).toBe(`--allow-write=${e2e!.run.persistTo}`);
     const env = flag("--allow-env")!.slice("--allow-env=".length).split(",");
     expect(env).toEqual(expect.arrayContaining(["ALIPAY_PRIVATE_KEY", "RELAY_API_KEYS", "RELAY_DATA_DIR", "PORT", "HOST"]));
-    expect(env.every((name) => /^(ALIPAY|RELAY)_[A-Z0-9_]+$|^(PORT|HOST)$/.test(name))).toBe(true);
+    const sourceSecrets = ["SHOPIFY_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET"];
+    expect(env).toEqual(expect.arrayContaining(sourceSecrets));
+    expect(env.every((name) => /^(ALIPAY|RELAY)_[A-Z0-9_]+$|^(PORT|HOST)$/.test(name) || sourceSecrets.includes(name))).toBe(true);
     // And the relay works under them: it reads its settings, its files and its outbox.
     const res = await fetch(`${e2e!.run.relayUrl}/v1/status`, { headers: { authorization: `Bearer ${e2e!.run.adminKey}` } });
     expect(res.status).toBe(200);

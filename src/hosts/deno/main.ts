@@ -9,15 +9,18 @@ import { PUBLIC_DIR, shutdownOnSignals } from "../self-hosted/process";
 import { loadPublicDir } from "../self-hosted/public-dir";
 import { startRelay } from "../self-hosted/relay";
 import { PROCESS_SETTING_NAMES } from "../self-hosted/settings";
+import { sourceSecretNames } from "../../sources/parse";
 import { staticAssets } from "../self-hosted/static";
 import type { DenoApi } from "./deno-api";
 
 declare const Deno: DenoApi;
 
 const folder = loadPublicDir(PUBLIC_DIR);
+// The settings by name, and the secrets the storefront sources name (RELAY_SOURCES).
+const names = [...PROCESS_SETTING_NAMES, ...sourceSecretNames(Deno.env.get("RELAY_SOURCES"))];
 const started = await startRelay(
   {
-    vars: Object.fromEntries(PROCESS_SETTING_NAMES.map((name) => [name, Deno.env.get(name)])),
+    vars: Object.fromEntries(names.map((name) => [name, Deno.env.get(name)])),
     pid: Deno.pid,
     ensureDir: ensurePrivateDir,
     openDatabase: openPrivateDatabase,
