@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { notificationInfosText } from "../../src/core/batch";
-import { REQUEST_CONTENT_TYPE, sendBatch, type SendBatchOptions } from "../../src/core/client";
+import { MAX_RETRY_AFTER_MS, REQUEST_CONTENT_TYPE, retryAfterMsOf, sendBatch, type SendBatchOptions } from "../../src/core/client";
 import { cutSignedMessage } from "../../src/core/json-scan";
 import { RESULT_CODES } from "../../src/core/result-codes";
 import { signText } from "../../src/core/signer";
@@ -194,6 +194,24 @@ describe("answers", () => {
       httpStatus: 502,
       verified: false,
     });
+  });
+
+  it("429 is a traffic refusal (refused before processing, safe to resend), with its Retry-After in ms", async () => {
+    const now = Date.parse("2026-11-26T04:08:56Z");
+    const seconds = gateway(() => new Response("slow down", { status: 429, headers: { "retry-after": "3" } }));
+    expect(await sendBatch(options(seconds.fetch))).toMatchObject({ kind: "http-error", resultClass: "traffic", httpStatus: 429, retryAfterMs: 3000 });
+    const none = gateway(() => new Response("slow down", { status: 429 }));
+    const answer = await sendBatch(options(none.fetch));
+    expect(answer).toMatchObject({ kind: "http-error", resultClass: "traffic", httpStatus: 429 });
+    expect(answer.retryAfterMs).toBeUndefined();
+    // An HTTP-date, a past one, an absurd one (capped), and garbage (ignored).
+    expect(retryAfterMsOf(new Date(now + 2_000).toUTCString(), now)).toBe(2_000);
+    expect(retryAfterMsOf(new Date(now - 60_000).toUTCString(), now)).toBe(0);
+    expect(retryAfterMsOf("86400", now)).toBe(MAX_RETRY_AFTER_MS);
+    expect(retryAfterMsOf("soon", now)).toBeNull();
+    // Any other status keeps its meaning: a 503 is unknown, as before.
+    const busy = gateway(() => new Response("busy", { status: 503, headers: { "retry-after": "3" } }));
+    expect(await sendBatch(options(busy.fetch))).toMatchObject({ kind: "http-error", resultClass: "unknown", httpStatus: 503 });
   });
 
   it("a garbage body is malformed", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SUCCESS, T0, World, answered, testSettings, transport } from "./harness";
+import { type Answer, SUCCESS, T0, World, answered, testSettings, transport } from "./harness";
 
 type RunsRow = { state: string; notifications: number; attempts: number; budget_spent: number; result_code: string | null };
 /** The outbox's notifications, grouped by how they stand. */
@@ -30,6 +30,27 @@ describe("REQUEST_TRAFFIC_EXCEED_LIMIT", () => {
     expect(exceeded).toBeGreaterThan(0);
     expect(exceeded / world.departures.length).toBeLessThan(0.1);
     expect(world.engine.status(null, world.now).pace.liveRps).toBeLessThan(20);
+  });
+});
+
+describe("HTTP 429 from the gateway (or a proxy in front of it)", () => {
+  it("is a traffic refusal: no request leaves before its Retry-After, no budget is spent, the breaker stays closed", () => {
+    const tooMany: Answer = { outcome: { kind: "http-error", resultClass: "traffic", httpStatus: 429, detail: "HTTP 429", retryAfterMs: 2_000 }, afterMs: 50 };
+    const world = new World(testSettings({ pacer: { maxRps: 20, guardMs: 20 } }), (_task, n) => (n === 0 ? tooMany : SUCCESS));
+    world.submit(5, 100);
+    world.run(T0 + 600_000, drained(world));
+    const [refused, ...rest] = world.departures;
+    // Nothing left between the refusal's answer and its Retry-After.
+    const answeredAt = (refused?.at ?? 0) + 50;
+    expect(rest.every((d) => d.at >= answeredAt + 2_000)).toBe(true);
+    expect(world.sentOpenIds).toHaveLength(600);
+    // The refused 100 were sent twice, spending one attempt of budget; the breaker never opened.
+    expect(runs(world)).toEqual([
+      { state: "succeeded", notifications: 400, attempts: 1, budget_spent: 1, result_code: "SUCCESS" },
+      { state: "succeeded", notifications: 100, attempts: 2, budget_spent: 1, result_code: "SUCCESS" },
+    ]);
+    expect(world.logs.some((l) => String(l.event).startsWith("breaker_"))).toBe(false);
+    expect(world.engine.status(null, world.now).results).toMatchObject({ HTTP_429: 1, SUCCESS: 5 });
   });
 });
 

@@ -35,7 +35,7 @@ export function testSettings(overrides: Partial<EngineSettings> = {}): EngineSet
 }
 
 /** How the simulated gateway treats one request: an answer after `afterMs`, or no report at all (a lost sender). */
-export type Answer = { outcome: Pick<SendOutcome, "kind" | "resultClass" | "resultInfo" | "httpStatus" | "detail">; afterMs: number } | "lost";
+export type Answer = { outcome: Pick<SendOutcome, "kind" | "resultClass" | "resultInfo" | "httpStatus" | "detail" | "retryAfterMs">; afterMs: number } | "lost";
 
 /** A request that left, as the gateway saw it. */
 export interface Departure {
