@@ -45,7 +45,7 @@ export class Callbacks {
     if (at === null || at > now) return [];
     const rows = this.queue.due(now, CALLBACKS_PER_TICK);
     this.dueAt = undefined;
-    return this.sql.transaction(() =>
+    return this.sql.bookkeeping(() =>
       rows.map((row) => {
         this.queue.lease(row.job_id, now + CALLBACK_LEASE_MS);
         return { jobId: row.job_id, owner: row.owner, url: row.callback_url, webhookId: row.callback_id, body: JSON.stringify(view(row.job_id)), attempt: row.callback_attempts + 1 };
@@ -61,7 +61,7 @@ export class Callbacks {
       return;
     }
     const next = decideCallback(report.delivered, report.attempt, row.completed_at, now, this.random());
-    this.sql.transaction(() => this.queue.settle(report.jobId, next, report.delivered ? null : report.error));
+    this.sql.bookkeeping(() => this.queue.settle(report.jobId, next, report.delivered ? null : report.error));
     this.dueAt = undefined;
     this.log({ event: "callback", jobId: report.jobId, attempt: report.attempt, next: next.status, error: report.error });
   }

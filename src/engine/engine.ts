@@ -194,7 +194,7 @@ export class Engine {
       }
     }
     if (now >= this.nextPruneAt) this.prune(now);
-    if (this.deadlines) this.ended(this.sql.transaction(() => outbox.expireDue(now)), "notifications_expired", now);
+    if (this.deadlines) this.ended(this.sql.bookkeeping(() => outbox.expireDue(now)), "notifications_expired", now);
     queue.promote(now);
 
     const capacity = Math.max(0, this.settings.maxInFlight - outbox.counts.inFlightRequests);
@@ -230,6 +230,23 @@ export class Engine {
     const callbackAt = this.callbacks.nextAt();
     if (callbackAt !== null) times.push(Math.max(callbackAt, now + 1));
     return { tasks, callbacks, wakeAt: Math.min(...times) };
+  }
+
+  /**
+   * Senders' reports that arrived together, settled in one commit (a group commit: one write of the pages
+   * they share instead of one per report). If that commit fails, the queue in memory is rebuilt from the
+   * outbox (which still holds them on the wire; their leases bring them back).
+   */
+  reports(reports: readonly SendReport[], now: number): void {
+    if (reports.length === 0) return;
+    try {
+      this.sql.bookkeeping(() => {
+        for (const report of reports) this.report(report, now);
+      });
+    } catch (error) {
+      this.reloadQueue(now);
+      throw error;
+    }
   }
 
   /** A sender's report of one request. Reports for an attempt that is no longer current are ignored. */
@@ -294,13 +311,18 @@ export class Engine {
   private handOut(assembled: readonly Assembled[], slots: readonly Slot[], now: number): SendTask[] {
     if (assembled.length === 0) return [];
     try {
-      return this.sql.transaction(() => assembled.map((request, i) => dispatch(this.sending, this.live, request, slots[i] as Slot)));
+      return this.sql.bookkeeping(() => assembled.map((request, i) => dispatch(this.sending, this.live, request, slots[i] as Slot)));
     } catch (error) {
       // Nothing was stored, but the queue in memory already let the runs go: rebuild it from the outbox.
-      this.sending.queue = this.newQueue();
-      this.sending.queue.add(this.outbox.load(), now);
+      this.reloadQueue(now);
       throw error;
     }
+  }
+
+  /** The queue in memory and the open-work counts, read again from the outbox (after a failed commit). */
+  private reloadQueue(now: number): void {
+    this.sending.queue = this.newQueue();
+    this.sending.queue.add(this.outbox.load(), now);
   }
 
   private newQueue(): DueQueue {
@@ -339,7 +361,7 @@ export class Engine {
   private completed(jobId: string, now: number): void {
     const job = this.outbox.job(jobId);
     this.log({ event: "job_completed", jobId, succeeded: job?.succeeded ?? 0, failed: job?.failed ?? 0 });
-    this.sql.transaction(() => this.callbacks.schedule(jobId, now));
+    this.sql.bookkeeping(() => this.callbacks.schedule(jobId, now));
     this.waiters.completed(jobId);
   }
 
@@ -350,7 +372,8 @@ export class Engine {
   private setBreaker(state: BreakerState): void {
     this.live.breaker = state;
     this.live.probes.clear();
-    this.outbox.setMeta("hold", state.hold);
+    // An operator's pause or resume is answered as done: it must outlast a power loss.
+    this.sql.transaction(() => this.outbox.setMeta("hold", state.hold));
   }
 
   private view(jobId: string): JobView {

@@ -60,7 +60,7 @@ export function restore(sql: SqlAdapter, outbox: Outbox, settings: EngineSetting
 /** Deletes one bounded chunk of what is past its retention; returns when to prune again (ms epoch). */
 export function pruneStep(outbox: Outbox, dedupKeys: DedupKeys, settings: EngineSettings, now: number): number {
   const before = now - settings.jobRetentionMs;
-  const deleted = outbox.sql.transaction(
+  const deleted = outbox.sql.bookkeeping(
     () => outbox.prune(before, PRUNE_CHUNK_ROWS) + dedupKeys.prune(now - settings.dedupWindowMs, PRUNE_CHUNK_ROWS),
   );
   if (deleted >= PRUNE_CHUNK_ROWS) return now + PRUNE_BUSY_MS;

@@ -106,7 +106,7 @@ export function settleInFlight(ctx: SendingContext, state: SendingState, request
   state.pacer = decided.pacer;
   state.probes.delete(request.request_id);
   const ending = { state: outcome.kind === "lost" ? ("lost" as const) : ("ended" as const), result, departed, held: outcome.kind === "missed-slot" };
-  const settled = outbox.sql.transaction(() => {
+  const settled = outbox.sql.bookkeeping(() => {
     if (state.pacer.liveRps !== before || decided.exceeded) outbox.setMeta("pacer", pacerMemory(state.pacer));
     if (decided.breaker.state.hold !== state.breaker.hold) outbox.setMeta("hold", decided.breaker.state.hold);
     return outbox.settle(request.request_id, ending, decisions, now);
@@ -135,7 +135,7 @@ export function settleLate(ctx: SendingContext, state: SendingState, request: Re
     return [];
   }
   const status = result.resultClass === "success" ? "succeeded" : "failed";
-  const settled = ctx.outbox.sql.transaction(() => ctx.outbox.settleLate(request.request_id, result, status, now));
+  const settled = ctx.outbox.sql.bookkeeping(() => ctx.outbox.settleLate(request.request_id, result, status, now));
   ctx.queue.remove(settled.finished);
   state.stats.record(now, result.resultCode, false);
   ctx.log({ event: "late_report", requestId: request.request_id, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode, next: status, notifications: settled.succeeded + settled.failed });

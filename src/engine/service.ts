@@ -115,8 +115,7 @@ export class DispatcherService implements DispatcherApi {
   }
 
   async report(reports: SendReport[]): Promise<void> {
-    const engine = this.engine;
-    for (const report of reports) engine.report(report, this.port.now());
+    this.engine.reports(reports, this.port.now());
     await this.kick();
   }
 

@@ -150,12 +150,13 @@ export class Outbox {
 
   /** Stores some of a large request's batches ahead of its job, as `staged` runs: stored, not yet queued. */
   stageBatches(jobId: string, firstSeq: number, batches: readonly WireBatch[], policies: { expiresAt: number | null; onUnknown: string }): void {
-    this.sql.transaction(() => this.insertRuns(jobId, firstSeq, batches, { state: "staged", nextAt: 0, ...policies }));
+    // A staged slice lost with a power failure is no loss: the job is stored (durably) only at the end.
+    this.sql.bookkeeping(() => this.insertRuns(jobId, firstSeq, batches, { state: "staged", nextAt: 0, ...policies }));
   }
 
   /** Drops the staged runs of `jobId` (and their payloads), or with null every staged run (what an instance that died left). */
   dropStaged(jobId: string | null): number {
-    return this.sql.transaction(() => {
+    return this.sql.bookkeeping(() => {
       const where = jobId === null ? "state = 'staged'" : "state = 'staged' AND job_id = ?";
       const params = jobId === null ? [] : [jobId];
       this.sql.exec(`DELETE FROM payloads WHERE payload_id IN (SELECT payload_id FROM runs WHERE ${where})`, ...params);

@@ -1,6 +1,6 @@
 /**
  * The one thing the engine needs from a database: run a statement and get its rows, run a function as
- * one transaction, and tell the database's size. Durable Object `SqlStorage`, `node:sqlite` in Node
+ * one transaction (durable, or bookkeeping), and tell the database's size. Durable Object `SqlStorage`, `node:sqlite` in Node
  * ≥ 22.5 and Deno all fit behind it in a few lines (see the hosts), so the same SQL runs everywhere.
  */
 
@@ -14,8 +14,18 @@ export type SqlRow = Record<string, SqlValue>;
 export interface SqlAdapter {
   /** Runs one statement with positional `?` parameters and returns its rows (empty for writes without RETURNING). */
   exec<T extends object = SqlRow>(sql: string, ...params: SqlValue[]): T[];
-  /** Runs `fn` as one transaction: every write in it lands, or none does (it rethrows). */
+  /**
+   * Runs `fn` as one transaction: every write in it lands, or none does (it rethrows). Its commit is
+   * durable: it survives a power loss (what an answer to a caller promises, such as a 202).
+   */
   transaction<T>(fn: () => T): T;
+  /**
+   * Runs `fn` as one transaction whose commit must survive the process being killed, but may be lost
+   * with the last moments before a power loss (no sync to disk where the database allows it): for the
+   * engine's own bookkeeping (a dispatch, a settlement, an expiry, a prune), whose loss costs at most a
+   * resend, never an accepted notification. A later durable commit makes it durable too.
+   */
+  bookkeeping<T>(fn: () => T): T;
   /** The database's size in bytes (pages in use and free). */
   databaseBytes(): number;
 }

@@ -7,6 +7,8 @@ export function durableObjectSql(storage: DurableObjectStorage): SqlAdapter {
     exec: <T extends object>(query: string, ...params: SqlValue[]) =>
       storage.sql.exec(query, ...(params as SqlStorageValue[])).toArray() as unknown as T[],
     transaction: (fn) => storage.transactionSync(fn),
+    // Durable Object storage confirms every write before the object's output is released: one kind only.
+    bookkeeping: (fn) => storage.transactionSync(fn),
     databaseBytes: () => storage.sql.databaseSize,
   };
 }

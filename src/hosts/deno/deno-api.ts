@@ -15,5 +15,7 @@ export interface DenoApi {
     onListen?: () => void;
   }): { shutdown(): Promise<void> };
   addSignalListener(signal: "SIGTERM" | "SIGINT", listener: () => void): void;
+  /** Writes some of `data`, returning how much (a pipe may take less than all of it). */
+  stdout: { writeSync(data: Uint8Array): number };
   exit(code: number): never;
 }

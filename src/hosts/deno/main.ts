@@ -15,6 +15,12 @@ import type { DenoApi } from "./deno-api";
 
 declare const Deno: DenoApi;
 
+/** Writes all of `text` to stdout (a pipe may take it in parts). */
+function writeStdout(text: string): void {
+  let bytes = new TextEncoder().encode(text);
+  while (bytes.length > 0) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
+}
+
 const folder = loadPublicDir(PUBLIC_DIR);
 // The settings by name, and the secrets the storefront sources name (RELAY_SOURCES).
 const names = [...PROCESS_SETTING_NAMES, ...sourceSecretNames(Deno.env.get("RELAY_SOURCES"))];
@@ -26,6 +32,7 @@ const started = await startRelay(
     openDatabase: openPrivateDatabase,
     fetch: globalThis.fetch,
     callbackFetch: (destinations) => callbackFetch({ destinations }),
+    logOutput: { write: writeStdout },
   },
   folder ? staticAssets(folder) : undefined,
 );

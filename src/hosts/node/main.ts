@@ -19,6 +19,7 @@ const started = await startRelay(
     openDatabase: openPrivateDatabase,
     fetch: globalThis.fetch,
     callbackFetch: (destinations) => callbackFetch({ destinations }),
+    logOutput: process.stdout,
   },
   folder ? staticAssets(folder) : undefined,
 );

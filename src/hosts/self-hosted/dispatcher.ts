@@ -11,6 +11,13 @@ import { engineSettings } from "../../engine/settings";
 import type { SqlAdapter } from "../../engine/store/sql";
 import { logEvent } from "../../log";
 import { type Runtime, senderContext } from "../../runtime";
+import type { SendReport } from "../../engine/api";
+
+/**
+ * How long reports gather before they settle together, ms: a few answers' worth at 200 per second, and
+ * far below anything a caller or the pace would notice (a settled request only frees its place on the wire).
+ */
+const REPORT_GATHER_MS = 10;
 
 /** The service driven in this process, with what it sends tracked so that a shutdown can wait for it. */
 export class ProcessDispatcher {
@@ -18,6 +25,9 @@ export class ProcessDispatcher {
   /** Sends and callback tries on the wire; `stop` waits for them. */
   private readonly sending = new Set<Promise<void>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Reports waiting for the next turn's group commit, and that commit once it is planned. */
+  private readonly reports: SendReport[] = [];
+  private settling: Promise<void> | null = null;
   private timerAt: number | null = null;
 
   /** `fetchFn` reaches AlipayHK; `callbackFetch`, the callers' callback receivers (see callback-fetch.ts). */
@@ -35,12 +45,7 @@ export class ProcessDispatcher {
         yieldNow: () => new Promise((resolve) => setTimeout(resolve, 0)),
         send: (tasks) => {
           for (const task of tasks) {
-            track(
-              deliverTask(task, sender, fetchFn)
-                .then((outcome) => this.service.report([{ requestId: task.requestId, reqMsgId: task.reqMsgId, outcome }]))
-                // The batch stays in flight until its lease runs out, then it is resent.
-                .catch((error: unknown) => logEvent({ event: "report_failed", requestId: task.requestId, error: String(error) })),
-            );
+            track(deliverTask(task, sender, fetchFn).then((outcome) => this.reportSoon({ requestId: task.requestId, reqMsgId: task.reqMsgId, outcome })));
           }
         },
         deliver: (callbacks) => {
@@ -50,6 +55,27 @@ export class ProcessDispatcher {
       },
       PROCESS_LOOP,
     );
+  }
+
+  /**
+   * Reports gather for `REPORT_GATHER_MS` and settle together, in one commit (a group commit): under a
+   * backlog, answers arrive a few milliseconds apart, and each commit costs more than the work it
+   * carries. Resolves once this report's group is settled (a shutdown waits for it); never rejects: a
+   * report that cannot be stored leaves its request on the wire until the lease runs out, then it is resent.
+   */
+  private reportSoon(report: SendReport): Promise<void> {
+    this.reports.push(report);
+    this.settling ??= new Promise<void>((resolve) => {
+      setTimeout(() => {
+        const reports = this.reports.splice(0);
+        this.settling = null;
+        this.service
+          .report(reports)
+          .catch((error: unknown) => logEvent({ event: "report_failed", requests: reports.length, error: String(error) }))
+          .finally(resolve);
+      }, REPORT_GATHER_MS);
+    });
+    return this.settling;
   }
 
   /** Starts at once, so work left by an earlier process resumes. */

@@ -31,8 +31,9 @@ export function shutdownOnSignals(relay: SelfHostedRelay, hooks: ShutdownHooks):
     const closed = hooks.closeListener();
     const unfinished = await relay.stopSending();
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, relay.settings.shutdownGraceMs))]);
-    relay.close();
     logEvent({ event: "stopped", leasedInFlight: unfinished });
+    // Closing also writes out the log lines still gathered.
+    relay.close();
     hooks.exit(0);
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) hooks.onSignal(signal, () => void stop(signal));

@@ -6,10 +6,12 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { hostedApp } from "../../http/app";
+import { setLogSink } from "../../log";
 import { loadRuntime } from "../../runtime";
 import type { CallbackDestinations } from "../../security/callback-destination";
 import { ProcessDispatcher } from "./dispatcher";
 import { LOCK_FILE, type LockDatabase, takeDirectoryLock } from "./lock";
+import { batchedLines, type LineOutput } from "./log-sink";
 import { type HostSettings, parseHostSettings } from "./settings";
 import { nodeSqlite } from "./sqlite";
 
@@ -28,6 +30,8 @@ export interface Platform {
   fetch: typeof fetch;
   /** The fetch completion callbacks go through: only to addresses `destinations` allow (callback-fetch.ts). */
   callbackFetch(destinations: CallbackDestinations): typeof fetch;
+  /** Where log lines go (stdout), written in batches; absent: the console, a call per line. */
+  logOutput?: LineOutput;
 }
 
 /** A started relay. */
@@ -47,6 +51,8 @@ export async function startRelay(
   serveStatic?: MiddlewareHandler,
 ): Promise<{ ok: true; relay: SelfHostedRelay } | { ok: false; message: string }> {
   const host = parseHostSettings(platform.vars);
+  const logs = platform.logOutput ? batchedLines(platform.logOutput) : undefined;
+  if (logs) setLogSink(logs.sink);
   // The process environment holds the same setting names as the Worker's bindings.
   const env = platform.vars;
   const loaded = await loadRuntime(env);
@@ -88,6 +94,7 @@ export async function startRelay(
       fetch: (request) => front.fetch(request),
       stopSending: async () => (await running.stop(settings.shutdownGraceMs)).unfinished,
       close: () => {
+        logs?.flush();
         db.close();
         lock.release();
       },

@@ -22,24 +22,34 @@ export function nodeSqlite(db: SqliteDatabase): SqlAdapter {
     return statement;
   };
   let depth = 0;
+  /** The sync level in force (WAL: FULL syncs every commit; NORMAL syncs at checkpoints only). */
+  let synchronous: "FULL" | "NORMAL" | null = null;
+  const run = <T>(fn: () => T, level: "FULL" | "NORMAL"): T => {
+    // Nested calls join the outer transaction (and its level), as Durable Object transactionSync does.
+    if (depth > 0) return fn();
+    if (synchronous !== level) {
+      db.exec(`PRAGMA synchronous = ${level}`);
+      synchronous = level;
+    }
+    db.exec("BEGIN IMMEDIATE");
+    depth += 1;
+    try {
+      const result = fn();
+      db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    } finally {
+      depth -= 1;
+    }
+  };
   const adapter: SqlAdapter = {
     exec: <T extends object>(query: string, ...params: SqlValue[]) => prepared(query).all(...params) as T[],
-    transaction: <T>(fn: () => T): T => {
-      // Nested calls join the outer transaction, as Durable Object transactionSync does.
-      if (depth > 0) return fn();
-      db.exec("BEGIN IMMEDIATE");
-      depth += 1;
-      try {
-        const result = fn();
-        db.exec("COMMIT");
-        return result;
-      } catch (error) {
-        db.exec("ROLLBACK");
-        throw error;
-      } finally {
-        depth -= 1;
-      }
-    },
+    transaction: (fn) => run(fn, "FULL"),
+    // In WAL mode a NORMAL commit is safe from a killed process (the OS has it) and skips the fsync;
+    // the next FULL commit syncs it along with its own.
+    bookkeeping: (fn) => run(fn, "NORMAL"),
     databaseBytes: () => {
       const pages = adapter.exec<{ page_count: number }>("PRAGMA page_count")[0]?.page_count ?? 0;
       const size = adapter.exec<{ page_size: number }>("PRAGMA page_size")[0]?.page_size ?? 0;
