@@ -25,8 +25,12 @@ export function nodeSqlite(db: SqliteDatabase): SqlAdapter {
   /** The sync level in force (WAL: FULL syncs every commit; NORMAL syncs at checkpoints only). */
   let synchronous: "FULL" | "NORMAL" | null = null;
   const run = <T>(fn: () => T, level: "FULL" | "NORMAL"): T => {
-    // Nested calls join the outer transaction (and its level), as Durable Object transactionSync does.
-    if (depth > 0) return fn();
+    // Nested calls join the outer transaction (and its level), as Durable Object transactionSync does;
+    // a durable commit cannot hide inside a bookkeeping one.
+    if (depth > 0) {
+      if (level === "FULL" && synchronous === "NORMAL") throw new Error("a durable transaction inside a bookkeeping one");
+      return fn();
+    }
     if (synchronous !== level) {
       db.exec(`PRAGMA synchronous = ${level}`);
       synchronous = level;
