@@ -4,6 +4,7 @@
  */
 import { serve } from "@hono/node-server";
 import { callbackFetch } from "../self-hosted/callback-fetch";
+import { gatewayFetch } from "../self-hosted/http-fetch";
 import { ensurePrivateDir, openPrivateDatabase } from "../self-hosted/data-dir";
 import { PUBLIC_DIR, shutdownOnSignals } from "../self-hosted/process";
 import { loadPublicDir } from "../self-hosted/public-dir";
@@ -17,7 +18,7 @@ const started = await startRelay(
     pid: process.pid,
     ensureDir: ensurePrivateDir,
     openDatabase: openPrivateDatabase,
-    fetch: globalThis.fetch,
+    fetch: gatewayFetch(),
     callbackFetch: (destinations) => callbackFetch({ destinations }),
     logOutput: process.stdout,
   },
