@@ -3,7 +3,7 @@
  * and the local stand-in), then a table and bench/results.json. Flags:
  *   --quick          shorter phases, results to bench/results.local.json (not committed)
  *   --only=a,b       phases among accept, fanout, pace, overlap, waiters, small-jobs, behind-bulk, two-callers, lag,
- *                    adaptation, cost, storage, bundle, selfhosted
+ *                    adaptation, cost, storage, bundle, selfhosted, node-cost
  *   --runtimes=a,b   where small-jobs, behind-bulk and two-callers run: workerd, node (default both)
  *   --out=path       where to write the results
  */
@@ -24,6 +24,7 @@ import { measurePace } from "./pace.ts";
 import { measureStorage } from "./storage.ts";
 import { measureBundle } from "./bundle.ts";
 import { type BenchResults, formatSelfHosted, formatTable, README_BENCH_MARKERS, readmeBenchBlock, rows } from "./report.ts";
+import { measureNodeCost } from "./node-cost.ts";
 import { measureSelfHosted, type SelfHostedFigure } from "./selfhosted.ts";
 import { measureBehindBulk, measureSmallJobs, measureTwoCallers, STOREFRONT_RUNTIMES } from "./storefront.ts";
 
@@ -42,6 +43,7 @@ const PHASES = [
   "storage",
   "bundle",
   "selfhosted",
+  "node-cost",
 ] as const;
 const args = process.argv.slice(2);
 if (args.includes("--help")) {
@@ -84,7 +86,7 @@ const say = (text: string) => console.log(`[${((Date.now() - started) / 1000).to
 say(
   `machine: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}, workerd ${machine.workerd}, load ${machine.loadAverage1m}`,
 );
-if (wanted("cost")) {
+if (wanted("cost") || wanted("node-cost")) {
   results.crypto = await measureCryptoBaseline(quick ? 300 : 1000);
   say(`bare sign + verify: ${results.crypto.cpuMsPerPair.toFixed(3)} ms CPU per pair`);
 }
@@ -171,6 +173,11 @@ if (wanted("bundle")) {
 if (wanted("storage")) {
   say("storage after one and two runs…");
   ({ result: results.storage, noise: noise.storage } = await measureStorage(quick ? 5_000 : 20_000));
+}
+
+if (wanted("node-cost")) {
+  say("self-hosted Node at 200/s: CPU per request…");
+  ({ result: results.nodeCost, noise: noise.nodeCost } = await measureNodeCost(200, quick ? 5 : 12));
 }
 
 let selfhosted: SelfHostedFigure[] | undefined;

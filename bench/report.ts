@@ -6,6 +6,7 @@ import type { CryptoBaseline } from "./crypto-baseline.ts";
 import type { SelfHostedFigure } from "./selfhosted.ts";
 import type { FanoutResult } from "./fanout.ts";
 import type { LagResult } from "./lag.ts";
+import type { NodeCostResult } from "./node-cost.ts";
 import type { OverlapResult } from "./overlap.ts";
 import type { PaceResult } from "./pace.ts";
 import type { BundleResult } from "./bundle.ts";
@@ -30,6 +31,8 @@ export interface BenchResults extends StorefrontResults {
   adaptation?: AdaptationResult[];
   crypto?: CryptoBaseline;
   cost?: CostResult;
+  /** The self-hosted Node relay at 200/s. */
+  nodeCost?: NodeCostResult;
 }
 
 /** The rows for whatever was measured. */
@@ -182,6 +185,26 @@ export function rows(r: BenchResults): Row[] {
         met: null,
       });
     }
+  }
+  if (r.nodeCost && r.nodeCost.cpuMsPerRequest !== null) {
+    const n = r.nodeCost;
+    const cpu = n.cpuMsPerRequest!;
+    out.push({
+      measure: `self-hosted Node, ${n.quota}/s backlog in POSTs of 10,000, 50 ms answers: relay CPU per request, accept included (n=${n.requests})`,
+      figure: ms(cpu),
+      target: "≤ 3 ms",
+      met: cpu <= 3,
+    });
+    if (r.crypto) {
+      out.push({
+        measure: `  ÷ a bare sign + verify in Node, this run (${r.crypto.cpuMsPerPair.toFixed(3)} ms)`,
+        figure: `${(cpu / r.crypto.cpuMsPerPair).toFixed(2)}×`,
+        target: "(info)",
+        met: null,
+      });
+    }
+    out.push({ measure: "  pace meanwhile (achieved ÷ quota, steady)", figure: ratio(n.pace.steady.ratio), target: "(info)", met: null });
+    if (n.cores) out.push(coresRow(n.cores, true));
   }
   if (r.cost) {
     out.push({
