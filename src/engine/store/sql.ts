@@ -16,7 +16,10 @@ export interface SqlAdapter {
   exec<T extends object = SqlRow>(sql: string, ...params: SqlValue[]): T[];
   /** Runs `fn` as one transaction: every write in it lands, or none does (it rethrows). */
   transaction<T>(fn: () => T): T;
-  /** The database's size in bytes (pages in use and free). */
+  /**
+   * The database's size in bytes: its pages in use (a Durable Object's database gives its free pages
+   * back by itself; a file keeps them for reuse, and they are not counted).
+   */
   databaseBytes(): number;
 }
 
