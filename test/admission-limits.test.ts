@@ -48,7 +48,11 @@ describe("RELAY_MAX_WAITS_PER_CALLER (10)", () => {
     // Passes through: counts the waits the dispatcher has taken in (each is registered as it is called).
     const taken = vi.spyOn(Dispatcher.prototype, "waitForJob");
     const ended: boolean[] = [];
-    const hold = (res: Promise<Response>, i: number) => res.then((r) => ((ended[i] = true), r));
+    const hold = (res: Promise<Response>, i: number) =>
+      res.then((r) => {
+        ended[i] = true;
+        return r;
+      });
     const waits = [
       ...Array.from({ length: 5 }, (_, i) => hold(relay(`/v1/notifications/${jobId}`, { headers: { prefer: "wait=3" } }), i)),
       ...Array.from({ length: 5 }, (_, i) =>

@@ -199,7 +199,7 @@ export interface paths {
         };
         /**
          * Live pace, backlog and results
-         * @description What the dashboard shows: configured and live pace, requests per second over the last minutes, the backlog and its ETA, sends in flight, results by code and exceed-limit adaptations. Recent jobs are the caller's own; an admin key sees every caller's jobs and the settings (`relay`).
+         * @description What the dashboard shows: configured and live pace, requests per second over the last minutes, the backlog and its ETA, sends in flight, results by code and exceed-limit adaptations. A caller key sees its own figures (its backlog, its requests and their results, its entry in `callers`, its jobs) beside the pace, the hold (without who paused) and the storage that every caller shares; an admin key sees every caller's, and the settings (`relay`).
          */
         get: operations["getStatus"];
         put?: never;
@@ -237,7 +237,7 @@ export interface components {
             /** @description `whsec_` + base64, one per RELAY_CALLBACK_SECRET entry, in the configured order: every callback carries one `v1,` signature per entry, so holding any one verifies it. Empty when callbacks are not enabled. */
             secrets: string[];
         };
-        /** @description The completion callback: `pending` until the receiver answers 2xx (`delivered`) or 24 h of retries pass (`failed`). */
+        /** @description The completion callback: `pending` until the receiver answers 2xx (`delivered`) or 24 h of retries pass (`failed`; 10 minutes for a job that sent nothing). */
         CallbackView: {
             /** @description Tries so far. */
             attempts: number;
@@ -640,7 +640,7 @@ export interface components {
             total: number;
         };
         SubmitBody: {
-            /** @description https, to a public address (and a host RELAY_CALLBACK_HOSTS lists, when set). When the job completes, its final document is POSTed here, signed with Standard Webhooks with this caller's callback secrets (GET /v1/callback-secrets), retried for up to 24 h. */
+            /** @description https, to a public address (and a host RELAY_CALLBACK_HOSTS lists, when set). When the job completes, its final document is POSTed here, signed with Standard Webhooks with this caller's callback secrets (GET /v1/callback-secrets), retried for up to 24 h (10 minutes for a job that sent nothing). Refused (429 `callbacks-pending`) while RELAY_MAX_PENDING_CALLBACKS of this caller's callbacks are undelivered. */
             callbackUrl?: string;
             /**
              * Format: date-time

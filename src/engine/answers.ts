@@ -63,7 +63,7 @@ export const BatchViewSchema = described(
 
 /** Where a job's completion callback stands. */
 export const CallbackViewSchema = described(
-  "The completion callback: `pending` until the receiver answers 2xx (`delivered`) or 24 h of retries pass (`failed`).",
+  "The completion callback: `pending` until the receiver answers 2xx (`delivered`) or 24 h of retries pass (`failed`; 10 minutes for a job that sent nothing).",
   z.strictObject({
     status: z.enum(["waiting", "pending", "delivered", "failed"]).check(z.describe("`waiting` until the job completes.")),
     attempts: count("Tries so far."),

@@ -28,7 +28,7 @@ export const PolicyFields = {
       .check(
         z.maxLength(MAX_CALLBACK_URL_CHARS),
         z.describe(
-          "https, to a public address (and a host RELAY_CALLBACK_HOSTS lists, when set). When the job completes, its final document is POSTed here, signed with Standard Webhooks with this caller's callback secrets (GET /v1/callback-secrets), retried for up to 24 h.",
+          "https, to a public address (and a host RELAY_CALLBACK_HOSTS lists, when set). When the job completes, its final document is POSTed here, signed with Standard Webhooks with this caller's callback secrets (GET /v1/callback-secrets), retried for up to 24 h (10 minutes for a job that sent nothing). Refused (429 `callbacks-pending`) while RELAY_MAX_PENDING_CALLBACKS of this caller's callbacks are undelivered.",
         ),
       ),
   ),
