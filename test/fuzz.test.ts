@@ -144,7 +144,7 @@ describe("fuzzing POST /v1/notifications", () => {
     // A spy that stores nothing: the dispatcher's own tests cover storage; here every submit is counted.
     vi.spyOn(Dispatcher.prototype, "submit").mockImplementation(async (req) => {
       submits.push(req);
-      return { kind: "backlog-full", retryAfterSeconds: 1, backlogRuns: 0 };
+      return { kind: "backlog-full", retryAfterSeconds: 1, backlogRuns: 0, limit: 20_000 };
     });
     const statuses = new Map<number, number>();
     await fc.assert(

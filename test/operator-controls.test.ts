@@ -98,7 +98,9 @@ describe("POST /v1/pause and /v1/resume", () => {
     expect(held.inFlight).toBe(0);
     expect(await getJob(jobId)).toMatchObject({ status: "queued", pending: 150 }); // "queued" until a batch is attempted
     expect(gateway.received).toEqual([]);
-    expect((await relayStatus()).hold).toMatchObject({ kind: "paused", by: hold.by });
+    // A caller sees the hold and its reason, not who paused (an operator's owner id).
+    expect((await relayStatus()).hold).toMatchObject({ kind: "paused", reason: "wrong template in the 09:00 job", by: null });
+    expect((await relayStatus(ADMIN_KEY)).hold).toMatchObject({ kind: "paused", by: hold.by });
     const health = (await (await relay("/healthz", { key: ADMIN_KEY })).json()) as { status: string; degraded: { reason: string; detail: string }[] };
     expect(health.status).toBe("degraded");
     expect(health.degraded[0]).toMatchObject({ reason: "paused" });

@@ -199,7 +199,7 @@ export interface paths {
         };
         /**
          * Live pace, backlog and results
-         * @description What the dashboard shows: configured and live pace, requests per second over the last minutes, the backlog and its ETA, sends in flight, results by code and exceed-limit adaptations. Recent jobs are the caller's own; an admin key sees every caller's jobs and the settings (`relay`).
+         * @description What the dashboard shows: configured and live pace, requests per second over the last minutes, the backlog and its ETA, sends in flight, results by code and exceed-limit adaptations. A caller key sees its own figures (its backlog, its requests and their results, its entry in `callers`, its jobs) beside the pace, the hold (without who paused) and the storage that every caller shares; an admin key sees every caller's, and the settings (`relay`).
          */
         get: operations["getStatus"];
         put?: never;
@@ -237,7 +237,7 @@ export interface components {
             /** @description `whsec_` + base64, one per RELAY_CALLBACK_SECRET entry, in the configured order: every callback carries one `v1,` signature per entry, so holding any one verifies it. Empty when callbacks are not enabled. */
             secrets: string[];
         };
-        /** @description The completion callback: `pending` until the receiver answers 2xx (`delivered`) or 24 h of retries pass (`failed`). */
+        /** @description The completion callback: `pending` until the receiver answers 2xx (`delivered`) or 24 h of retries pass (`failed`; 10 minutes for a job that sent nothing). */
         CallbackView: {
             /** @description Tries so far. */
             attempts: number;
@@ -292,20 +292,32 @@ export interface components {
                 RELAY_JOB_RETENTION_HOURS: number;
                 /** @description Sends per batch before it is failed (traffic-limit refusals do not count). */
                 RELAY_MAX_ATTEMPTS: number;
-                /** @description Unsent batches beyond which new work gets 429 with `Retry-After`. */
+                /** @description Stored runs of unsent notifications (a job's consecutive notifications, at most 100 each) beyond which new work gets 429 `backlog-full` with `Retry-After`. Its last quarter is kept for callers below their weighted share of it (see docs/security.md). */
                 RELAY_MAX_BACKLOG_BATCHES: number;
                 /** @description Largest request body accepted, in bytes (413 above); at most 33554432 (32 MiB). */
                 RELAY_MAX_BODY_BYTES: number;
+                /** @description Completion callback tries on the wire at once, all callers together. On Workers at most 4 are used whatever this says: the Durable Object sends them itself and keeps 2 of its 6 connections for hand-overs. */
+                RELAY_MAX_CALLBACKS_IN_FLIGHT: number;
+                /** @description Completion callback tries on the wire at once for one caller (its receivers' slowness stays its own). */
+                RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: number;
+                /** @description `dedupKey`s remembered per caller: beyond it the caller's oldest keys are forgotten first (a key is remembered for `RELAY_DEDUP_HOURS` or until this many newer keys of the same caller, whichever comes first). */
+                RELAY_MAX_DEDUP_KEYS: number;
                 /** @description Sends on the wire at once for the clientId, across invocations. */
                 RELAY_MAX_IN_FLIGHT: number;
                 /** @description Most notifications in one POST (413 above). */
                 RELAY_MAX_NOTIFICATIONS_PER_REQUEST: number;
+                /** @description Completion callbacks of one caller that are due and not yet delivered (its receiver fails or is slow); at this many, its new requests with `callbackUrl` get 429 `callbacks-pending` with `Retry-After`. */
+                RELAY_MAX_PENDING_CALLBACKS: number;
+                /** @description How far ahead `sendAfter` may be, in hours (400 naming `sendAfter` beyond). */
+                RELAY_MAX_SEND_AFTER_HOURS: number;
                 /** @description Webhook-signed bodies read at once per isolate or process before their signature is checked; one more gets 429 `webhooks-busy` with `Retry-After`. */
                 RELAY_MAX_UNVERIFIED_BODIES: number;
                 /** @description Largest body read before its Standard Webhooks signature is checked, in bytes (413 above); a bearer key's limit is `RELAY_MAX_BODY_BYTES`. */
                 RELAY_MAX_UNVERIFIED_BODY_BYTES: number;
                 /** @description Cap on `Prefer: wait=N`, in seconds; 0 disables waiting. */
                 RELAY_MAX_WAIT_SECONDS: number;
+                /** @description `Prefer: wait` answers one caller may hold open at once (POST and GET together); beyond it the answer comes at once, with `Preference-Applied: wait=0`. */
+                RELAY_MAX_WAITS_PER_CALLER: number;
                 /** @description Margin added to the one-second window the pace is counted in, in ms: the pace is `ALIPAY_MAX_RPS` per (1000 + this) ms. Raise it if the network between Cloudflare and AlipayHK jitters more. */
                 RELAY_PACE_GUARD_MS: number;
                 /** @description First retry delay in ms; doubles per attempt, with jitter. */
@@ -315,7 +327,7 @@ export interface components {
                 /** @description How long a send waits for AlipayHK's answer, in ms (at most 25,000: a sender's background work lives about 30 s). */
                 RELAY_SEND_TIMEOUT_MS: number;
                 RELAY_SOURCES: string | null;
-                /** @description Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB); `/healthz` says `degraded` above 80 % of it. */
+                /** @description Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB): new work that would pass it gets 503 `storage-full` with `Retry-After` (sending, settling and reads go on); `/healthz` says `degraded` above 80 % of it. */
                 RELAY_STORAGE_CAP_BYTES: number;
                 /** @description UTC offset written in `reqTime`, in minutes (480 = +08:00, Hong Kong). */
                 RELAY_UTC_OFFSET_MINUTES: number;
@@ -389,7 +401,7 @@ export interface components {
              * @description Stable, machine-readable reason; branch on this, not on `title`.
              * @enum {string}
              */
-            code: "unauthorized" | "invalid-signature" | "invalid-request" | "malformed-json" | "invalid-idempotency-key" | "forbidden" | "merchant-not-allowed" | "not-found" | "job-completed" | "webhook-replayed" | "payload-too-large" | "too-many-notifications" | "unsupported-media-type" | "idempotency-key-reused" | "backlog-full" | "webhooks-busy" | "internal-error" | "not-configured" | "unavailable";
+            code: "unauthorized" | "invalid-signature" | "invalid-request" | "malformed-json" | "invalid-idempotency-key" | "forbidden" | "merchant-not-allowed" | "not-found" | "job-completed" | "webhook-replayed" | "payload-too-large" | "too-many-notifications" | "unsupported-media-type" | "idempotency-key-reused" | "backlog-full" | "webhooks-busy" | "callbacks-pending" | "internal-error" | "not-configured" | "unavailable" | "storage-full";
             /** @description What happened in this occurrence. */
             detail?: string;
             /** @description `invalid-request` only: every problem found, at most 100. */
@@ -398,7 +410,7 @@ export interface components {
             limit?: number;
             /** @description `merchant-not-allowed` only: the merchantId this caller may not use. */
             merchantId?: string;
-            /** @description `backlog-full` only: seconds to wait, as in Retry-After. */
+            /** @description `backlog-full`, `storage-full` and `callbacks-pending` only: seconds to wait, as in Retry-After. */
             retryAfterSeconds?: number;
             /** @description The HTTP status code, repeated. */
             status: number;
@@ -463,9 +475,13 @@ export interface components {
                 liveRps: number;
                 reason: string;
             }[];
-            /** @description Work stored and not yet settled. */
+            /** @description Work stored and not yet settled: every caller's for an admin key, the caller's own for a caller key. */
             backlog: {
-                /** @description Estimated seconds until the backlog is sent, in full requests at the live pace. */
+                /** @description Of `queued`, not due yet: waiting for `sendAfter` or a retry's backoff. */
+                delayed: number;
+                /** @description Of `queued`, due now. */
+                due: number;
+                /** @description Estimated seconds until the backlog is sent: in full requests at the live pace (admin), or at the caller's fair share of each request (caller). */
                 etaSeconds: number;
                 /** @description Queued and on the wire. */
                 notifications: number;
@@ -474,12 +490,16 @@ export interface components {
             };
             /** @description Callers with work queued and their fair share: each request's 100 places are shared between the callers with work due, by weight, a caller with less due than its share leaving the rest to the others; the caller's own entry only, or every caller's for an admin key. */
             callers: {
+                /** @description Its weighted share of RELAY_MAX_BACKLOG_BATCHES among the callers holding work, in runs: beyond it, new work is refused while the backlog is in its last quarter (0 while no other caller holds work). */
+                backlogShare: number;
                 /** @description The caller's owner id (`key:…`, `caller:<name>`, `webhook:…`). */
                 caller: string;
                 /** @description Notifications due now. */
                 due: number;
                 /** @description Notifications queued in all. */
                 queued: number;
+                /** @description Stored runs it holds (a job's consecutive notifications, at most 100 each): what RELAY_MAX_BACKLOG_BATCHES counts. */
+                runs: number;
                 /** @description Its share of each request's 100 places now, 0..1 (0 with nothing due). */
                 share: number;
                 /** @description Its weight in the fair share (RELAY_CALLERS; 1 by default). */
@@ -487,9 +507,9 @@ export interface components {
             }[];
             /** @description Why sending is held; null while it flows. */
             hold: components["schemas"]["Hold"] | null;
-            /** @description Requests waiting for AlipayHK's answer now. */
+            /** @description Requests waiting for AlipayHK's answer now (for a caller key: those carrying its notifications). */
             inFlight: number;
-            /** @description Configured and live pace. */
+            /** @description Configured and live pace: the clientId's, shared by every caller. */
             pace: {
                 /** @description ALIPAY_MAX_RPS, in requests per second. */
                 configuredRps: number;
@@ -541,20 +561,32 @@ export interface components {
                 RELAY_JOB_RETENTION_HOURS: number;
                 /** @description Sends per batch before it is failed (traffic-limit refusals do not count). */
                 RELAY_MAX_ATTEMPTS: number;
-                /** @description Unsent batches beyond which new work gets 429 with `Retry-After`. */
+                /** @description Stored runs of unsent notifications (a job's consecutive notifications, at most 100 each) beyond which new work gets 429 `backlog-full` with `Retry-After`. Its last quarter is kept for callers below their weighted share of it (see docs/security.md). */
                 RELAY_MAX_BACKLOG_BATCHES: number;
                 /** @description Largest request body accepted, in bytes (413 above); at most 33554432 (32 MiB). */
                 RELAY_MAX_BODY_BYTES: number;
+                /** @description Completion callback tries on the wire at once, all callers together. On Workers at most 4 are used whatever this says: the Durable Object sends them itself and keeps 2 of its 6 connections for hand-overs. */
+                RELAY_MAX_CALLBACKS_IN_FLIGHT: number;
+                /** @description Completion callback tries on the wire at once for one caller (its receivers' slowness stays its own). */
+                RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: number;
+                /** @description `dedupKey`s remembered per caller: beyond it the caller's oldest keys are forgotten first (a key is remembered for `RELAY_DEDUP_HOURS` or until this many newer keys of the same caller, whichever comes first). */
+                RELAY_MAX_DEDUP_KEYS: number;
                 /** @description Sends on the wire at once for the clientId, across invocations. */
                 RELAY_MAX_IN_FLIGHT: number;
                 /** @description Most notifications in one POST (413 above). */
                 RELAY_MAX_NOTIFICATIONS_PER_REQUEST: number;
+                /** @description Completion callbacks of one caller that are due and not yet delivered (its receiver fails or is slow); at this many, its new requests with `callbackUrl` get 429 `callbacks-pending` with `Retry-After`. */
+                RELAY_MAX_PENDING_CALLBACKS: number;
+                /** @description How far ahead `sendAfter` may be, in hours (400 naming `sendAfter` beyond). */
+                RELAY_MAX_SEND_AFTER_HOURS: number;
                 /** @description Webhook-signed bodies read at once per isolate or process before their signature is checked; one more gets 429 `webhooks-busy` with `Retry-After`. */
                 RELAY_MAX_UNVERIFIED_BODIES: number;
                 /** @description Largest body read before its Standard Webhooks signature is checked, in bytes (413 above); a bearer key's limit is `RELAY_MAX_BODY_BYTES`. */
                 RELAY_MAX_UNVERIFIED_BODY_BYTES: number;
                 /** @description Cap on `Prefer: wait=N`, in seconds; 0 disables waiting. */
                 RELAY_MAX_WAIT_SECONDS: number;
+                /** @description `Prefer: wait` answers one caller may hold open at once (POST and GET together); beyond it the answer comes at once, with `Preference-Applied: wait=0`. */
+                RELAY_MAX_WAITS_PER_CALLER: number;
                 /** @description Margin added to the one-second window the pace is counted in, in ms: the pace is `ALIPAY_MAX_RPS` per (1000 + this) ms. Raise it if the network between Cloudflare and AlipayHK jitters more. */
                 RELAY_PACE_GUARD_MS: number;
                 /** @description First retry delay in ms; doubles per attempt, with jitter. */
@@ -564,18 +596,18 @@ export interface components {
                 /** @description How long a send waits for AlipayHK's answer, in ms (at most 25,000: a sender's background work lives about 30 s). */
                 RELAY_SEND_TIMEOUT_MS: number;
                 RELAY_SOURCES: string | null;
-                /** @description Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB); `/healthz` says `degraded` above 80 % of it. */
+                /** @description Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB): new work that would pass it gets 503 `storage-full` with `Retry-After` (sending, settling and reads go on); `/healthz` says `degraded` above 80 % of it. */
                 RELAY_STORAGE_CAP_BYTES: number;
                 /** @description UTC offset written in `reqTime`, in minutes (480 = +08:00, Hong Kong). */
                 RELAY_UTC_OFFSET_MINUTES: number;
                 RELAY_WEBHOOK_SECRET: number | null;
             };
-            /** @description Attempts per result code over the last `resultWindowSeconds`. */
+            /** @description Attempts per result code over the last `resultWindowSeconds`: every request's for an admin key; for a caller key, the requests that carried its notifications. */
             results: {
                 [key: string]: number;
             };
             resultWindowSeconds: number;
-            /** @description Requests per whole second over the window; seconds without any are left out. */
+            /** @description Requests per whole second over the window (for a caller key: those that carried its notifications); seconds without any are left out. */
             sendsPerSecond: {
                 /** @description Start of the second, in ms since the Unix epoch. */
                 at: number;
@@ -583,7 +615,7 @@ export interface components {
                 exceeded: number;
                 sends: number;
             }[];
-            /** @description The outbox's size against its cap; /healthz is degraded above 80 % of it. */
+            /** @description The outbox's size against its cap, shared by every caller: new work that would pass it is refused (503 `storage-full`); /healthz is degraded above 80 % of it. */
             storage: {
                 /** @description Size of the outbox database. */
                 bytes: number;
@@ -608,7 +640,7 @@ export interface components {
             total: number;
         };
         SubmitBody: {
-            /** @description https, to a public address (and a host RELAY_CALLBACK_HOSTS lists, when set). When the job completes, its final document is POSTed here, signed with Standard Webhooks with this caller's callback secrets (GET /v1/callback-secrets), retried for up to 24 h. */
+            /** @description https, to a public address (and a host RELAY_CALLBACK_HOSTS lists, when set). When the job completes, its final document is POSTed here, signed with Standard Webhooks with this caller's callback secrets (GET /v1/callback-secrets), retried for up to 24 h (10 minutes for a job that sent nothing). Refused (429 `callbacks-pending`) while RELAY_MAX_PENDING_CALLBACKS of this caller's callbacks are undelivered. */
             callbackUrl?: string;
             /**
              * Format: date-time
@@ -655,7 +687,7 @@ export interface components {
             onUnknown?: "retry" | "fail";
             /**
              * Format: date-time
-             * @description RFC 3339. Nothing of the job leaves before then; the ETA counts from it.
+             * @description RFC 3339, at most RELAY_MAX_SEND_AFTER_HOURS (168 by default) ahead. Nothing of the job leaves before then; the ETA counts from it.
              */
             sendAfter?: string;
         };
@@ -959,7 +991,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `webhooks-busy`: Too many webhook bodies are being checked at once; retry later. `backlog-full`: The backlog is full; retry later. */
+            /** @description `webhooks-busy`: Too many webhook bodies are being checked at once; retry later. `backlog-full`: The backlog is full; retry later. `callbacks-pending`: Too many of this caller's completion callbacks are undelivered; retry later. */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -978,7 +1010,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unavailable`: The dispatcher is unavailable; retry later. `not-configured`: The relay is not configured correctly. */
+            /** @description `unavailable`: The dispatcher is unavailable; retry later. `storage-full`: The outbox is at its size cap; retry later. `not-configured`: The relay is not configured correctly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -1332,7 +1364,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `backlog-full`: The backlog is full; retry later. */
+            /** @description `backlog-full`: The backlog is full; retry later. `callbacks-pending`: Too many of this caller's completion callbacks are undelivered; retry later. */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -1351,7 +1383,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unavailable`: The dispatcher is unavailable; retry later. `not-configured`: The relay is not configured correctly. */
+            /** @description `unavailable`: The dispatcher is unavailable; retry later. `storage-full`: The outbox is at its size cap; retry later. `not-configured`: The relay is not configured correctly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];

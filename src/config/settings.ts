@@ -179,6 +179,14 @@ export const SETTINGS = {
     description:
       "How long a caller's `dedupKey` is remembered, in hours: a notification with a key accepted within this window is not sent again (`deduplicated`).",
   }),
+  RELAY_MAX_DEDUP_KEYS: integer(1000, 100_000_000, {
+    // About 0.5 KB a key with its indexes: 100,000 keys of 128 characters are some 50 MB of one caller's outbox.
+    default: "100000",
+    required: false,
+    description:
+      "`dedupKey`s remembered per caller: beyond it the caller's oldest keys are forgotten first (a key is " +
+      "remembered for `RELAY_DEDUP_HOURS` or until this many newer keys of the same caller, whichever comes first).",
+  }),
   RELAY_MAX_NOTIFICATIONS_PER_REQUEST: integer(1, 40_000, {
     // Bounded so one request stays well inside the 32 MiB limit of the Worker → Durable Object call.
     default: "10000",
@@ -209,7 +217,15 @@ export const SETTINGS = {
   RELAY_MAX_BACKLOG_BATCHES: integer(1, 10_000_000, {
     default: "20000",
     required: false,
-    description: "Unsent batches beyond which new work gets 429 with `Retry-After`.",
+    description:
+      "Stored runs of unsent notifications (a job's consecutive notifications, at most 100 each) beyond which new " +
+      "work gets 429 `backlog-full` with `Retry-After`. Its last quarter is kept for callers below their weighted " +
+      "share of it (see docs/security.md).",
+  }),
+  RELAY_MAX_SEND_AFTER_HOURS: integer(1, 8760, {
+    default: "168",
+    required: false,
+    description: "How far ahead `sendAfter` may be, in hours (400 naming `sendAfter` beyond).",
   }),
   RELAY_MAX_IN_FLIGHT: integer(1, 1000, {
     default: "64",
@@ -250,6 +266,33 @@ export const SETTINGS = {
     required: false,
     description: "Cap on `Prefer: wait=N`, in seconds; 0 disables waiting.",
   }),
+  RELAY_MAX_WAITS_PER_CALLER: integer(0, 10_000, {
+    default: "10",
+    required: false,
+    description:
+      "`Prefer: wait` answers one caller may hold open at once (POST and GET together); beyond it the answer " +
+      "comes at once, with `Preference-Applied: wait=0`.",
+  }),
+  // At most 64: the owners passed over while at their own cap are bound parameters of one statement (100 at most).
+  RELAY_MAX_CALLBACKS_IN_FLIGHT: integer(1, 64, {
+    default: "4",
+    required: false,
+    description:
+      "Completion callback tries on the wire at once, all callers together. On Workers at most 4 are used " +
+      "whatever this says: the Durable Object sends them itself and keeps 2 of its 6 connections for hand-overs.",
+  }),
+  RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: integer(1, 64, {
+    default: "2",
+    required: false,
+    description: "Completion callback tries on the wire at once for one caller (its receivers' slowness stays its own).",
+  }),
+  RELAY_MAX_PENDING_CALLBACKS: integer(1, 1_000_000, {
+    default: "1000",
+    required: false,
+    description:
+      "Completion callbacks of one caller that are due and not yet delivered (its receiver fails or is slow); " +
+      "at this many, its new requests with `callbackUrl` get 429 `callbacks-pending` with `Retry-After`.",
+  }),
   RELAY_JOB_RETENTION_HOURS: integer(1, 8760, {
     default: "168",
     required: false,
@@ -266,7 +309,8 @@ export const SETTINGS = {
     default: "10000000000",
     required: false,
     description:
-      "Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB); `/healthz` says " +
+      "Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB): new work that would " +
+      "pass it gets 503 `storage-full` with `Retry-After` (sending, settling and reads go on); `/healthz` says " +
       "`degraded` above 80 % of it.",
   }),
   RELAY_UTC_OFFSET_MINUTES: integer(-720, 840, {

@@ -63,7 +63,7 @@ export const BatchViewSchema = described(
 
 /** Where a job's completion callback stands. */
 export const CallbackViewSchema = described(
-  "The completion callback: `pending` until the receiver answers 2xx (`delivered`) or 24 h of retries pass (`failed`).",
+  "The completion callback: `pending` until the receiver answers 2xx (`delivered`) or 24 h of retries pass (`failed`; 10 minutes for a job that sent nothing).",
   z.strictObject({
     status: z.enum(["waiting", "pending", "delivered", "failed"]).check(z.describe("`waiting` until the job completes.")),
     attempts: count("Tries so far."),
@@ -115,7 +115,7 @@ export const HoldSchema = described(
     kind: z.enum(["setup", "unverified", "outage", "paused", "client-mismatch"]),
     reason: z.string(),
     since: timestamp(),
-    by: z.nullable(text("Who paused: the admin key's owner id (never the key); null for the breaker's holds.")),
+    by: z.nullable(text("Who paused: the admin key's owner id (never the key), shown to admin keys only; null for the breaker's holds and for caller keys.")),
     nextProbeAt: z.nullable(timestamp("When the next probe request may leave; null when none will until someone acts.")),
   }),
 );
@@ -123,7 +123,12 @@ export const HoldSchema = described(
 /** Why sending is held, while it is. */
 export type HoldView = z.output<typeof HoldSchema>;
 
-/** Live figures of the dispatcher, as `GET /v1/status` shows them. */
+/**
+ * Live figures of the dispatcher, as `GET /v1/status` shows them: everything to an admin key; to a
+ * caller key, what is its own (its backlog, its requests on the wire and their results, its entry in
+ * `callers`, its jobs) and what all callers share and that paces its own work (the pace and its
+ * adaptations, the hold without who paused, the storage against its cap) — never another caller's figures.
+ */
 export const DispatcherStatusSchema = z.strictObject({
   pace: z
     .strictObject({
@@ -134,17 +139,22 @@ export const DispatcherStatusSchema = z.strictObject({
       sentLastSecond: count("Requests sent in the last 1000 ms."),
       lastExceedAt: z.nullable(timestamp("When AlipayHK last answered REQUEST_TRAFFIC_EXCEED_LIMIT.")),
     })
-    .check(z.describe("Configured and live pace.")),
+    .check(z.describe("Configured and live pace: the clientId's, shared by every caller.")),
   backlog: z
     .strictObject({
       notifications: count("Queued and on the wire."),
       queued: count("Waiting for a request (due now, or later: `sendAfter`, a retry's backoff)."),
+      due: count("Of `queued`, due now."),
+      delayed: count("Of `queued`, not due yet: waiting for `sendAfter` or a retry's backoff."),
       etaSeconds: z
         .number()
-        .check(z.gte(0), z.describe("Estimated seconds until the backlog is sent, in full requests at the live pace.")),
+        .check(
+          z.gte(0),
+          z.describe("Estimated seconds until the backlog is sent: in full requests at the live pace (admin), or at the caller's fair share of each request (caller)."),
+        ),
     })
-    .check(z.describe("Work stored and not yet settled.")),
-  inFlight: count("Requests waiting for AlipayHK's answer now."),
+    .check(z.describe("Work stored and not yet settled: every caller's for an admin key, the caller's own for a caller key.")),
+  inFlight: count("Requests waiting for AlipayHK's answer now (for a caller key: those carrying its notifications)."),
   callers: z
     .array(
       z.strictObject({
@@ -155,6 +165,10 @@ export const DispatcherStatusSchema = z.strictObject({
         share: z
           .number()
           .check(z.gte(0), z.lte(1), z.describe("Its share of each request's 100 places now, 0..1 (0 with nothing due).")),
+        runs: count("Stored runs it holds (a job's consecutive notifications, at most 100 each): what RELAY_MAX_BACKLOG_BATCHES counts."),
+        backlogShare: count(
+          "Its weighted share of RELAY_MAX_BACKLOG_BATCHES among the callers holding work, in runs: beyond it, new work is refused while the backlog is in its last quarter (0 while no other caller holds work).",
+        ),
       }),
     )
     .check(
@@ -164,7 +178,7 @@ export const DispatcherStatusSchema = z.strictObject({
     ),
   results: z
     .record(z.string(), count())
-    .check(z.describe("Attempts per result code over the last `resultWindowSeconds`.")),
+    .check(z.describe("Attempts per result code over the last `resultWindowSeconds`: every request's for an admin key; for a caller key, the requests that carried its notifications.")),
   resultWindowSeconds: count(),
   sendsPerSecond: z
     .array(
@@ -174,7 +188,7 @@ export const DispatcherStatusSchema = z.strictObject({
         exceeded: count("Of which answered REQUEST_TRAFFIC_EXCEED_LIMIT."),
       }),
     )
-    .check(z.describe("Requests per whole second over the window; seconds without any are left out.")),
+    .check(z.describe("Requests per whole second over the window (for a caller key: those that carried its notifications); seconds without any are left out.")),
   recentJobs: z
     .array(
       z.strictObject({
@@ -199,7 +213,7 @@ export const DispatcherStatusSchema = z.strictObject({
       bytes: count("Size of the outbox database."),
       capBytes: count("RELAY_STORAGE_CAP_BYTES."),
     })
-    .check(z.describe("The outbox's size against its cap; /healthz is degraded above 80 % of it.")),
+    .check(z.describe("The outbox's size against its cap, shared by every caller: new work that would pass it is refused (503 `storage-full`); /healthz is degraded above 80 % of it.")),
 });
 
 /** Why the relay is degraded, as the dispatcher reports it. */

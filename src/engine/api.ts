@@ -57,7 +57,34 @@ export type SubmitResult =
   | { kind: "existing"; job: JobView; estimatedSeconds: number }
   | { kind: "idempotency-mismatch" }
   | { kind: "webhook-replayed" }
-  | { kind: "backlog-full"; retryAfterSeconds: number; backlogRuns: number };
+  | BacklogFull
+  | { kind: "storage-full"; retryAfterSeconds: number; bytes: number; capBytes: number }
+  | { kind: "callbacks-pending"; retryAfterSeconds: number; pending: number; limit: number };
+
+/**
+ * The backlog has no room for the request: it is full (`backlogRuns` of `limit` stored runs), or the
+ * caller holds more than its share (`callerRuns` beyond `callerShare`) while the backlog is in its reserve.
+ */
+export interface BacklogFull {
+  kind: "backlog-full";
+  retryAfterSeconds: number;
+  backlogRuns: number;
+  limit: number;
+  callerRuns?: number;
+  callerShare?: number;
+}
+
+/** A refusal of new work that passes with time: its kind and when to try again. */
+export type Refusal = Extract<SubmitResult, { retryAfterSeconds: number }>;
+
+/**
+ * How a `Prefer: wait` ended: the job (null when the caller may not see it), and `refused` when the
+ * caller already held RELAY_MAX_WAITS_PER_CALLER waits open, so it was answered at once.
+ */
+export interface JobWait {
+  job: JobView | null;
+  refused: boolean;
+}
 
 /** One request handed to a sender. */
 export interface SendTask {
@@ -98,8 +125,11 @@ export interface DispatcherApi {
   submit(request: SubmitRequest): Promise<SubmitResult>;
   /** The job if `owner` may see it (null: an admin). */
   getJob(owner: string | null, jobId: string): Promise<JobView | null>;
-  /** Resolves with the job once it completes, or as it stands after `timeoutMs`. */
-  waitForJob(owner: string | null, jobId: string, timeoutMs: number): Promise<JobView | null>;
+  /**
+   * Resolves with the job once it completes, or as it stands after `timeoutMs`; `waiter` is the caller
+   * who waits (its owner id, also for an admin), whose open waits are capped.
+   */
+  waitForJob(owner: string | null, jobId: string, timeoutMs: number, waiter: string): Promise<JobWait>;
   /** Cancels what of the job has not started, if `owner` may see it (null: an admin). */
   cancelJob(owner: string | null, jobId: string): Promise<CancelResult>;
   /** Live pace, backlog, holds and recent jobs (`owner`'s, or everyone's for null). */

@@ -15,13 +15,15 @@ import type {
   DegradedReason,
   DispatcherStatus,
   JobView,
+  JobWait,
+  Refusal,
   SendReport,
   SendTask,
   SubmitRequest,
   SubmitResult,
 } from "./api";
 import { Callbacks, newWebhookId } from "./callbacks";
-import { admittedEta, backlogRefusal, priorJob } from "./decide/admission";
+import { admitRuns, admittedEta, backlogShare, drainSeconds, priorJob, requestBytes, storageRetrySeconds } from "./decide/admission";
 import { type BreakerState, CLOSED, type Hold, hold } from "./decide/breaker";
 import { dedupBatches } from "./decide/dedup";
 import { type PacerState, paceSnapshot } from "./decide/pacer";
@@ -30,13 +32,13 @@ import { relayOutcome } from "./decide/result";
 import { pruneStep, restore } from "./housekeeping";
 import { type Assembled, DueQueue, REQUEST_PLACES } from "./queue";
 import { type SendingContext, type SendingState, dispatch, settleInFlight, settleLate } from "./sending";
-import type { EngineSettings } from "./settings";
+import { DEFAULT_CALLBACK_LIMITS, type EngineSettings } from "./settings";
 import { AttemptStats } from "./stats";
 import { DedupKeys } from "./store/dedup-keys";
 import { type Ended, Outbox } from "./store/outbox";
 import type { NewJob } from "./store/rows";
 import type { SqlAdapter } from "./store/sql";
-import { degradedReasons, queuedJobView, readJob, statusView } from "./views";
+import { type StatusScope, degradedReasons, queuedJobView, readJob, statusView } from "./views";
 import { Waiters } from "./waiters";
 
 export { LEASE_GRACE_MS } from "./sending";
@@ -59,6 +61,15 @@ export interface Tick {
   wakeAt: number;
 }
 
+/** A large request's room in the backlog and the outbox, held from its precheck until it is submitted or dropped. */
+interface Staging {
+  owner: string;
+  runs: number;
+  /** Bytes it is estimated to add in all, and those its slices already wrote. */
+  bytes: number;
+  written: number;
+}
+
 /** The engine over one outbox. Call `open` once before anything else. */
 export class Engine {
   private readonly outbox: Outbox;
@@ -66,6 +77,10 @@ export class Engine {
   private readonly callbacks: Callbacks;
   private readonly log: typeof logEvent;
   private readonly waiters = new Waiters();
+  /** Open `Prefer: wait` waits per caller. */
+  private readonly waits = new Map<string, number>();
+  /** Large requests being stored a slice at a time, by job id: counted against the caps until they are accepted or dropped. */
+  private readonly staging = new Map<string, Staging>();
   private readonly sending: SendingContext;
   /** The pace, the breaker, probes and figures, as settlement (sending.ts) moves them. */
   private readonly live: SendingState = {
@@ -73,6 +88,9 @@ export class Engine {
     breaker: CLOSED,
     probes: new Set<number>(),
     stats: new AttemptStats(),
+    ownerStats: new Map(),
+    requestOwners: new Map(),
+    missedInRow: 0,
   };
   private mismatch: Hold | null = null;
   private nextPruneAt = 0;
@@ -92,7 +110,7 @@ export class Engine {
     this.dedupKeys = new DedupKeys(sql);
     this.log = deps.log ?? logEvent;
     const random = deps.random ?? Math.random;
-    this.callbacks = new Callbacks(sql, random, deps.newWebhookId ?? newWebhookId, this.log);
+    this.callbacks = new Callbacks(sql, random, deps.newWebhookId ?? newWebhookId, this.log, settings.callbacks ?? DEFAULT_CALLBACK_LIMITS);
     this.sending = {
       outbox: this.outbox,
       queue: this.newQueue(),
@@ -118,17 +136,21 @@ export class Engine {
    */
   submit(request: SubmitRequest, now: number, options: { staged?: boolean } = {}): SubmitResult {
     const staged = options.staged === true;
+    // A staged request's room was held for it: now it takes it for real (or is refused).
+    this.staging.delete(request.jobId);
     const prior = this.prior(request, now);
     if (prior) return this.refuse(request, prior, staged);
     const dedup = this.deduplicate(request, now);
     const batches = dedup.batches;
-    const full = this.backlogFull(batches, now);
-    if (full) return this.refuse(request, full, staged);
-    const queued = this.sql.transaction(() => {
-      const runs = this.outbox.insertJob(newJob(request, dedup.deduplicated, now), batches, staged);
-      this.dedupKeys.remember(request.owner, dedup.accepted, request.jobId, now);
-      return runs;
-    });
+    // A staged request's rows are written already: the outbox's size counts them.
+    const bytes = staged ? 0 : requestBytes(batches, dedup.accepted, request.owner, request.jobId);
+    const refused = this.admit(request, batches.length, bytes, now);
+    if (refused) return this.refuse(request, refused, staged);
+    const { queued, forgotten } = this.sql.transaction(() => ({
+      queued: this.outbox.insertJob(newJob(request, dedup.deduplicated, now), batches, staged),
+      forgotten: this.dedupKeys.remember(request.owner, dedup.accepted, request.jobId, now, this.settings.maxDedupKeys),
+    }));
+    if (forgotten > 0) this.log({ event: "dedup_keys_forgotten", owner: request.owner, keys: forgotten, reason: "RELAY_MAX_DEDUP_KEYS" });
     const etaSeconds = this.etaSeconds(request.owner, batches, now);
     this.sending.queue.add(queued, now);
     if (request.expiresAt !== undefined && batches.length > 0) this.deadlines = true;
@@ -144,9 +166,16 @@ export class Engine {
     return { kind: "created", job: queuedJobView(request, notifications, dedup.deduplicated, now), estimatedSeconds };
   }
 
-  /** What `submit` would answer without storing anything (the job exists, a conflict, a full backlog), or null. */
+  /**
+   * What `submit` would answer without storing anything (the job exists, a conflict, no room), or null:
+   * then the request's room is held for it (counted against the backlog and the storage cap for every
+   * other request) until it is submitted or its staged rows are dropped.
+   */
   precheck(request: SubmitRequest, now: number): SubmitResult | null {
-    return this.prior(request, now) ?? this.backlogFull(request.batches, now);
+    const bytes = requestBytes(request.batches, [], request.owner, request.jobId);
+    const refused = this.prior(request, now) ?? this.admit(request, request.batches.length, bytes, now);
+    if (!refused) this.staging.set(request.jobId, { owner: request.owner, runs: request.batches.length, bytes, written: 0 });
+    return refused;
   }
 
   /**
@@ -156,10 +185,13 @@ export class Engine {
   stage(request: SubmitRequest, firstBatch: number, batches: readonly WireBatch[]): void {
     const firstSeq = request.batches.slice(0, firstBatch).reduce((n, b) => n + b.size, 0);
     this.outbox.stageBatches(request.jobId, firstSeq, batches, { expiresAt: request.expiresAt ?? null, onUnknown: request.onUnknown ?? "retry" });
+    const held = this.staging.get(request.jobId);
+    if (held) held.written += requestBytes(batches, [], request.owner, request.jobId);
   }
 
-  /** Drops what `stage` stored for a request that will not be submitted. */
+  /** Drops what `stage` stored for a request that will not be submitted, and the room held for it. */
   dropStaged(jobId: string): void {
+    this.staging.delete(jobId);
     this.outbox.dropStaged(jobId);
   }
 
@@ -171,8 +203,8 @@ export class Engine {
     const job = this.outbox.job(jobId);
     if (!job || (owner !== null && job.owner !== owner)) return { kind: "not-found" };
     if (job.completed_at !== null) return { kind: "completed", job: this.view(jobId) };
-    const ended = this.sql.transaction(() => this.outbox.cancelQueued(jobId, now));
-    this.ended([ended], "job_cancelled", now);
+    const ended = this.sql.transaction(() => this.forgetUnsent([this.outbox.cancelQueued(jobId, now)]));
+    this.ended(ended, "job_cancelled", now);
     return { kind: "cancelled", job: this.view(jobId) };
   }
 
@@ -194,7 +226,7 @@ export class Engine {
       }
     }
     if (now >= this.nextPruneAt) this.prune(now);
-    if (this.deadlines) this.ended(this.sql.bookkeeping(() => outbox.expireDue(now)), "notifications_expired", now);
+    if (this.deadlines) this.ended(this.sql.bookkeeping(() => this.forgetUnsent(outbox.expireDue(now))), "notifications_expired", now);
     queue.promote(now);
 
     const capacity = Math.max(0, this.settings.maxInFlight - outbox.counts.inFlightRequests);
@@ -276,18 +308,44 @@ export class Engine {
    * Resolves with the job once it completes, or as it stands after `timeoutMs` (null if `owner` may not
    * see it): a waiter is woken by the settlement that completes the job, it never polls.
    */
-  async waitFor(owner: string | null, jobId: string, timeoutMs: number): Promise<JobView | null> {
+  async waitFor(owner: string | null, jobId: string, timeoutMs: number, waiter: string = owner ?? "admin"): Promise<JobWait> {
     const job = this.job(owner, jobId);
-    if (!job || job.status === "completed") return job;
-    await this.waiters.wait(jobId, timeoutMs);
-    return this.job(owner, jobId);
+    if (!job || job.status === "completed") return { job, refused: false };
+    // Each open wait is a call held open on the object that paces the sends: a caller gets a few.
+    const open = this.waits.get(waiter) ?? 0;
+    if (open >= (this.settings.maxWaitsPerCaller ?? Number.POSITIVE_INFINITY)) return { job, refused: true };
+    this.waits.set(waiter, open + 1);
+    try {
+      await this.waiters.wait(jobId, timeoutMs);
+    } finally {
+      const left = (this.waits.get(waiter) ?? 1) - 1;
+      if (left > 0) this.waits.set(waiter, left);
+      else this.waits.delete(waiter);
+    }
+    return { job: this.job(owner, jobId), refused: false };
   }
 
-  /** Live pace, backlog, callers, holds and recent results; recent jobs and callers are `owner`'s only (null: everyone's). */
+  /**
+   * Live pace, backlog, callers, holds and results: everyone's for null (an admin), else `owner`'s own
+   * (its backlog and requests, its results, its entry and jobs; the hold without who paused).
+   */
   status(owner: string | null, now: number): DispatcherStatus {
-    this.sending.queue.promote(now);
+    const { queue } = this.sending;
+    queue.promote(now);
     const live = { pacer: this.live.pacer, hold: this.mismatch ?? this.live.breaker.hold, counts: this.outbox.counts, stats: this.live.stats };
-    return statusView(this.outbox, this.sending.queue, live, this.settings, owner, now);
+    let scope: StatusScope | null = null;
+    if (owner !== null) {
+      const wire = this.outbox.onTheWire(owner);
+      scope = {
+        owner,
+        backlog: queue.backlog(owner),
+        wire,
+        etaSeconds: this.etaSeconds(owner, [], now, wire.notifications),
+        stats: this.live.ownerStats.get(owner) ?? new AttemptStats(),
+      };
+    }
+    const shareOf = (caller: string) => Math.floor(this.backlogShareOf(caller));
+    return statusView(this.outbox, queue, live, this.settings, scope, shareOf, now);
   }
 
   /** Why sending is impaired (held, or storage nearly full); empty while all is well. */
@@ -330,17 +388,66 @@ export class Engine {
     return new DueQueue((owner) => weights[owner] ?? 1);
   }
 
+  /**
+   * Whether new work fits, or the refusal: the caller's pending callbacks (with a `callbackUrl`), the
+   * storage cap (`bytes` more, next to what requests being staged will still write), the backlog and the
+   * caller's share of it (`runs` more, next to the runs being staged).
+   */
+  private admit(request: SubmitRequest, runs: number, bytes: number, now: number): Refusal | null {
+    const { owner } = request;
+    if (request.callbackUrl !== undefined) {
+      const limit = (this.settings.callbacks ?? DEFAULT_CALLBACK_LIMITS).pendingPerCaller;
+      const pending = this.callbacks.pendingOf(owner);
+      if (pending >= limit) {
+        const next = this.callbacks.nextTryOf(owner) ?? now;
+        return { kind: "callbacks-pending", retryAfterSeconds: Math.max(1, Math.ceil((next - now) / 1000)), pending, limit };
+      }
+    }
+    const staged = [...this.staging.entries()].filter(([jobId]) => jobId !== request.jobId).map(([, held]) => held);
+    const used = this.sql.databaseBytes() + staged.reduce((n, held) => n + Math.max(0, held.bytes - held.written), 0);
+    const { queue } = this.sending;
+    const rps = this.liveRps(now);
+    if (used + bytes > this.settings.storageCapBytes) {
+      const retryAfterSeconds = storageRetrySeconds(queue.backlog(null), rps, this.nextPruneAt, now);
+      return { kind: "storage-full", retryAfterSeconds, bytes: used, capBytes: this.settings.storageCapBytes };
+    }
+    if (runs === 0) return null;
+    const max = this.settings.maxBacklogBatches;
+    const total = this.outbox.counts.queuedRuns + staged.reduce((n, held) => n + held.runs, 0);
+    const own = queue.backlog(owner).runs + staged.reduce((n, held) => n + (held.owner === owner ? held.runs : 0), 0);
+    const verdict = admitRuns({ total, own, weight: this.weightOf(owner), othersWeight: queue.weightHolding(owner) }, runs, max);
+    if (verdict.fits) return null;
+    const all = queue.backlog(null);
+    const backlogRuns = this.outbox.counts.queuedRuns;
+    if (verdict.reason === "full") return { kind: "backlog-full", retryAfterSeconds: drainSeconds(all, verdict.excess, REQUEST_PLACES, rps, now), backlogRuns, limit: max };
+    // Room comes back when its own work is down to its share, or everyone's is out of the reserve.
+    const places = Math.max(1, queue.placesFor(owner, 0));
+    const retryAfterSeconds = Math.min(drainSeconds(queue.backlog(owner), verdict.overShare, places, rps, now), drainSeconds(all, verdict.overOpen, REQUEST_PLACES, rps, now));
+    return { kind: "backlog-full", retryAfterSeconds, backlogRuns, limit: max, callerRuns: own, callerShare: verdict.share };
+  }
+
+  private weightOf(owner: string): number {
+    return this.settings.callerWeights?.[owner] ?? 1;
+  }
+
+  /** The runs `owner` may hold while the backlog is in its reserve (its weighted share among the callers holding work). */
+  private backlogShareOf(owner: string): number {
+    const othersWeight = this.sending.queue.weightHolding(owner);
+    return backlogShare({ weight: this.weightOf(owner), othersWeight }, this.settings.maxBacklogBatches);
+  }
+
+  /** Forgets the dedupKeys of the notifications that ended here without ever leaving (inside the caller's transaction). */
+  private forgetUnsent(endings: Ended[]): Ended[] {
+    for (const ended of endings) if (ended.unsent.length > 0) this.dedupKeys.forget(ended.jobId, ended.unsent);
+    return endings;
+  }
+
   private prior(request: SubmitRequest, now: number): SubmitResult | null {
     const byKey = request.idempotencyKey === undefined ? null : this.outbox.jobByIdempotencyKey(request.owner, request.idempotencyKey);
     const byWebhook = request.webhookId === undefined || byKey ? null : this.outbox.jobByWebhookId(request.webhookId);
     const prior = priorJob(request, byKey, byWebhook);
     if (prior?.kind === "existing") return { kind: "existing", job: this.view(prior.jobId), estimatedSeconds: this.etaSeconds(request.owner, [], now) };
     return prior;
-  }
-
-  /** The backlog is counted in stored runs (each at most 100 notifications): what the queue keeps in memory. */
-  private backlogFull(batches: readonly WireBatch[], now: number): SubmitResult | null {
-    return backlogRefusal(this.outbox.counts.queuedRuns, batches.length, this.settings.maxBacklogBatches, this.liveRps(now));
   }
 
   private refuse(request: SubmitRequest, result: SubmitResult, staged: boolean): SubmitResult {
@@ -384,9 +491,9 @@ export class Engine {
    * Seconds until `owner`'s queued work (with `batches` more) is sent: at its fair share of each
    * request's places, at the live pace.
    */
-  private etaSeconds(owner: string, batches: readonly WireBatch[], now: number): number {
+  private etaSeconds(owner: string, batches: readonly WireBatch[], now: number, onTheWire = 0): number {
     const adding = batches.reduce((n, b) => n + b.size, 0);
-    const queued = (this.sending.queue.callers(owner)[0]?.queued ?? 0) + adding;
+    const queued = this.sending.queue.backlog(owner).notifications + adding + onTheWire;
     if (queued === 0) return 0;
     const places = Math.max(1, this.sending.queue.placesFor(owner, adding));
     return Math.ceil(queued / (places * this.liveRps(now)));

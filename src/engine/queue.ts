@@ -59,6 +59,22 @@ export interface CallerFigures {
   queued: number;
   /** Its fair share of the next request's places, 0..1 (0 while it has nothing due). */
   share: number;
+  /** Stored runs it holds (what RELAY_MAX_BACKLOG_BATCHES counts). */
+  runs: number;
+}
+
+/** What admission reads of the queue: one caller's work, or everyone's. */
+export interface BacklogFigures {
+  /** Queued runs. */
+  runs: number;
+  /** Of which due now. */
+  dueRuns: number;
+  /** Notifications due now. */
+  dueNotifications: number;
+  /** Notifications queued (due or waiting). */
+  notifications: number;
+  /** When the earliest waiting run falls due (ms epoch), or null. */
+  nextWaitingAt: number | null;
 }
 
 interface JobLane {
@@ -91,6 +107,11 @@ export class DueQueue {
   private readonly runs = new Map<number, QueuedRun>();
   /** Queued notifications per owner (due or waiting). */
   private readonly queuedBy = new Map<string, number>();
+  /** Queued runs per owner (due or waiting), and of those the due ones. */
+  private readonly runsBy = new Map<string, number>();
+  private readonly dueRunsBy = new Map<string, number>();
+  /** Each owner's runs not due yet, a min-heap by `nextAt` (as `waiting`, dropped lazily). */
+  private readonly waitingBy = new Map<string, QueuedRun[]>();
   private readonly weightOf: (owner: string) => number;
   private dueCount = 0;
 
@@ -130,10 +151,12 @@ export class DueQueue {
       };
       this.runs.set(run.runId, run);
       this.queuedBy.set(run.owner, (this.queuedBy.get(run.owner) ?? 0) + run.count);
+      bump(this.runsBy, run.owner, 1);
       if (run.nextAt <= now) this.enter(run);
       else {
         run.place = "waiting";
         heapPush(this.waiting, run);
+        heapPush(getOr(this.waitingBy, run.owner, () => []), run);
       }
     }
   }
@@ -146,6 +169,7 @@ export class DueQueue {
       this.runs.delete(runId);
       this.queuedBy.set(run.owner, (this.queuedBy.get(run.owner) ?? 0) - run.count);
       if (this.queuedBy.get(run.owner) === 0) this.queuedBy.delete(run.owner);
+      bump(this.runsBy, run.owner, -1);
       if (run.place === "waiting") run.place = "gone";
       else this.leave(run);
     }
@@ -158,6 +182,7 @@ export class DueQueue {
       if (!top || top.nextAt > now) return;
       heapPop(this.waiting);
       if (top.place === "waiting") this.enter(top);
+      this.dropPassed(top.owner);
     }
   }
 
@@ -184,13 +209,52 @@ export class DueQueue {
     return null;
   }
 
+  /** Queued work of `owner`, or of everyone for null: runs (due and in all), notifications, the next waiting. */
+  backlog(owner: string | null): BacklogFigures {
+    if (owner === null) {
+      let dueRuns = 0;
+      for (const n of this.dueRunsBy.values()) dueRuns += n;
+      let notifications = 0;
+      for (const n of this.queuedBy.values()) notifications += n;
+      return { runs: this.runs.size, dueRuns, dueNotifications: this.dueCount, notifications, nextWaitingAt: this.nextDueAt() };
+    }
+    let dueNotifications = 0;
+    for (const merchant of this.merchants.values()) dueNotifications += merchant.callers.get(owner)?.due ?? 0;
+    const heap = this.dropPassed(owner);
+    return {
+      runs: this.runsBy.get(owner) ?? 0,
+      dueRuns: this.dueRunsBy.get(owner) ?? 0,
+      dueNotifications,
+      notifications: this.queuedBy.get(owner) ?? 0,
+      nextWaitingAt: heap?.[0]?.nextAt ?? null,
+    };
+  }
+
+  /** Drops the runs at the top of `owner`'s waiting heap that are no longer waiting; returns the heap. */
+  private dropPassed(owner: string): QueuedRun[] | undefined {
+    const heap = this.waitingBy.get(owner);
+    while (heap && heap.length > 0 && heap[0]?.place !== "waiting") heapPop(heap);
+    if (heap?.length === 0) {
+      this.waitingBy.delete(owner);
+      return undefined;
+    }
+    return heap;
+  }
+
+  /** The total weight of the callers holding queued runs, `except` one. */
+  weightHolding(except: string): number {
+    let weight = 0;
+    for (const owner of this.runsBy.keys()) if (owner !== except) weight += this.weightOf(owner);
+    return weight;
+  }
+
   /** Each caller's figures (all, or `owner`'s only). */
   callers(owner: string | null = null): CallerFigures[] {
     const due = new Map<string, number>();
     for (const merchant of this.merchants.values()) {
       for (const [key, lane] of merchant.callers) due.set(key, (due.get(key) ?? 0) + lane.due);
     }
-    const owners = [...new Set([...this.queuedBy.keys(), ...due.keys()])].sort();
+    const owners = [...new Set([...this.queuedBy.keys(), ...due.keys(), ...this.runsBy.keys()])].sort();
     const claims = owners.map((o) => ({ due: due.get(o) ?? 0, weight: this.weightOf(o) }));
     const shares = fairShares(claims, REQUEST_PLACES);
     return owners
@@ -200,6 +264,7 @@ export class DueQueue {
         due: due.get(o) ?? 0,
         queued: this.queuedBy.get(o) ?? 0,
         share: (shares[i] ?? 0) / REQUEST_PLACES,
+        runs: this.runsBy.get(o) ?? 0,
       }))
       .filter((c) => owner === null || c.owner === owner);
   }
@@ -281,6 +346,7 @@ export class DueQueue {
       if (this.queuedBy.get(run.owner) === 0) this.queuedBy.delete(run.owner);
       if (whole) {
         this.runs.delete(run.runId);
+        bump(this.runsBy, run.owner, -1);
         this.leave(run);
       } else {
         // The rest stays queued, where it was.
@@ -303,6 +369,7 @@ export class DueQueue {
     while (i > 0 && (rank(job.runs[i - 1] as QueuedRun) > rank(run) || (rank(job.runs[i - 1] as QueuedRun) === rank(run) && (job.runs[i - 1] as QueuedRun).seq > run.seq))) i--;
     job.runs.splice(i, 0, run);
     run.place = "lane";
+    bump(this.dueRunsBy, run.owner, 1);
     job.due += run.count;
     caller.due += run.count;
     merchant.due += run.count;
@@ -318,6 +385,7 @@ export class DueQueue {
     const i = job.runs.indexOf(run);
     if (i < 0) return;
     job.runs.splice(i, 1);
+    bump(this.dueRunsBy, run.owner, -1);
     this.shrink(run, run.count);
   }
 
@@ -334,6 +402,13 @@ export class DueQueue {
     if (caller.jobs.size === 0) merchant.callers.delete(run.owner);
     if (merchant.callers.size === 0) this.merchants.delete(run.merchantId);
   }
+}
+
+/** Adds `by` to a count in a map; a count that reaches 0 goes. */
+function bump(map: Map<string, number>, key: string, by: number): void {
+  const n = (map.get(key) ?? 0) + by;
+  if (n <= 0) map.delete(key);
+  else map.set(key, n);
 }
 
 function getOr<K, V>(map: Map<K, V>, key: K, make: () => V): V {

@@ -17,7 +17,7 @@ import type { Slot } from "./decide/plan";
 import { attemptLogLine, attemptResult } from "./decide/result";
 import type { Assembled, DueQueue } from "./queue";
 import type { EngineSettings } from "./settings";
-import type { AttemptStats } from "./stats";
+import { AttemptStats } from "./stats";
 import type { GroupDecision, Outbox, Settled } from "./store/outbox";
 import type { RequestRow } from "./store/rows";
 import { roundRate } from "./views";
@@ -37,6 +37,12 @@ export interface SendingState {
   /** Requests on the wire as the breaker's probes. */
   probes: Set<number>;
   stats: AttemptStats;
+  /** The same figures per caller: the requests that carried its notifications. */
+  ownerStats: Map<string, AttemptStats>;
+  /** The callers whose notifications ride on each request on the wire (this instance's: a restart forgets them). */
+  requestOwners: Map<number, readonly string[]>;
+  /** Requests held back as missed slots since the last one that left (see `MISSED_SLOTS_IN_ROW`). */
+  missedInRow: number;
 }
 
 /** What sending reads and writes through. */
@@ -59,6 +65,7 @@ export function dispatch(ctx: SendingContext, state: SendingState, assembled: As
     assembled.pieces.map(({ run, count, whole }) => ({ runId: run.runId, jobId: run.jobId, count, whole, firstAttempt: run.attempts === 0 })),
   );
   if (slot.probe) state.probes.add(requestId);
+  state.requestOwners.set(requestId, [...new Set(assembled.pieces.map((p) => p.run.owner))]);
   // Each payload is read once, and each piece cut from it without parsing (its elements' text as stored);
   // a piece that is its whole payload is the text between the brackets.
   const texts = outbox.payloadTexts(assembled.pieces.map((p) => p.run.payloadId));
@@ -88,6 +95,9 @@ export function settleInFlight(ctx: SendingContext, state: SendingState, request
   const departed = outcome.sentAt !== undefined && outcome.sentAt > request.sent_at ? outcome.sentAt : null;
   if (departed !== null) state.pacer = recordDeparture(state.pacer, settings.pacer, request.sent_at, departed);
   const before = state.pacer.liveRps;
+  // Missed slots in a row: a request that left (or was answered) ends the streak.
+  if (outcome.kind === "missed-slot") state.missedInRow += 1;
+  else if (outcome.kind !== "not-sent") state.missedInRow = 0;
   const groups = outbox.runGroups(request.request_id, "leased");
   const lead = groups.length > 0 ? Math.min(...groups.map((g) => g.lead)) : -request.request_id;
   const decided = settleRequest(outcome, result, state, settings, lead, now);
@@ -101,6 +111,7 @@ export function settleInFlight(ctx: SendingContext, state: SendingState, request
       settings.retry,
       now,
       ctx.random(),
+      state.missedInRow,
     ),
   }));
   state.pacer = decided.pacer;
@@ -114,6 +125,13 @@ export function settleInFlight(ctx: SendingContext, state: SendingState, request
   ctx.queue.add(settled.requeued, now);
   state.breaker = decided.breaker.state;
   state.stats.record(now, result.resultCode, decided.exceeded);
+  // A request handed out before a restart is not in memory: its runs still say whose it carried.
+  for (const owner of state.requestOwners.get(request.request_id) ?? outbox.ownersOn(request.request_id)) {
+    let stats = state.ownerStats.get(owner);
+    if (!stats) state.ownerStats.set(owner, (stats = new AttemptStats()));
+    stats.record(now, result.resultCode, decided.exceeded);
+  }
+  state.requestOwners.delete(request.request_id);
   if (decided.exceeded && state.pacer.liveRps !== before) noteAdaptation(ctx, state.pacer, now, result.resultCode);
   if (decided.breaker.change) {
     log({ event: `breaker_${decided.breaker.change}`, kind: state.breaker.hold?.kind ?? null, reason: state.breaker.hold?.reason ?? null });

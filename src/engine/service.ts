@@ -14,6 +14,7 @@ import type {
   DispatcherApi,
   DispatcherStatus,
   JobView,
+  JobWait,
   SendReport,
   SendTask,
   SubmitRequest,
@@ -95,8 +96,8 @@ export class DispatcherService implements DispatcherApi {
     return this.engine.job(owner, jobId);
   }
 
-  async waitForJob(owner: string | null, jobId: string, timeoutMs: number): Promise<JobView | null> {
-    return this.engine.waitFor(owner, jobId, timeoutMs);
+  async waitForJob(owner: string | null, jobId: string, timeoutMs: number, waiter: string): Promise<JobWait> {
+    return this.engine.waitFor(owner, jobId, timeoutMs, waiter);
   }
 
   async cancelJob(owner: string | null, jobId: string): Promise<CancelResult> {

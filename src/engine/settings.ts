@@ -23,8 +23,14 @@ export interface EngineSettings {
   breakerProbeMaxMs: number;
   /** How long an accepted `dedupKey` is remembered per caller, ms (RELAY_DEDUP_HOURS). */
   dedupWindowMs: number;
-  /** The outbox's size cap, bytes (health turns degraded above 80 % of it). */
+  /** The outbox's size cap, bytes: new work that would pass it is refused; health turns degraded above 80 % of it. */
   storageCapBytes: number;
+  /** `dedupKey`s remembered per caller; beyond it its oldest go first (RELAY_MAX_DEDUP_KEYS). */
+  maxDedupKeys?: number;
+  /** Open `Prefer: wait` waits per caller; beyond it a wait answers at once (RELAY_MAX_WAITS_PER_CALLER). */
+  maxWaitsPerCaller?: number;
+  /** Completion callbacks: tries on the wire at once (all, and per caller), and due callbacks per caller. */
+  callbacks?: CallbackLimits;
   /**
    * How long before its slot a batch may be handed to a sender, ms: the sender signs it and holds it
    * until the slot, so the hand-over and the signing do not move the moment it leaves; several batches
@@ -38,6 +44,33 @@ export interface EngineSettings {
   handoverMs: number;
 }
 
+/** What completion callbacks may hold at once. */
+export interface CallbackLimits {
+  /** Tries on the wire at once, all callers together. */
+  inFlight: number;
+  /** Tries on the wire at once for one caller. */
+  perCallerInFlight: number;
+  /** Callbacks of one caller that are due and undelivered, beyond which its new requests with `callbackUrl` are refused. */
+  pendingPerCaller: number;
+}
+
+/** Callback limits when none are given (the settings' defaults). */
+export const DEFAULT_CALLBACK_LIMITS: CallbackLimits = { inFlight: 4, perCallerInFlight: 2, pendingPerCaller: 1000 };
+
+/**
+ * Callback tries a Durable Object keeps on the wire at most: it sends them itself, and one invocation
+ * waits on at most 6 connections, so 2 stay for its hand-overs to senders.
+ */
+export const DURABLE_OBJECT_CALLBACKS_IN_FLIGHT = 4;
+
+/** What a host may set apart from the configuration. */
+export interface HostLimits {
+  leadMs?: number;
+  handoverMs?: number;
+  /** The most callback tries the host can keep on the wire (the setting is lowered to it). */
+  callbacksInFlight?: number;
+}
+
 /** Default hand-over lead, ms: at 50 per second about five slots, so one sender carries several batches. */
 export const DEFAULT_LEAD_MS = 100;
 
@@ -45,7 +78,7 @@ export const DEFAULT_LEAD_MS = 100;
 export const DEFAULT_HANDOVER_MS = 35;
 
 /** The engine's settings from a parsed configuration. */
-export function engineSettings(config: Config, leadMs: number = DEFAULT_LEAD_MS, handoverMs: number = DEFAULT_HANDOVER_MS): EngineSettings {
+export function engineSettings(config: Config, host: HostLimits = {}): EngineSettings {
   return {
     clientId: config.clientId,
     pacer: { maxRps: config.maxRps, guardMs: config.paceGuardMs },
@@ -58,7 +91,14 @@ export function engineSettings(config: Config, leadMs: number = DEFAULT_LEAD_MS,
     breakerProbeMaxMs: config.breakerProbeSeconds * 1000,
     storageCapBytes: config.storageCapBytes,
     dedupWindowMs: config.dedupHours * 3_600_000,
-    leadMs,
-    handoverMs,
+    maxDedupKeys: config.maxDedupKeys,
+    maxWaitsPerCaller: config.maxWaitsPerCaller,
+    callbacks: {
+      inFlight: Math.min(config.maxCallbacksInFlight, host.callbacksInFlight ?? Number.POSITIVE_INFINITY),
+      perCallerInFlight: config.maxCallbacksInFlightPerCaller,
+      pendingPerCaller: config.maxPendingCallbacks,
+    },
+    leadMs: host.leadMs ?? DEFAULT_LEAD_MS,
+    handoverMs: host.handoverMs ?? DEFAULT_HANDOVER_MS,
   };
 }

@@ -5,7 +5,7 @@
 import type { BatchView, DegradedReason, DispatcherStatus, JobView, SubmitRequest } from "./api";
 import type { Hold } from "./decide/breaker";
 import { type PacerState, paceSnapshot } from "./decide/pacer";
-import { type DueQueue, REQUEST_PLACES } from "./queue";
+import { type BacklogFigures, type DueQueue, REQUEST_PLACES } from "./queue";
 import type { EngineSettings } from "./settings";
 import { type AttemptStats, STATS_WINDOW_MS } from "./stats";
 import type { OpenCounts, Outbox } from "./store/outbox";
@@ -63,6 +63,16 @@ export function queuedJobView(request: SubmitRequest, notifications: number, ded
   };
 }
 
+/** What a caller (not an admin) sees of the status: its own work and its own requests' results. */
+export interface StatusScope {
+  owner: string;
+  backlog: BacklogFigures;
+  /** Requests on the wire carrying its notifications, and those notifications. */
+  wire: { requests: number; notifications: number };
+  etaSeconds: number;
+  stats: AttemptStats;
+}
+
 /** Seconds until the backlog is sent in full requests at `liveRps` (requests per second). */
 export function etaSeconds(counts: OpenCounts, liveRps: number): number {
   return Math.ceil((counts.queuedNotifications + counts.inFlightNotifications) / (REQUEST_PLACES * liveRps));
@@ -73,17 +83,25 @@ export function roundRate(rps: number): number {
   return Math.round(rps * 100) / 100;
 }
 
-/** The status page; recent jobs and callers are `owner`'s only (null: everyone's). */
+/**
+ * The status page: everyone's for an admin (`scope` null), else the caller's own work, requests and
+ * results, its entry and jobs, and the hold without who paused. `shareOf` gives a caller's share of the
+ * backlog cap in runs.
+ */
 export function statusView(
   outbox: Outbox,
   queue: DueQueue,
   live: LiveState,
   settings: EngineSettings,
-  owner: string | null,
+  scope: StatusScope | null,
+  shareOf: (owner: string) => number,
   now: number,
 ): DispatcherStatus {
   const snapshot = paceSnapshot(live.pacer, settings.pacer, now);
   const { counts, hold } = live;
+  const owner = scope?.owner ?? null;
+  const all = scope ? null : queue.backlog(null);
+  const stats = scope?.stats ?? live.stats;
   return {
     pace: {
       configuredRps: snapshot.configuredRps,
@@ -91,23 +109,42 @@ export function statusView(
       sentLastSecond: snapshot.sentLastSecond,
       lastExceedAt: snapshot.lastExceedAt === null ? null : new Date(snapshot.lastExceedAt).toISOString(),
     },
-    backlog: {
-      notifications: counts.queuedNotifications + counts.inFlightNotifications,
-      queued: counts.queuedNotifications,
-      etaSeconds: etaSeconds(counts, snapshot.liveRps),
-    },
-    inFlight: counts.inFlightRequests,
-    callers: queue.callers(owner).map(({ owner: caller, weight, due, queued, share }) => ({ caller, weight, due, queued, share: Math.round(share * 1000) / 1000 })),
-    results: live.stats.byCode(now),
+    backlog: scope
+      ? {
+          notifications: scope.backlog.notifications + scope.wire.notifications,
+          queued: scope.backlog.notifications,
+          due: scope.backlog.dueNotifications,
+          delayed: scope.backlog.notifications - scope.backlog.dueNotifications,
+          etaSeconds: scope.etaSeconds,
+        }
+      : {
+          notifications: counts.queuedNotifications + counts.inFlightNotifications,
+          queued: counts.queuedNotifications,
+          due: all?.dueNotifications ?? 0,
+          delayed: counts.queuedNotifications - (all?.dueNotifications ?? 0),
+          etaSeconds: etaSeconds(counts, snapshot.liveRps),
+        },
+    inFlight: scope ? scope.wire.requests : counts.inFlightRequests,
+    callers: queue.callers(owner).map(({ owner: caller, weight, due, queued, share, runs }) => ({
+      caller,
+      weight,
+      due,
+      queued,
+      share: Math.round(share * 1000) / 1000,
+      runs,
+      backlogShare: shareOf(caller),
+    })),
+    results: stats.byCode(now),
     resultWindowSeconds: STATS_WINDOW_MS / 1000,
-    sendsPerSecond: live.stats.perSecond(now),
+    sendsPerSecond: stats.perSecond(now),
     recentJobs: outbox.recentJobs(owner, RECENT_JOBS).map(recentJob),
     adaptations: outbox.getMeta<DispatcherStatus["adaptations"]>("adaptations") ?? [],
     hold: hold && {
       kind: hold.kind,
       reason: hold.reason,
       since: new Date(hold.since).toISOString(),
-      by: hold.by ?? null,
+      // Who paused is an operator's owner id: for operators only.
+      by: scope ? null : (hold.by ?? null),
       nextProbeAt: hold.nextProbeAt === null ? null : new Date(hold.nextProbeAt).toISOString(),
     },
     storage: { bytes: outbox.sql.databaseBytes(), capBytes: settings.storageCapBytes },

@@ -19,6 +19,7 @@ import { type IgnoredReason, loggedSourceEvents, type SourceEventLog } from "../
 import type { RelayEnv } from "./env";
 import { decodeUtf8, readLimited } from "./middleware/body";
 import { problem } from "./problem";
+import { refusalProblem } from "./refusal";
 
 /** Where ignored events are recorded (a log line until the dispatcher keeps per-source counters). */
 const sourceEvents: SourceEventLog = loggedSourceEvents;
@@ -154,13 +155,9 @@ async function queue(
     case "existing":
       return { result };
     case "backlog-full":
-      return problem(
-        c,
-        "backlog-full",
-        `The backlog is full (RELAY_MAX_BACKLOG_BATCHES); retry in ${result.retryAfterSeconds} s.`,
-        { retryAfterSeconds: result.retryAfterSeconds },
-        { "Retry-After": String(result.retryAfterSeconds) },
-      );
+    case "storage-full":
+    case "callbacks-pending":
+      return refusalProblem(c, result);
     case "idempotency-mismatch":
     case "webhook-replayed":
       return {

@@ -15,7 +15,7 @@ const when = (description: string) => z.optional(z.iso.datetime({ offset: true }
 
 /** The policy members of the body. */
 export const PolicyFields = {
-  sendAfter: when("RFC 3339. Nothing of the job leaves before then; the ETA counts from it."),
+  sendAfter: when("RFC 3339, at most RELAY_MAX_SEND_AFTER_HOURS (168 by default) ahead. Nothing of the job leaves before then; the ETA counts from it."),
   expiresAt: when("RFC 3339, in the future and after `sendAfter`. Batches not started by then end `expired` and are never sent."),
   onUnknown: z.optional(
     z
@@ -28,7 +28,7 @@ export const PolicyFields = {
       .check(
         z.maxLength(MAX_CALLBACK_URL_CHARS),
         z.describe(
-          "https, to a public address (and a host RELAY_CALLBACK_HOSTS lists, when set). When the job completes, its final document is POSTed here, signed with Standard Webhooks with this caller's callback secrets (GET /v1/callback-secrets), retried for up to 24 h.",
+          "https, to a public address (and a host RELAY_CALLBACK_HOSTS lists, when set). When the job completes, its final document is POSTed here, signed with Standard Webhooks with this caller's callback secrets (GET /v1/callback-secrets), retried for up to 24 h (10 minutes for a job that sent nothing). Refused (429 `callbacks-pending`) while RELAY_MAX_PENDING_CALLBACKS of this caller's callbacks are undelivered.",
         ),
       ),
   ),
@@ -54,8 +54,13 @@ export interface CallbackSettings extends CallbackDestinations {
   signing: boolean;
 }
 
-/** Checks the policy values of a body; `now` in ms. */
-export function parseSubmitPolicies(values: Record<string, unknown>, now: number, callbacks: CallbackSettings): SubmitPolicies {
+/** Checks the policy values of a body; `now` in ms; `sendAfter` at most `maxSendAfterMs` ahead (RELAY_MAX_SEND_AFTER_HOURS). */
+export function parseSubmitPolicies(
+  values: Record<string, unknown>,
+  now: number,
+  callbacks: CallbackSettings,
+  maxSendAfterMs = Number.POSITIVE_INFINITY,
+): SubmitPolicies {
   const errors: PolicyError[] = [];
   const parsed = PoliciesSchema.safeParse(values);
   if (!parsed.success) {
@@ -64,7 +69,13 @@ export function parseSubmitPolicies(values: Record<string, unknown>, now: number
   }
   const request: Policies = {};
   const p = parsed.data;
-  if (p.sendAfter !== undefined) request.sendAfter = Date.parse(p.sendAfter);
+  if (p.sendAfter !== undefined) {
+    request.sendAfter = Date.parse(p.sendAfter);
+    // Work held for years would hold its share of the backlog for years; its Retry-After would never come true.
+    if (request.sendAfter > now + maxSendAfterMs) {
+      errors.push({ field: "sendAfter", problem: `is more than ${Math.round(maxSendAfterMs / 3_600_000)} hours ahead (RELAY_MAX_SEND_AFTER_HOURS)` });
+    }
+  }
   if (p.expiresAt !== undefined) {
     request.expiresAt = Date.parse(p.expiresAt);
     if (request.expiresAt <= now) errors.push({ field: "expiresAt", problem: "is in the past" });

@@ -7,7 +7,9 @@ import { mayUseMerchant } from "../security/callers";
 import { newJobId } from "../security/owner";
 import type { RelayEnv } from "./env";
 import type { JobView } from "./openapi/schemas";
+import { openRuns } from "../engine/decide/admission";
 import { problem } from "./problem";
+import { refusalProblem } from "./refusal";
 import { submissionProblem } from "./submission-problem";
 import { parseSubmitPolicies } from "./submit-policies";
 
@@ -23,15 +25,16 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
     allowLocal: config.callbackAllowLocal,
     hosts: config.callbackHosts,
   };
+  const maxSendAfterMs = config.maxSendAfterHours * 3_600_000;
   if (!submission.ok) {
     if (submission.kind !== "invalid-request") return submissionProblem(c, submission);
     // Every problem in one answer: the policies' first, then the body's.
-    const policyErrors = parseSubmitPolicies(submission.policies, Date.now(), callbacks);
+    const policyErrors = parseSubmitPolicies(submission.policies, Date.now(), callbacks, maxSendAfterMs);
     const errors = policyErrors.ok ? submission.errors : [...policyErrors.errors, ...submission.errors];
     return submissionProblem(c, { ...submission, errors });
   }
   const { batches } = submission;
-  const policies = parseSubmitPolicies(submission.policies, Date.now(), callbacks);
+  const policies = parseSubmitPolicies(submission.policies, Date.now(), callbacks, maxSendAfterMs);
   if (!policies.ok) return submissionProblem(c, { ok: false, kind: "invalid-request", errors: policies.errors, truncated: false, policies: {} });
   const { caller, idempotencyKey } = c.var;
   if (!mayUseMerchant(config, caller.name, submission.merchantId)) {
@@ -40,10 +43,11 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
       merchantId: submission.merchantId,
     });
   }
-  if (batches.length > config.maxBacklogBatches) {
-    // It could never fit, however long the caller waits: not a 429.
-    const detail = `${batches.length} batches is more than the whole backlog may hold (${config.maxBacklogBatches}). Split the request.`;
-    return problem(c, "too-many-notifications", detail, { limit: config.maxBacklogBatches * 100 });
+  const fitting = openRuns(config.maxBacklogBatches);
+  if (batches.length > fitting) {
+    // It could never fit, however long the caller waits (even an empty backlog keeps its reserve): not a 429.
+    const detail = `${batches.length} batches is more than one request may take of the backlog (${fitting} of RELAY_MAX_BACKLOG_BATCHES). Split the request.`;
+    return problem(c, "too-many-notifications", detail, { limit: fitting * 100 });
   }
   try {
     return await c.var.dispatcher.submit({
@@ -76,13 +80,9 @@ export async function answerSubmit(c: Context<RelayEnv>, result: SubmitResult): 
     case "webhook-replayed":
       return problem(c, "webhook-replayed", "This webhook-id was already received; nothing was queued.");
     case "backlog-full":
-      return problem(
-        c,
-        "backlog-full",
-        `The backlog holds ${result.backlogRuns} stored runs of notifications (RELAY_MAX_BACKLOG_BATCHES); retry in ${result.retryAfterSeconds} s.`,
-        { retryAfterSeconds: result.retryAfterSeconds },
-        { "Retry-After": String(result.retryAfterSeconds) },
-      );
+    case "storage-full":
+    case "callbacks-pending":
+      return refusalProblem(c, result);
   }
   c.header("Location", `/v1/notifications/${result.job.jobId}`);
   if (result.kind === "existing") c.header("Idempotent-Replayed", "true");
@@ -138,7 +138,10 @@ export async function waitForCompletion(c: Context<RelayEnv>, job: JobView, budg
   if (job.status === "completed" || budgetMs <= 0) return job;
   const { caller } = c.var;
   try {
-    return (await c.var.dispatcher.waitForJob(caller.admin ? null : caller.owner, job.jobId, budgetMs)) ?? job;
+    const wait = await c.var.dispatcher.waitForJob(caller.admin ? null : caller.owner, job.jobId, budgetMs, caller.owner);
+    // The caller already holds RELAY_MAX_WAITS_PER_CALLER waits open: answered at once, and the header says so.
+    if (wait.refused) c.header("Preference-Applied", "wait=0");
+    return wait.job ?? job;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logEvent({ event: "wait_failed", jobId: job.jobId, error: message });

@@ -12,15 +12,21 @@ export interface Deduplicated {
   batches: WireBatch[];
   /** Notifications dropped as duplicates. */
   deduplicated: number;
-  /** The keys this request gets accepted under (first occurrences, not seen before), to remember. */
-  accepted: string[];
+  /** The keys this request gets accepted under (first occurrences, not seen before), each with its notification's place in the job, to remember. */
+  accepted: AcceptedKey[];
+}
+
+/** A key accepted with a notification: `seq` is the notification's place in its job (after deduplication). */
+export interface AcceptedKey {
+  key: string;
+  seq: number;
 }
 
 /** Drops duplicate notifications; `seen(key)` says whether the caller's key is still remembered. */
 export function dedupBatches(batches: readonly WireBatch[], seen: (key: string) => boolean): Deduplicated {
   if (!batches.some((b) => b.dedupKeys?.some((k) => k !== null))) return { batches: strip(batches), deduplicated: 0, accepted: [] };
   const taken = new Set<string>();
-  const accepted: string[] = [];
+  const accepted: AcceptedKey[] = [];
   const kept: string[] = [];
   let deduplicated = 0;
   for (const batch of batches) {
@@ -33,7 +39,7 @@ export function dedupBatches(batches: readonly WireBatch[], seen: (key: string) 
       }
       if (key !== null) {
         taken.add(key);
-        accepted.push(key);
+        accepted.push({ key, seq: kept.length });
       }
       kept.push(text);
     });

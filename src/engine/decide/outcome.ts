@@ -62,7 +62,8 @@ export type RunNext =
 
 /**
  * Decides for one group of the request's runs; `absorbed`: the breaker took the failure as the
- * clientId's (requeue, nothing spent); `random` in [0, 1) draws the retry jitter.
+ * clientId's (requeue, nothing spent); `random` in [0, 1) draws the retry jitter; `missedInRow`: requests
+ * held back as missed slots in a row, this one included.
  */
 export function nextForRuns(
   runs: SettlingRuns,
@@ -72,13 +73,14 @@ export function nextForRuns(
   retry: RetrySettings,
   now: number,
   random: number,
+  missedInRow = 0,
 ): RunNext {
   // At-most-once: AlipayHK may have this request, so these end here, whatever the breaker makes of it.
   if (runs.atMostOnce && mayHaveArrived(outcome)) return { kind: "finish", status: "failed" };
   // The clientId's failure, not the notifications': back in line, nothing spent; the breaker paces the probes.
   if (absorbed) return { kind: "requeue", at: now, front: true, spendsAttempt: false };
   const decision = decideNext(
-    { kind: outcome.kind, resultClass: result.resultClass, attempts: runs.attempts, budgetSpent: runs.budgetSpent, trafficRequeues: runs.trafficRequeues },
+    { kind: outcome.kind, resultClass: result.resultClass, attempts: runs.attempts, budgetSpent: runs.budgetSpent, trafficRequeues: runs.trafficRequeues, missedInRow },
     retry,
     random,
   );

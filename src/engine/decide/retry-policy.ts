@@ -79,11 +79,22 @@ export function decideAfterNotSent(tries: number, settings: RetrySettings, rando
 }
 
 /**
- * After a request that was ready too late for its pacing slot and so never left: it goes straight back
- * to the front of the queue for the next slot, spending nothing.
+ * Requests held back as missed slots in a row (none leaving between) that go straight back for the
+ * next slot; beyond it, a sender that cannot keep up is not fed a slot every 1/rps.
  */
-export function decideAfterMissedSlot(): RetryDecision {
-  return { action: "retry", delayMs: 0, spendsAttempt: false, front: true };
+export const MISSED_SLOTS_IN_ROW = 3;
+
+/**
+ * After a request that was ready too late for its pacing slot and so never left (`missedInRow` such
+ * requests in a row, this one included): it goes back to the front of the queue, spending nothing
+ * (AlipayHK never saw it). Up to `MISSED_SLOTS_IN_ROW` in a row it takes the next slot; beyond, it
+ * waits the retry backoff, growing with the streak, so that a host too busy to send in time is given
+ * time instead of a slot it will miss again.
+ */
+export function decideAfterMissedSlot(missedInRow = 1, settings?: RetrySettings, random = 0): RetryDecision {
+  const over = missedInRow - MISSED_SLOTS_IN_ROW;
+  const delayMs = over > 0 && settings ? jitteredBackoffMs(over, settings, random) : 0;
+  return { action: "retry", delayMs, spendsAttempt: false, front: true };
 }
 
 /** Equal jitter over the capped exponential delay: between half of it and all of it, ms. */
@@ -103,11 +114,13 @@ export interface SettledAttempt {
   budgetSpent: number;
   /** Traffic refusals before this one. */
   trafficRequeues: number;
+  /** Requests held back as missed slots in a row, this one included (missed slots only). */
+  missedInRow?: number;
 }
 
 /** The next step for a batch after any attempt: the one place that tells the kinds of ending apart. */
 export function decideNext(attempt: SettledAttempt, settings: RetrySettings, random: number): RetryDecision {
-  if (attempt.kind === "missed-slot") return decideAfterMissedSlot();
+  if (attempt.kind === "missed-slot") return decideAfterMissedSlot(attempt.missedInRow ?? 1, settings, random);
   if (attempt.kind === "not-sent") return decideAfterNotSent(attempt.attempts - attempt.budgetSpent, settings, random);
   // A traffic refusal costs no retry budget; the requeue cap only stops a gateway that refuses forever.
   if (attempt.resultClass === "traffic") return decideAfterTraffic(attempt.trafficRequeues);

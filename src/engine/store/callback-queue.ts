@@ -16,9 +16,12 @@ export interface DueCallbackRow {
 
 /** A pending callback as a try's report needs it. */
 export interface PendingCallbackRow {
+  owner: string;
   callback_status: string | null;
   callback_attempts: number;
   completed_at: number | null;
+  /** The job's notifications that were ever sent: none means a short retry window. */
+  attempted: number;
 }
 
 /** The callback columns of `jobs`. */
@@ -29,29 +32,30 @@ export class CallbackQueue {
     this.sql = sql;
   }
 
-  /** Starts a completed job's callback, if it has one: due now, under a fresh webhook-id. */
-  schedule(jobId: string, webhookId: string, now: number): boolean {
+  /** Starts a completed job's callback, if it has one: due now, under a fresh webhook-id. Returns its owner, or null. */
+  schedule(jobId: string, webhookId: string, now: number): string | null {
     return (
-      this.sql.exec(
+      one<{ owner: string }>(
+        this.sql,
         `UPDATE jobs SET callback_status = 'pending', callback_id = ?, callback_next_at = ?
-         WHERE job_id = ? AND callback_url IS NOT NULL AND callback_status IS NULL RETURNING job_id`,
+         WHERE job_id = ? AND callback_url IS NOT NULL AND callback_status IS NULL RETURNING owner`,
         webhookId, now, jobId,
-      ).length > 0
+      )?.owner ?? null
     );
   }
 
-  /** Up to `limit` callbacks due at `now`, earliest first. */
-  due(now: number, limit: number): DueCallbackRow[] {
+  /** Up to `limit` callbacks due at `now`, earliest first, of owners not in `except`. */
+  due(now: number, limit: number, except: readonly string[]): DueCallbackRow[] {
     return this.sql.exec<DueCallbackRow>(
       `SELECT job_id, owner, callback_url, callback_id, callback_attempts, completed_at FROM jobs
-       WHERE callback_status = 'pending' AND callback_next_at <= ? ORDER BY callback_next_at LIMIT ?`,
-      now, limit,
+       WHERE callback_status = 'pending' AND callback_next_at <= ?${notIn(except)} ORDER BY callback_next_at LIMIT ?`,
+      now, ...except, limit,
     );
   }
 
   /** A job's callback as it stands, or null. */
   pending(jobId: string): PendingCallbackRow | null {
-    return one<PendingCallbackRow>(this.sql, "SELECT callback_status, callback_attempts, completed_at FROM jobs WHERE job_id = ?", jobId);
+    return one<PendingCallbackRow>(this.sql, "SELECT owner, callback_status, callback_attempts, completed_at, attempted FROM jobs WHERE job_id = ?", jobId);
   }
 
   /** Counts a try as handed out; until `leaseUntil` it is the host's (after that, due again). */
@@ -67,8 +71,27 @@ export class CallbackQueue {
     );
   }
 
-  /** When the next pending callback falls due (ms epoch), or null. */
-  nextAt(): number | null {
-    return one<{ at: number | null }>(this.sql, "SELECT MIN(callback_next_at) AS at FROM jobs WHERE callback_status = 'pending'")?.at ?? null;
+  /** When the next pending callback of an owner not in `except` falls due (ms epoch), or null. */
+  nextAt(except: readonly string[] = []): number | null {
+    return (
+      one<{ at: number | null }>(this.sql, `SELECT MIN(callback_next_at) AS at FROM jobs WHERE callback_status = 'pending'${notIn(except)}`, ...except)?.at ??
+      null
+    );
   }
+
+  /** When `owner`'s earliest pending callback is tried next (ms epoch), or null. */
+  nextOf(owner: string): number | null {
+    return one<{ at: number | null }>(this.sql, "SELECT MIN(callback_next_at) AS at FROM jobs WHERE callback_status = 'pending' AND owner = ?", owner)?.at ?? null;
+  }
+
+  /** Pending callbacks per owner. */
+  pendingByOwner(): Map<string, number> {
+    const rows = this.sql.exec<{ owner: string; n: number }>("SELECT owner, COUNT(*) AS n FROM jobs WHERE callback_status = 'pending' GROUP BY owner");
+    return new Map(rows.map((r) => [r.owner, r.n]));
+  }
+}
+
+// The owners passed over are few (each holds a share of a small in-flight cap): one parameter each.
+function notIn(owners: readonly string[]): string {
+  return owners.length === 0 ? "" : ` AND owner NOT IN (${owners.map(() => "?").join(", ")})`;
 }

@@ -155,8 +155,22 @@ const V4 = [
   `CREATE INDEX requests_sent ON requests(sent_at)`,
 ];
 
+/**
+ * Version 6: remembered `dedupKey`s know their notification, and are found by job and by caller.
+ * - `seq`: the notification's place in its job, so the keys of notifications that end without ever
+ *   leaving (cancelled, expired) are forgotten, and resubmitting them is not taken for a duplicate.
+ *   Keys remembered before have none: they stay until they age out, as before.
+ * - An index by job (forgetting a job's keys) and by caller and age (forgetting a caller's oldest keys
+ *   beyond RELAY_MAX_DEDUP_KEYS).
+ */
+const V6 = [
+  `ALTER TABLE dedup_keys ADD COLUMN seq INTEGER`,
+  `CREATE INDEX dedup_keys_by_job ON dedup_keys(job_id, seq)`,
+  `CREATE INDEX dedup_keys_by_owner ON dedup_keys(owner, accepted_at)`,
+];
+
 /** Every step in order; the schema version is the number of steps applied. */
-export const MIGRATIONS: readonly (readonly string[])[] = [V1, V2, V3, V4];
+export const MIGRATIONS: readonly (readonly string[])[] = [V1, V2, V3, V4, V6];
 
 /** The version a database is at now: 0 for an empty one, 1 for one the first release made. */
 export function schemaVersion(sql: SqlAdapter): number {

@@ -26,6 +26,8 @@ export interface Ended {
   notifications: number;
   /** True when this completed the job. */
   completed: boolean;
+  /** The places (`seq`, `count`) of the notifications among them that never left (their dedupKeys are forgotten). */
+  unsent: { seq: number; count: number }[];
 }
 
 /** A request about to leave. */
@@ -76,6 +78,15 @@ const RUNS_PER_INSERT = 14;
 const QUEUED_RUN_COLUMNS =
   "r.run_id, r.job_id, j.owner, j.merchant_id, r.seq, r.count, r.payload_id, r.first, r.attempts, r.budget_spent, r.traffic_requeues, r.front, r.next_at, r.expires_at, r.at_most_once";
 const OPEN = "('staged', 'queued', 'leased')";
+
+/** A run that ended without a send, as its statement returns it. */
+interface EndedRunRow {
+  run_id: number;
+  job_id: string;
+  count: number;
+  seq: number;
+  attempts: number;
+}
 
 /** Per job, how many of its notifications moved to each counter. */
 type JobDeltas = Map<string, Partial<Record<"succeeded" | "failed" | "cancelled" | "expired" | "attempted", number>>>;
@@ -298,6 +309,27 @@ export class Outbox {
     return settled;
   }
 
+  /** The requests on the wire that carry `owner`'s notifications, and how many of its notifications they carry. */
+  onTheWire(owner: string): { requests: number; notifications: number } {
+    // From the requests on the wire (a handful, by their partial index), not from the owner's jobs (a week of them).
+    return (
+      one<{ requests: number; notifications: number }>(
+        this.sql,
+        `SELECT COUNT(DISTINCT q.request_id) AS requests, COALESCE(SUM(r.count), 0) AS notifications
+         FROM requests q JOIN runs r ON r.request_id = q.request_id AND r.state = 'leased' JOIN jobs j ON j.job_id = r.job_id
+         WHERE q.state = 'in_flight' AND j.owner = ?`,
+        owner,
+      ) ?? { requests: 0, notifications: 0 }
+    );
+  }
+
+  /** The callers whose notifications rode on a request. */
+  ownersOn(requestId: number): string[] {
+    return this.sql
+      .exec<{ owner: string }>("SELECT DISTINCT j.owner FROM runs r JOIN jobs j ON j.job_id = r.job_id WHERE r.request_id = ?", requestId)
+      .map((r) => r.owner);
+  }
+
   /** When the earliest lease runs out (ms epoch), or null. */
   nextLeaseExpiry(): number | null {
     return one<{ at: number | null }>(this.sql, "SELECT MIN(lease_until) AS at FROM requests WHERE state = 'in_flight'")?.at ?? null;
@@ -310,17 +342,17 @@ export class Outbox {
 
   /** Ends every queued run of a job as `cancelled` (runs on the wire finish on their own). */
   cancelQueued(jobId: string, now: number): Ended {
-    const rows = this.sql.exec<{ run_id: number; job_id: string; count: number; payload_id: number }>(
-      "UPDATE runs SET state = 'cancelled' WHERE job_id = ? AND state = 'queued' RETURNING run_id, job_id, count, payload_id",
+    const rows = this.sql.exec<EndedRunRow>(
+      "UPDATE runs SET state = 'cancelled' WHERE job_id = ? AND state = 'queued' RETURNING run_id, job_id, count, seq, attempts",
       jobId,
     );
-    return this.endWithoutSending("cancelled", rows, now)[0] ?? { jobId, runs: [], notifications: 0, completed: false };
+    return this.endWithoutSending("cancelled", rows, now)[0] ?? { jobId, runs: [], notifications: 0, completed: false, unsent: [] };
   }
 
   /** Ends every queued run whose deadline is at or before `now` as `expired`; one entry per job touched. */
   expireDue(now: number): Ended[] {
-    const rows = this.sql.exec<{ run_id: number; job_id: string; count: number; payload_id: number }>(
-      "UPDATE runs SET state = 'expired' WHERE state = 'queued' AND expires_at <= ? RETURNING run_id, job_id, count, payload_id",
+    const rows = this.sql.exec<EndedRunRow>(
+      "UPDATE runs SET state = 'expired' WHERE state = 'queued' AND expires_at <= ? RETURNING run_id, job_id, count, seq, attempts",
       now,
     );
     return this.endWithoutSending("expired", rows, now);
@@ -485,19 +517,17 @@ export class Outbox {
   }
 
   // Runs ended without a send: their payloads go when unused, their jobs' counters move.
-  private endWithoutSending(
-    column: "cancelled" | "expired",
-    rows: readonly { run_id: number; job_id: string; count: number }[],
-    now: number,
-  ): Ended[] {
+  private endWithoutSending(column: "cancelled" | "expired", rows: readonly EndedRunRow[], now: number): Ended[] {
     if (rows.length === 0) return [];
     const deltas: JobDeltas = new Map();
     const byJob = new Map<string, Ended>();
     for (const row of rows) {
       add(deltas, row.job_id, column, row.count);
-      const ended = byJob.get(row.job_id) ?? { jobId: row.job_id, runs: [], notifications: 0, completed: false };
+      const ended = byJob.get(row.job_id) ?? { jobId: row.job_id, runs: [], notifications: 0, completed: false, unsent: [] };
       ended.runs.push(row.run_id);
       ended.notifications += row.count;
+      // Never handed to a sender, or only for requests that never left (a missed slot gives its try back).
+      if (row.attempts === 0) ended.unsent.push({ seq: row.seq, count: row.count });
       byJob.set(row.job_id, ended);
     }
     const completed = new Set(this.bumpJobs(deltas, now));

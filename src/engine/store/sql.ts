@@ -26,7 +26,10 @@ export interface SqlAdapter {
    * resend, never an accepted notification. A later durable commit makes it durable too.
    */
   bookkeeping<T>(fn: () => T): T;
-  /** The database's size in bytes (pages in use and free). */
+  /**
+   * The database's size in bytes: its pages in use (a Durable Object's database gives its free pages
+   * back by itself; a file keeps them for reuse, and they are not counted).
+   */
   databaseBytes(): number;
 }
 

@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { parseConfig } from "../../config";
-import type { CancelResult, DegradedReason, DispatcherApi, DispatcherStatus, JobView, SendReport, SubmitRequest, SubmitResult } from "../../engine/api";
+import type { CancelResult, DegradedReason, DispatcherApi, DispatcherStatus, JobView, JobWait, SendReport, SubmitRequest, SubmitResult } from "../../engine/api";
 import { Engine } from "../../engine/engine";
 import { DispatcherService, DURABLE_OBJECT_LOOP } from "../../engine/service";
-import { engineSettings } from "../../engine/settings";
+import { DURABLE_OBJECT_CALLBACKS_IN_FLIGHT, engineSettings } from "../../engine/settings";
 import { deliverCallbacksFrom, handOver } from "./hand-over";
 import { durableObjectSql } from "./sql-storage";
 
@@ -24,7 +24,7 @@ export class Dispatcher extends DurableObject<Env> implements DispatcherApi {
         const parsed = parseConfig(env);
         if (!parsed.ok) throw new Error(`configuration invalid: ${parsed.errors.map((e) => e.setting).join(", ")}`);
         callbackSecret = parsed.config.callbackSecret;
-        return new Engine(durableObjectSql(ctx.storage), engineSettings(parsed.config)).open(Date.now());
+        return new Engine(durableObjectSql(ctx.storage), engineSettings(parsed.config, { callbacksInFlight: DURABLE_OBJECT_CALLBACKS_IN_FLIGHT })).open(Date.now());
       },
       {
         now: Date.now,
@@ -48,8 +48,8 @@ export class Dispatcher extends DurableObject<Env> implements DispatcherApi {
   async getJob(owner: string | null, jobId: string): Promise<JobView | null> {
     return this.service.getJob(owner, jobId);
   }
-  async waitForJob(owner: string | null, jobId: string, timeoutMs: number): Promise<JobView | null> {
-    return this.service.waitForJob(owner, jobId, timeoutMs);
+  async waitForJob(owner: string | null, jobId: string, timeoutMs: number, waiter: string): Promise<JobWait> {
+    return this.service.waitForJob(owner, jobId, timeoutMs, waiter);
   }
   async cancelJob(owner: string | null, jobId: string): Promise<CancelResult> {
     return this.service.cancelJob(owner, jobId);

@@ -55,9 +55,12 @@ export function nodeSqlite(db: SqliteDatabase): SqlAdapter {
     // the next FULL commit syncs it along with its own.
     bookkeeping: (fn) => run(fn, "NORMAL"),
     databaseBytes: () => {
+      // Pages in use: the file keeps the pages freed by sent notifications (reused by the next ones), and a
+      // cap on the file's size would refuse new work for good once it had been reached.
       const pages = adapter.exec<{ page_count: number }>("PRAGMA page_count")[0]?.page_count ?? 0;
+      const free = adapter.exec<{ freelist_count: number }>("PRAGMA freelist_count")[0]?.freelist_count ?? 0;
       const size = adapter.exec<{ page_size: number }>("PRAGMA page_size")[0]?.page_size ?? 0;
-      return pages * size;
+      return (pages - free) * size;
     },
   };
   return adapter;

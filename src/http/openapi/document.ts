@@ -218,8 +218,10 @@ const PROBLEM_HEADERS: Partial<Record<ProblemCode, HeaderName[]>> = {
   unauthorized: ["WWW-Authenticate"],
   "invalid-signature": ["WWW-Authenticate"],
   "backlog-full": ["Retry-After"],
+  "callbacks-pending": ["Retry-After"],
   "webhooks-busy": ["Retry-After"],
   unavailable: ["Retry-After"],
+  "storage-full": ["Retry-After"],
 };
 
 const built = new WeakMap<object, OpenApiDocument>();

@@ -72,7 +72,7 @@ export const ProblemSchema = component(
       z.boolean().check(z.describe("`invalid-request` only: true when more than 100 problems were found.")),
     ),
     limit: z.optional(count("`too-many-notifications` only: most notifications per request.")),
-    retryAfterSeconds: z.optional(count("`backlog-full` only: seconds to wait, as in Retry-After.")),
+    retryAfterSeconds: z.optional(count("`backlog-full`, `storage-full` and `callbacks-pending` only: seconds to wait, as in Retry-After.")),
     merchantId: z.optional(text("`merchant-not-allowed` only: the merchantId this caller may not use.")),
   }),
 );

@@ -17,8 +17,9 @@ status.get(
     summary: "Live pace, backlog and results",
     description:
       "What the dashboard shows: configured and live pace, requests per second over the last minutes, the " +
-      "backlog and its ETA, sends in flight, results by code and exceed-limit adaptations. Recent jobs are the " +
-      "caller's own; an admin key sees every caller's jobs and the settings (`relay`).",
+      "backlog and its ETA, sends in flight, results by code and exceed-limit adaptations. A caller key sees its own " +
+      "figures (its backlog, its requests and their results, its entry in `callers`, its jobs) beside the pace, the " +
+      "hold (without who paused) and the storage that every caller shares; an admin key sees every caller's, and the settings (`relay`).",
     auth: "bearer",
     responses: {
       200: {
