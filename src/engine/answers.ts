@@ -123,6 +123,23 @@ export const HoldSchema = described(
 /** Why sending is held, while it is. */
 export type HoldView = z.output<typeof HoldSchema>;
 
+/** One storefront source's ignored events, as the status shows them. */
+export const SourceViewSchema = described(
+  "A storefront source's events that were verified and answered 2xx but not queued, counted by reason.",
+  z.strictObject({
+    source: text("The source's name (RELAY_SOURCES)."),
+    ignored: z
+      .record(z.string(), count())
+      .check(z.describe("Events by reason, e.g. `unhandled-event` or `no-open-id` (docs/sources.md lists them).")),
+    lastIgnoredAt: timestamp("When the latest was answered."),
+    lastReason: text("Why the latest was not queued."),
+    lastEventType: z.nullable(text("The latest one's event type, when it could be read.")),
+  }),
+);
+
+/** One storefront source's ignored events. */
+export type SourceView = z.output<typeof SourceViewSchema>;
+
 /** Live figures of the dispatcher, as `GET /v1/status` shows them. */
 export const DispatcherStatusSchema = z.strictObject({
   pace: z
@@ -142,6 +159,14 @@ export const DispatcherStatusSchema = z.strictObject({
       etaSeconds: z
         .number()
         .check(z.gte(0), z.describe("Estimated seconds until the backlog is sent, in full requests at the live pace.")),
+      oldestDueSeconds: z
+        .number()
+        .check(
+          z.gte(0),
+          z.describe(
+            "Seconds the oldest notification due now has waited since it fell due (its job's creation or `sendAfter`, or its retry time); 0 with nothing due.",
+          ),
+        ),
     })
     .check(z.describe("Work stored and not yet settled.")),
   inFlight: count("Requests waiting for AlipayHK's answer now."),
@@ -166,15 +191,21 @@ export const DispatcherStatusSchema = z.strictObject({
     .record(z.string(), count())
     .check(z.describe("Attempts per result code over the last `resultWindowSeconds`.")),
   resultWindowSeconds: count(),
+  resultsSince: timestamp(
+    "Where `results` and `sendsPerSecond` begin: `resultWindowSeconds` ago, or when the dispatcher started if later (they are kept in memory; nothing is known before it).",
+  ),
   sendsPerSecond: z
     .array(
       z.strictObject({
         at: count("Start of the second, in ms since the Unix epoch."),
         sends: count(),
         exceeded: count("Of which answered REQUEST_TRAFFIC_EXCEED_LIMIT."),
+        codes: z.record(z.string(), count()).check(z.describe("The requests of that second by result code.")),
       }),
     )
-    .check(z.describe("Requests per whole second over the window; seconds without any are left out.")),
+    .check(
+      z.describe("Requests per whole second since `resultsSince`; a second left out had none (before `resultsSince` nothing is known)."),
+    ),
   recentJobs: z
     .array(
       z.strictObject({
@@ -200,6 +231,13 @@ export const DispatcherStatusSchema = z.strictObject({
       capBytes: count("RELAY_STORAGE_CAP_BYTES."),
     })
     .check(z.describe("The outbox's size against its cap; /healthz is degraded above 80 % of it.")),
+  sources: z
+    .array(SourceViewSchema)
+    .check(
+      z.describe(
+        "Storefront sources (RELAY_SOURCES) with verified events answered 2xx but not queued, by reason, counted since the outbox was created; an admin key only (a caller's key gets an empty list).",
+      ),
+    ),
 });
 
 /** Why the relay is degraded, as the dispatcher reports it. */

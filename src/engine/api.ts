@@ -2,6 +2,7 @@
 import type { WireBatch } from "../core/batch";
 import type { ResultClass, SendOutcome } from "../core/types";
 import type { DegradedReason, DispatcherStatus, JobView } from "./answers";
+import type { DispatcherMetrics } from "./metrics";
 
 /** A request accepted by the HTTP layer, handed to the engine to be stored before the 202. */
 export interface SubmitRequest {
@@ -82,7 +83,20 @@ export interface SendReport {
   outcome: SendOutcome;
 }
 
-export type { BatchView, DegradedReason, DispatcherStatus, HoldView, JobView } from "./answers";
+export type { BatchView, DegradedReason, DispatcherStatus, HoldView, JobView, SourceView } from "./answers";
+export type { DispatcherMetrics } from "./metrics";
+
+/** A storefront event a source verified and answered 2xx without queuing it, to be counted. */
+export interface SourceEventRecord {
+  /** The source's name (RELAY_SOURCES). */
+  source: string;
+  /** Why it was not queued (src/sources/outcomes.ts). */
+  reason: string;
+  /** Its event type, when it could be read. */
+  eventType: string | null;
+  /** When it was answered, ms epoch. */
+  at: number;
+}
 
 /** A result class together with the code that explains it, for storage and logs. */
 export interface AttemptResult {
@@ -112,4 +126,8 @@ export interface DispatcherApi {
   pause(reason: string, by?: string): Promise<void>;
   /** Lifts a pause or an open breaker. */
   resume(): Promise<void>;
+  /** Counts a storefront event that was answered 2xx but not queued (shown in the status and metrics). */
+  recordSourceEvent(event: SourceEventRecord): Promise<void>;
+  /** The status as an admin sees it and the totals counted since this instance started, in one snapshot. */
+  metrics(): Promise<DispatcherMetrics>;
 }

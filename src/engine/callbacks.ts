@@ -4,7 +4,7 @@
  * ending with the decision of `decideCallback`. The host signs and sends; nothing here does I/O.
  */
 import type { logEvent } from "../log";
-import { CALLBACK_LEASE_MS, CALLBACKS_PER_TICK, decideCallback } from "./decide/callback-policy";
+import { CALLBACK_LEASE_MS, CALLBACKS_PER_TICK, type CallbackStatus, decideCallback } from "./decide/callback-policy";
 import type { CallbackReport, CallbackTask, JobView } from "./api";
 import { CallbackQueue } from "./store/callback-queue";
 import type { SqlAdapter } from "./store/sql";
@@ -53,17 +53,26 @@ export class Callbacks {
     );
   }
 
-  /** A try's ending. A report for an older try (its lease ran out and it was handed out again) is ignored. */
-  report(report: CallbackReport, now: number): void {
+  /**
+   * A try's ending; returns what became of the callback (`delivered`, `pending`, `failed`: given up). A
+   * report for an older try (its lease ran out and it was handed out again) is ignored (null).
+   */
+  report(report: CallbackReport, now: number): CallbackStatus | null {
     const row = this.queue.pending(report.jobId);
     if (row?.callback_status !== "pending" || row.callback_attempts !== report.attempt || row.completed_at === null) {
       this.log({ event: "stale_callback_report", jobId: report.jobId, attempt: report.attempt });
-      return;
+      return null;
     }
     const next = decideCallback(report.delivered, report.attempt, row.completed_at, now, this.random());
     this.sql.transaction(() => this.queue.settle(report.jobId, next, report.delivered ? null : report.error));
     this.dueAt = undefined;
     this.log({ event: "callback", jobId: report.jobId, attempt: report.attempt, next: next.status, error: report.error });
+    return next.status;
+  }
+
+  /** How many callbacks are pending now. */
+  pendingCount(): number {
+    return this.queue.pendingCount();
   }
 
   /** When the next try falls due (a lease's end included), ms epoch, or null. */

@@ -14,6 +14,7 @@ import type {
   CancelResult,
   DegradedReason,
   DispatcherStatus,
+  SourceEventRecord,
   JobView,
   SendReport,
   SendTask,
@@ -23,6 +24,7 @@ import type {
 import { Callbacks, newWebhookId } from "./callbacks";
 import { admittedEta, backlogRefusal, priorJob } from "./decide/admission";
 import { type BreakerState, CLOSED, type Hold, hold } from "./decide/breaker";
+import type { CallbackStatus } from "./decide/callback-policy";
 import { dedupBatches } from "./decide/dedup";
 import { type PacerState, paceSnapshot } from "./decide/pacer";
 import { planSends, type Slot } from "./decide/plan";
@@ -31,10 +33,12 @@ import { pruneStep, restore } from "./housekeeping";
 import { type Assembled, DueQueue, REQUEST_PLACES } from "./queue";
 import { type SendingContext, type SendingState, dispatch, settleInFlight, settleLate } from "./sending";
 import type { EngineSettings } from "./settings";
+import type { EngineMetrics } from "./metrics";
 import { AttemptStats } from "./stats";
 import { DedupKeys } from "./store/dedup-keys";
 import { type Ended, Outbox } from "./store/outbox";
 import type { NewJob } from "./store/rows";
+import { SourceEvents } from "./store/source-events";
 import type { SqlAdapter } from "./store/sql";
 import { degradedReasons, queuedJobView, readJob, statusView } from "./views";
 import { Waiters } from "./waiters";
@@ -64,6 +68,7 @@ export class Engine {
   private readonly outbox: Outbox;
   private readonly dedupKeys: DedupKeys;
   private readonly callbacks: Callbacks;
+  private readonly sourceEvents: SourceEvents;
   private readonly log: typeof logEvent;
   private readonly waiters = new Waiters();
   private readonly sending: SendingContext;
@@ -72,7 +77,7 @@ export class Engine {
     pacer: undefined as unknown as PacerState, // set by open()
     breaker: CLOSED,
     probes: new Set<number>(),
-    stats: new AttemptStats(),
+    stats: new AttemptStats(0), // restarted by open()
   };
   private mismatch: Hold | null = null;
   private nextPruneAt = 0;
@@ -90,6 +95,7 @@ export class Engine {
     this.settings = settings;
     this.outbox = new Outbox(sql);
     this.dedupKeys = new DedupKeys(sql);
+    this.sourceEvents = new SourceEvents(sql);
     this.log = deps.log ?? logEvent;
     const random = deps.random ?? Math.random;
     this.callbacks = new Callbacks(sql, random, deps.newWebhookId ?? newWebhookId, this.log);
@@ -108,6 +114,7 @@ export class Engine {
     const restored = restore(this.sql, this.outbox, this.settings, now, this.log);
     ({ mismatch: this.mismatch, breaker: this.live.breaker, deadlines: this.deadlines, pacer: this.live.pacer } = restored);
     this.sending.queue.add(restored.queued, now);
+    this.live.stats = new AttemptStats(now);
     return this;
   }
 
@@ -176,9 +183,14 @@ export class Engine {
     return { kind: "cancelled", job: this.view(jobId) };
   }
 
-  /** A host's report of one completion callback try. */
-  callbackReport(report: CallbackReport, now: number): void {
-    this.callbacks.report(report, now);
+  /** A host's report of one completion callback try; returns what became of the callback (null: a stale report). */
+  callbackReport(report: CallbackReport, now: number): CallbackStatus | null {
+    return this.callbacks.report(report, now);
+  }
+
+  /** Counts a storefront event that was answered 2xx but not queued. */
+  recordSourceEvent(event: SourceEventRecord): void {
+    this.sourceEvents.record(event);
   }
 
   /**
@@ -270,7 +282,16 @@ export class Engine {
   status(owner: string | null, now: number): DispatcherStatus {
     this.sending.queue.promote(now);
     const live = { pacer: this.live.pacer, hold: this.mismatch ?? this.live.breaker.hold, counts: this.outbox.counts, stats: this.live.stats };
-    return statusView(this.outbox, this.sending.queue, live, this.settings, owner, now);
+    // Sources are the operator's business: an admin sees them all, a caller none.
+    const sources = owner === null ? this.sourceEvents.summary() : [];
+    return statusView(this.outbox, this.sending.queue, { ...live, sources }, this.settings, owner, now);
+  }
+
+  /** The status as an admin sees it, with what was counted since the engine opened (for `/metrics`). */
+  metrics(now: number): EngineMetrics {
+    const status = this.status(null, now);
+    const stats = this.live.stats;
+    return { status, startedAt: stats.startedAt, ...stats.cumulative(), notifications: { ...this.outbox.ended }, callbacksPending: this.callbacks.pendingCount() };
   }
 
   /** Why sending is impaired (held, or storage nearly full); empty while all is well. */

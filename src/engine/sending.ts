@@ -113,7 +113,7 @@ export function settleInFlight(ctx: SendingContext, state: SendingState, request
   });
   ctx.queue.add(settled.requeued, now);
   state.breaker = decided.breaker.state;
-  state.stats.record(now, result.resultCode, decided.exceeded);
+  state.stats.record(now, result.resultCode, decided.exceeded, outcome.sentAt === undefined ? undefined : outcome.latencyMs);
   if (decided.exceeded && state.pacer.liveRps !== before) noteAdaptation(ctx, state.pacer, now, result.resultCode);
   if (decided.breaker.change) {
     log({ event: `breaker_${decided.breaker.change}`, kind: state.breaker.hold?.kind ?? null, reason: state.breaker.hold?.reason ?? null });
@@ -137,7 +137,7 @@ export function settleLate(ctx: SendingContext, state: SendingState, request: Re
   const status = result.resultClass === "success" ? "succeeded" : "failed";
   const settled = ctx.outbox.sql.transaction(() => ctx.outbox.settleLate(request.request_id, result, status, now));
   ctx.queue.remove(settled.finished);
-  state.stats.record(now, result.resultCode, false);
+  state.stats.record(now, result.resultCode, false, outcome.sentAt === undefined ? undefined : outcome.latencyMs);
   ctx.log({ event: "late_report", requestId: request.request_id, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode, next: status, notifications: settled.succeeded + settled.failed });
   return settled.completed;
 }

@@ -12,14 +12,17 @@ import type {
   CancelResult,
   DegradedReason,
   DispatcherApi,
+  DispatcherMetrics,
   DispatcherStatus,
   JobView,
   SendReport,
   SendTask,
+  SourceEventRecord,
   SubmitRequest,
   SubmitResult,
 } from "./api";
 import type { Engine } from "./engine";
+import { ServiceCounters } from "./metrics";
 
 /** What the service needs from its host. */
 export interface HostPort {
@@ -76,6 +79,8 @@ export class DispatcherService implements DispatcherApi {
   private poked = false;
   private stopped = false;
   private wakeSleeper: (() => void) | null = null;
+  /** Submits and callback tries as this service saw them, since it started (in memory). */
+  private readonly counters = new ServiceCounters();
 
   /** `open` builds the engine; it throws while the configuration is invalid, and is called again on the next use. */
   constructor(open: () => Engine, port: HostPort, options: LoopOptions) {
@@ -86,7 +91,11 @@ export class DispatcherService implements DispatcherApi {
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.stopped) throw new Error("the dispatcher is shutting down");
-    const result = await this.store(this.engine, request);
+    const result = await this.store(this.engine, request).catch((error: unknown) => {
+      this.counters.submitted("error");
+      throw error;
+    });
+    this.counters.submitted(result.kind);
     if (result.kind === "created") await this.kick();
     return result;
   }
@@ -129,9 +138,17 @@ export class DispatcherService implements DispatcherApi {
     await this.kick();
   }
 
+  async recordSourceEvent(event: SourceEventRecord): Promise<void> {
+    this.engine.recordSourceEvent(event);
+  }
+
+  async metrics(): Promise<DispatcherMetrics> {
+    return { ...this.engine.metrics(this.port.now()), ...this.counters.snapshot() };
+  }
+
   /** A completion callback try ended (the host sent it for `deliver`). */
   async callbackEnded(report: CallbackReport): Promise<void> {
-    this.engine.callbackReport(report, this.port.now());
+    this.counters.callbackTried(report.delivered, this.engine.callbackReport(report, this.port.now()));
     await this.kick();
   }
 

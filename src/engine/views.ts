@@ -2,7 +2,7 @@
  * What the engine shows: the job document, the status page, the recent-jobs list and the health
  * reasons. Functions of the outbox's rows and the engine's live state; nothing here decides or writes.
  */
-import type { BatchView, DegradedReason, DispatcherStatus, JobView, SubmitRequest } from "./api";
+import type { BatchView, DegradedReason, DispatcherStatus, JobView, SourceView, SubmitRequest } from "./api";
 import type { Hold } from "./decide/breaker";
 import { type PacerState, paceSnapshot } from "./decide/pacer";
 import { type DueQueue, REQUEST_PLACES } from "./queue";
@@ -24,6 +24,8 @@ export interface LiveState {
   hold: Hold | null;
   counts: OpenCounts;
   stats: AttemptStats;
+  /** Storefront sources' ignored events, as this status's reader may see them. */
+  sources: SourceView[];
 }
 
 /** A job as stored, read back with where its notifications are and its failures (payloads are never read). */
@@ -95,11 +97,13 @@ export function statusView(
       notifications: counts.queuedNotifications + counts.inFlightNotifications,
       queued: counts.queuedNotifications,
       etaSeconds: etaSeconds(counts, snapshot.liveRps),
+      oldestDueSeconds: Math.max(0, now - (outbox.oldestDueAt(now) ?? now)) / 1000,
     },
     inFlight: counts.inFlightRequests,
     callers: queue.callers(owner).map(({ owner: caller, weight, due, queued, share }) => ({ caller, weight, due, queued, share: Math.round(share * 1000) / 1000 })),
     results: live.stats.byCode(now),
     resultWindowSeconds: STATS_WINDOW_MS / 1000,
+    resultsSince: new Date(live.stats.since(now)).toISOString(),
     sendsPerSecond: live.stats.perSecond(now),
     recentJobs: outbox.recentJobs(owner, RECENT_JOBS).map(recentJob),
     adaptations: outbox.getMeta<DispatcherStatus["adaptations"]>("adaptations") ?? [],
@@ -111,6 +115,7 @@ export function statusView(
       nextProbeAt: hold.nextProbeAt === null ? null : new Date(hold.nextProbeAt).toISOString(),
     },
     storage: { bytes: outbox.sql.databaseBytes(), capBytes: settings.storageCapBytes },
+    sources: live.sources,
   };
 }
 

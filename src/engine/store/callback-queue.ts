@@ -71,4 +71,9 @@ export class CallbackQueue {
   nextAt(): number | null {
     return one<{ at: number | null }>(this.sql, "SELECT MIN(callback_next_at) AS at FROM jobs WHERE callback_status = 'pending'")?.at ?? null;
   }
+
+  /** How many callbacks are pending (read from the due index). */
+  pendingCount(): number {
+    return one<{ n: number }>(this.sql, "SELECT COUNT(*) AS n FROM jobs WHERE callback_status = 'pending'")?.n ?? 0;
+  }
 }

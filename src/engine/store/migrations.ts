@@ -155,8 +155,19 @@ const V4 = [
   `CREATE INDEX requests_sent ON requests(sent_at)`,
 ];
 
+/**
+ * Version 5: storefront events a source verified but did not queue (an unhandled type, no openId, a
+ * broken limit, …), counted per source and reason: one row each, moved by one UPSERT per event, so the
+ * counts survive restarts and cost one row however many events arrive.
+ */
+const V5 = [
+  `CREATE TABLE source_events (
+    source TEXT NOT NULL, reason TEXT NOT NULL, count INTEGER NOT NULL, last_at INTEGER NOT NULL, last_event_type TEXT,
+    PRIMARY KEY (source, reason))`,
+];
+
 /** Every step in order; the schema version is the number of steps applied. */
-export const MIGRATIONS: readonly (readonly string[])[] = [V1, V2, V3, V4];
+export const MIGRATIONS: readonly (readonly string[])[] = [V1, V2, V3, V4, V5];
 
 /** The version a database is at now: 0 for an empty one, 1 for one the first release made. */
 export function schemaVersion(sql: SqlAdapter): number {

@@ -8,6 +8,7 @@
  */
 import type { WireBatch } from "../../core/batch";
 import type { AttemptResult } from "../api";
+import type { NotificationOutcome } from "../metrics";
 import type { FailedRunRow, JobPartRow, JobRow, NewJob, QueuedRunRow, RequestRow, RequestState, RunGroupRow } from "./rows";
 import { type SqlAdapter, type SqlValue, one } from "./sql";
 
@@ -77,6 +78,9 @@ const QUEUED_RUN_COLUMNS =
   "r.run_id, r.job_id, j.owner, j.merchant_id, r.seq, r.count, r.payload_id, r.first, r.attempts, r.budget_spent, r.traffic_requeues, r.front, r.next_at, r.expires_at, r.at_most_once";
 const OPEN = "('staged', 'queued', 'leased')";
 
+/** The job counters that count notifications ending (all but `attempted` and `deduplicated`, counted at insert). */
+const ENDINGS = ["succeeded", "failed", "cancelled", "expired"] as const;
+
 /** Per job, how many of its notifications moved to each counter. */
 type JobDeltas = Map<string, Partial<Record<"succeeded" | "failed" | "cancelled" | "expired" | "attempted", number>>>;
 
@@ -85,6 +89,8 @@ export class Outbox {
   readonly sql: SqlAdapter;
   /** Open work, as the outbox's own writes moved it (counted once by `load`). */
   readonly counts: OpenCounts = { queuedRuns: 0, queuedNotifications: 0, inFlightRequests: 0, inFlightNotifications: 0 };
+  /** Notifications the outbox's writes ended since it was opened, by how (moved with the jobs' counters; in memory only). */
+  readonly ended: Record<NotificationOutcome, number> = { succeeded: 0, failed: 0, cancelled: 0, expired: 0, deduplicated: 0 };
 
   constructor(sql: SqlAdapter) {
     this.sql = sql;
@@ -136,6 +142,7 @@ export class Outbox {
       job.created_at, batches.length === 0 ? job.created_at : null, job.deduplicated, job.send_after, job.expires_at, job.on_unknown,
       job.callback_url,
     );
+    this.ended.deduplicated += job.deduplicated;
     const dueAt = Math.max(job.created_at, job.send_after ?? 0);
     if (staged) this.sql.exec("UPDATE runs SET state = 'queued', next_at = ? WHERE job_id = ? AND state = 'staged'", dueAt, job.job_id);
     else this.insertRuns(job.job_id, 0, batches, { state: "queued", nextAt: dueAt, expiresAt: job.expires_at, onUnknown: job.on_unknown });
@@ -295,6 +302,11 @@ export class Outbox {
     this.counts.queuedRuns -= settled.finished.length;
     this.counts.queuedNotifications -= settled.succeeded + settled.failed;
     return settled;
+  }
+
+  /** When the queued notification due longest ago fell due (ms epoch), or null when none is due at `now`. */
+  oldestDueAt(now: number): number | null {
+    return one<{ at: number | null }>(this.sql, "SELECT MIN(next_at) AS at FROM runs WHERE state = 'queued' AND next_at <= ?", now)?.at ?? null;
   }
 
   /** When the earliest lease runs out (ms epoch), or null. */
@@ -543,6 +555,7 @@ export class Outbox {
       );
       for (const row of rows) if (now !== null && row.completed_at === now) completed.push(row.job_id);
     }
+    for (const [, d] of entries) for (const outcome of ENDINGS) this.ended[outcome] += d[outcome] ?? 0;
     return completed;
   }
 }
