@@ -42,6 +42,7 @@ describe("parseConfig defaults", () => {
       dedupHours: 24,
       apiKeys: [{ token: API_KEY_1 }],
       adminKeys: [],
+      metricsKeys: [],
       callers: {},
       callbackAllowLocal: false,
       maxNotificationsPerRequest: 10_000,
