@@ -16,6 +16,7 @@ const testBindings = {
   ALIPAY_MAX_RPS: "20",
   RELAY_API_KEYS: "test-key-alpha-0123456789,test-key-bravo-0123456789",
   RELAY_ADMIN_KEYS: "test-admin-key-0123456789",
+  RELAY_METRICS_KEYS: "test-metrics-key-0123456789",
   RELAY_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
   RELAY_CALLBACK_SECRET: "whsec_dGVzdC1jYWxsYmFjay1zZWNyZXQtMDEyMw==",
   RELAY_RETRY_BASE_MS: "50",

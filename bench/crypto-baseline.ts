@@ -8,7 +8,7 @@
  * a batch, one log line.
  */
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

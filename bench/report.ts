@@ -69,7 +69,12 @@ export function rows(r: BenchResults): Row[] {
       measure: `pace at ${p.quota}/s, backlog in POSTs of 5,000, 200 ms answers (achieved ÷ quota, steady)`,
       ...atLeast(p.steady.ratio, paceTarget(p.quota)),
     });
-    out.push({ measure: "  same, whole run (while the POSTs are accepted too)", figure: ratio(p.whole.ratio), target: "(info)", met: null });
+    out.push({
+      measure: "  same, whole run (while the POSTs are accepted too)",
+      figure: ratio(p.whole.ratio),
+      target: "(info)",
+      met: null,
+    });
     out.push(...gatewayRows(p.quota, p.whole, p.standInLoopDelayMs));
     if (p.cores) out.push(coresRow(p.cores));
   }
@@ -80,7 +85,12 @@ export function rows(r: BenchResults): Row[] {
       ...atLeast(o.ratio, paceTarget(o.quota)),
     });
     out.push(...gatewayRows(o.quota, o, o.standInLoopDelayMs));
-    out.push({ measure: `  accept, 10,000 notif. while sending (p50 / p99, n=${o.accept.n})`, figure: `${ms(o.accept.p50)} / ${ms(o.accept.p99)}`, target: "(info)", met: null });
+    out.push({
+      measure: `  accept, 10,000 notif. while sending (p50 / p99, n=${o.accept.n})`,
+      figure: `${ms(o.accept.p50)} / ${ms(o.accept.p99)}`,
+      target: "(info)",
+      met: null,
+    });
   }
   if (r.waiters) {
     const w = r.waiters;
@@ -95,7 +105,12 @@ export function rows(r: BenchResults): Row[] {
       target: "(info)",
       met: null,
     });
-    out.push({ measure: `  GET /v1/status meanwhile (p50 / p99, n=${w.status.n})`, figure: `${ms(w.status.p50)} / ${ms(w.status.p99)}`, target: "(info)", met: null });
+    out.push({
+      measure: `  GET /v1/status meanwhile (p50 / p99, n=${w.status.n})`,
+      figure: `${ms(w.status.p50)} / ${ms(w.status.p99)}`,
+      target: "(info)",
+      met: null,
+    });
   }
   out.push(...storefrontRows(r));
   if (r.bundle) {
@@ -174,7 +189,7 @@ export function rows(r: BenchResults): Row[] {
       const least = floor.signVerify + floor.fetch + floor.log;
       out.push({
         measure: `  workerd's own CPU for sign+verify / one 20 KB POST / one RPC / one log line (bare Worker)`,
-        figure: [floor.signVerify, floor.fetch, floor.rpc, floor.log].map((v) => v.toFixed(2)).join(" / ") + " ms",
+        figure: `${[floor.signVerify, floor.fetch, floor.rpc, floor.log].map((v) => v.toFixed(2)).join(" / ")} ms`,
         target: "(info)",
         met: null,
       });
@@ -203,7 +218,12 @@ export function rows(r: BenchResults): Row[] {
         met: null,
       });
     }
-    out.push({ measure: "  pace meanwhile (achieved ÷ quota, steady)", figure: ratio(n.pace.steady.ratio), target: "(info)", met: null });
+    out.push({
+      measure: "  pace meanwhile (achieved ÷ quota, steady)",
+      figure: ratio(n.pace.steady.ratio),
+      target: "(info)",
+      met: null,
+    });
     if (n.cores) out.push(coresRow(n.cores, true));
   }
   if (r.cost) {
@@ -253,6 +273,7 @@ export const README_BENCH_MARKERS = { start: "<!-- bench:start -->", end: "<!-- 
 /** The README's copy of a saved full run: its table and the self-hosted one. */
 export function readmeBenchBlock(saved: { table: Row[]; selfhosted?: SelfHostedFigure[] | null }): string {
   const parts = [formatTable(saved.table)];
-  if (saved.selfhosted) parts.push(`Self-hosted beside workerd, 50/s, 200 ms answers:\n${formatSelfHosted(saved.selfhosted)}`);
+  if (saved.selfhosted)
+    parts.push(`Self-hosted beside workerd, 50/s, 200 ms answers:\n${formatSelfHosted(saved.selfhosted)}`);
   return ["```", parts.join("\n\n"), "```"].join("\n");
 }

@@ -1,10 +1,12 @@
 /**
  * Regenerates what is derived from the code outside it: the README's settings table (between its markers)
- * and `.dev.vars.example` from src/config/settings.ts, and docs/sources.md's generated sections from the
- * sources' declaration schema. `npm run docs`; test/node/readme.test.ts and docs-sources.test.ts check them.
+ * and `.dev.vars.example` from src/config/settings.ts, docs/sources.md's generated sections from the
+ * sources' declaration schema, and docs/operations.md's table of metrics from src/metrics/declaration.ts.
+ * `npm run docs`; test/node/readme.test.ts, docs-sources.test.ts and docs-metrics.test.ts check them.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { devVarsExample, README_MARKERS, settingsTable } from "../src/config/docs";
+import { withMetricsTable } from "../src/metrics/docs";
 import { sourcesDocSections, withSections } from "../src/sources/docs";
 
 // Run from the package root (npm scripts do); this file is bundled to .wrangler/tmp first.
@@ -20,4 +22,6 @@ writeFileSync(new URL(".dev.vars.example", root), devVarsExample());
 const sourcesDoc = new URL("docs/sources.md", root);
 const example = readFileSync(new URL("examples/sources.json", root), "utf8");
 writeFileSync(sourcesDoc, withSections(readFileSync(sourcesDoc, "utf8"), sourcesDocSections(example)));
-console.log("README.md settings table, .dev.vars.example and docs/sources.md's generated sections written");
+const operationsDoc = new URL("docs/operations.md", root);
+writeFileSync(operationsDoc, withMetricsTable(readFileSync(operationsDoc, "utf8")));
+console.log("README.md settings table, .dev.vars.example, docs/sources.md's generated sections and docs/operations.md's metrics written");

@@ -9,7 +9,6 @@ import { type Config, describeConfig, parseConfig } from "../src/config";
 import { worker } from "../src/hosts/cloudflare/worker";
 import { callerWeights, mayUseMerchant } from "../src/security/callers";
 import { ownerOf } from "../src/security/owner";
-import { parseWebhookSecret } from "../src/security/webhook";
 import { TestGateway } from "./support/gateway";
 import { ADMIN_KEY, expectOutboxEmpty, freshRelay, notifications, relayStatus, setting } from "./support/relay";
 
@@ -42,7 +41,11 @@ function errorsOf(vars: Record<string, string>) {
 describe("RELAY_API_KEYS with names", () => {
   it("reads name:key entries beside bare keys; keys sharing a name are one caller", () => {
     const config = configOf({ RELAY_API_KEYS: `shop-a:${OLD_KEY}, ${BARE_KEY}, shop-a:${NEW_KEY}` });
-    expect(config.apiKeys).toEqual([{ token: OLD_KEY, name: "shop-a" }, { token: BARE_KEY }, { token: NEW_KEY, name: "shop-a" }]);
+    expect(config.apiKeys).toEqual([
+      { token: OLD_KEY, name: "shop-a" },
+      { token: BARE_KEY },
+      { token: NEW_KEY, name: "shop-a" },
+    ]);
     expect(ownerOf({ kind: "named-key", name: "shop-a" })).toBe("caller:shop-a");
   });
 
@@ -68,7 +71,10 @@ describe("RELAY_CALLERS", () => {
   const keys = { RELAY_API_KEYS: `shop-a:${OLD_KEY},shop-b:${SHOP_B_KEY},${BARE_KEY}` };
 
   it("reads each caller's weight (default 1) and merchants; the summary shows them, and no key", () => {
-    const config = configOf({ ...keys, RELAY_CALLERS: `{"shop-a": {"weight": 2.5, "merchants": ["${ALLOWED}", "${ALLOWED}"]}, "shop-b": {}}` });
+    const config = configOf({
+      ...keys,
+      RELAY_CALLERS: `{"shop-a": {"weight": 2.5, "merchants": ["${ALLOWED}", "${ALLOWED}"]}, "shop-b": {}}`,
+    });
     expect(config.callers).toEqual({ "shop-a": { weight: 2.5, merchants: [ALLOWED] }, "shop-b": { weight: 1 } });
     const summary = JSON.stringify(describeConfig(config));
     expect(JSON.parse(summary).RELAY_CALLERS).toBe(JSON.stringify(config.callers));
@@ -97,12 +103,19 @@ describe("RELAY_CALLERS", () => {
 
   it("gives the engine each caller's weight by the owner its jobs carry, the webhook signer's included", () => {
     const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    const config = configOf({ ...keys, RELAY_WEBHOOK_SECRET: secret, RELAY_CALLERS: '{"shop-a": {"weight": 3}, "webhook": {"weight": 0.5}}' });
+    const config = configOf({
+      ...keys,
+      RELAY_WEBHOOK_SECRET: secret,
+      RELAY_CALLERS: '{"shop-a": {"weight": 3}, "webhook": {"weight": 0.5}}',
+    });
     expect(callerWeights(config)).toEqual({ "caller:shop-a": 3, "caller:webhook": 0.5 });
   });
 
   it("lets a caller with a merchant list use those merchants only; others, and unnamed keys, any", () => {
-    const config = configOf({ ...keys, RELAY_CALLERS: `{"shop-a": {"merchants": ["${ALLOWED}"]}, "shop-b": {"weight": 2}}` });
+    const config = configOf({
+      ...keys,
+      RELAY_CALLERS: `{"shop-a": {"merchants": ["${ALLOWED}"]}, "shop-b": {"weight": 2}}`,
+    });
     expect(mayUseMerchant(config, "shop-a", ALLOWED)).toBe(true);
     expect(mayUseMerchant(config, "shop-a", OTHER_MERCHANT)).toBe(false);
     expect(mayUseMerchant(config, "shop-b", OTHER_MERCHANT)).toBe(true);
@@ -125,7 +138,8 @@ describe("named callers at the API", () => {
       }),
       named,
     );
-  const post = (key: string, body: object) => call("/v1/notifications", key, { method: "POST", body: JSON.stringify(body) });
+  const post = (key: string, body: object) =>
+    call("/v1/notifications", key, { method: "POST", body: JSON.stringify(body) });
 
   beforeEach(freshRelay);
 

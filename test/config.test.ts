@@ -43,6 +43,7 @@ describe("parseConfig defaults", () => {
       maxDedupKeys: 100_000,
       apiKeys: [{ token: API_KEY_1 }],
       adminKeys: [],
+      metricsKeys: [],
       callers: {},
       callbackAllowLocal: false,
       maxNotificationsPerRequest: 10_000,

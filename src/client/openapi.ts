@@ -44,6 +44,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics for Prometheus
+         * @description The dispatcher's figures in the Prometheus text exposition format (0.0.4), or OpenMetrics 1.0 when `Accept` prefers `application/openmetrics-text` (as Prometheus asks). Gauges read the same state as `GET /v1/status` at that moment; counters count since the dispatcher's instance started (in memory: a restart starts them from zero, which `rate()` takes as a reset), except the storefront sources' ignored events, which are stored. The names, types and help are listed in docs/operations.md. A metrics key (RELAY_METRICS_KEYS) or an admin key.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -318,6 +338,7 @@ export interface components {
                 RELAY_MAX_WAIT_SECONDS: number;
                 /** @description `Prefer: wait` answers one caller may hold open at once (POST and GET together); beyond it the answer comes at once, with `Preference-Applied: wait=0`. */
                 RELAY_MAX_WAITS_PER_CALLER: number;
+                RELAY_METRICS_KEYS: number | null;
                 /** @description Margin added to the one-second window the pace is counted in, in ms: the pace is `ALIPAY_MAX_RPS` per (1000 + this) ms. Raise it if the network between Cloudflare and AlipayHK jitters more. */
                 RELAY_PACE_GUARD_MS: number;
                 /** @description First retry delay in ms; doubles per attempt, with jitter. */
@@ -485,6 +506,8 @@ export interface components {
                 etaSeconds: number;
                 /** @description Queued and on the wire. */
                 notifications: number;
+                /** @description Seconds the oldest notification due now has waited since it fell due (its job's creation or `sendAfter`, or its retry time); 0 with nothing due. */
+                oldestDueSeconds: number;
                 /** @description Waiting for a request (due now, or later: `sendAfter`, a retry's backoff). */
                 queued: number;
             };
@@ -587,6 +610,7 @@ export interface components {
                 RELAY_MAX_WAIT_SECONDS: number;
                 /** @description `Prefer: wait` answers one caller may hold open at once (POST and GET together); beyond it the answer comes at once, with `Preference-Applied: wait=0`. */
                 RELAY_MAX_WAITS_PER_CALLER: number;
+                RELAY_METRICS_KEYS: number | null;
                 /** @description Margin added to the one-second window the pace is counted in, in ms: the pace is `ALIPAY_MAX_RPS` per (1000 + this) ms. Raise it if the network between Cloudflare and AlipayHK jitters more. */
                 RELAY_PACE_GUARD_MS: number;
                 /** @description First retry delay in ms; doubles per attempt, with jitter. */
@@ -606,14 +630,40 @@ export interface components {
             results: {
                 [key: string]: number;
             };
+            /**
+             * Format: date-time
+             * @description Where `results` and `sendsPerSecond` begin: `resultWindowSeconds` ago, or when the dispatcher started if later (they are kept in memory; nothing is known before it).
+             */
+            resultsSince: string;
             resultWindowSeconds: number;
-            /** @description Requests per whole second over the window (for a caller key: those that carried its notifications); seconds without any are left out. */
+            /** @description Requests per whole second since `resultsSince` (for a caller key: those that carried its notifications); a second left out had none (before `resultsSince` nothing is known). */
             sendsPerSecond: {
                 /** @description Start of the second, in ms since the Unix epoch. */
                 at: number;
+                /** @description The requests of that second by result code. */
+                codes: {
+                    [key: string]: number;
+                };
                 /** @description Of which answered REQUEST_TRAFFIC_EXCEED_LIMIT. */
                 exceeded: number;
                 sends: number;
+            }[];
+            /** @description Storefront sources (RELAY_SOURCES) with verified events answered 2xx but not queued, by reason, counted since the outbox was created; an admin key only (a caller's key gets an empty list). */
+            sources: {
+                /** @description Events by reason, e.g. `unhandled-event` or `no-open-id` (docs/sources.md lists them). */
+                ignored: {
+                    [key: string]: number;
+                };
+                lastEventType: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the latest was answered.
+                 */
+                lastIgnoredAt: string;
+                /** @description Why the latest was not queued. */
+                lastReason: string;
+                /** @description The source's name (RELAY_SOURCES). */
+                source: string;
             }[];
             /** @description The outbox's size against its cap, shared by every caller: new work that would pass it is refused (503 `storage-full`); /healthz is degraded above 80 % of it. */
             storage: {
@@ -781,6 +831,63 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics, as `text/plain; version=0.0.4` or `application/openmetrics-text; version=1.0.0`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `unauthorized`: Missing or invalid credentials. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: These credentials may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-configured`: The relay is not configured correctly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -30,6 +30,7 @@ export type Config = { [N in Exclude<SettingName, Optional<SettingName>> as Fiel
   /** Key lists are empty rather than absent when unset. */
   apiKeys: CallerKey[];
   adminKeys: string[];
+  metricsKeys: string[];
   /** RELAY_CALLERS by caller name; empty when unset. */
   callers: Record<string, CallerPolicy>;
   /** Each source's HMAC keys (from the secrets its declaration names), by source name; empty without sources. */
@@ -121,6 +122,7 @@ export function parseConfig(env: object): ConfigResult {
   values.sourceKeys = resolved.keys;
   values.apiKeys ??= [];
   values.adminKeys ??= [];
+  values.metricsKeys ??= [];
   values.callers ??= {};
   // Checked only against key lists that parsed, so one bad key is not also reported as unknown callers.
   if (!reported.has("RELAY_API_KEYS") && !reported.has("RELAY_WEBHOOK_SECRET")) errors.push(...unknownCallers(values));

@@ -105,6 +105,19 @@ export const SETTINGS = {
     },
     { kind: "shown", schema: z.number(), show: (keys) => keys.length },
   ),
+  RELAY_METRICS_KEYS: parsed(
+    keyList,
+    {
+      default: null,
+      required: false,
+      secret: true,
+      example: "change-me-metrics-key-0001",
+      description:
+        "Comma-separated bearer tokens, each ≥ 16 characters, that read `GET /metrics` (Prometheus text or " +
+        "OpenMetrics) and nothing else: for a scraper's configuration. Admin keys read it too.",
+    },
+    { kind: "shown", schema: z.number(), show: (keys) => keys.length },
+  ),
   RELAY_WEBHOOK_SECRET: parsed(
     parseWebhookSecrets,
     {

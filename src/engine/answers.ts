@@ -65,7 +65,9 @@ export const BatchViewSchema = described(
 export const CallbackViewSchema = described(
   "The completion callback: `pending` until the receiver answers 2xx (`delivered`) or 24 h of retries pass (`failed`; 10 minutes for a job that sent nothing).",
   z.strictObject({
-    status: z.enum(["waiting", "pending", "delivered", "failed"]).check(z.describe("`waiting` until the job completes.")),
+    status: z
+      .enum(["waiting", "pending", "delivered", "failed"])
+      .check(z.describe("`waiting` until the job completes.")),
     attempts: count("Tries so far."),
     lastError: z.nullable(text("Why the latest try failed, e.g. `HTTP 500` or `timeout`.")),
   }),
@@ -95,11 +97,19 @@ export const JobViewSchema = described(
     completedAt: z.nullable(timestamp()),
     batches: z
       .array(BatchViewSchema)
-      .check(z.describe("Where the notifications are, by the request they last rode on: not sent yet first, then newest first; at most 100 entries.")),
+      .check(
+        z.describe(
+          "Where the notifications are, by the request they last rode on: not sent yet first, then newest first; at most 100 entries.",
+        ),
+      ),
     batchesOmitted: count("Older entries not listed (a large job rides on many requests)."),
     failures: z
       .array(z.strictObject({ openId: z.string(), resultCode: z.string(), resultMsg: z.string() }))
-      .check(z.describe("Every notification that failed for good, with the reason (not the cancelled, expired or deduplicated).")),
+      .check(
+        z.describe(
+          "Every notification that failed for good, with the reason (not the cancelled, expired or deduplicated).",
+        ),
+      ),
   }),
 );
 
@@ -115,13 +125,36 @@ export const HoldSchema = described(
     kind: z.enum(["setup", "unverified", "outage", "paused", "client-mismatch"]),
     reason: z.string(),
     since: timestamp(),
-    by: z.nullable(text("Who paused: the admin key's owner id (never the key), shown to admin keys only; null for the breaker's holds and for caller keys.")),
-    nextProbeAt: z.nullable(timestamp("When the next probe request may leave; null when none will until someone acts.")),
+    by: z.nullable(
+      text(
+        "Who paused: the admin key's owner id (never the key), shown to admin keys only; null for the breaker's holds and for caller keys.",
+      ),
+    ),
+    nextProbeAt: z.nullable(
+      timestamp("When the next probe request may leave; null when none will until someone acts."),
+    ),
   }),
 );
 
 /** Why sending is held, while it is. */
 export type HoldView = z.output<typeof HoldSchema>;
+
+/** One storefront source's ignored events, as the status shows them. */
+export const SourceViewSchema = described(
+  "A storefront source's events that were verified and answered 2xx but not queued, counted by reason.",
+  z.strictObject({
+    source: text("The source's name (RELAY_SOURCES)."),
+    ignored: z
+      .record(z.string(), count())
+      .check(z.describe("Events by reason, e.g. `unhandled-event` or `no-open-id` (docs/sources.md lists them).")),
+    lastIgnoredAt: timestamp("When the latest was answered."),
+    lastReason: text("Why the latest was not queued."),
+    lastEventType: z.nullable(text("The latest one's event type, when it could be read.")),
+  }),
+);
+
+/** One storefront source's ignored events. */
+export type SourceView = z.output<typeof SourceViewSchema>;
 
 /**
  * Live figures of the dispatcher, as `GET /v1/status` shows them: everything to an admin key; to a
@@ -150,10 +183,24 @@ export const DispatcherStatusSchema = z.strictObject({
         .number()
         .check(
           z.gte(0),
-          z.describe("Estimated seconds until the backlog is sent: in full requests at the live pace (admin), or at the caller's fair share of each request (caller)."),
+          z.describe(
+            "Estimated seconds until the backlog is sent: in full requests at the live pace (admin), or at the caller's fair share of each request (caller).",
+          ),
+        ),
+      oldestDueSeconds: z
+        .number()
+        .check(
+          z.gte(0),
+          z.describe(
+            "Seconds the oldest notification due now has waited since it fell due (its job's creation or `sendAfter`, or its retry time); 0 with nothing due.",
+          ),
         ),
     })
-    .check(z.describe("Work stored and not yet settled: every caller's for an admin key, the caller's own for a caller key.")),
+    .check(
+      z.describe(
+        "Work stored and not yet settled: every caller's for an admin key, the caller's own for a caller key.",
+      ),
+    ),
   inFlight: count("Requests waiting for AlipayHK's answer now (for a caller key: those carrying its notifications)."),
   callers: z
     .array(
@@ -164,8 +211,14 @@ export const DispatcherStatusSchema = z.strictObject({
         queued: count("Notifications queued in all."),
         share: z
           .number()
-          .check(z.gte(0), z.lte(1), z.describe("Its share of each request's 100 places now, 0..1 (0 with nothing due).")),
-        runs: count("Stored runs it holds (a job's consecutive notifications, at most 100 each): what RELAY_MAX_BACKLOG_BATCHES counts."),
+          .check(
+            z.gte(0),
+            z.lte(1),
+            z.describe("Its share of each request's 100 places now, 0..1 (0 with nothing due)."),
+          ),
+        runs: count(
+          "Stored runs it holds (a job's consecutive notifications, at most 100 each): what RELAY_MAX_BACKLOG_BATCHES counts.",
+        ),
         backlogShare: count(
           "Its weighted share of RELAY_MAX_BACKLOG_BATCHES among the callers holding work, in runs: beyond it, new work is refused while the backlog is in its last quarter (0 while no other caller holds work).",
         ),
@@ -178,17 +231,29 @@ export const DispatcherStatusSchema = z.strictObject({
     ),
   results: z
     .record(z.string(), count())
-    .check(z.describe("Attempts per result code over the last `resultWindowSeconds`: every request's for an admin key; for a caller key, the requests that carried its notifications.")),
+    .check(
+      z.describe(
+        "Attempts per result code over the last `resultWindowSeconds`: every request's for an admin key; for a caller key, the requests that carried its notifications.",
+      ),
+    ),
   resultWindowSeconds: count(),
+  resultsSince: timestamp(
+    "Where `results` and `sendsPerSecond` begin: `resultWindowSeconds` ago, or when the dispatcher started if later (they are kept in memory; nothing is known before it).",
+  ),
   sendsPerSecond: z
     .array(
       z.strictObject({
         at: count("Start of the second, in ms since the Unix epoch."),
         sends: count(),
         exceeded: count("Of which answered REQUEST_TRAFFIC_EXCEED_LIMIT."),
+        codes: z.record(z.string(), count()).check(z.describe("The requests of that second by result code.")),
       }),
     )
-    .check(z.describe("Requests per whole second over the window (for a caller key: those that carried its notifications); seconds without any are left out.")),
+    .check(
+      z.describe(
+        "Requests per whole second since `resultsSince` (for a caller key: those that carried its notifications); a second left out had none (before `resultsSince` nothing is known).",
+      ),
+    ),
   recentJobs: z
     .array(
       z.strictObject({
@@ -213,7 +278,18 @@ export const DispatcherStatusSchema = z.strictObject({
       bytes: count("Size of the outbox database."),
       capBytes: count("RELAY_STORAGE_CAP_BYTES."),
     })
-    .check(z.describe("The outbox's size against its cap, shared by every caller: new work that would pass it is refused (503 `storage-full`); /healthz is degraded above 80 % of it.")),
+    .check(
+      z.describe(
+        "The outbox's size against its cap, shared by every caller: new work that would pass it is refused (503 `storage-full`); /healthz is degraded above 80 % of it.",
+      ),
+    ),
+  sources: z
+    .array(SourceViewSchema)
+    .check(
+      z.describe(
+        "Storefront sources (RELAY_SOURCES) with verified events answered 2xx but not queued, by reason, counted since the outbox was created; an admin key only (a caller's key gets an empty list).",
+      ),
+    ),
 });
 
 /** Why the relay is degraded, as the dispatcher reports it. */
@@ -230,3 +306,29 @@ export type DegradedReason = z.output<typeof DegradedReasonSchema>;
 
 /** Live figures of the dispatcher. */
 export type DispatcherStatus = z.output<typeof DispatcherStatusSchema>;
+
+/** The engine's answer to a submit. */
+export type SubmitResult =
+  | { kind: "created"; job: JobView; estimatedSeconds: number }
+  | { kind: "existing"; job: JobView; estimatedSeconds: number }
+  | { kind: "idempotency-mismatch" }
+  | { kind: "webhook-replayed" }
+  | BacklogFull
+  | { kind: "storage-full"; retryAfterSeconds: number; bytes: number; capBytes: number }
+  | { kind: "callbacks-pending"; retryAfterSeconds: number; pending: number; limit: number };
+
+/**
+ * The backlog has no room for the request: it is full (`backlogRuns` of `limit` stored runs), or the
+ * caller holds more than its share (`callerRuns` beyond `callerShare`) while the backlog is in its reserve.
+ */
+export interface BacklogFull {
+  kind: "backlog-full";
+  retryAfterSeconds: number;
+  backlogRuns: number;
+  limit: number;
+  callerRuns?: number;
+  callerShare?: number;
+}
+
+/** A refusal of new work that passes with time: its kind and when to try again. */
+export type Refusal = Extract<SubmitResult, { retryAfterSeconds: number }>;

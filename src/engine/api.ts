@@ -2,6 +2,7 @@
 import type { WireBatch } from "../core/batch";
 import type { ResultClass, SendOutcome } from "../core/types";
 import type { DegradedReason, DispatcherStatus, JobView } from "./answers";
+import type { DispatcherMetrics } from "./metrics";
 
 /** A request accepted by the HTTP layer, handed to the engine to be stored before the 202. */
 export interface SubmitRequest {
@@ -25,7 +26,10 @@ export interface SubmitRequest {
 }
 
 /** The engine's answer to a cancel. */
-export type CancelResult = { kind: "cancelled"; job: JobView } | { kind: "completed"; job: JobView } | { kind: "not-found" };
+export type CancelResult =
+  | { kind: "cancelled"; job: JobView }
+  | { kind: "completed"; job: JobView }
+  | { kind: "not-found" };
 
 /** A completion callback try for the host to send: POST `body` to `url`, signed under `webhookId`. */
 export interface CallbackTask {
@@ -51,31 +55,8 @@ export interface CallbackReport {
   error: string | null;
 }
 
-/** The engine's answer to a submit. */
-export type SubmitResult =
-  | { kind: "created"; job: JobView; estimatedSeconds: number }
-  | { kind: "existing"; job: JobView; estimatedSeconds: number }
-  | { kind: "idempotency-mismatch" }
-  | { kind: "webhook-replayed" }
-  | BacklogFull
-  | { kind: "storage-full"; retryAfterSeconds: number; bytes: number; capBytes: number }
-  | { kind: "callbacks-pending"; retryAfterSeconds: number; pending: number; limit: number };
-
-/**
- * The backlog has no room for the request: it is full (`backlogRuns` of `limit` stored runs), or the
- * caller holds more than its share (`callerRuns` beyond `callerShare`) while the backlog is in its reserve.
- */
-export interface BacklogFull {
-  kind: "backlog-full";
-  retryAfterSeconds: number;
-  backlogRuns: number;
-  limit: number;
-  callerRuns?: number;
-  callerShare?: number;
-}
-
-/** A refusal of new work that passes with time: its kind and when to try again. */
-export type Refusal = Extract<SubmitResult, { retryAfterSeconds: number }>;
+import type { SubmitResult } from "./answers";
+export type { BacklogFull, Refusal, SubmitResult } from "./answers";
 
 /**
  * How a `Prefer: wait` ended: the job (null when the caller may not see it), and `refused` when the
@@ -109,7 +90,20 @@ export interface SendReport {
   outcome: SendOutcome;
 }
 
-export type { BatchView, DegradedReason, DispatcherStatus, HoldView, JobView } from "./answers";
+export type { BatchView, DegradedReason, DispatcherStatus, HoldView, JobView, SourceView } from "./answers";
+export type { DispatcherMetrics } from "./metrics";
+
+/** A storefront event a source verified and answered 2xx without queuing it, to be counted. */
+export interface SourceEventRecord {
+  /** The source's name (RELAY_SOURCES). */
+  source: string;
+  /** Why it was not queued (src/sources/outcomes.ts). */
+  reason: string;
+  /** Its event type, when it could be read. */
+  eventType: string | null;
+  /** When it was answered, ms epoch. */
+  at: number;
+}
 
 /** A result class together with the code that explains it, for storage and logs. */
 export interface AttemptResult {
@@ -142,4 +136,8 @@ export interface DispatcherApi {
   pause(reason: string, by?: string): Promise<void>;
   /** Lifts a pause or an open breaker. */
   resume(): Promise<void>;
+  /** Counts a storefront event that was answered 2xx but not queued (shown in the status and metrics). */
+  recordSourceEvent(event: SourceEventRecord): Promise<void>;
+  /** The status as an admin sees it and the totals counted since this instance started, in one snapshot. */
+  metrics(): Promise<DispatcherMetrics>;
 }

@@ -12,8 +12,18 @@ import { CALLBACK_TIMEOUT_MS } from "./decide/callback-policy";
  * Sends one try through `fetchFn`, signed for the job's owner under each RELAY_CALLBACK_SECRET entry
  * (`secrets`; undefined: not configured).
  */
-export async function sendCallback(task: CallbackTask, secrets: readonly Uint8Array[] | undefined, fetchFn: typeof fetch, now: () => number): Promise<CallbackReport> {
-  const ended = (delivered: boolean, error: string | null): CallbackReport => ({ jobId: task.jobId, attempt: task.attempt, delivered, error });
+export async function sendCallback(
+  task: CallbackTask,
+  secrets: readonly Uint8Array[] | undefined,
+  fetchFn: typeof fetch,
+  now: () => number,
+): Promise<CallbackReport> {
+  const ended = (delivered: boolean, error: string | null): CallbackReport => ({
+    jobId: task.jobId,
+    attempt: task.attempt,
+    delivered,
+    error,
+  });
   if (!secrets?.length) return ended(false, "RELAY_CALLBACK_SECRET is not set: the callback is not sent unsigned");
   // Standard Webhooks: the timestamp is seconds; the id stays the same on every try so receivers can dedupe.
   const timestamp = Math.floor(now() / 1000);
@@ -54,7 +64,11 @@ export function deliverCallbacks(
     sendCallback(task, secrets, fetchFn, Date.now)
       .then(ended)
       .catch((error: unknown) => {
-        logEvent({ event: "callback_failed", jobId: task.jobId, error: error instanceof Error ? error.message : String(error) });
+        logEvent({
+          event: "callback_failed",
+          jobId: task.jobId,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }),
   );
 }

@@ -9,7 +9,13 @@
  * (the tries of the instance before it ended with it; their rows fall due when their leases run out).
  */
 import type { logEvent } from "../log";
-import { CALLBACK_LEASE_MS, callbackWindowMs, decideCallback, pickCallbacks } from "./decide/callback-policy";
+import {
+  CALLBACK_LEASE_MS,
+  type CallbackStatus,
+  callbackWindowMs,
+  decideCallback,
+  pickCallbacks,
+} from "./decide/callback-policy";
 import type { CallbackReport, CallbackTask, JobView } from "./api";
 import { type CallbackLimits, DEFAULT_CALLBACK_LIMITS } from "./settings";
 import { CallbackQueue, type DueCallbackRow } from "./store/callback-queue";
@@ -43,7 +49,13 @@ export class Callbacks {
   /** When the next try may go (ms epoch), null: none; undefined: not read yet. Kept so ticks without callbacks query nothing. */
   private dueAt: number | null | undefined;
 
-  constructor(sql: SqlAdapter, random: () => number, newId: () => string, log: typeof logEvent, limits: CallbackLimits = DEFAULT_CALLBACK_LIMITS) {
+  constructor(
+    sql: SqlAdapter,
+    random: () => number,
+    newId: () => string,
+    log: typeof logEvent,
+    limits: CallbackLimits = DEFAULT_CALLBACK_LIMITS,
+  ) {
     this.sql = sql;
     this.queue = new CallbackQueue(sql);
     this.random = random;
@@ -86,26 +98,56 @@ export class Callbacks {
         this.queue.lease(row.job_id, until);
         const attempt = row.callback_attempts + 1;
         this.out.set(row.job_id, { owner: row.owner, attempt, until });
-        return { jobId: row.job_id, owner: row.owner, url: row.callback_url, webhookId: row.callback_id, body: JSON.stringify(view(row.job_id)), attempt };
+        return {
+          jobId: row.job_id,
+          owner: row.owner,
+          url: row.callback_url,
+          webhookId: row.callback_id,
+          body: JSON.stringify(view(row.job_id)),
+          attempt,
+        };
       }),
     );
   }
 
-  /** A try's ending. A report for an older try (its lease ran out and it was handed out again) is ignored. */
-  report(report: CallbackReport, now: number): void {
+  /**
+   * A try's ending; returns what became of the callback (`delivered`, `pending`, `failed`: given up). A
+   * report for an older try (its lease ran out and it was handed out again) is ignored (null).
+   */
+  report(report: CallbackReport, now: number): CallbackStatus | null {
     const out = this.out.get(report.jobId);
     if (out?.attempt === report.attempt) this.out.delete(report.jobId);
     this.dueAt = undefined;
     const row = this.queue.pending(report.jobId);
     if (row?.callback_status !== "pending" || row.callback_attempts !== report.attempt || row.completed_at === null) {
       this.log({ event: "stale_callback_report", jobId: report.jobId, attempt: report.attempt });
-      return;
+      return null;
     }
-    const next = decideCallback(report.delivered, report.attempt, row.completed_at, now, this.random(), callbackWindowMs(row.attempted));
+    const next = decideCallback(
+      report.delivered,
+      report.attempt,
+      row.completed_at,
+      now,
+      this.random(),
+      callbackWindowMs(row.attempted),
+    );
     this.sql.bookkeeping(() => this.queue.settle(report.jobId, next, report.delivered ? null : report.error));
     this.dueAt = undefined;
-    if (next.status !== "pending" && this.pendingBy) this.pendingBy.set(row.owner, Math.max(0, (this.pendingBy.get(row.owner) ?? 0) - 1));
-    this.log({ event: "callback", jobId: report.jobId, attempt: report.attempt, next: next.status, error: report.error });
+    if (next.status !== "pending" && this.pendingBy)
+      this.pendingBy.set(row.owner, Math.max(0, (this.pendingBy.get(row.owner) ?? 0) - 1));
+    this.log({
+      event: "callback",
+      jobId: report.jobId,
+      attempt: report.attempt,
+      next: next.status,
+      error: report.error,
+    });
+    return next.status;
+  }
+
+  /** How many callbacks are pending now. */
+  pendingCount(): number {
+    return this.queue.pendingCount();
   }
 
   /**

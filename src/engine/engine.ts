@@ -14,6 +14,7 @@ import type {
   CancelResult,
   DegradedReason,
   DispatcherStatus,
+  SourceEventRecord,
   JobView,
   JobWait,
   Refusal,
@@ -23,8 +24,17 @@ import type {
   SubmitResult,
 } from "./api";
 import { Callbacks, newWebhookId } from "./callbacks";
-import { admitRuns, admittedEta, backlogShare, drainSeconds, priorJob, requestBytes, storageRetrySeconds } from "./decide/admission";
+import {
+  admitRuns,
+  admittedEta,
+  backlogShare,
+  drainSeconds,
+  priorJob,
+  requestBytes,
+  storageRetrySeconds,
+} from "./decide/admission";
 import { type BreakerState, CLOSED, type Hold, hold } from "./decide/breaker";
+import type { CallbackStatus } from "./decide/callback-policy";
 import { dedupBatches } from "./decide/dedup";
 import { type PacerState, paceSnapshot } from "./decide/pacer";
 import { planSends, type Slot } from "./decide/plan";
@@ -33,10 +43,12 @@ import { pruneStep, restore } from "./housekeeping";
 import { type Assembled, DueQueue, REQUEST_PLACES } from "./queue";
 import { type SendingContext, type SendingState, dispatch, settleInFlight, settleLate } from "./sending";
 import { DEFAULT_CALLBACK_LIMITS, type EngineSettings } from "./settings";
+import type { EngineMetrics } from "./metrics";
 import { AttemptStats } from "./stats";
 import { DedupKeys } from "./store/dedup-keys";
 import { type Ended, Outbox } from "./store/outbox";
 import type { NewJob } from "./store/rows";
+import { SourceEvents } from "./store/source-events";
 import type { SqlAdapter } from "./store/sql";
 import { type StatusScope, degradedReasons, queuedJobView, readJob, statusView } from "./views";
 import { Waiters } from "./waiters";
@@ -75,6 +87,7 @@ export class Engine {
   private readonly outbox: Outbox;
   private readonly dedupKeys: DedupKeys;
   private readonly callbacks: Callbacks;
+  private readonly sourceEvents: SourceEvents;
   private readonly log: typeof logEvent;
   private readonly waiters = new Waiters();
   /** Open `Prefer: wait` waits per caller. */
@@ -87,7 +100,7 @@ export class Engine {
     pacer: undefined as unknown as PacerState, // set by open()
     breaker: CLOSED,
     probes: new Set<number>(),
-    stats: new AttemptStats(),
+    stats: new AttemptStats(0), // restarted by open()
     ownerStats: new Map(),
     requestOwners: new Map(),
     missedInRow: 0,
@@ -108,9 +121,16 @@ export class Engine {
     this.settings = settings;
     this.outbox = new Outbox(sql);
     this.dedupKeys = new DedupKeys(sql);
+    this.sourceEvents = new SourceEvents(sql);
     this.log = deps.log ?? logEvent;
     const random = deps.random ?? Math.random;
-    this.callbacks = new Callbacks(sql, random, deps.newWebhookId ?? newWebhookId, this.log, settings.callbacks ?? DEFAULT_CALLBACK_LIMITS);
+    this.callbacks = new Callbacks(
+      sql,
+      random,
+      deps.newWebhookId ?? newWebhookId,
+      this.log,
+      settings.callbacks ?? DEFAULT_CALLBACK_LIMITS,
+    );
     this.sending = {
       outbox: this.outbox,
       queue: this.newQueue(),
@@ -124,8 +144,14 @@ export class Engine {
   /** Migrates the outbox, pins the clientId, and loads what survives a restart (the queue, counters, pace, holds). */
   open(now: number): this {
     const restored = restore(this.sql, this.outbox, this.settings, now, this.log);
-    ({ mismatch: this.mismatch, breaker: this.live.breaker, deadlines: this.deadlines, pacer: this.live.pacer } = restored);
+    ({
+      mismatch: this.mismatch,
+      breaker: this.live.breaker,
+      deadlines: this.deadlines,
+      pacer: this.live.pacer,
+    } = restored);
     this.sending.queue.add(restored.queued, now);
+    this.live.stats = new AttemptStats(now);
     return this;
   }
 
@@ -150,12 +176,23 @@ export class Engine {
       queued: this.outbox.insertJob(newJob(request, dedup.deduplicated, now), batches, staged),
       forgotten: this.dedupKeys.remember(request.owner, dedup.accepted, request.jobId, now, this.settings.maxDedupKeys),
     }));
-    if (forgotten > 0) this.log({ event: "dedup_keys_forgotten", owner: request.owner, keys: forgotten, reason: "RELAY_MAX_DEDUP_KEYS" });
+    if (forgotten > 0)
+      this.log({
+        event: "dedup_keys_forgotten",
+        owner: request.owner,
+        keys: forgotten,
+        reason: "RELAY_MAX_DEDUP_KEYS",
+      });
     const etaSeconds = this.etaSeconds(request.owner, batches, now);
     this.sending.queue.add(queued, now);
     if (request.expiresAt !== undefined && batches.length > 0) this.deadlines = true;
     const notifications = batches.reduce((n, b) => n + b.size, 0);
-    this.log({ event: "job_accepted", jobId: request.jobId, total: notifications + dedup.deduplicated, deduplicated: dedup.deduplicated });
+    this.log({
+      event: "job_accepted",
+      jobId: request.jobId,
+      total: notifications + dedup.deduplicated,
+      deduplicated: dedup.deduplicated,
+    });
     if (batches.length === 0) {
       // Every notification was a duplicate: the job is complete as stored.
       this.completed(request.jobId, now);
@@ -174,7 +211,8 @@ export class Engine {
   precheck(request: SubmitRequest, now: number): SubmitResult | null {
     const bytes = requestBytes(request.batches, [], request.owner, request.jobId);
     const refused = this.prior(request, now) ?? this.admit(request, request.batches.length, bytes, now);
-    if (!refused) this.staging.set(request.jobId, { owner: request.owner, runs: request.batches.length, bytes, written: 0 });
+    if (!refused)
+      this.staging.set(request.jobId, { owner: request.owner, runs: request.batches.length, bytes, written: 0 });
     return refused;
   }
 
@@ -184,7 +222,10 @@ export class Engine {
    */
   stage(request: SubmitRequest, firstBatch: number, batches: readonly WireBatch[]): void {
     const firstSeq = request.batches.slice(0, firstBatch).reduce((n, b) => n + b.size, 0);
-    this.outbox.stageBatches(request.jobId, firstSeq, batches, { expiresAt: request.expiresAt ?? null, onUnknown: request.onUnknown ?? "retry" });
+    this.outbox.stageBatches(request.jobId, firstSeq, batches, {
+      expiresAt: request.expiresAt ?? null,
+      onUnknown: request.onUnknown ?? "retry",
+    });
     const held = this.staging.get(request.jobId);
     if (held) held.written += requestBytes(batches, [], request.owner, request.jobId);
   }
@@ -208,9 +249,14 @@ export class Engine {
     return { kind: "cancelled", job: this.view(jobId) };
   }
 
-  /** A host's report of one completion callback try. */
-  callbackReport(report: CallbackReport, now: number): void {
-    this.callbacks.report(report, now);
+  /** A host's report of one completion callback try; returns what became of the callback (null: a stale report). */
+  callbackReport(report: CallbackReport, now: number): CallbackStatus | null {
+    return this.callbacks.report(report, now);
+  }
+
+  /** Counts a storefront event that was answered 2xx but not queued. */
+  recordSourceEvent(event: SourceEventRecord): void {
+    this.sourceEvents.record(event);
   }
 
   /**
@@ -221,17 +267,36 @@ export class Engine {
     const { outbox, queue } = this.sending;
     for (const lost of outbox.expiredLeases(now)) {
       const detail = "the sender did not report back before its lease ran out; AlipayHK may have the request";
-      for (const jobId of settleInFlight(this.sending, this.live, lost, relayOutcome("lost", lost.req_msg_id, detail, now), now)) {
+      for (const jobId of settleInFlight(
+        this.sending,
+        this.live,
+        lost,
+        relayOutcome("lost", lost.req_msg_id, detail, now),
+        now,
+      )) {
         this.completed(jobId, now);
       }
     }
     if (now >= this.nextPruneAt) this.prune(now);
-    if (this.deadlines) this.ended(this.sql.bookkeeping(() => this.forgetUnsent(outbox.expireDue(now))), "notifications_expired", now);
+    if (this.deadlines)
+      this.ended(
+        this.sql.bookkeeping(() => this.forgetUnsent(outbox.expireDue(now))),
+        "notifications_expired",
+        now,
+      );
     queue.promote(now);
 
     const capacity = Math.max(0, this.settings.maxInFlight - outbox.counts.inFlightRequests);
     const held = this.mismatch ? { hold: this.mismatch, run: null } : this.live.breaker;
-    const input = { capacity, pacer: this.live.pacer, breaker: held, probesInFlight: this.live.probes.size, now, leadMs: this.settings.leadMs, handoverMs: this.settings.handoverMs };
+    const input = {
+      capacity,
+      pacer: this.live.pacer,
+      breaker: held,
+      probesInFlight: this.live.probes.size,
+      now,
+      leadMs: this.settings.leadMs,
+      handoverMs: this.settings.handoverMs,
+    };
     // The slots the pace, the breaker and the cap allow now come first; then each is filled from what is
     // due at its moment. A tick woken by a report between slots (most of them) assembles nothing.
     let plan = planSends({ ...input, due: Math.min(capacity, queue.requestsDue) }, this.settings.pacer);
@@ -241,7 +306,8 @@ export class Engine {
       if (!request) break;
       assembled.push(request);
     }
-    if (assembled.length < plan.slots.length) plan = planSends({ ...input, due: assembled.length }, this.settings.pacer);
+    if (assembled.length < plan.slots.length)
+      plan = planSends({ ...input, due: assembled.length }, this.settings.pacer);
     this.live.pacer = plan.pacer;
     const tasks = this.handOut(assembled, plan.slots, now);
 
@@ -286,11 +352,13 @@ export class Engine {
     const request = this.outbox.request(report.requestId);
     if (request && request.req_msg_id === report.reqMsgId) {
       if (request.state === "in_flight") {
-        for (const jobId of settleInFlight(this.sending, this.live, request, report.outcome, now)) this.completed(jobId, now);
+        for (const jobId of settleInFlight(this.sending, this.live, request, report.outcome, now))
+          this.completed(jobId, now);
         return;
       }
       if (request.state === "lost") {
-        for (const jobId of settleLate(this.sending, this.live, request, report.outcome, now)) this.completed(jobId, now);
+        for (const jobId of settleLate(this.sending, this.live, request, report.outcome, now))
+          this.completed(jobId, now);
         return;
       }
     }
@@ -308,7 +376,12 @@ export class Engine {
    * Resolves with the job once it completes, or as it stands after `timeoutMs` (null if `owner` may not
    * see it): a waiter is woken by the settlement that completes the job, it never polls.
    */
-  async waitFor(owner: string | null, jobId: string, timeoutMs: number, waiter: string = owner ?? "admin"): Promise<JobWait> {
+  async waitFor(
+    owner: string | null,
+    jobId: string,
+    timeoutMs: number,
+    waiter: string = owner ?? "admin",
+  ): Promise<JobWait> {
     const job = this.job(owner, jobId);
     if (!job || job.status === "completed") return { job, refused: false };
     // Each open wait is a call held open on the object that paces the sends: a caller gets a few.
@@ -332,7 +405,12 @@ export class Engine {
   status(owner: string | null, now: number): DispatcherStatus {
     const { queue } = this.sending;
     queue.promote(now);
-    const live = { pacer: this.live.pacer, hold: this.mismatch ?? this.live.breaker.hold, counts: this.outbox.counts, stats: this.live.stats };
+    const live = {
+      pacer: this.live.pacer,
+      hold: this.mismatch ?? this.live.breaker.hold,
+      counts: this.outbox.counts,
+      stats: this.live.stats,
+    };
     let scope: StatusScope | null = null;
     if (owner !== null) {
       const wire = this.outbox.onTheWire(owner);
@@ -341,16 +419,35 @@ export class Engine {
         backlog: queue.backlog(owner),
         wire,
         etaSeconds: this.etaSeconds(owner, [], now, wire.notifications),
-        stats: this.live.ownerStats.get(owner) ?? new AttemptStats(),
+        stats: this.live.ownerStats.get(owner) ?? new AttemptStats(this.live.stats.startedAt),
       };
     }
     const shareOf = (caller: string) => Math.floor(this.backlogShareOf(caller));
-    return statusView(this.outbox, queue, live, this.settings, scope, shareOf, now);
+    // Sources are the operator's business: an admin sees them all, a caller none.
+    const sources = owner === null ? this.sourceEvents.summary() : [];
+    return statusView(this.outbox, queue, { ...live, sources }, this.settings, scope, shareOf, now);
+  }
+
+  /** The status as an admin sees it, with what was counted since the engine opened (for `/metrics`). */
+  metrics(now: number): EngineMetrics {
+    const status = this.status(null, now);
+    const stats = this.live.stats;
+    return {
+      status,
+      startedAt: stats.startedAt,
+      ...stats.cumulative(),
+      notifications: { ...this.outbox.ended },
+      callbacksPending: this.callbacks.pendingCount(),
+    };
   }
 
   /** Why sending is impaired (held, or storage nearly full); empty while all is well. */
   health(): DegradedReason[] {
-    return degradedReasons(this.mismatch ?? this.live.breaker.hold, this.sql.databaseBytes(), this.settings.storageCapBytes);
+    return degradedReasons(
+      this.mismatch ?? this.live.breaker.hold,
+      this.sql.databaseBytes(),
+      this.settings.storageCapBytes,
+    );
   }
 
   /** Holds all sending until `resume` (accepted work still queues); `by` names the operator (an owner id). */
@@ -369,7 +466,9 @@ export class Engine {
   private handOut(assembled: readonly Assembled[], slots: readonly Slot[], now: number): SendTask[] {
     if (assembled.length === 0) return [];
     try {
-      return this.sql.bookkeeping(() => assembled.map((request, i) => dispatch(this.sending, this.live, request, slots[i] as Slot)));
+      return this.sql.bookkeeping(() =>
+        assembled.map((request, i) => dispatch(this.sending, this.live, request, slots[i] as Slot)),
+      );
     } catch (error) {
       // Nothing was stored, but the queue in memory already let the runs go: rebuild it from the outbox.
       this.reloadQueue(now);
@@ -400,7 +499,12 @@ export class Engine {
       const pending = this.callbacks.pendingOf(owner);
       if (pending >= limit) {
         const next = this.callbacks.nextTryOf(owner) ?? now;
-        return { kind: "callbacks-pending", retryAfterSeconds: Math.max(1, Math.ceil((next - now) / 1000)), pending, limit };
+        return {
+          kind: "callbacks-pending",
+          retryAfterSeconds: Math.max(1, Math.ceil((next - now) / 1000)),
+          pending,
+          limit,
+        };
       }
     }
     const staged = [...this.staging.entries()].filter(([jobId]) => jobId !== request.jobId).map(([, held]) => held);
@@ -415,15 +519,35 @@ export class Engine {
     const max = this.settings.maxBacklogBatches;
     const total = this.outbox.counts.queuedRuns + staged.reduce((n, held) => n + held.runs, 0);
     const own = queue.backlog(owner).runs + staged.reduce((n, held) => n + (held.owner === owner ? held.runs : 0), 0);
-    const verdict = admitRuns({ total, own, weight: this.weightOf(owner), othersWeight: queue.weightHolding(owner) }, runs, max);
+    const verdict = admitRuns(
+      { total, own, weight: this.weightOf(owner), othersWeight: queue.weightHolding(owner) },
+      runs,
+      max,
+    );
     if (verdict.fits) return null;
     const all = queue.backlog(null);
     const backlogRuns = this.outbox.counts.queuedRuns;
-    if (verdict.reason === "full") return { kind: "backlog-full", retryAfterSeconds: drainSeconds(all, verdict.excess, REQUEST_PLACES, rps, now), backlogRuns, limit: max };
+    if (verdict.reason === "full")
+      return {
+        kind: "backlog-full",
+        retryAfterSeconds: drainSeconds(all, verdict.excess, REQUEST_PLACES, rps, now),
+        backlogRuns,
+        limit: max,
+      };
     // Room comes back when its own work is down to its share, or everyone's is out of the reserve.
     const places = Math.max(1, queue.placesFor(owner, 0));
-    const retryAfterSeconds = Math.min(drainSeconds(queue.backlog(owner), verdict.overShare, places, rps, now), drainSeconds(all, verdict.overOpen, REQUEST_PLACES, rps, now));
-    return { kind: "backlog-full", retryAfterSeconds, backlogRuns, limit: max, callerRuns: own, callerShare: verdict.share };
+    const retryAfterSeconds = Math.min(
+      drainSeconds(queue.backlog(owner), verdict.overShare, places, rps, now),
+      drainSeconds(all, verdict.overOpen, REQUEST_PLACES, rps, now),
+    );
+    return {
+      kind: "backlog-full",
+      retryAfterSeconds,
+      backlogRuns,
+      limit: max,
+      callerRuns: own,
+      callerShare: verdict.share,
+    };
   }
 
   private weightOf(owner: string): number {
@@ -443,10 +567,18 @@ export class Engine {
   }
 
   private prior(request: SubmitRequest, now: number): SubmitResult | null {
-    const byKey = request.idempotencyKey === undefined ? null : this.outbox.jobByIdempotencyKey(request.owner, request.idempotencyKey);
+    const byKey =
+      request.idempotencyKey === undefined
+        ? null
+        : this.outbox.jobByIdempotencyKey(request.owner, request.idempotencyKey);
     const byWebhook = request.webhookId === undefined || byKey ? null : this.outbox.jobByWebhookId(request.webhookId);
     const prior = priorJob(request, byKey, byWebhook);
-    if (prior?.kind === "existing") return { kind: "existing", job: this.view(prior.jobId), estimatedSeconds: this.etaSeconds(request.owner, [], now) };
+    if (prior?.kind === "existing")
+      return {
+        kind: "existing",
+        job: this.view(prior.jobId),
+        estimatedSeconds: this.etaSeconds(request.owner, [], now),
+      };
     return prior;
   }
 
@@ -506,7 +638,10 @@ export class Engine {
   /** Drops the caller's notifications whose dedupKey was accepted within the window (or earlier in this request). */
   private deduplicate(request: SubmitRequest, now: number) {
     const keys = request.batches.flatMap((b) => (b.dedupKeys ?? []).filter((k): k is string => k !== null));
-    const seen = keys.length === 0 ? new Set<string>() : this.dedupKeys.seen(request.owner, keys, now - this.settings.dedupWindowMs);
+    const seen =
+      keys.length === 0
+        ? new Set<string>()
+        : this.dedupKeys.seen(request.owner, keys, now - this.settings.dedupWindowMs);
     return dedupBatches(request.batches, (key) => seen.has(key));
   }
 }

@@ -31,7 +31,13 @@ export interface Restored {
 }
 
 /** Migrates the outbox, pins the clientId (a mismatch holds sending), and reloads the outbox's counts, holds and the pace. */
-export function restore(sql: SqlAdapter, outbox: Outbox, settings: EngineSettings, now: number, log: typeof logEvent): Restored {
+export function restore(
+  sql: SqlAdapter,
+  outbox: Outbox,
+  settings: EngineSettings,
+  now: number,
+  log: typeof logEvent,
+): Restored {
   const { from, to } = migrate(sql);
   if (from !== to) log({ event: "outbox_migrated", from, to });
   let mismatch: Hold | null = null;

@@ -156,7 +156,10 @@ export class DueQueue {
       else {
         run.place = "waiting";
         heapPush(this.waiting, run);
-        heapPush(getOr(this.waitingBy, run.owner, () => []), run);
+        heapPush(
+          getOr(this.waitingBy, run.owner, () => []),
+          run,
+        );
       }
     }
   }
@@ -216,7 +219,13 @@ export class DueQueue {
       for (const n of this.dueRunsBy.values()) dueRuns += n;
       let notifications = 0;
       for (const n of this.queuedBy.values()) notifications += n;
-      return { runs: this.runs.size, dueRuns, dueNotifications: this.dueCount, notifications, nextWaitingAt: this.nextDueAt() };
+      return {
+        runs: this.runs.size,
+        dueRuns,
+        dueNotifications: this.dueCount,
+        notifications,
+        nextWaitingAt: this.nextDueAt(),
+      };
     }
     let dueNotifications = 0;
     for (const merchant of this.merchants.values()) dueNotifications += merchant.callers.get(owner)?.due ?? 0;
@@ -280,7 +289,10 @@ export class DueQueue {
     const mine = { due: (own?.queued ?? 0) + adding, weight: this.weightOf(owner) };
     if (mine.due === 0) return 0;
     // Everyone else is taken to keep a full claim, so this is the least it can count on.
-    const shares = fairShares([...claims.map((c) => ({ ...c, due: Math.max(c.due, REQUEST_PLACES) })), mine], REQUEST_PLACES);
+    const shares = fairShares(
+      [...claims.map((c) => ({ ...c, due: Math.max(c.due, REQUEST_PLACES) })), mine],
+      REQUEST_PLACES,
+    );
     return shares.at(-1) ?? 0;
   }
 
@@ -295,7 +307,11 @@ export class DueQueue {
         callers.map(([owner, lane]) => ({ due: lane.due, weight: this.weightOf(owner) })),
         left,
       );
-      const takes = wholePlaces(shares, dues, callers.map(([, lane]) => lane.owed));
+      const takes = wholePlaces(
+        shares,
+        dues,
+        callers.map(([, lane]) => lane.owed),
+      );
       let taken = 0;
       callers.forEach(([, lane], i) => {
         lane.owed += (shares[i] ?? 0) - (takes[i] ?? 0);
@@ -366,7 +382,12 @@ export class DueQueue {
     const job = getOr(caller.jobs, run.jobId, () => ({ due: 0, runs: [] as QueuedRun[] }));
     const rank = (r: QueuedRun) => (r.front ? 0 : 1);
     let i = job.runs.length;
-    while (i > 0 && (rank(job.runs[i - 1] as QueuedRun) > rank(run) || (rank(job.runs[i - 1] as QueuedRun) === rank(run) && (job.runs[i - 1] as QueuedRun).seq > run.seq))) i--;
+    while (
+      i > 0 &&
+      (rank(job.runs[i - 1] as QueuedRun) > rank(run) ||
+        (rank(job.runs[i - 1] as QueuedRun) === rank(run) && (job.runs[i - 1] as QueuedRun).seq > run.seq))
+    )
+      i--;
     job.runs.splice(i, 0, run);
     run.place = "lane";
     bump(this.dueRunsBy, run.owner, 1);

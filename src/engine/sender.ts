@@ -36,6 +36,11 @@ export async function deliverTask(task: SendTask, context: SenderContext, fetchF
     });
   } catch (error) {
     // sendBatch rejects only when signing fails: nothing left the relay.
-    return relayOutcome("not-sent", task.reqMsgId, `not sent: ${error instanceof Error ? error.message : String(error)}`, Date.now());
+    return relayOutcome(
+      "not-sent",
+      task.reqMsgId,
+      `not sent: ${error instanceof Error ? error.message : String(error)}`,
+      Date.now(),
+    );
   }
 }

@@ -61,8 +61,20 @@ export function dispatch(ctx: SendingContext, state: SendingState, assembled: As
   const reqMsgId = ctx.newReqMsgId();
   const { at, countedAt } = slot;
   const requestId = outbox.dispatch(
-    { reqMsgId, merchantId: assembled.merchantId, size: assembled.size, sentAt: countedAt, leaseUntil: countedAt + settings.sendTimeoutMs + LEASE_GRACE_MS },
-    assembled.pieces.map(({ run, count, whole }) => ({ runId: run.runId, jobId: run.jobId, count, whole, firstAttempt: run.attempts === 0 })),
+    {
+      reqMsgId,
+      merchantId: assembled.merchantId,
+      size: assembled.size,
+      sentAt: countedAt,
+      leaseUntil: countedAt + settings.sendTimeoutMs + LEASE_GRACE_MS,
+    },
+    assembled.pieces.map(({ run, count, whole }) => ({
+      runId: run.runId,
+      jobId: run.jobId,
+      count,
+      whole,
+      firstAttempt: run.attempts === 0,
+    })),
   );
   if (slot.probe) state.probes.add(requestId);
   state.requestOwners.set(requestId, [...new Set(assembled.pieces.map((p) => p.run.owner))]);
@@ -72,7 +84,9 @@ export function dispatch(ctx: SendingContext, state: SendingState, assembled: As
   const elements = assembled.pieces.map(({ run, count }) => {
     const payload = texts.get(run.payloadId);
     if (!payload) throw new Error(`payload ${run.payloadId} of run ${run.runId} is missing`);
-    return run.first === 0 && count === payload.count ? payload.infos.slice(1, -1) : sliceElements(payload.infos, run.first, count);
+    return run.first === 0 && count === payload.count
+      ? payload.infos.slice(1, -1)
+      : sliceElements(payload.infos, run.first, count);
   });
   return {
     clientId: settings.clientId,
@@ -84,12 +98,21 @@ export function dispatch(ctx: SendingContext, state: SendingState, assembled: As
     notBefore: at,
     // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up. Never at
     // or after a deadline of what it carries: a request that would leave then stays home.
-    notAfter: Math.min(countedAt + (settings.pacer.guardMs ?? 20), (assembled.expiresAt ?? Number.POSITIVE_INFINITY) - 1),
+    notAfter: Math.min(
+      countedAt + (settings.pacer.guardMs ?? 20),
+      (assembled.expiresAt ?? Number.POSITIVE_INFINITY) - 1,
+    ),
   };
 }
 
 /** Settles the ending of a request on the wire. Returns the jobs it completed. */
-export function settleInFlight(ctx: SendingContext, state: SendingState, request: RequestRow, outcome: SendOutcome, now: number): string[] {
+export function settleInFlight(
+  ctx: SendingContext,
+  state: SendingState,
+  request: RequestRow,
+  outcome: SendOutcome,
+  now: number,
+): string[] {
   const { outbox, settings, log } = ctx;
   const result = attemptResult(outcome);
   const departed = outcome.sentAt !== undefined && outcome.sentAt > request.sent_at ? outcome.sentAt : null;
@@ -104,7 +127,12 @@ export function settleInFlight(ctx: SendingContext, state: SendingState, request
   const decisions: GroupDecision[] = groups.map((group) => ({
     group,
     next: nextForRuns(
-      { attempts: group.attempts, budgetSpent: group.budget_spent, trafficRequeues: group.traffic_requeues, atMostOnce: group.at_most_once === 1 },
+      {
+        attempts: group.attempts,
+        budgetSpent: group.budget_spent,
+        trafficRequeues: group.traffic_requeues,
+        atMostOnce: group.at_most_once === 1,
+      },
       outcome,
       result,
       decided.breaker.absorbed,
@@ -116,7 +144,12 @@ export function settleInFlight(ctx: SendingContext, state: SendingState, request
   }));
   state.pacer = decided.pacer;
   state.probes.delete(request.request_id);
-  const ending = { state: outcome.kind === "lost" ? ("lost" as const) : ("ended" as const), result, departed, held: outcome.kind === "missed-slot" };
+  const ending = {
+    state: outcome.kind === "lost" ? ("lost" as const) : ("ended" as const),
+    result,
+    departed,
+    held: outcome.kind === "missed-slot",
+  };
   const settled = outbox.sql.bookkeeping(() => {
     if (state.pacer.liveRps !== before || decided.exceeded) outbox.setMeta("pacer", pacerMemory(state.pacer));
     if (decided.breaker.state.hold !== state.breaker.hold) outbox.setMeta("hold", decided.breaker.state.hold);
@@ -124,17 +157,22 @@ export function settleInFlight(ctx: SendingContext, state: SendingState, request
   });
   ctx.queue.add(settled.requeued, now);
   state.breaker = decided.breaker.state;
-  state.stats.record(now, result.resultCode, decided.exceeded);
+  const latencyMs = outcome.sentAt === undefined ? undefined : outcome.latencyMs;
+  state.stats.record(now, result.resultCode, decided.exceeded, latencyMs);
   // A request handed out before a restart is not in memory: its runs still say whose it carried.
   for (const owner of state.requestOwners.get(request.request_id) ?? outbox.ownersOn(request.request_id)) {
     let stats = state.ownerStats.get(owner);
-    if (!stats) state.ownerStats.set(owner, (stats = new AttemptStats()));
-    stats.record(now, result.resultCode, decided.exceeded);
+    if (!stats) state.ownerStats.set(owner, (stats = new AttemptStats(state.stats.startedAt)));
+    stats.record(now, result.resultCode, decided.exceeded, latencyMs);
   }
   state.requestOwners.delete(request.request_id);
   if (decided.exceeded && state.pacer.liveRps !== before) noteAdaptation(ctx, state.pacer, now, result.resultCode);
   if (decided.breaker.change) {
-    log({ event: `breaker_${decided.breaker.change}`, kind: state.breaker.hold?.kind ?? null, reason: state.breaker.hold?.reason ?? null });
+    log({
+      event: `breaker_${decided.breaker.change}`,
+      kind: state.breaker.hold?.kind ?? null,
+      reason: state.breaker.hold?.reason ?? null,
+    });
   }
   const attempts = Math.max(0, ...groups.map((g) => g.attempts));
   log(attemptLogLine(request, attempts, outcome, result, summary(settled, now)));
@@ -146,17 +184,35 @@ export function settleInFlight(ctx: SendingContext, state: SendingState, request
  * AlipayHK's answer is still the truth about that request. A success or a final refusal ends them (no
  * resend); anything else leaves the scheduled resend as it is. Returns the jobs it completed.
  */
-export function settleLate(ctx: SendingContext, state: SendingState, request: RequestRow, outcome: SendOutcome, now: number): string[] {
+export function settleLate(
+  ctx: SendingContext,
+  state: SendingState,
+  request: RequestRow,
+  outcome: SendOutcome,
+  now: number,
+): string[] {
   const result = attemptResult(outcome);
   if (outcome.kind !== "answered" || (result.resultClass !== "success" && result.resultClass !== "final")) {
-    ctx.log({ event: "late_report_ignored", requestId: request.request_id, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode });
+    ctx.log({
+      event: "late_report_ignored",
+      requestId: request.request_id,
+      reqMsgId: outcome.reqMsgId,
+      resultCode: result.resultCode,
+    });
     return [];
   }
   const status = result.resultClass === "success" ? "succeeded" : "failed";
   const settled = ctx.outbox.sql.bookkeeping(() => ctx.outbox.settleLate(request.request_id, result, status, now));
   ctx.queue.remove(settled.finished);
-  state.stats.record(now, result.resultCode, false);
-  ctx.log({ event: "late_report", requestId: request.request_id, reqMsgId: outcome.reqMsgId, resultCode: result.resultCode, next: status, notifications: settled.succeeded + settled.failed });
+  state.stats.record(now, result.resultCode, false, outcome.sentAt === undefined ? undefined : outcome.latencyMs);
+  ctx.log({
+    event: "late_report",
+    requestId: request.request_id,
+    reqMsgId: outcome.reqMsgId,
+    resultCode: result.resultCode,
+    next: status,
+    notifications: settled.succeeded + settled.failed,
+  });
   return settled.completed;
 }
 
@@ -166,7 +222,8 @@ function summary(settled: Settled, now: number): string {
   if (settled.succeeded) parts.push(`${settled.succeeded} succeeded`);
   if (settled.failed) parts.push(`${settled.failed} failed`);
   const requeued = settled.requeued.reduce((n, r) => n + r.count, 0);
-  if (requeued) parts.push(`${requeued} retry in ${Math.max(0, Math.min(...settled.requeued.map((r) => r.next_at)) - now)} ms`);
+  if (requeued)
+    parts.push(`${requeued} retry in ${Math.max(0, Math.min(...settled.requeued.map((r) => r.next_at)) - now)} ms`);
   return parts.join(", ") || "nothing left on it";
 }
 

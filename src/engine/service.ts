@@ -12,15 +12,18 @@ import type {
   CancelResult,
   DegradedReason,
   DispatcherApi,
+  DispatcherMetrics,
   DispatcherStatus,
   JobView,
   JobWait,
   SendReport,
   SendTask,
+  SourceEventRecord,
   SubmitRequest,
   SubmitResult,
 } from "./api";
 import type { Engine } from "./engine";
+import { ServiceCounters } from "./metrics";
 
 /** What the service needs from its host. */
 export interface HostPort {
@@ -63,7 +66,9 @@ export const STAGE_SLICE_BATCHES = 10;
  * repacks the batches and must see every key accepted before it, so it runs in the job's own transaction).
  */
 export function storedInSlices(request: SubmitRequest): boolean {
-  return request.batches.length > STAGE_SLICE_BATCHES && !request.batches.some((b) => b.dedupKeys?.some((k) => k !== null));
+  return (
+    request.batches.length > STAGE_SLICE_BATCHES && !request.batches.some((b) => b.dedupKeys?.some((k) => k !== null))
+  );
 }
 
 /** One dispatcher: one engine (opened on first use), one host. */
@@ -77,6 +82,8 @@ export class DispatcherService implements DispatcherApi {
   private poked = false;
   private stopped = false;
   private wakeSleeper: (() => void) | null = null;
+  /** Submits and callback tries as this service saw them, since it started (in memory). */
+  private readonly counters = new ServiceCounters();
 
   /** `open` builds the engine; it throws while the configuration is invalid, and is called again on the next use. */
   constructor(open: () => Engine, port: HostPort, options: LoopOptions) {
@@ -87,7 +94,11 @@ export class DispatcherService implements DispatcherApi {
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.stopped) throw new Error("the dispatcher is shutting down");
-    const result = await this.store(this.engine, request);
+    const result = await this.store(this.engine, request).catch((error: unknown) => {
+      this.counters.submitted("error");
+      throw error;
+    });
+    this.counters.submitted(result.kind);
     if (result.kind === "created") await this.kick();
     return result;
   }
@@ -129,9 +140,17 @@ export class DispatcherService implements DispatcherApi {
     await this.kick();
   }
 
+  async recordSourceEvent(event: SourceEventRecord): Promise<void> {
+    this.engine.recordSourceEvent(event);
+  }
+
+  async metrics(): Promise<DispatcherMetrics> {
+    return { ...this.engine.metrics(this.port.now()), ...this.counters.snapshot() };
+  }
+
   /** A completion callback try ended (the host sent it for `deliver`). */
   async callbackEnded(report: CallbackReport): Promise<void> {
-    this.engine.callbackReport(report, this.port.now());
+    this.counters.callbackTried(report.delivered, this.engine.callbackReport(report, this.port.now()));
     await this.kick();
   }
 

@@ -2,7 +2,7 @@
  * What the engine shows: the job document, the status page, the recent-jobs list and the health
  * reasons. Functions of the outbox's rows and the engine's live state; nothing here decides or writes.
  */
-import type { BatchView, DegradedReason, DispatcherStatus, JobView, SubmitRequest } from "./api";
+import type { BatchView, DegradedReason, DispatcherStatus, JobView, SourceView, SubmitRequest } from "./api";
 import type { Hold } from "./decide/breaker";
 import { type PacerState, paceSnapshot } from "./decide/pacer";
 import { type BacklogFigures, type DueQueue, REQUEST_PLACES } from "./queue";
@@ -24,6 +24,8 @@ export interface LiveState {
   hold: Hold | null;
   counts: OpenCounts;
   stats: AttemptStats;
+  /** Storefront sources' ignored events, as this status's reader may see them. */
+  sources: SourceView[];
 }
 
 /** A job as stored, read back with where its notifications are and its failures (payloads are never read). */
@@ -35,7 +37,12 @@ export function readJob(outbox: Outbox, jobId: string): JobView {
 }
 
 /** A job just accepted, described as stored (`notifications` queued, after deduplication) without reading it back. */
-export function queuedJobView(request: SubmitRequest, notifications: number, deduplicated: number, now: number): JobView {
+export function queuedJobView(
+  request: SubmitRequest,
+  notifications: number,
+  deduplicated: number,
+  now: number,
+): JobView {
   const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   return {
     jobId: request.jobId,
@@ -57,7 +64,17 @@ export function queuedJobView(request: SubmitRequest, notifications: number, ded
     batches:
       notifications === 0
         ? []
-        : [{ size: notifications, status: "queued", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null }],
+        : [
+            {
+              size: notifications,
+              status: "queued",
+              attempts: 0,
+              reqMsgId: null,
+              resultStatus: null,
+              resultCode: null,
+              resultMsg: null,
+            },
+          ],
     batchesOmitted: 0,
     failures: [],
   };
@@ -116,6 +133,7 @@ export function statusView(
           due: scope.backlog.dueNotifications,
           delayed: scope.backlog.notifications - scope.backlog.dueNotifications,
           etaSeconds: scope.etaSeconds,
+          oldestDueSeconds: Math.max(0, now - (outbox.oldestDueAt(now, scope.owner) ?? now)) / 1000,
         }
       : {
           notifications: counts.queuedNotifications + counts.inFlightNotifications,
@@ -123,6 +141,7 @@ export function statusView(
           due: all?.dueNotifications ?? 0,
           delayed: counts.queuedNotifications - (all?.dueNotifications ?? 0),
           etaSeconds: etaSeconds(counts, snapshot.liveRps),
+          oldestDueSeconds: Math.max(0, now - (outbox.oldestDueAt(now) ?? now)) / 1000,
         },
     inFlight: scope ? scope.wire.requests : counts.inFlightRequests,
     callers: queue.callers(owner).map(({ owner: caller, weight, due, queued, share, runs }) => ({
@@ -136,6 +155,7 @@ export function statusView(
     })),
     results: stats.byCode(now),
     resultWindowSeconds: STATS_WINDOW_MS / 1000,
+    resultsSince: new Date(stats.since(now)).toISOString(),
     sendsPerSecond: stats.perSecond(now),
     recentJobs: outbox.recentJobs(owner, RECENT_JOBS).map(recentJob),
     adaptations: outbox.getMeta<DispatcherStatus["adaptations"]>("adaptations") ?? [],
@@ -148,6 +168,7 @@ export function statusView(
       nextProbeAt: hold.nextProbeAt === null ? null : new Date(hold.nextProbeAt).toISOString(),
     },
     storage: { bytes: outbox.sql.databaseBytes(), capBytes: settings.storageCapBytes },
+    sources: live.sources,
   };
 }
 
@@ -155,9 +176,13 @@ export function statusView(
 export function degradedReasons(hold: Hold | null, bytes: number, capBytes: number): DegradedReason[] {
   const reasons: DegradedReason[] = [];
   if (hold) {
-    const reason = hold.kind === "client-mismatch" ? "client-id-mismatch" : hold.kind === "paused" ? "paused" : "breaker-open";
+    const reason =
+      hold.kind === "client-mismatch" ? "client-id-mismatch" : hold.kind === "paused" ? "paused" : "breaker-open";
     // An operator's pause says who and since when, so the next operator knows whom to ask.
-    const detail = hold.kind === "paused" ? `${hold.reason} (paused by ${hold.by ?? "an operator"} at ${new Date(hold.since).toISOString()})` : hold.reason;
+    const detail =
+      hold.kind === "paused"
+        ? `${hold.reason} (paused by ${hold.by ?? "an operator"} at ${new Date(hold.since).toISOString()})`
+        : hold.reason;
     reasons.push({ reason, detail });
   }
   if (bytes > STORAGE_WARN_SHARE * capBytes) {
@@ -168,11 +193,17 @@ export function degradedReasons(hold: Hold | null, bytes: number, capBytes: numb
 }
 
 /** The job document from its row (with counters), where its notifications are, and its failed runs' openIds. */
-export function jobView(job: JobRow, parts: readonly JobPartRow[], omitted: number, failed: readonly FailedRunRow[]): JobView {
+export function jobView(
+  job: JobRow,
+  parts: readonly JobPartRow[],
+  omitted: number,
+  failed: readonly FailedRunRow[],
+): JobView {
   const failures: JobView["failures"] = [];
   for (const run of failed) {
     const openIds = run.open_ids ? (JSON.parse(run.open_ids) as string[]) : [];
-    for (const openId of openIds) failures.push({ openId, resultCode: run.result_code ?? "UNKNOWN", resultMsg: run.result_msg ?? "" });
+    for (const openId of openIds)
+      failures.push({ openId, resultCode: run.result_code ?? "UNKNOWN", resultMsg: run.result_msg ?? "" });
   }
   return {
     jobId: job.job_id,
@@ -187,7 +218,11 @@ export function jobView(job: JobRow, parts: readonly JobPartRow[], omitted: numb
     callback:
       job.callback_url === null
         ? null
-        : { status: job.callback_status ?? "waiting", attempts: job.callback_attempts, lastError: job.callback_last_error },
+        : {
+            status: job.callback_status ?? "waiting",
+            attempts: job.callback_attempts,
+            lastError: job.callback_last_error,
+          },
     createdAt: new Date(job.created_at).toISOString(),
     completedAt: job.completed_at === null ? null : new Date(job.completed_at).toISOString(),
     batches: parts.map(partView),

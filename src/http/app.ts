@@ -12,6 +12,7 @@ import { documented } from "./openapi/route";
 import { type DegradedReason, HealthSchema } from "./openapi/schemas";
 import { problem } from "./problem";
 import { callbackSecrets } from "./routes/callback-secrets";
+import { metrics } from "./routes/metrics";
 import { notifications } from "./routes/notifications";
 import { operations } from "./routes/operations";
 import { sources } from "./routes/sources";
@@ -54,6 +55,8 @@ app.get(
     return c.json(health, health.status === "misconfigured" ? 503 : 200);
   },
 );
+
+app.route("/metrics", metrics);
 
 app.use("/v1/*", configured());
 app.route("/v1/notifications", notifications);

@@ -15,14 +15,11 @@ import { sourceOwner } from "../sources/caller";
 import { DEFAULT_SOURCE_MAX_BODY_BYTES, type Provider, type SourceDeclaration } from "../sources/declaration";
 import { readSourceEvent, type SourceEvent } from "../sources/event";
 import { mapSourceEvent, type MappedEvent } from "../sources/mapping";
-import { type IgnoredReason, loggedSourceEvents, type SourceEventLog } from "../sources/outcomes";
+import { countedSourceEvents, type IgnoredReason } from "../sources/outcomes";
 import type { RelayEnv } from "./env";
 import { decodeUtf8, readLimited } from "./middleware/body";
 import { problem } from "./problem";
 import { refusalProblem } from "./refusal";
-
-/** Where ignored events are recorded (a log line until the dispatcher keeps per-source counters). */
-const sourceEvents: SourceEventLog = loggedSourceEvents;
 
 /** The longest body WooCommerce's ping (`webhook_id=<n>`) can have, in bytes. */
 const PING_MAX_BYTES = 64;
@@ -167,14 +164,14 @@ async function queue(
   }
 }
 
-/** 200 with the reason, recorded; the provider neither retries nor disables the webhook. */
+/** 200 with the reason, logged and counted by the dispatcher; the provider neither retries nor disables the webhook. */
 async function ignore(
   c: Context<RelayEnv>,
   answer: { source: string; eventType: string | null; deliveryId: string | null },
   reason: IgnoredReason,
   detail: string,
 ): Promise<Response> {
-  await sourceEvents.ignored({ ...answer, outcome: "ignored", reason, at: Date.now() });
+  await countedSourceEvents(c.var.dispatcher).ignored({ ...answer, outcome: "ignored", reason, at: Date.now() });
   return c.json({ outcome: "ignored", ...answer, reason, detail }, 200);
 }
 

@@ -1,8 +1,8 @@
 /**
  * What becomes of a verified event that is not queued: it is answered 2xx (so the provider neither
- * retries nor disables the webhook) with its reason, and recorded. The record goes through
- * `SourceEventLog`, a narrow port: today a log line; the dispatcher's counters (shown in /v1/status,
- * the dashboard and metrics) plug in behind the same interface.
+ * retries nor disables the webhook) with its reason, and recorded through `SourceEventLog`, a narrow
+ * port: a log line, and the dispatcher's per-source counters (shown in /v1/status, the dashboard and
+ * metrics). A record that fails or is slow never changes the answer: the event was verified and answered.
  */
 import { logEvent } from "../log";
 
@@ -47,3 +47,37 @@ export const loggedSourceEvents: SourceEventLog = {
     logEvent({ event: "source_event_ignored", source, outcome, reason, eventType, deliveryId });
   },
 };
+
+/** What counts ignored events: the dispatcher (`DispatcherApi.recordSourceEvent`). */
+export interface SourceEventCounter {
+  recordSourceEvent(event: Pick<IgnoredSourceEvent, "source" | "reason" | "eventType" | "at">): Promise<void>;
+}
+
+/** How long the answer waits for the count, ms: a provider waits a few seconds at most (Shopify 5 s). */
+export const RECORD_WAIT_MS = 1_000;
+
+/**
+ * The log line, then the count by `counter`, waited for at most `waitMs`: a count that fails is logged
+ * (`source_event_not_counted`) and never thrown, one that takes longer is left to land on its own.
+ */
+export function countedSourceEvents(counter: SourceEventCounter, waitMs = RECORD_WAIT_MS): SourceEventLog {
+  return {
+    async ignored(event) {
+      await loggedSourceEvents.ignored(event);
+      const { source, reason, eventType, at } = event;
+      const counted = Promise.resolve()
+        .then(() => counter.recordSourceEvent({ source, reason, eventType, at }))
+        .catch((error: unknown) => {
+          logEvent({
+            event: "source_event_not_counted",
+            source,
+            reason,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([counted, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+      clearTimeout(timer);
+    },
+  };
+}

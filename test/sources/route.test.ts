@@ -6,7 +6,8 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { app } from "../../src/http/app";
+import type { DispatcherApi, SourceEventRecord } from "../../src/engine/api";
+import { app, hostedApp } from "../../src/http/app";
 import { routeDocs } from "../../src/http/openapi/route";
 import type { ProblemCode } from "../../src/http/problem";
 import { TestGateway } from "../support/gateway";
@@ -67,7 +68,7 @@ async function expectIgnored(res: Response, reason: string): Promise<Ignored> {
   return body;
 }
 
-/** The log lines of ignored events while `run` runs (the record the dispatcher's counters will take). */
+/** The log lines of ignored events while `run` runs (each is also counted by the dispatcher). */
 async function ignoredRecords(run: () => Promise<void>): Promise<Record<string, unknown>[]> {
   const lines: string[] = [];
   const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
@@ -309,6 +310,18 @@ describe("verified events that are not queued: 200 with the reason, recorded, se
         deliveryId: "w-1",
       }),
     ]);
+    // Counted by the dispatcher before the answer: an admin's status shows it, a caller's does not.
+    const { sources } = await relayStatus(ADMIN_KEY);
+    expect(sources).toEqual([
+      {
+        source: "shopify",
+        ignored: { "unhandled-event": 1 },
+        lastIgnoredAt: expect.any(String),
+        lastReason: "unhandled-event",
+        lastEventType: "orders/create",
+      },
+    ]);
+    expect((await relayStatus()).sources).toEqual([]);
     await expectOutboxEmpty();
   });
 
@@ -353,7 +366,43 @@ describe("verified events that are not queued: 200 with the reason, recorded, se
       }
     });
     expect(records.map((r) => r.reason)).toEqual(cases.map((c) => c[3]));
+    const counted = Object.fromEntries((await relayStatus(ADMIN_KEY)).sources.map((s) => [s.source, s.ignored]));
+    expect(counted).toEqual({
+      shopify: { "no-open-id": 1, "missing-field": 1, "invalid-notification": 1, "malformed-event": 1 },
+      stripe: { filtered: 1, expired: 1 },
+    });
     await expectOutboxEmpty();
+  });
+
+  it("a dispatcher that fails to count never turns the 200 into an error: the failure is logged", async () => {
+    const counts: string[] = [];
+    const failing = hostedApp<Env>(async (c, next) => {
+      c.set("dispatcher", {
+        recordSourceEvent: async (event: SourceEventRecord) => {
+          counts.push(event.reason);
+          throw new Error("storage unavailable");
+        },
+      } as unknown as DispatcherApi);
+      await next();
+    });
+    const body = order();
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    let res: Response;
+    try {
+      res = await failing.request(
+        "/v1/sources/shopify",
+        { method: "POST", body, headers: shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"), { topic: "orders/create" }) },
+        env,
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    await expectIgnored(res, "unhandled-event");
+    expect(counts).toEqual(["unhandled-event"]);
+    const notCounted = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === "source_event_not_counted");
+    expect(notCounted).toMatchObject({ source: "shopify", reason: "unhandled-event", error: "storage unavailable" });
+    expect(lines.some((l) => l.includes('"event":"source_event_ignored"'))).toBe(true);
   });
 });
 

@@ -24,18 +24,26 @@ export interface EarlierJob {
 }
 
 /** What an earlier request under the same idempotency key or webhook-id says about this one. */
-export type Prior = { kind: "existing"; jobId: string } | { kind: "idempotency-mismatch" } | { kind: "webhook-replayed" } | null;
+export type Prior =
+  | { kind: "existing"; jobId: string }
+  | { kind: "idempotency-mismatch" }
+  | { kind: "webhook-replayed" }
+  | null;
 
 /**
  * The job this request already made, a refusal, or null for new work; `byKey` is the owner's job under
  * the request's idempotency key, `byWebhook` the job of its webhook-id (each null when none).
  */
 export function priorJob(request: SubmitRequest, byKey: EarlierJob | null, byWebhook: EarlierJob | null): Prior {
-  if (byKey) return byKey.body_hash === request.bodyHash ? { kind: "existing", jobId: byKey.job_id } : { kind: "idempotency-mismatch" };
+  if (byKey)
+    return byKey.body_hash === request.bodyHash
+      ? { kind: "existing", jobId: byKey.job_id }
+      : { kind: "idempotency-mismatch" };
   if (byWebhook) {
     // Standard Webhooks senders retry with the same webhook-id for hours: the same body from the same
     // caller gets its job back for as long as the job exists; anything else under that id is a replay.
-    if (byWebhook.body_hash !== request.bodyHash || byWebhook.owner !== request.owner) return { kind: "webhook-replayed" };
+    if (byWebhook.body_hash !== request.bodyHash || byWebhook.owner !== request.owner)
+      return { kind: "webhook-replayed" };
     return { kind: "existing", jobId: byWebhook.job_id };
   }
   return null;
@@ -79,7 +87,13 @@ export function admitRuns(claim: BacklogClaim, adding: number, maxRuns: number):
   const open = openRuns(maxRuns);
   const share = backlogShare(claim, maxRuns);
   if (after <= open || claim.own + adding <= share) return { fits: true };
-  return { fits: false, reason: "over-share", share: Math.floor(share), overShare: Math.ceil(claim.own + adding - share), overOpen: after - open };
+  return {
+    fits: false,
+    reason: "over-share",
+    share: Math.floor(share),
+    overShare: Math.ceil(claim.own + adding - share),
+    overOpen: after - open,
+  };
 }
 
 /**
@@ -99,7 +113,12 @@ export function drainSeconds(work: BacklogFigures, runs: number, places: number,
 }
 
 /** The outbox's bytes a request is estimated to add: its wire text, its rows, and its remembered keys with their indexes. */
-export function requestBytes(batches: readonly WireBatch[], keys: readonly { key: string }[], owner: string, jobId: string): number {
+export function requestBytes(
+  batches: readonly WireBatch[],
+  keys: readonly { key: string }[],
+  owner: string,
+  jobId: string,
+): number {
   // A run and a payload row, with their index entries, are some 150 bytes; a key is stored in its row and
   // three indexes (by caller and key, by job, by caller and age).
   let bytes = 0;
@@ -125,7 +144,13 @@ export function storageRetrySeconds(all: BacklogFigures, liveRps: number, pruneA
  * Seconds until a new job is sent: the backlog ahead (`backlogSeconds`, this job included) or, with
  * `sendAfter`, the wait until then plus its own batches at `liveRps` (per second), whichever is later.
  */
-export function admittedEta(request: SubmitRequest, batches: readonly WireBatch[], backlogSeconds: number, liveRps: number, now: number): number {
+export function admittedEta(
+  request: SubmitRequest,
+  batches: readonly WireBatch[],
+  backlogSeconds: number,
+  liveRps: number,
+  now: number,
+): number {
   const waitSeconds = Math.max(0, Math.ceil(((request.sendAfter ?? now) - now) / 1000));
   return Math.max(backlogSeconds, waitSeconds + Math.ceil(batches.length / liveRps));
 }

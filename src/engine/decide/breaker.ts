@@ -112,7 +112,12 @@ function open(kind: HoldKind, reason: string, now: number, maxProbeMs: number): 
 }
 
 /** Feeds one attempt's ending to the breaker. `maxProbeMs` caps the probe interval (RELAY_BREAKER_PROBE_SECONDS). */
-export function recordOutcome(state: BreakerState, input: BreakerInput, now: number, maxProbeMs: number): BreakerDecision {
+export function recordOutcome(
+  state: BreakerState,
+  input: BreakerInput,
+  now: number,
+  maxProbeMs: number,
+): BreakerDecision {
   const family = familyOf(input);
   const hold = state.hold;
   if (family === "neutral") return { state, absorbed: false, change: null };
@@ -128,7 +133,10 @@ export function recordOutcome(state: BreakerState, input: BreakerInput, now: num
     if (!probes(hold)) return { state, absorbed: true, change: null };
     if (family === "setup" && hold.kind !== "setup") {
       // The evidence changed (say an outage ended and the key turned out wrong): say what holds now.
-      const reopened = { ...open("setup", setupReason(input.resultCode), now, hold.probeIntervalMs), since: hold.since };
+      const reopened = {
+        ...open("setup", setupReason(input.resultCode), now, hold.probeIntervalMs),
+        since: hold.since,
+      };
       return { state: { hold: reopened, run: null }, absorbed: true, change: null };
     }
     const interval = Math.min(maxProbeMs, hold.probeIntervalMs * 2);
@@ -140,13 +148,18 @@ export function recordOutcome(state: BreakerState, input: BreakerInput, now: num
   }
 
   if (family === "setup") {
-    return { state: { hold: open("setup", setupReason(input.resultCode), now, maxProbeMs), run: null }, absorbed: true, change: "opened" };
+    return {
+      state: { hold: open("setup", setupReason(input.resultCode), now, maxProbeMs), run: null },
+      absorbed: true,
+      change: "opened",
+    };
   }
 
   const run = state.run?.family === family ? state.run : { family, count: 0, leads: [] };
   const leads = run.leads.includes(input.lead) ? run.leads : [...run.leads, input.lead].slice(-OUTAGE_LEADS);
   const next = { family, count: run.count + 1, leads };
-  const opens = family === "unverified" ? next.count >= UNVERIFIED_RUN : next.count >= OUTAGE_RUN && leads.length >= OUTAGE_LEADS;
+  const opens =
+    family === "unverified" ? next.count >= UNVERIFIED_RUN : next.count >= OUTAGE_RUN && leads.length >= OUTAGE_LEADS;
   if (!opens) return { state: { hold: null, run: next }, absorbed: false, change: null };
   const reason =
     family === "unverified"
@@ -157,7 +170,10 @@ export function recordOutcome(state: BreakerState, input: BreakerInput, now: num
 
 /** An operator's pause (or a configuration mismatch): holds sending until lifted, no probes. */
 export function hold(kind: "paused" | "client-mismatch", reason: string, now: number, by?: string): BreakerState {
-  return { hold: { kind, reason, since: now, probeIntervalMs: 0, nextProbeAt: null, ...(by !== undefined ? { by } : {}) }, run: null };
+  return {
+    hold: { kind, reason, since: now, probeIntervalMs: 0, nextProbeAt: null, ...(by !== undefined ? { by } : {}) },
+    run: null,
+  };
 }
 
 function setupReason(code: string): string {

@@ -37,9 +37,19 @@ export function callbackWindowMs(attempted: number): number {
  * Decides after try number `attempts` (from 1) of a job completed at `completedAt`, retried within
  * `windowMs` of it; `random` in [0, 1).
  */
-export function decideCallback(delivered: boolean, attempts: number, completedAt: number, now: number, random: number, windowMs = CALLBACK_WINDOW_MS): CallbackNext {
+export function decideCallback(
+  delivered: boolean,
+  attempts: number,
+  completedAt: number,
+  now: number,
+  random: number,
+  windowMs = CALLBACK_WINDOW_MS,
+): CallbackNext {
   if (delivered) return { status: "delivered" };
-  const ceiling = Math.min(CALLBACK_MAX_DELAY_MS, CALLBACK_FIRST_DELAY_MS * 2 ** Math.min(MAX_EXPONENT, Math.max(0, attempts - 1)));
+  const ceiling = Math.min(
+    CALLBACK_MAX_DELAY_MS,
+    CALLBACK_FIRST_DELAY_MS * 2 ** Math.min(MAX_EXPONENT, Math.max(0, attempts - 1)),
+  );
   const at = now + Math.round(ceiling / 2 + (ceiling / 2) * Math.min(1, Math.max(0, random)));
   return at > completedAt + windowMs ? { status: "failed" } : { status: "pending", at };
 }

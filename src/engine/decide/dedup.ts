@@ -24,7 +24,8 @@ export interface AcceptedKey {
 
 /** Drops duplicate notifications; `seen(key)` says whether the caller's key is still remembered. */
 export function dedupBatches(batches: readonly WireBatch[], seen: (key: string) => boolean): Deduplicated {
-  if (!batches.some((b) => b.dedupKeys?.some((k) => k !== null))) return { batches: strip(batches), deduplicated: 0, accepted: [] };
+  if (!batches.some((b) => b.dedupKeys?.some((k) => k !== null)))
+    return { batches: strip(batches), deduplicated: 0, accepted: [] };
   const taken = new Set<string>();
   const accepted: AcceptedKey[] = [];
   const kept: string[] = [];
@@ -56,7 +57,8 @@ export function dedupBatches(batches: readonly WireBatch[], seen: (key: string) 
 /** The JSON text of each element of a batch, cut from `infos` by the lengths the packer recorded. */
 export function elementTexts(batch: WireBatch): string[] {
   const lengths = batch.lengths;
-  if (!lengths || lengths.length !== batch.size) throw new Error("a batch with dedupKeys must carry its element lengths");
+  if (!lengths || lengths.length !== batch.size)
+    throw new Error("a batch with dedupKeys must carry its element lengths");
   const texts: string[] = [];
   let at = 1; // past "["
   for (const length of lengths) {

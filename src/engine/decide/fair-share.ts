@@ -59,7 +59,11 @@ export function fairShares(claims: readonly Claim[], places: number): number[] {
  * they add up to the shares' (whole) total. The places left by rounding go to the largest
  * `fraction + owed[i]` (`owed`: what each was owed after the previous requests; ties to the lower index).
  */
-export function wholePlaces(shares: readonly number[], dues: readonly number[], owed: readonly number[] = []): number[] {
+export function wholePlaces(
+  shares: readonly number[],
+  dues: readonly number[],
+  owed: readonly number[] = [],
+): number[] {
   const total = Math.round(shares.reduce((a, b) => a + b, 0));
   const places = shares.map((s) => Math.floor(s + EPSILON));
   let left = total - places.reduce((a, b) => a + b, 0);

@@ -80,7 +80,14 @@ export function nextForRuns(
   // The clientId's failure, not the notifications': back in line, nothing spent; the breaker paces the probes.
   if (absorbed) return { kind: "requeue", at: now, front: true, spendsAttempt: false };
   const decision = decideNext(
-    { kind: outcome.kind, resultClass: result.resultClass, attempts: runs.attempts, budgetSpent: runs.budgetSpent, trafficRequeues: runs.trafficRequeues, missedInRow },
+    {
+      kind: outcome.kind,
+      resultClass: result.resultClass,
+      attempts: runs.attempts,
+      budgetSpent: runs.budgetSpent,
+      trafficRequeues: runs.trafficRequeues,
+      missedInRow,
+    },
     retry,
     random,
   );

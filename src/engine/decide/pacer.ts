@@ -173,7 +173,12 @@ export function recordSend(state: PacerState, settings: PacerSettings, now: numb
  * Records a traffic refusal (REQUEST_TRAFFIC_EXCEED_LIMIT, or HTTP 429) received at `now`: lowers the
  * live rate once per event, and with `retryAfterMs` (a 429's `Retry-After`) sends nothing before then.
  */
-export function recordExceed(state: PacerState, settings: PacerSettings, now: number, retryAfterMs?: number): PacerState {
+export function recordExceed(
+  state: PacerState,
+  settings: PacerSettings,
+  now: number,
+  retryAfterMs?: number,
+): PacerState {
   const r = resolve(settings);
   const adapted = adapt(state, r, now);
   const tat = retryAfterMs === undefined ? adapted.tat : Math.max(adapted.tat, now + retryAfterMs + r.catchUpMs);
@@ -244,7 +249,12 @@ export function paceSnapshot(state: PacerState, settings: PacerSettings, now: nu
  * takes its planned place in the window, so the window counts what left, and the schedule resumes at
  * least one interval after it: the slots not yet handed out move back instead of bunching behind it.
  */
-export function recordDeparture(state: PacerState, settings: PacerSettings, planned: number, actual: number): PacerState {
+export function recordDeparture(
+  state: PacerState,
+  settings: PacerSettings,
+  planned: number,
+  actual: number,
+): PacerState {
   if (!(actual > planned)) return state;
   const r = resolve(settings);
   const s = adapt(state, r, actual);
@@ -255,7 +265,10 @@ export function recordDeparture(state: PacerState, settings: PacerSettings, plan
 }
 
 /** The part of the pacer worth storing: what it learned about the quota (the window is rebuilt from the outbox). */
-export type PacerMemory = Pick<PacerState, "configuredRps" | "liveRps" | "estimateRps" | "lastDecreaseAt" | "lastExceedAt" | "cleanSince">;
+export type PacerMemory = Pick<
+  PacerState,
+  "configuredRps" | "liveRps" | "estimateRps" | "lastDecreaseAt" | "lastExceedAt" | "cleanSince"
+>;
 
 /** What to store of a pacer state. */
 export function pacerMemory(state: PacerState): PacerMemory {
@@ -267,7 +280,12 @@ export function pacerMemory(state: PacerState): PacerMemory {
  * A pacer after a restart: what it had learned, plus the sends of the last window as recorded in the
  * outbox (`sends`, ascending ms epoch), so a restart can never let a second window's worth through.
  */
-export function restorePacer(memory: PacerMemory | null, sends: number[], settings: PacerSettings, now: number): PacerState {
+export function restorePacer(
+  memory: PacerMemory | null,
+  sends: number[],
+  settings: PacerSettings,
+  now: number,
+): PacerState {
   const r = resolve(settings);
   const fresh = initialPacer(settings, now);
   const base = memory && memory.configuredRps === r.maxRps ? { ...fresh, ...memory } : fresh;

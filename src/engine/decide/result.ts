@@ -31,7 +31,15 @@ export const RELAY_CODES = {
 
 /** An outcome the relay records itself, with no answer from AlipayHK: never sent, or lost in flight. */
 export function relayOutcome(kind: "not-sent" | "lost", reqMsgId: string, detail: string, now: number): SendOutcome {
-  return { kind, resultClass: "unknown", reqMsgId, reqTime: new Date(now).toISOString(), latencyMs: 0, verified: false, detail };
+  return {
+    kind,
+    resultClass: "unknown",
+    reqMsgId,
+    reqTime: new Date(now).toISOString(),
+    latencyMs: 0,
+    verified: false,
+    detail,
+  };
 }
 
 /** The one log line of a request's attempt: ids, codes and figures only (never payloads or key material). */

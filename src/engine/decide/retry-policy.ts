@@ -57,7 +57,12 @@ export function decideAfterAttempt(
     case "unknown": {
       if (attemptsSpent >= settings.maxAttempts) return { action: "done", status: "failed" };
       // Back in front of their job's queue once the backoff has passed: they were there first.
-      return { action: "retry", delayMs: jitteredBackoffMs(attemptsSpent, settings, random), spendsAttempt: true, front: true };
+      return {
+        action: "retry",
+        delayMs: jitteredBackoffMs(attemptsSpent, settings, random),
+        spendsAttempt: true,
+        front: true,
+      };
     }
   }
 }
@@ -75,7 +80,12 @@ export function decideAfterTraffic(requeues: number, maxRequeues = DEFAULT_MAX_T
  * given up — it waits with the usual backoff (by `tries` so far) until the relay can send again.
  */
 export function decideAfterNotSent(tries: number, settings: RetrySettings, random: number): RetryDecision {
-  return { action: "retry", delayMs: jitteredBackoffMs(Math.max(1, tries), settings, random), spendsAttempt: false, front: false };
+  return {
+    action: "retry",
+    delayMs: jitteredBackoffMs(Math.max(1, tries), settings, random),
+    spendsAttempt: false,
+    front: false,
+  };
 }
 
 /**

@@ -29,7 +29,9 @@ export class DedupKeys {
       const chunk = keys.slice(start, start + KEYS_PER_LOOKUP);
       const rows = this.sql.exec<{ dedup_key: string }>(
         `SELECT dedup_key FROM dedup_keys WHERE owner = ? AND accepted_at >= ? AND dedup_key IN (${chunk.map(() => "?").join(", ")})`,
-        owner, since, ...chunk,
+        owner,
+        since,
+        ...chunk,
       );
       for (const row of rows) seen.add(row.dedup_key);
     }
@@ -40,7 +42,13 @@ export class DedupKeys {
    * Remembers the keys a job was accepted under (a key remembered from before the window is renewed);
    * beyond `limit` keys for the owner, its oldest are forgotten. Returns how many were forgotten so.
    */
-  remember(owner: string, keys: readonly AcceptedKey[], jobId: string, now: number, limit = Number.POSITIVE_INFINITY): number {
+  remember(
+    owner: string,
+    keys: readonly AcceptedKey[],
+    jobId: string,
+    now: number,
+    limit = Number.POSITIVE_INFINITY,
+  ): number {
     if (keys.length === 0) return 0;
     const before = this.count(owner);
     for (let start = 0; start < keys.length; start += KEYS_PER_INSERT) {
@@ -59,7 +67,8 @@ export class DedupKeys {
     if (held > limit) {
       evicted = this.sql.exec(
         `DELETE FROM dedup_keys WHERE rowid IN (SELECT rowid FROM dedup_keys WHERE owner = ? ORDER BY accepted_at, rowid LIMIT ?) RETURNING owner`,
-        owner, held - limit,
+        owner,
+        held - limit,
       ).length;
       held -= evicted;
     }
@@ -74,7 +83,8 @@ export class DedupKeys {
       const chunk = ranges.slice(start, start + RANGES_PER_DELETE);
       const rows = this.sql.exec<{ owner: string }>(
         `DELETE FROM dedup_keys WHERE job_id = ? AND (${chunk.map(() => "(seq >= ? AND seq < ?)").join(" OR ")}) RETURNING owner`,
-        jobId, ...chunk.flatMap((r) => [r.seq, r.seq + r.count]),
+        jobId,
+        ...chunk.flatMap((r) => [r.seq, r.seq + r.count]),
       );
       this.uncount(rows);
       forgotten += rows.length;
@@ -86,7 +96,8 @@ export class DedupKeys {
   prune(before: number, maxRows: number): number {
     const rows = this.sql.exec<{ owner: string }>(
       "DELETE FROM dedup_keys WHERE rowid IN (SELECT rowid FROM dedup_keys WHERE accepted_at < ? LIMIT ?) RETURNING owner",
-      before, maxRows,
+      before,
+      maxRows,
     );
     this.uncount(rows);
     return rows.length;

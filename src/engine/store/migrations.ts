@@ -156,6 +156,17 @@ const V4 = [
 ];
 
 /**
+ * Version 5: storefront events a source verified but did not queue (an unhandled type, no openId, a
+ * broken limit, …), counted per source and reason: one row each, moved by one UPSERT per event, so the
+ * counts survive restarts and cost one row however many events arrive.
+ */
+const V5 = [
+  `CREATE TABLE source_events (
+    source TEXT NOT NULL, reason TEXT NOT NULL, count INTEGER NOT NULL, last_at INTEGER NOT NULL, last_event_type TEXT,
+    PRIMARY KEY (source, reason))`,
+];
+
+/**
  * Version 6: remembered `dedupKey`s know their notification, and are found by job and by caller.
  * - `seq`: the notification's place in its job, so the keys of notifications that end without ever
  *   leaving (cancelled, expired) are forgotten, and resubmitting them is not taken for a duplicate.
@@ -170,7 +181,7 @@ const V6 = [
 ];
 
 /** Every step in order; the schema version is the number of steps applied. */
-export const MIGRATIONS: readonly (readonly string[])[] = [V1, V2, V3, V4, V6];
+export const MIGRATIONS: readonly (readonly string[])[] = [V1, V2, V3, V4, V5, V6];
 
 /** The version a database is at now: 0 for an empty one, 1 for one the first release made. */
 export function schemaVersion(sql: SqlAdapter): number {
@@ -185,7 +196,9 @@ export function schemaVersion(sql: SqlAdapter): number {
 export function migrate(sql: SqlAdapter): { from: number; to: number } {
   const from = schemaVersion(sql);
   if (from > MIGRATIONS.length) {
-    throw new Error(`the outbox is at schema version ${from}, newer than this relay knows (${MIGRATIONS.length}): deploy the newer relay`);
+    throw new Error(
+      `the outbox is at schema version ${from}, newer than this relay knows (${MIGRATIONS.length}): deploy the newer relay`,
+    );
   }
   for (let version = from; version < MIGRATIONS.length; version++) {
     sql.transaction(() => {

@@ -8,7 +8,17 @@
  */
 import type { WireBatch } from "../../core/batch";
 import type { AttemptResult } from "../api";
-import type { FailedRunRow, JobPartRow, JobRow, NewJob, QueuedRunRow, RequestRow, RequestState, RunGroupRow } from "./rows";
+import type { NotificationOutcome } from "../metrics";
+import type {
+  FailedRunRow,
+  JobPartRow,
+  JobRow,
+  NewJob,
+  QueuedRunRow,
+  RequestRow,
+  RequestState,
+  RunGroupRow,
+} from "./rows";
 import { type SqlAdapter, type SqlValue, one } from "./sql";
 
 /** Queued and in-flight work: runs and notifications waiting, requests and notifications on the wire. */
@@ -88,6 +98,9 @@ interface EndedRunRow {
   attempts: number;
 }
 
+/** The job counters that count notifications ending (all but `attempted` and `deduplicated`, counted at insert). */
+const ENDINGS = ["succeeded", "failed", "cancelled", "expired"] as const;
+
 /** Per job, how many of its notifications moved to each counter. */
 type JobDeltas = Map<string, Partial<Record<"succeeded" | "failed" | "cancelled" | "expired" | "attempted", number>>>;
 
@@ -95,7 +108,20 @@ type JobDeltas = Map<string, Partial<Record<"succeeded" | "failed" | "cancelled"
 export class Outbox {
   readonly sql: SqlAdapter;
   /** Open work, as the outbox's own writes moved it (counted once by `load`). */
-  readonly counts: OpenCounts = { queuedRuns: 0, queuedNotifications: 0, inFlightRequests: 0, inFlightNotifications: 0 };
+  readonly counts: OpenCounts = {
+    queuedRuns: 0,
+    queuedNotifications: 0,
+    inFlightRequests: 0,
+    inFlightNotifications: 0,
+  };
+  /** Notifications the outbox's writes ended since it was opened, by how (moved with the jobs' counters; in memory only). */
+  readonly ended: Record<NotificationOutcome, number> = {
+    succeeded: 0,
+    failed: 0,
+    cancelled: 0,
+    expired: 0,
+    deduplicated: 0,
+  };
 
   constructor(sql: SqlAdapter) {
     this.sql = sql;
@@ -106,7 +132,10 @@ export class Outbox {
     const queued = this.sql.exec<QueuedRunRow>(
       `SELECT ${QUEUED_RUN_COLUMNS} FROM runs r JOIN jobs j ON j.job_id = r.job_id WHERE r.state = 'queued' ORDER BY j.created_at, r.seq`,
     );
-    const wire = one<{ n: number; size: number | null }>(this.sql, "SELECT COUNT(*) AS n, SUM(size) AS size FROM requests WHERE state = 'in_flight'");
+    const wire = one<{ n: number; size: number | null }>(
+      this.sql,
+      "SELECT COUNT(*) AS n, SUM(size) AS size FROM requests WHERE state = 'in_flight'",
+    );
     Object.assign(this.counts, {
       queuedRuns: queued.length,
       queuedNotifications: queued.reduce((n, r) => n + r.count, 0),
@@ -143,13 +172,36 @@ export class Outbox {
       `INSERT INTO jobs (job_id, owner, idempotency_key, webhook_id, body_hash, merchant_id, total, created_at,
          completed_at, deduplicated, send_after, expires_at, on_unknown, callback_url)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      job.job_id, job.owner, job.idempotency_key, job.webhook_id, job.body_hash, job.merchant_id, notifications + job.deduplicated,
-      job.created_at, batches.length === 0 ? job.created_at : null, job.deduplicated, job.send_after, job.expires_at, job.on_unknown,
+      job.job_id,
+      job.owner,
+      job.idempotency_key,
+      job.webhook_id,
+      job.body_hash,
+      job.merchant_id,
+      notifications + job.deduplicated,
+      job.created_at,
+      batches.length === 0 ? job.created_at : null,
+      job.deduplicated,
+      job.send_after,
+      job.expires_at,
+      job.on_unknown,
       job.callback_url,
     );
+    this.ended.deduplicated += job.deduplicated;
     const dueAt = Math.max(job.created_at, job.send_after ?? 0);
-    if (staged) this.sql.exec("UPDATE runs SET state = 'queued', next_at = ? WHERE job_id = ? AND state = 'staged'", dueAt, job.job_id);
-    else this.insertRuns(job.job_id, 0, batches, { state: "queued", nextAt: dueAt, expiresAt: job.expires_at, onUnknown: job.on_unknown });
+    if (staged)
+      this.sql.exec(
+        "UPDATE runs SET state = 'queued', next_at = ? WHERE job_id = ? AND state = 'staged'",
+        dueAt,
+        job.job_id,
+      );
+    else
+      this.insertRuns(job.job_id, 0, batches, {
+        state: "queued",
+        nextAt: dueAt,
+        expiresAt: job.expires_at,
+        onUnknown: job.on_unknown,
+      });
     const queued = this.sql.exec<QueuedRunRow>(
       `SELECT ${QUEUED_RUN_COLUMNS} FROM runs r JOIN jobs j ON j.job_id = r.job_id WHERE r.job_id = ? AND r.state = 'queued' ORDER BY r.seq`,
       job.job_id,
@@ -160,7 +212,12 @@ export class Outbox {
   }
 
   /** Stores some of a large request's batches ahead of its job, as `staged` runs: stored, not yet queued. */
-  stageBatches(jobId: string, firstSeq: number, batches: readonly WireBatch[], policies: { expiresAt: number | null; onUnknown: string }): void {
+  stageBatches(
+    jobId: string,
+    firstSeq: number,
+    batches: readonly WireBatch[],
+    policies: { expiresAt: number | null; onUnknown: string },
+  ): void {
     // A staged slice lost with a power failure is no loss: the job is stored (durably) only at the end.
     this.sql.bookkeeping(() => this.insertRuns(jobId, firstSeq, batches, { state: "staged", nextAt: 0, ...policies }));
   }
@@ -182,14 +239,19 @@ export class Outbox {
   dispatch(request: NewRequest, takes: readonly Take[]): number {
     const requestId = this.sql.exec<{ request_id: number }>(
       `INSERT INTO requests (req_msg_id, merchant_id, size, state, sent_at, lease_until) VALUES (?, ?, ?, 'in_flight', ?, ?) RETURNING request_id`,
-      request.reqMsgId, request.merchantId, request.size, request.sentAt, request.leaseUntil,
+      request.reqMsgId,
+      request.merchantId,
+      request.size,
+      request.sentAt,
+      request.leaseUntil,
     )[0]?.request_id as number;
     const whole = takes.filter((t) => t.whole).map((t) => t.runId);
     for (let start = 0; start < whole.length; start += IDS_PER_STATEMENT) {
       const chunk = whole.slice(start, start + IDS_PER_STATEMENT);
       this.sql.exec(
         `UPDATE runs SET state = 'leased', request_id = ?, attempts = attempts + 1, front = 0 WHERE run_id IN (${chunk.map(() => "?").join(", ")})`,
-        requestId, ...chunk,
+        requestId,
+        ...chunk,
       );
     }
     for (const take of takes) {
@@ -200,9 +262,17 @@ export class Outbox {
          SELECT job_id, seq, ?, payload_id, first, 'leased', attempts + 1, budget_spent, traffic_requeues, 0, next_at,
            expires_at, at_most_once, ?
          FROM runs WHERE run_id = ?`,
-        take.count, requestId, take.runId,
+        take.count,
+        requestId,
+        take.runId,
       );
-      this.sql.exec("UPDATE runs SET seq = seq + ?, first = first + ?, count = count - ? WHERE run_id = ?", take.count, take.count, take.count, take.runId);
+      this.sql.exec(
+        "UPDATE runs SET seq = seq + ?, first = first + ?, count = count - ? WHERE run_id = ?",
+        take.count,
+        take.count,
+        take.count,
+        take.runId,
+      );
     }
     const attempted: JobDeltas = new Map();
     for (const take of takes) if (take.firstAttempt) add(attempted, take.jobId, "attempted", take.count);
@@ -239,7 +309,8 @@ export class Outbox {
     return this.sql.exec<RunGroupRow>(
       `SELECT attempts, budget_spent, traffic_requeues, at_most_once, SUM(count) AS notifications, MIN(run_id) AS lead
        FROM runs WHERE request_id = ? AND state = ? GROUP BY attempts, budget_spent, traffic_requeues, at_most_once`,
-      requestId, state,
+      requestId,
+      state,
     );
   }
 
@@ -250,7 +321,12 @@ export class Outbox {
    */
   settle(
     requestId: number,
-    ending: { state: Exclude<RequestState, "in_flight">; result: AttemptResult; departed: number | null; held: boolean },
+    ending: {
+      state: Exclude<RequestState, "in_flight">;
+      result: AttemptResult;
+      departed: number | null;
+      held: boolean;
+    },
     decisions: readonly GroupDecision[],
     now: number,
   ): Settled {
@@ -259,13 +335,19 @@ export class Outbox {
       this.sql,
       `UPDATE requests SET state = ?, lease_until = NULL, result_status = ?, result_code = ?, result_msg = ?, sent_at = COALESCE(?, sent_at)
        WHERE request_id = ? AND state = 'in_flight' RETURNING size`,
-      ending.state, result.resultStatus, result.resultCode, result.resultMsg, ending.departed, requestId,
+      ending.state,
+      result.resultStatus,
+      result.resultCode,
+      result.resultMsg,
+      ending.departed,
+      requestId,
     )?.size;
     if (size === undefined) return { requeued: [], finished: [], completed: [], succeeded: 0, failed: 0 };
     const settled: Settled = { requeued: [], finished: [], completed: [], succeeded: 0, failed: 0 };
     const deltas: JobDeltas = new Map();
     for (const { group, next } of decisions) {
-      const where = "request_id = ? AND state = 'leased' AND attempts = ? AND budget_spent = ? AND traffic_requeues = ? AND at_most_once = ?";
+      const where =
+        "request_id = ? AND state = 'leased' AND attempts = ? AND budget_spent = ? AND traffic_requeues = ? AND at_most_once = ?";
       const key = [requestId, group.attempts, group.budget_spent, group.traffic_requeues, group.at_most_once];
       if (next.kind === "finish") {
         this.finishRuns(where, key, next.status, result, deltas, settled);
@@ -275,8 +357,15 @@ export class Outbox {
         `UPDATE runs SET state = 'queued', result_status = ?, result_code = ?, result_msg = ?, next_at = ?, front = ?,
            budget_spent = budget_spent + ?, traffic_requeues = traffic_requeues + ?, attempts = attempts - ?
          WHERE ${where} RETURNING run_id`,
-        result.resultStatus, result.resultCode, result.resultMsg, next.at, next.front ? 1 : 0, next.spendsAttempt ? 1 : 0,
-        result.resultClass === "traffic" ? 1 : 0, ending.held ? 1 : 0, ...key,
+        result.resultStatus,
+        result.resultCode,
+        result.resultMsg,
+        next.at,
+        next.front ? 1 : 0,
+        next.spendsAttempt ? 1 : 0,
+        result.resultClass === "traffic" ? 1 : 0,
+        ending.held ? 1 : 0,
+        ...key,
       );
       settled.requeued.push(...this.queuedRuns(ids.map((r) => r.run_id)));
     }
@@ -297,7 +386,10 @@ export class Outbox {
   settleLate(requestId: number, result: AttemptResult, status: "succeeded" | "failed", now: number): Settled {
     this.sql.exec(
       "UPDATE requests SET state = 'ended', result_status = ?, result_code = ?, result_msg = ? WHERE request_id = ? AND state = 'lost'",
-      result.resultStatus, result.resultCode, result.resultMsg, requestId,
+      result.resultStatus,
+      result.resultCode,
+      result.resultMsg,
+      requestId,
     );
     const settled: Settled = { requeued: [], finished: [], completed: [], succeeded: 0, failed: 0 };
     const deltas: JobDeltas = new Map();
@@ -326,18 +418,50 @@ export class Outbox {
   /** The callers whose notifications rode on a request. */
   ownersOn(requestId: number): string[] {
     return this.sql
-      .exec<{ owner: string }>("SELECT DISTINCT j.owner FROM runs r JOIN jobs j ON j.job_id = r.job_id WHERE r.request_id = ?", requestId)
+      .exec<{ owner: string }>(
+        "SELECT DISTINCT j.owner FROM runs r JOIN jobs j ON j.job_id = r.job_id WHERE r.request_id = ?",
+        requestId,
+      )
       .map((r) => r.owner);
+  }
+
+  /**
+   * When the queued notification due longest ago fell due (ms epoch), or null when none is due at `now`;
+   * `owner`'s only when given.
+   */
+  oldestDueAt(now: number, owner?: string): number | null {
+    if (owner === undefined)
+      return (
+        one<{ at: number | null }>(
+          this.sql,
+          "SELECT MIN(next_at) AS at FROM runs WHERE state = 'queued' AND next_at <= ?",
+          now,
+        )?.at ?? null
+      );
+    return (
+      one<{ at: number | null }>(
+        this.sql,
+        "SELECT MIN(r.next_at) AS at FROM runs r JOIN jobs j ON j.job_id = r.job_id WHERE r.state = 'queued' AND r.next_at <= ? AND j.owner = ?",
+        now,
+        owner,
+      )?.at ?? null
+    );
   }
 
   /** When the earliest lease runs out (ms epoch), or null. */
   nextLeaseExpiry(): number | null {
-    return one<{ at: number | null }>(this.sql, "SELECT MIN(lease_until) AS at FROM requests WHERE state = 'in_flight'")?.at ?? null;
+    return (
+      one<{ at: number | null }>(this.sql, "SELECT MIN(lease_until) AS at FROM requests WHERE state = 'in_flight'")
+        ?.at ?? null
+    );
   }
 
   /** Requests whose lease ran out: their sender never reported back. */
   expiredLeases(now: number): RequestRow[] {
-    return this.sql.exec<RequestRow>("SELECT * FROM requests WHERE state = 'in_flight' AND lease_until < ? ORDER BY lease_until", now);
+    return this.sql.exec<RequestRow>(
+      "SELECT * FROM requests WHERE state = 'in_flight' AND lease_until < ? ORDER BY lease_until",
+      now,
+    );
   }
 
   /** Ends every queued run of a job as `cancelled` (runs on the wire finish on their own). */
@@ -346,7 +470,15 @@ export class Outbox {
       "UPDATE runs SET state = 'cancelled' WHERE job_id = ? AND state = 'queued' RETURNING run_id, job_id, count, seq, attempts",
       jobId,
     );
-    return this.endWithoutSending("cancelled", rows, now)[0] ?? { jobId, runs: [], notifications: 0, completed: false, unsent: [] };
+    return (
+      this.endWithoutSending("cancelled", rows, now)[0] ?? {
+        jobId,
+        runs: [],
+        notifications: 0,
+        completed: false,
+        unsent: [],
+      }
+    );
   }
 
   /** Ends every queued run whose deadline is at or before `now` as `expired`; one entry per job touched. */
@@ -360,12 +492,22 @@ export class Outbox {
 
   /** The earliest deadline among queued runs (ms epoch), or null. */
   nextExpiry(): number | null {
-    return one<{ at: number | null }>(this.sql, "SELECT MIN(expires_at) AS at FROM runs WHERE state = 'queued' AND expires_at IS NOT NULL")?.at ?? null;
+    return (
+      one<{ at: number | null }>(
+        this.sql,
+        "SELECT MIN(expires_at) AS at FROM runs WHERE state = 'queued' AND expires_at IS NOT NULL",
+      )?.at ?? null
+    );
   }
 
   /** True when a queued or leased run has a deadline. */
   hasDeadlines(): boolean {
-    return one(this.sql, "SELECT 1 AS x FROM runs WHERE expires_at IS NOT NULL AND state IN ('queued', 'leased') LIMIT 1") !== null;
+    return (
+      one(
+        this.sql,
+        "SELECT 1 AS x FROM runs WHERE expires_at IS NOT NULL AND state IN ('queued', 'leased') LIMIT 1",
+      ) !== null
+    );
   }
 
   /**
@@ -380,21 +522,32 @@ export class Outbox {
        FROM runs r LEFT JOIN requests q ON q.request_id = r.request_id
        WHERE r.job_id = ? GROUP BY r.request_id, r.state, r.attempts
        ORDER BY r.request_id IS NOT NULL, r.request_id DESC, r.attempts DESC LIMIT ?`,
-      jobId, limit + 1,
+      jobId,
+      limit + 1,
     );
     if (parts.length <= limit) return { parts, omitted: 0 };
-    const all = one<{ n: number }>(this.sql, "SELECT COUNT(*) AS n FROM (SELECT 1 FROM runs WHERE job_id = ? GROUP BY request_id, state, attempts)", jobId)?.n ?? 0;
+    const all =
+      one<{ n: number }>(
+        this.sql,
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM runs WHERE job_id = ? GROUP BY request_id, state, attempts)",
+        jobId,
+      )?.n ?? 0;
     return { parts: parts.slice(0, limit), omitted: all - limit };
   }
 
   /** The failed runs of a job: their openIds and reason. */
   failures(jobId: string): FailedRunRow[] {
-    return this.sql.exec<FailedRunRow>("SELECT open_ids, result_code, result_msg FROM runs WHERE job_id = ? AND state = 'failed' ORDER BY seq", jobId);
+    return this.sql.exec<FailedRunRow>(
+      "SELECT open_ids, result_code, result_msg FROM runs WHERE job_id = ? AND state = 'failed' ORDER BY seq",
+      jobId,
+    );
   }
 
   /** Request departures after `since` (ms epoch), ascending: the pacer's window after a restart. */
   sentSince(since: number): number[] {
-    return this.sql.exec<{ sent_at: number }>("SELECT sent_at FROM requests WHERE sent_at > ? ORDER BY sent_at", since).map((r) => r.sent_at);
+    return this.sql
+      .exec<{ sent_at: number }>("SELECT sent_at FROM requests WHERE sent_at > ? ORDER BY sent_at", since)
+      .map((r) => r.sent_at);
   }
 
   /** The most recent jobs, newest first: `owner`'s only, or everyone's for null. */
@@ -406,7 +559,12 @@ export class Outbox {
 
   /** When the oldest finished job finished (ms epoch), or null; jobs whose callback is still tried wait. */
   oldestCompletedAt(): number | null {
-    return one<{ at: number | null }>(this.sql, "SELECT MIN(completed_at) AS at FROM jobs WHERE completed_at IS NOT NULL AND callback_status IS NOT 'pending'")?.at ?? null;
+    return (
+      one<{ at: number | null }>(
+        this.sql,
+        "SELECT MIN(completed_at) AS at FROM jobs WHERE completed_at IS NOT NULL AND callback_status IS NOT 'pending'",
+      )?.at ?? null
+    );
   }
 
   /**
@@ -419,19 +577,22 @@ export class Outbox {
       `DELETE FROM runs WHERE run_id IN (
          SELECT r.run_id FROM jobs j JOIN runs r ON r.job_id = j.job_id
          WHERE j.completed_at IS NOT NULL AND j.completed_at < ? AND j.callback_status IS NOT 'pending' LIMIT ?) RETURNING run_id`,
-      before, maxRows,
+      before,
+      maxRows,
     ).length;
     const jobs = this.sql.exec(
       `DELETE FROM jobs WHERE job_id IN (
          SELECT j.job_id FROM jobs j WHERE j.completed_at IS NOT NULL AND j.completed_at < ? AND j.callback_status IS NOT 'pending'
            AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.job_id = j.job_id) LIMIT ?) RETURNING job_id`,
-      before, maxRows,
+      before,
+      maxRows,
     ).length;
     const requests = this.sql.exec(
       `DELETE FROM requests WHERE request_id IN (
          SELECT q.request_id FROM requests q WHERE q.state != 'in_flight' AND q.sent_at < ?
            AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.request_id = q.request_id) LIMIT ?) RETURNING request_id`,
-      before, maxRows,
+      before,
+      maxRows,
     ).length;
     return runs + jobs + requests;
   }
@@ -448,7 +609,8 @@ export class Outbox {
     else {
       this.sql.exec(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        key, JSON.stringify(value),
+        key,
+        JSON.stringify(value),
       );
     }
   }
@@ -497,7 +659,14 @@ export class Outbox {
   }
 
   /** Ends the runs `where` selects as `status` (a failed run keeps its openIds); their jobs' counters move. */
-  private finishRuns(where: string, params: SqlValue[], status: "succeeded" | "failed", result: AttemptResult, deltas: JobDeltas, settled: Settled): void {
+  private finishRuns(
+    where: string,
+    params: SqlValue[],
+    status: "succeeded" | "failed",
+    result: AttemptResult,
+    deltas: JobDeltas,
+    settled: Settled,
+  ): void {
     const failed = status === "failed";
     const rows = this.sql.exec<{ run_id: number; job_id: string; count: number }>(
       `UPDATE runs SET state = ?, result_status = ?, result_code = ?, result_msg = ?, budget_spent = budget_spent + 1,
@@ -506,7 +675,12 @@ export class Outbox {
            WHERE p.payload_id = runs.payload_id AND e.key >= runs.first AND e.key < runs.first + runs.count
          ) END
        WHERE ${where} RETURNING run_id, job_id, count`,
-      status, result.resultStatus, result.resultCode, result.resultMsg, failed ? 1 : 0, ...params,
+      status,
+      result.resultStatus,
+      result.resultCode,
+      result.resultMsg,
+      failed ? 1 : 0,
+      ...params,
     );
     for (const row of rows) {
       add(deltas, row.job_id, status, row.count);
@@ -523,7 +697,13 @@ export class Outbox {
     const byJob = new Map<string, Ended>();
     for (const row of rows) {
       add(deltas, row.job_id, column, row.count);
-      const ended = byJob.get(row.job_id) ?? { jobId: row.job_id, runs: [], notifications: 0, completed: false, unsent: [] };
+      const ended = byJob.get(row.job_id) ?? {
+        jobId: row.job_id,
+        runs: [],
+        notifications: 0,
+        completed: false,
+        unsent: [],
+      };
       ended.runs.push(row.run_id);
       ended.notifications += row.count;
       // Never handed to a sender, or only for requests that never left (a missed slot gives its try back).
@@ -562,7 +742,8 @@ export class Outbox {
     for (let start = 0; start < entries.length; start += perStatement) {
       const chunk = entries.slice(start, start + perStatement);
       const params: SqlValue[] = chunk.flatMap(([jobId, d]) => [jobId, ...columns.map((c) => d[c] ?? 0)]);
-      const ended = "jobs.succeeded + d.succeeded + jobs.failed + d.failed + jobs.cancelled + d.cancelled + jobs.expired + d.expired + jobs.deduplicated";
+      const ended =
+        "jobs.succeeded + d.succeeded + jobs.failed + d.failed + jobs.cancelled + d.cancelled + jobs.expired + d.expired + jobs.deduplicated";
       const rows = this.sql.exec<{ job_id: string; completed_at: number | null }>(
         `WITH d(job_id, ${columns.join(", ")}) AS (VALUES ${chunk.map(() => `(?, ${columns.map(() => "?").join(", ")})`).join(", ")})
          UPDATE jobs SET
@@ -570,15 +751,23 @@ export class Outbox {
            completed_at = CASE WHEN completed_at IS NULL AND ? IS NOT NULL
              AND (SELECT ${ended} FROM d WHERE d.job_id = jobs.job_id) >= total THEN ? ELSE completed_at END
          WHERE job_id IN (SELECT job_id FROM d) RETURNING job_id, completed_at`,
-        ...params, now, now,
+        ...params,
+        now,
+        now,
       );
       for (const row of rows) if (now !== null && row.completed_at === now) completed.push(row.job_id);
     }
+    for (const [, d] of entries) for (const outcome of ENDINGS) this.ended[outcome] += d[outcome] ?? 0;
     return completed;
   }
 }
 
-function add(deltas: JobDeltas, jobId: string, column: "succeeded" | "failed" | "cancelled" | "expired" | "attempted", n: number): void {
+function add(
+  deltas: JobDeltas,
+  jobId: string,
+  column: "succeeded" | "failed" | "cancelled" | "expired" | "attempted",
+  n: number,
+): void {
   const entry = deltas.get(jobId) ?? {};
   entry[column] = (entry[column] ?? 0) + n;
   deltas.set(jobId, entry);

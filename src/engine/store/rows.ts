@@ -47,8 +47,18 @@ export interface JobRow {
 /** What a new job is stored with. */
 export type NewJob = Pick<
   JobRow,
-  "job_id" | "owner" | "idempotency_key" | "webhook_id" | "body_hash" | "merchant_id" | "created_at"
-  | "send_after" | "expires_at" | "on_unknown" | "callback_url" | "deduplicated"
+  | "job_id"
+  | "owner"
+  | "idempotency_key"
+  | "webhook_id"
+  | "body_hash"
+  | "merchant_id"
+  | "created_at"
+  | "send_after"
+  | "expires_at"
+  | "on_unknown"
+  | "callback_url"
+  | "deduplicated"
 >;
 
 /** A queued run as the queue keeps it in memory (no text), with its job's owner and merchant. */

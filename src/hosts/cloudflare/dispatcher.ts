@@ -1,6 +1,18 @@
 import { DurableObject } from "cloudflare:workers";
 import { parseConfig } from "../../config";
-import type { CancelResult, DegradedReason, DispatcherApi, DispatcherStatus, JobView, JobWait, SendReport, SubmitRequest, SubmitResult } from "../../engine/api";
+import type {
+  CancelResult,
+  DegradedReason,
+  DispatcherApi,
+  DispatcherMetrics,
+  DispatcherStatus,
+  JobView,
+  JobWait,
+  SendReport,
+  SourceEventRecord,
+  SubmitRequest,
+  SubmitResult,
+} from "../../engine/api";
 import { Engine } from "../../engine/engine";
 import { DispatcherService, DURABLE_OBJECT_LOOP } from "../../engine/service";
 import { DURABLE_OBJECT_CALLBACKS_IN_FLIGHT, engineSettings } from "../../engine/settings";
@@ -68,6 +80,12 @@ export class Dispatcher extends DurableObject<Env> implements DispatcherApi {
   }
   async resume(): Promise<void> {
     return this.service.resume();
+  }
+  async recordSourceEvent(event: SourceEventRecord): Promise<void> {
+    return this.service.recordSourceEvent(event);
+  }
+  async metrics(): Promise<DispatcherMetrics> {
+    return this.service.metrics();
   }
 
   /** The alarm is the service's wake-up; firing, it is gone until the service schedules the next. */

@@ -44,6 +44,11 @@ const COMPONENTS = {
       scheme: "bearer",
       description: "One of RELAY_API_KEYS (own jobs) or RELAY_ADMIN_KEYS (all jobs).",
     },
+    metricsAuth: {
+      type: "http",
+      scheme: "bearer",
+      description: "One of RELAY_METRICS_KEYS (metrics only, for a scraper) or RELAY_ADMIN_KEYS.",
+    },
     webhookId: {
       type: "apiKey",
       in: "header",
@@ -204,6 +209,7 @@ export const PAGE_ROUTES: DocumentedRoute[] = [
 const SECURITY = {
   caller: [{ bearerAuth: [] }, { webhookId: [], webhookTimestamp: [], webhookSignature: [] }],
   bearer: [{ bearerAuth: [] }],
+  metrics: [{ metricsAuth: [] }],
   source: [
     { shopifyHmac: [] },
     { stripeSignature: [] },

@@ -113,6 +113,7 @@ export const EXAMPLE_SUMMARY: ConfigSummary = {
   RELAY_API_KEYS: 2,
   RELAY_CALLERS: '{"shop-a":{"weight":2,"merchants":["2160400000000177"]}}',
   RELAY_ADMIN_KEYS: 1,
+  RELAY_METRICS_KEYS: 1,
   RELAY_WEBHOOK_SECRET: 1,
   RELAY_CALLBACK_SECRET: 1,
   RELAY_CALLBACK_ALLOW_LOCAL: false,
@@ -147,7 +148,7 @@ export const EXAMPLE_SUMMARY: ConfigSummary = {
 export const EXAMPLE_STATUS = {
   relay: EXAMPLE_SUMMARY,
   pace: { configuredRps: 20, liveRps: 18, sentLastSecond: 18, lastExceedAt: "2026-11-26T04:08:41.002Z" },
-  backlog: { notifications: 4200, queued: 3600, due: 3600, delayed: 0, etaSeconds: 3 },
+  backlog: { notifications: 4200, queued: 3600, due: 3600, delayed: 0, etaSeconds: 3, oldestDueSeconds: 0.42 },
   inFlight: 6,
   callers: [
     { caller: "caller:shop-a", weight: 1, due: 3590, queued: 3590, share: 0.9, runs: 36, backlogShare: 6666 },
@@ -164,9 +165,10 @@ export const EXAMPLE_STATUS = {
   ],
   results: { SUCCESS: 1180, REQUEST_TRAFFIC_EXCEED_LIMIT: 1 },
   resultWindowSeconds: 300,
+  resultsSince: "2026-11-26T04:03:41.000Z",
   sendsPerSecond: [
-    { at: 1795673320000, sends: 20, exceeded: 1 },
-    { at: 1795673321000, sends: 18, exceeded: 0 },
+    { at: 1795673320000, sends: 20, exceeded: 1, codes: { SUCCESS: 19, REQUEST_TRAFFIC_EXCEED_LIMIT: 1 } },
+    { at: 1795673321000, sends: 18, exceeded: 0, codes: { SUCCESS: 18 } },
   ],
   recentJobs: [
     {
@@ -184,6 +186,15 @@ export const EXAMPLE_STATUS = {
   adaptations: [{ at: "2026-11-26T04:08:41.002Z", liveRps: 18, reason: "REQUEST_TRAFFIC_EXCEED_LIMIT" }],
   hold: null,
   storage: { bytes: 4_202_496, capBytes: 10_000_000_000 },
+  sources: [
+    {
+      source: "shopify",
+      ignored: { "unhandled-event": 3, "no-open-id": 1 },
+      lastIgnoredAt: "2026-11-26T04:07:12.000Z",
+      lastReason: "unhandled-event",
+      lastEventType: "orders/create",
+    },
+  ],
 };
 
 /** `GET /v1/callback-secrets` while RELAY_CALLBACK_SECRET holds two entries. */

@@ -18,7 +18,7 @@ export type Examples = Record<string, { summary: string; value: unknown }>;
 /** A documented success answer: a JSON body with its schema, or a page of a media type. */
 export type SuccessDoc =
   | { description: string; schema: z.ZodMiniType; headers?: HeaderName[]; examples?: Examples }
-  | { description: string; mediaType: "text/html" };
+  | { description: string; mediaType: "text/html" | "text/plain" };
 
 /** Everything said about one route, next to its registration. */
 export interface RouteDoc {
@@ -27,10 +27,10 @@ export interface RouteDoc {
   summary: string;
   description: string;
   /**
-   * `caller`: a bearer key or (submit only) a webhook signature; `bearer`: a bearer key; `source`: the
-   * source's provider's signature; `public`: none.
+   * `caller`: a bearer key or (submit only) a webhook signature; `bearer`: a bearer key; `metrics`: a
+   * metrics or admin key; `source`: the source's provider's signature; `public`: none.
    */
-  auth: "caller" | "bearer" | "source" | "public";
+  auth: "caller" | "bearer" | "metrics" | "source" | "public";
   parameters?: ("IdempotencyKey" | "Prefer" | "PreferWaitRead" | "JobId" | "Owner" | "SourceName")[];
   /** `required: false` for an optional body (default true). */
   requestBody?: { schema: z.ZodMiniType; examples: Examples; required?: boolean };

@@ -99,6 +99,24 @@ export function verifyPendingWebhook(c: Context<RelayEnv>): Response | undefined
   return undefined;
 }
 
+/**
+ * `GET /metrics`: an admin key (RELAY_ADMIN_KEYS) or a metrics key (RELAY_METRICS_KEYS), every key of both
+ * lists compared; a caller's key gets 403, anything else 401. Sets no caller: a scraper owns no jobs.
+ */
+export const metricsAuth = () =>
+  createMiddleware<RelayEnv>(async (c, next) => {
+    const { adminKeys, metricsKeys, apiKeys } = c.var.runtime.config;
+    const header = c.req.header("authorization");
+    const [admin, metrics, caller] = await Promise.all([
+      matchApiKey(header, adminKeys),
+      matchApiKey(header, metricsKeys),
+      matchApiKey(header, tokensOf(apiKeys)),
+    ]);
+    if (admin.ok || metrics.ok) return next();
+    if (caller.ok) return problem(c, "forbidden", "Metrics need a metrics key (RELAY_METRICS_KEYS) or an admin key (RELAY_ADMIN_KEYS).");
+    return unauthorized(c, BEARER_DETAIL[metrics.problem]);
+  });
+
 /** After `bearerAuth`: only admin keys (RELAY_ADMIN_KEYS) pass; a caller key gets 403. */
 export const adminOnly = () =>
   createMiddleware<RelayEnv>(async (c, next) => {
