@@ -181,12 +181,17 @@ describe("several webhook and callback secrets", () => {
       [shared, `${shared},${whsec(secretOf(3))}`, "secret 1 of 2"],
     ] as const) {
       const errors = errorsOf({ ...VALID, RELAY_WEBHOOK_SECRET: webhook, RELAY_CALLBACK_SECRET: callback });
-      expect(errors).toEqual([{ setting: "RELAY_CALLBACK_SECRET", problem: expect.stringContaining("RELAY_WEBHOOK_SECRET") }]);
+      expect(errors).toEqual([
+        { setting: "RELAY_CALLBACK_SECRET", problem: expect.stringContaining("RELAY_WEBHOOK_SECRET") },
+      ]);
       expect(errors[0]!.problem).toContain(which);
       expect(JSON.stringify(errors)).not.toContain(shared.slice(6));
     }
     // Different secrets are fine.
-    expect(parsed({ ...VALID, RELAY_WEBHOOK_SECRET: whsec(secretOf(1)), RELAY_CALLBACK_SECRET: whsec(secretOf(2)) }).callbackSecret).toHaveLength(1);
+    expect(
+      parsed({ ...VALID, RELAY_WEBHOOK_SECRET: whsec(secretOf(1)), RELAY_CALLBACK_SECRET: whsec(secretOf(2)) })
+        .callbackSecret,
+    ).toHaveLength(1);
   });
 });
 
@@ -358,6 +363,13 @@ describe("describeConfig", () => {
       RELAY_BREAKER_PROBE_SECONDS: 30,
       RELAY_STORAGE_CAP_BYTES: 10_000_000_000,
       RELAY_UTC_OFFSET_MINUTES: 480,
+      RELAY_METRICS_KEYS: 0,
+      RELAY_MAX_SEND_AFTER_HOURS: 168,
+      RELAY_MAX_DEDUP_KEYS: 100_000,
+      RELAY_MAX_WAITS_PER_CALLER: 10,
+      RELAY_MAX_CALLBACKS_IN_FLIGHT: 4,
+      RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: 2,
+      RELAY_MAX_PENDING_CALLBACKS: 1000,
     });
     expect(describeConfig(parsed(VALID))).toMatchObject({
       ALIPAY_MERCHANT_ID: null,
@@ -404,11 +416,12 @@ describe("SETTINGS", () => {
     expect(fieldOf("ALIPAY_MAX_RPS")).toBe("maxRps");
   });
 
-  it("marks the private key, both key lists and the webhook and callback secrets as secret, and nothing else", () => {
+  it("marks the private key, the key lists and the webhook and callback secrets as secret, and nothing else", () => {
     expect(SETTING_NAMES.filter((name) => SETTINGS[name].secret)).toEqual([
       "ALIPAY_PRIVATE_KEY",
       "RELAY_API_KEYS",
       "RELAY_ADMIN_KEYS",
+      "RELAY_METRICS_KEYS",
       "RELAY_WEBHOOK_SECRET",
       "RELAY_CALLBACK_SECRET",
     ]);
@@ -432,10 +445,12 @@ describe("SETTINGS", () => {
       "RELAY_API_KEYS",
       "RELAY_CALLERS",
       "RELAY_ADMIN_KEYS",
+      "RELAY_METRICS_KEYS",
       "RELAY_WEBHOOK_SECRET",
       "RELAY_CALLBACK_SECRET",
       "RELAY_CALLBACK_HOSTS",
       "RELAY_SOURCES",
+      "RELAY_METRICS_KEYS",
     ];
     for (const name of SETTING_NAMES) {
       const setting = SETTINGS[name];

@@ -297,7 +297,8 @@ export const SETTINGS = {
   RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: integer(1, 64, {
     default: "2",
     required: false,
-    description: "Completion callback tries on the wire at once for one caller (its receivers' slowness stays its own).",
+    description:
+      "Completion callback tries on the wire at once for one caller (its receivers' slowness stays its own).",
   }),
   RELAY_MAX_PENDING_CALLBACKS: integer(1, 1_000_000, {
     default: "1000",

@@ -129,8 +129,12 @@ describe("operator pages in Chromium", { skip: !existsSync(CHROMIUM) && process.
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-sending.png") });
 
     // Later, with no reload: more settled, more sends drawn.
-    await expect.poll(async () => (await readDashboard(page, jobId)).progress, { timeout: 10_000 }).toBeGreaterThan(first.progress);
-    await expect.poll(async () => (await readDashboard(page, jobId)).chartSends, { timeout: 10_000 }).toBeGreaterThan(first.chartSends);
+    await expect
+      .poll(async () => (await readDashboard(page, jobId)).progress, { timeout: 10_000 })
+      .toBeGreaterThan(first.progress);
+    await expect
+      .poll(async () => (await readDashboard(page, jobId)).chartSends, { timeout: 10_000 })
+      .toBeGreaterThan(first.chartSends);
     await expect.poll(() => page.locator("#chart rect.sends").count(), { timeout: 10_000 }).toBeGreaterThan(1);
 
     // The stand-in admits fewer than ALIPAY_MAX_RPS: the relay lowers its pace and the page shows it.
@@ -155,17 +159,20 @@ describe("operator pages in Chromium", { skip: !existsSync(CHROMIUM) && process.
 
     await page.fill("#pause-reason", "wrong template in the browser test");
     await page.click("#pause");
-    await expect.poll(() => page.locator("#hold-text").textContent(), { timeout: 5_000 }).toContain("wrong template in the browser test");
+    await expect
+      .poll(() => page.locator("#hold-text").textContent(), { timeout: 5_000 })
+      .toContain("wrong template in the browser test");
     expect(await page.locator("#hold-text").textContent()).toMatch(/Paused by key:[0-9a-f]{12}…/);
     const health = (await (await fetch(`${run!.relayUrl}/healthz`)).json()) as { status: string };
     expect(health.status).toBe("degraded");
 
     const sentBefore = (await run!.gateway.stats()).requests;
-    const notifications = (prefix: string) => Array.from({ length: 300 }, (_, i) => ({
-      openId: `${prefix}-${i}`,
-      templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",
-      templateValue: { merchantName: "Tea House", redirectUrl: `https://shop.example.hk/bill/${i}` },
-    }));
+    const notifications = (prefix: string) =>
+      Array.from({ length: 300 }, (_, i) => ({
+        openId: `${prefix}-${i}`,
+        templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",
+        templateValue: { merchantName: "Tea House", redirectUrl: `https://shop.example.hk/bill/${i}` },
+      }));
     const post = async (prefix: string) =>
       fetch(`${run!.relayUrl}/v1/notifications`, {
         method: "POST",

@@ -141,9 +141,14 @@ notifications.delete(
   async (c) => {
     const { caller, dispatcher } = c.var;
     const jobId = c.req.param("jobId");
-    const result = isJobId(jobId) ? await dispatcher.cancelJob(caller.admin ? null : caller.owner, jobId) : { kind: "not-found" as const };
+    const result = isJobId(jobId)
+      ? await dispatcher.cancelJob(caller.admin ? null : caller.owner, jobId)
+      : { kind: "not-found" as const };
     if (result.kind === "not-found") return problem(c, "not-found", "No such job for these credentials.");
-    if (result.kind === "completed") return problem(c, "job-completed", "The job already completed; there is nothing left to cancel.", { job: result.job });
+    if (result.kind === "completed")
+      return problem(c, "job-completed", "The job already completed; there is nothing left to cancel.", {
+        job: result.job,
+      });
     return c.json(result.job);
   },
 );
