@@ -11,7 +11,10 @@ export const CONFIGURATION_DOC = "docs/configuration.md";
 export const SETTINGS_MARKERS = { start: "<!-- settings:start -->", end: "<!-- settings:end -->" } as const;
 
 /** Markers around the self-hosted settings table in docs/configuration.md. */
-export const HOST_SETTINGS_MARKERS = { start: "<!-- host-settings:start -->", end: "<!-- host-settings:end -->" } as const;
+export const HOST_SETTINGS_MARKERS = {
+  start: "<!-- host-settings:start -->",
+  end: "<!-- host-settings:end -->",
+} as const;
 
 /** What a table row needs of a declared setting. */
 interface Documented {
@@ -33,7 +36,9 @@ export function tableOf(settings: Readonly<Record<string, Documented>>): string 
 
 /** The Markdown table of every relay setting, in declaration order. */
 export function settingsTable(): string {
-  return tableOf(Object.fromEntries(SETTING_NAMES.map((name) => [name, SETTINGS[name] as (typeof SETTINGS)[SettingName]])));
+  return tableOf(
+    Object.fromEntries(SETTING_NAMES.map((name) => [name, SETTINGS[name] as (typeof SETTINGS)[SettingName]])),
+  );
 }
 
 /** `doc` with `body` between `markers` (the markers kept); throws when one is missing. */
