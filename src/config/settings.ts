@@ -1,6 +1,6 @@
 /**
  * Every setting the relay reads, declared once: the type of `Config`, the parsing and its messages, the
- * README rows, `.dev.vars.example` and the operator summary are all derived from this table.
+ * docs/configuration.md rows, `.dev.vars.example` and the operator summary are all derived from this table.
  */
 import * as z from "zod/mini";
 import { parseWebhookSecrets } from "../security/webhook";
