@@ -4,1581 +4,1550 @@
  */
 
 export interface paths {
-  "/docs": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API reference page
+         * @description This document rendered as HTML at build time (hono/jsx); no external asset. Served as a file.
+         */
+        get: operations["getReference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * API reference page
-     * @description This document rendered as HTML at build time (hono/jsx); no external asset. Served as a file.
-     */
-    get: operations["getReference"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/healthz": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health
+         * @description `ok`, `degraded` (configured, but sending is impaired) or `misconfigured` (503), for anyone. With an admin key (RELAY_ADMIN_KEYS) also the reasons: each bad setting, each degradation and the settings summary; never key material.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Health
-     * @description `ok`, `degraded` (configured, but sending is impaired) or `misconfigured` (503), for anyone. With an admin key (RELAY_ADMIN_KEYS) also the reasons: each bad setting, each degradation and the settings summary; never key material.
-     */
-    get: operations["getHealth"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/metrics": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics for Prometheus
+         * @description The dispatcher's figures in the Prometheus text exposition format (0.0.4), or OpenMetrics 1.0 when `Accept` prefers `application/openmetrics-text` (as Prometheus asks). Gauges read the same state as `GET /v1/status` at that moment; counters count since the dispatcher's instance started (in memory: a restart starts them from zero, which `rate()` takes as a reset), except the storefront sources' ignored events, which are stored. The names, types and help are listed in docs/operations.md. A metrics key (RELAY_METRICS_KEYS) or an admin key.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Metrics for Prometheus
-     * @description The dispatcher's figures in the Prometheus text exposition format (0.0.4), or OpenMetrics 1.0 when `Accept` prefers `application/openmetrics-text` (as Prometheus asks). Gauges read the same state as `GET /v1/status` at that moment; counters count since the dispatcher's instance started (in memory: a restart starts them from zero, which `rate()` takes as a reset), except the storefront sources' ignored events, which are stored. The names, types and help are listed in docs/operations.md. A metrics key (RELAY_METRICS_KEYS) or an admin key.
-     */
-    get: operations["getMetrics"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/openapi.json": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This OpenAPI 3.1 document
+         * @description Generated at build time from the routes' own registrations and the schemas that validate, so it cannot drift from them; served as a file.
+         */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * This OpenAPI 3.1 document
-     * @description Generated at build time from the routes' own registrations and the schemas that validate, so it cannot drift from them; served as a file.
-     */
-    get: operations["getOpenApiDocument"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/callback-secrets": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/callback-secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The secrets that sign your completion callbacks
+         * @description Each caller's callbacks are signed with secrets derived for that caller alone from RELAY_CALLBACK_SECRET (`HMAC-SHA256(secret, "callback/" + owner)`, as `whsec_` + base64), so one caller's receivers can neither verify nor forge another's. One secret per RELAY_CALLBACK_SECRET entry: while the operator rotates it there are two, every callback carries a signature by each, and a receiver may switch to the new one at its own pace. An admin key may ask for another caller's with `owner` (e.g. `caller:webhook` for the Standard Webhooks signer, which has no bearer key). The answer is never cached.
+         */
+        get: operations["getCallbackSecrets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The secrets that sign your completion callbacks
-     * @description Each caller's callbacks are signed with secrets derived for that caller alone from RELAY_CALLBACK_SECRET (`HMAC-SHA256(secret, "callback/" + owner)`, as `whsec_` + base64), so one caller's receivers can neither verify nor forge another's. One secret per RELAY_CALLBACK_SECRET entry: while the operator rotates it there are two, every callback carries a signature by each, and a receiver may switch to the new one at its own pace. An admin key may ask for another caller's with `owner` (e.g. `caller:webhook` for the Standard Webhooks signer, which has no bearer key). The answer is never cached.
-     */
-    get: operations["getCallbackSecrets"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/notifications": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue notifications for AlipayHK
+         * @description Validates every notification (all or nothing: one bad element and nothing is queued), stores the job durably and answers 202 with `Location`. The relay then sends its notifications in requests of up to 100, assembled at each pacing slot from every caller's due work (shared fairly by caller weight), no faster than ALIPAY_MAX_RPS, retries what is safe to retry, and records every outcome.
+         *
+         *     With `Idempotency-Key`, a retry with the same body returns the same job and sends nothing again. Delivery policies: `sendAfter`, `expiresAt`, `onUnknown` (`retry` | `fail`), `callbackUrl`, and per notification `dedupKey`. With `Prefer: wait=N` the answer waits up to N seconds and is 200 with the finished job if it completed.
+         */
+        post: operations["submitNotifications"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Queue notifications for AlipayHK
-     * @description Validates every notification (all or nothing: one bad element and nothing is queued), packs them into batches of at most 100, stores the job durably and answers 202 with `Location`. The relay then sends the batches no faster than ALIPAY_MAX_RPS, retries what is safe to retry, and records every outcome.
-     *
-     *     With `Idempotency-Key`, a retry with the same body returns the same job and sends nothing again. Delivery policies: `sendAfter`, `expiresAt`, `onUnknown` (`retry` | `fail`), `callbackUrl`, and per notification `dedupKey`. With `Prefer: wait=N` the answer waits up to N seconds and is 200 with the finished job if it completed.
-     */
-    post: operations["submitNotifications"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/notifications/{jobId}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/notifications/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a job's progress and outcome
+         * @description Counts, every batch with its latest AlipayHK result, and every failed notification with its reason. A job is visible only to the key that created it (and to admin keys); another caller's job answers 404 like a missing one. With `Prefer: wait=N` an unfinished job is answered when it completes or after N seconds, whichever comes first (woken by the dispatcher, no polling).
+         */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel what of a job has not started
+         * @description Batches not yet sent become `cancelled` and are never sent; batches on the wire finish and keep their outcome. Answers the job as it now stands (it completes once its in-flight batches settle). The job's owner or an admin key; another caller's job answers 404 like a missing one.
+         */
+        delete: operations["cancelJob"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Read a job's progress and outcome
-     * @description Counts, every batch with its latest AlipayHK result, and every failed notification with its reason. A job is visible only to the key that created it (and to admin keys); another caller's job answers 404 like a missing one. With `Prefer: wait=N` an unfinished job is answered when it completes or after N seconds, whichever comes first (woken by the dispatcher, no polling).
-     */
-    get: operations["getJob"];
-    put?: never;
-    post?: never;
-    /**
-     * Cancel what of a job has not started
-     * @description Batches not yet sent become `cancelled` and are never sent; batches on the wire finish and keep their outcome. Answers the job as it now stands (it completes once its in-flight batches settle). The job's owner or an admin key; another caller's job answers 404 like a missing one.
-     */
-    delete: operations["cancelJob"];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/pause": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause all sending (admin)
+         * @description Holds every send to AlipayHK for this clientId until `POST /v1/resume`; accepted work still queues and deadlines (`expiresAt`) still pass. `/v1/status` shows the hold with the reason, who paused (the admin key's owner id, never the key) and when; `/healthz` says `degraded`. Admin keys only.
+         */
+        post: operations["pauseSending"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Pause all sending (admin)
-     * @description Holds every send to AlipayHK for this clientId until `POST /v1/resume`; accepted work still queues and deadlines (`expiresAt`) still pass. `/v1/status` shows the hold with the reason, who paused (the admin key's owner id, never the key) and when; `/healthz` says `degraded`. Admin keys only.
-     */
-    post: operations["pauseSending"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/resume": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume sending (admin)
+         * @description Lifts an operator's pause (or an open circuit breaker): sending resumes at the pace. Admin keys only.
+         */
+        post: operations["resumeSending"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Resume sending (admin)
-     * @description Lifts an operator's pause (or an open circuit breaker): sending resumes at the pace. Admin keys only.
-     */
-    post: operations["resumeSending"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/sources/{name}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/sources/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a storefront webhook
+         * @description One route per source declared in RELAY_SOURCES: point the provider's webhook here. The signature is checked over the raw body before anything is read (Shopify `X-Shopify-Hmac-Sha256`, Stripe `Stripe-Signature` within 5 minutes, WooCommerce `X-WC-Webhook-Signature`, Standard Webhooks), with any of the secrets the source names. A mapped event becomes one notification, queued before the 202 under the caller `source-<name>`; the same delivery again gets the same job and nothing is sent twice. An event type the source does not map, or one its mapping cannot fill, is answered 200 `ignored` with the reason, so that the provider neither retries nor disables the webhook. WooCommerce's unsigned `webhook_id=<n>` ping is answered 200.
+         */
+        post: operations["receiveSourceEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Receive a storefront webhook
-     * @description One route per source declared in RELAY_SOURCES: point the provider's webhook here. The signature is checked over the raw body before anything is read (Shopify `X-Shopify-Hmac-Sha256`, Stripe `Stripe-Signature` within 5 minutes, WooCommerce `X-WC-Webhook-Signature`, Standard Webhooks), with any of the secrets the source names. A mapped event becomes one notification, queued before the 202 under the caller `source-<name>`; the same delivery again gets the same job and nothing is sent twice. An event type the source does not map, or one its mapping cannot fill, is answered 200 `ignored` with the reason, so that the provider neither retries nor disables the webhook. WooCommerce's unsigned `webhook_id=<n>` ping is answered 200.
-     */
-    post: operations["receiveSourceEvent"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/status": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live pace, backlog and results
+         * @description What the dashboard shows: configured and live pace, requests per second over the last minutes, the backlog and its ETA, sends in flight, results by code and exceed-limit adaptations. A caller key sees its own figures (its backlog, its requests and their results, its entry in `callers`, its jobs) beside the pace, the hold (without who paused) and the storage that every caller shares; an admin key sees every caller's, and the settings (`relay`).
+         */
+        get: operations["getStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Live pace, backlog and results
-     * @description What the dashboard shows: configured and live pace, requests per second over the last minutes, the backlog and its ETA, sends in flight, results by code and exceed-limit adaptations. A caller key sees its own figures (its backlog, its requests and their results, its entry in `callers`, its jobs) beside the pace, the hold (without who paused) and the storage that every caller shares; an admin key sees every caller's, and the settings (`relay`).
-     */
-    get: operations["getStatus"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    /** @description Some of the job's notifications and the AlipayHK request they last rode on (requests carry up to 100 notifications of any jobs, assembled at each pacing slot); `reqMsgId` null: not sent yet. */
-    BatchView: {
-      /** @description Sends of these notifications so far (traffic-limit refusals included). */
-      attempts: number;
-      reqMsgId: string | null;
-      resultCode: string | null;
-      resultMsg: string | null;
-      resultStatus: string | null;
-      /** @description This job's notifications in this entry. */
-      size: number;
-      /**
-       * @description `queued`: waiting for a request (after an unknown answer, for a resend); `sending`: on the wire; `cancelled` (the job was cancelled first) and `expired` (its `expiresAt` passed first) were never sent again.
-       * @enum {string}
-       */
-      status: "queued" | "sending" | "succeeded" | "failed" | "cancelled" | "expired";
-    };
-    /** @description The secrets that sign one caller's completion callbacks; another caller's receivers cannot verify (or forge) them. */
-    CallbackSecrets: {
-      /** @description The caller they belong to (its owner id, as jobs record it). */
-      owner: string;
-      /** @description `whsec_` + base64, one per RELAY_CALLBACK_SECRET entry, in the configured order: every callback carries one `v1,` signature per entry, so holding any one verifies it. Empty when callbacks are not enabled. */
-      secrets: string[];
-    };
-    /** @description The completion callback: `pending` until the receiver answers 2xx (`delivered`) or 24 h of retries pass (`failed`; 10 minutes for a job that sent nothing). */
-    CallbackView: {
-      /** @description Tries so far. */
-      attempts: number;
-      lastError: string | null;
-      /**
-       * @description `waiting` until the job completes.
-       * @enum {string}
-       */
-      status: "waiting" | "pending" | "delivered" | "failed";
-    };
-    /** @description A setting that is missing or wrong, named without its value. */
-    ConfigError: {
-      problem: string;
-      setting: string;
-    };
-    /** @description Why sending is impaired though the configuration is valid. */
-    DegradedReason: {
-      detail: string;
-      /** @enum {string} */
-      reason: "breaker-open" | "paused" | "client-id-mismatch" | "storage-near-cap";
-    };
-    /** @description `ok`, `degraded` (sending impaired) or `misconfigured`; with an admin key, the reasons and the settings (never key material). */
-    Health: {
-      degraded?: components["schemas"]["DegradedReason"][];
-      errors?: components["schemas"]["ConfigError"][];
-      /** @description The relay's settings by name, without key material: keys are counted, the gateway URL cut to its host. */
-      relay?: {
-        /** @description Client id AlipayHK assigned at onboarding (at most 32 characters); one dispatcher per clientId. */
-        ALIPAY_CLIENT_ID: string;
-        /** @description Full URL of AlipayHK's delegateSendNotification endpoint (test host `open-id-pre.alipay.com`). `http:` only for a loopback stand-in (127.0.0.0/8, localhost, [::1]). */
-        ALIPAY_GATEWAY_URL: string;
-        /** @description Requests per second AlipayHK allows this clientId (0 < n ≤ 1000; a fraction above 1 works as its whole part). */
-        ALIPAY_MAX_RPS: number;
-        ALIPAY_MERCHANT_ID: string | null;
-        /**
-         * @description `RSA` (SHA1withRSA, as the 2.0.0 pages say) or `RSA2` (SHA256withRSA); fixed per clientId at onboarding.
-         * @enum {string}
-         */
-        ALIPAY_SIGN_ALGORITHM: "RSA" | "RSA2";
-        RELAY_ADMIN_KEYS: number | null;
-        RELAY_API_KEYS: number | null;
-        /** @description While the circuit breaker holds sending (a gateway outage, a client-wide setup error), the longest gap between two probe requests, in seconds; it starts near 1 s and doubles. */
-        RELAY_BREAKER_PROBE_SECONDS: number;
-        /** @description `true` lets `callbackUrl` use `http:` and reach loopback, private and other special-use addresses: for local runs and tests only. `false`: https only, and (self-hosted) every resolved address is checked. */
-        RELAY_CALLBACK_ALLOW_LOCAL: boolean;
-        RELAY_CALLBACK_HOSTS: string | null;
-        RELAY_CALLBACK_SECRET: number | null;
-        RELAY_CALLERS: string | null;
-        /** @description How long a caller's `dedupKey` is remembered, in hours: a notification with a key accepted within this window is not sent again (`deduplicated`). */
-        RELAY_DEDUP_HOURS: number;
-        /** @description How long finished jobs stay readable, in hours. */
-        RELAY_JOB_RETENTION_HOURS: number;
-        /** @description Sends per batch before it is failed (traffic-limit refusals do not count). */
-        RELAY_MAX_ATTEMPTS: number;
-        /** @description Stored runs of unsent notifications (a job's consecutive notifications, at most 100 each) beyond which new work gets 429 `backlog-full` with `Retry-After`. Its last quarter is kept for callers below their weighted share of it (see docs/security.md). */
-        RELAY_MAX_BACKLOG_BATCHES: number;
-        /** @description Largest request body accepted, in bytes (413 above); at most 33554432 (32 MiB). */
-        RELAY_MAX_BODY_BYTES: number;
-        /** @description Completion callback tries on the wire at once, all callers together. On Workers at most 4 are used whatever this says: the Durable Object sends them itself and keeps 2 of its 6 connections for hand-overs. */
-        RELAY_MAX_CALLBACKS_IN_FLIGHT: number;
-        /** @description Completion callback tries on the wire at once for one caller (its receivers' slowness stays its own). */
-        RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: number;
-        /** @description `dedupKey`s remembered per caller: beyond it the caller's oldest keys are forgotten first (a key is remembered for `RELAY_DEDUP_HOURS` or until this many newer keys of the same caller, whichever comes first). */
-        RELAY_MAX_DEDUP_KEYS: number;
-        /** @description Sends on the wire at once for the clientId, across invocations. */
-        RELAY_MAX_IN_FLIGHT: number;
-        /** @description Most notifications in one POST (413 above). */
-        RELAY_MAX_NOTIFICATIONS_PER_REQUEST: number;
-        /** @description Completion callbacks of one caller that are due and not yet delivered (its receiver fails or is slow); at this many, its new requests with `callbackUrl` get 429 `callbacks-pending` with `Retry-After`. */
-        RELAY_MAX_PENDING_CALLBACKS: number;
-        /** @description How far ahead `sendAfter` may be, in hours (400 naming `sendAfter` beyond). */
-        RELAY_MAX_SEND_AFTER_HOURS: number;
-        /** @description Webhook-signed bodies read at once per isolate or process before their signature is checked; one more gets 429 `webhooks-busy` with `Retry-After`. */
-        RELAY_MAX_UNVERIFIED_BODIES: number;
-        /** @description Largest body read before its Standard Webhooks signature is checked, in bytes (413 above); a bearer key's limit is `RELAY_MAX_BODY_BYTES`. */
-        RELAY_MAX_UNVERIFIED_BODY_BYTES: number;
-        /** @description Cap on `Prefer: wait=N`, in seconds; 0 disables waiting. */
-        RELAY_MAX_WAIT_SECONDS: number;
-        /** @description `Prefer: wait` answers one caller may hold open at once (POST and GET together); beyond it the answer comes at once, with `Preference-Applied: wait=0`. */
-        RELAY_MAX_WAITS_PER_CALLER: number;
-        RELAY_METRICS_KEYS: number | null;
-        /** @description Margin added to the one-second window the pace is counted in, in ms: the pace is `ALIPAY_MAX_RPS` per (1000 + this) ms. Raise it if the network between Cloudflare and AlipayHK jitters more. */
-        RELAY_PACE_GUARD_MS: number;
-        /** @description First retry delay in ms; doubles per attempt, with jitter. */
-        RELAY_RETRY_BASE_MS: number;
-        /** @description Longest retry delay in ms; at least `RELAY_RETRY_BASE_MS`. */
-        RELAY_RETRY_MAX_MS: number;
-        /** @description How long a send waits for AlipayHK's answer, in ms (at most 25,000: a sender's background work lives about 30 s). */
-        RELAY_SEND_TIMEOUT_MS: number;
-        RELAY_SOURCES: string | null;
-        /** @description Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB): new work that would pass it gets 503 `storage-full` with `Retry-After` (sending, settling and reads go on); `/healthz` says `degraded` above 80 % of it. */
-        RELAY_STORAGE_CAP_BYTES: number;
-        /** @description UTC offset written in `reqTime`, in minutes (480 = +08:00, Hong Kong). */
-        RELAY_UTC_OFFSET_MINUTES: number;
-        RELAY_WEBHOOK_SECRET: number | null;
-      };
-      /** @enum {string} */
-      status: "ok" | "degraded" | "misconfigured";
-    };
-    /** @description Why sending is held: the circuit breaker (client setup wrong, answers that do not verify, a gateway outage), an operator's pause, or a clientId mismatch. */
-    Hold: {
-      by: string | null;
-      /** @enum {string} */
-      kind: "setup" | "unverified" | "outage" | "paused" | "client-mismatch";
-      nextProbeAt: string | null;
-      reason: string;
-      /** Format: date-time */
-      since: string;
-    };
-    /** @description Unguessable job id; a job is readable only with the credentials that created it (or an admin key). */
-    JobId: string;
-    /**
-     * @description `queued` until a notification is sent, `running` while some are open, `completed` once every notification ended.
-     * @enum {string}
-     */
-    JobStatus: "queued" | "running" | "completed";
-    /** @description A job's progress. When `status` is `completed`, `succeeded + failed + cancelled + expired + deduplicated = total`. */
-    JobView: {
-      /** @description Where the notifications are, by the request they last rode on: not sent yet first, then newest first; at most 100 entries. */
-      batches: components["schemas"]["BatchView"][];
-      /** @description Older entries not listed (a large job rides on many requests). */
-      batchesOmitted: number;
-      callback: components["schemas"]["CallbackView"] | null;
-      /** @description Not sent because the job was cancelled. */
-      cancelled: number;
-      completedAt: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** @description Not sent because the caller's `dedupKey` was accepted before (within RELAY_DEDUP_HOURS). */
-      deduplicated: number;
-      /** @description Not sent because `expiresAt` passed first. */
-      expired: number;
-      expiresAt: string | null;
-      failed: number;
-      /** @description Every notification that failed for good, with the reason (not the cancelled, expired or deduplicated). */
-      failures: {
-        openId: string;
-        resultCode: string;
-        resultMsg: string;
-      }[];
-      jobId: components["schemas"]["JobId"];
-      merchantId: string;
-      /**
-       * @description `fail`: at-most-once, a notification that may have reached AlipayHK is never resent.
-       * @enum {string}
-       */
-      onUnknown: "retry" | "fail";
-      /** @description Not ended yet; 0 once `completed`. */
-      pending: number;
-      sendAfter: string | null;
-      status: components["schemas"]["JobStatus"];
-      succeeded: number;
-      total: number;
-    };
-    PauseBody: {
-      /** @description Why; shown with who paused and when. */
-      reason?: string;
-    };
-    /** @description An error, as RFC 9457 `application/problem+json`. */
-    Problem: {
-      /**
-       * @description Stable, machine-readable reason; branch on this, not on `title`.
-       * @enum {string}
-       */
-      code:
-        | "unauthorized"
-        | "invalid-signature"
-        | "invalid-request"
-        | "malformed-json"
-        | "invalid-idempotency-key"
-        | "forbidden"
-        | "merchant-not-allowed"
-        | "not-found"
-        | "job-completed"
-        | "webhook-replayed"
-        | "payload-too-large"
-        | "too-many-notifications"
-        | "unsupported-media-type"
-        | "idempotency-key-reused"
-        | "backlog-full"
-        | "webhooks-busy"
-        | "callbacks-pending"
-        | "internal-error"
-        | "not-configured"
-        | "unavailable"
-        | "storage-full";
-      /** @description What happened in this occurrence. */
-      detail?: string;
-      /** @description `invalid-request` only: every problem found, at most 100. */
-      errors?: components["schemas"]["RequestError"][];
-      /** @description `too-many-notifications` only: most notifications per request. */
-      limit?: number;
-      /** @description `merchant-not-allowed` only: the merchantId this caller may not use. */
-      merchantId?: string;
-      /** @description `backlog-full`, `storage-full` and `callbacks-pending` only: seconds to wait, as in Retry-After. */
-      retryAfterSeconds?: number;
-      /** @description The HTTP status code, repeated. */
-      status: number;
-      /** @description A short summary that is the same for every occurrence of the code. */
-      title: string;
-      /** @description `invalid-request` only: true when more than 100 problems were found. */
-      truncated?: boolean;
-      /** @description `urn:alipay-notify-relay:problem:<code>`. */
-      type: string;
-    } & {
-      [key: string]: unknown;
-    };
-    /** @description One problem with the request body. */
-    RequestError: {
-      /** @description The member at fault, e.g. `templateValue`, or `(element)` for the whole element. */
-      field: string;
-      /** @description Position of the notification in `notifications`, from 0. */
-      index?: number;
-      /** @description What is wrong with it. */
-      problem: string;
-    };
-    /** @description A verified event that was not queued, answered 2xx so that the provider neither retries nor disables the webhook; the reason is counted per source. Reasons: `unhandled-event` (the source maps no such event type), `filtered` (the event does not meet its mapping's `when`), `no-open-id` (none of the openId paths holds text), `missing-field` (a field the templateValue or dedupKey needs is missing or unusable), `invalid-notification` (the notification breaks AlipayHK's limits (300 characters per element, …)), `expired` (the event is older than the source's expiresAfter), `malformed-event` (the verified body is not an event of the provider's shape), `delivery-conflict` (this delivery id was queued before with other content; nothing was queued again). */
-    SourceIgnored: {
-      deliveryId: string | null;
-      /** @description What was wrong, naming the field (never its value). */
-      detail: string;
-      eventType: string | null;
-      /** @constant */
-      outcome: "ignored";
-      /** @enum {string} */
-      reason:
-        | "unhandled-event"
-        | "filtered"
-        | "no-open-id"
-        | "missing-field"
-        | "invalid-notification"
-        | "expired"
-        | "malformed-event"
-        | "delivery-conflict";
-      /** @description The source's name (RELAY_SOURCES), as in the path. */
-      source: string;
-    };
-    /** @description WooCommerce's ping when a webhook is created (it needs a 200); nothing is queued or counted. */
-    SourcePing: {
-      /** @constant */
-      outcome: "ping";
-      /** @description The source's name (RELAY_SOURCES), as in the path. */
-      source: string;
-    };
-    /** @description The event became one notification, stored durably before this answer; a redelivery gets the same job. */
-    SourceQueued: {
-      deliveryId: string | null;
-      /** @description The event type. */
-      eventType: string;
-      jobId: components["schemas"]["JobId"];
-      /** @constant */
-      outcome: "queued";
-      /** @description The source's name (RELAY_SOURCES), as in the path. */
-      source: string;
-      status: components["schemas"]["JobStatus"];
-      /** @description Notifications in the job (1). */
-      total: number;
-    };
-    /** @description The relay's pace, backlog and recent results; `relay` (the settings) for an admin key only. */
-    Status: {
-      /** @description Recent changes of the live pace, oldest first. */
-      adaptations: {
-        /** Format: date-time */
-        at: string;
-        liveRps: number;
-        reason: string;
-      }[];
-      /** @description Work stored and not yet settled: every caller's for an admin key, the caller's own for a caller key. */
-      backlog: {
-        /** @description Of `queued`, not due yet: waiting for `sendAfter` or a retry's backoff. */
-        delayed: number;
-        /** @description Of `queued`, due now. */
-        due: number;
-        /** @description Estimated seconds until the backlog is sent: in full requests at the live pace (admin), or at the caller's fair share of each request (caller). */
-        etaSeconds: number;
-        /** @description Queued and on the wire. */
-        notifications: number;
-        /** @description Seconds the oldest notification due now has waited since it fell due (its job's creation or `sendAfter`, or its retry time); 0 with nothing due. */
-        oldestDueSeconds: number;
-        /** @description Waiting for a request (due now, or later: `sendAfter`, a retry's backoff). */
-        queued: number;
-      };
-      /** @description Callers with work queued and their fair share: each request's 100 places are shared between the callers with work due, by weight, a caller with less due than its share leaving the rest to the others; the caller's own entry only, or every caller's for an admin key. */
-      callers: {
-        /** @description Its weighted share of RELAY_MAX_BACKLOG_BATCHES among the callers holding work, in runs: beyond it, new work is refused while the backlog is in its last quarter (0 while no other caller holds work). */
-        backlogShare: number;
-        /** @description The caller's owner id (`key:…`, `caller:<name>`, `webhook:…`). */
-        caller: string;
-        /** @description Notifications due now. */
-        due: number;
-        /** @description Notifications queued in all. */
-        queued: number;
-        /** @description Stored runs it holds (a job's consecutive notifications, at most 100 each): what RELAY_MAX_BACKLOG_BATCHES counts. */
-        runs: number;
-        /** @description Its share of each request's 100 places now, 0..1 (0 with nothing due). */
-        share: number;
-        /** @description Its weight in the fair share (RELAY_CALLERS; 1 by default). */
-        weight: number;
-      }[];
-      /** @description Why sending is held; null while it flows. */
-      hold: components["schemas"]["Hold"] | null;
-      /** @description Requests waiting for AlipayHK's answer now (for a caller key: those carrying its notifications). */
-      inFlight: number;
-      /** @description Configured and live pace: the clientId's, shared by every caller. */
-      pace: {
-        /** @description ALIPAY_MAX_RPS, in requests per second. */
-        configuredRps: number;
-        lastExceedAt: string | null;
-        /** @description The pace in force, lowered after REQUEST_TRAFFIC_EXCEED_LIMIT and recovering slowly. */
-        liveRps: number;
-        /** @description Requests sent in the last 1000 ms. */
-        sentLastSecond: number;
-      };
-      /** @description The latest jobs, newest first: the caller's own, or every caller's for an admin key. */
-      recentJobs: {
-        cancelled: number;
-        /** Format: date-time */
-        createdAt: string;
-        deduplicated: number;
-        expired: number;
-        failed: number;
-        jobId: components["schemas"]["JobId"];
-        status: components["schemas"]["JobStatus"];
-        succeeded: number;
-        total: number;
-      }[];
-      /** @description The relay's settings by name, without key material: keys are counted, the gateway URL cut to its host. */
-      relay?: {
-        /** @description Client id AlipayHK assigned at onboarding (at most 32 characters); one dispatcher per clientId. */
-        ALIPAY_CLIENT_ID: string;
-        /** @description Full URL of AlipayHK's delegateSendNotification endpoint (test host `open-id-pre.alipay.com`). `http:` only for a loopback stand-in (127.0.0.0/8, localhost, [::1]). */
-        ALIPAY_GATEWAY_URL: string;
-        /** @description Requests per second AlipayHK allows this clientId (0 < n ≤ 1000; a fraction above 1 works as its whole part). */
-        ALIPAY_MAX_RPS: number;
-        ALIPAY_MERCHANT_ID: string | null;
-        /**
-         * @description `RSA` (SHA1withRSA, as the 2.0.0 pages say) or `RSA2` (SHA256withRSA); fixed per clientId at onboarding.
-         * @enum {string}
-         */
-        ALIPAY_SIGN_ALGORITHM: "RSA" | "RSA2";
-        RELAY_ADMIN_KEYS: number | null;
-        RELAY_API_KEYS: number | null;
-        /** @description While the circuit breaker holds sending (a gateway outage, a client-wide setup error), the longest gap between two probe requests, in seconds; it starts near 1 s and doubles. */
-        RELAY_BREAKER_PROBE_SECONDS: number;
-        /** @description `true` lets `callbackUrl` use `http:` and reach loopback, private and other special-use addresses: for local runs and tests only. `false`: https only, and (self-hosted) every resolved address is checked. */
-        RELAY_CALLBACK_ALLOW_LOCAL: boolean;
-        RELAY_CALLBACK_HOSTS: string | null;
-        RELAY_CALLBACK_SECRET: number | null;
-        RELAY_CALLERS: string | null;
-        /** @description How long a caller's `dedupKey` is remembered, in hours: a notification with a key accepted within this window is not sent again (`deduplicated`). */
-        RELAY_DEDUP_HOURS: number;
-        /** @description How long finished jobs stay readable, in hours. */
-        RELAY_JOB_RETENTION_HOURS: number;
-        /** @description Sends per batch before it is failed (traffic-limit refusals do not count). */
-        RELAY_MAX_ATTEMPTS: number;
-        /** @description Stored runs of unsent notifications (a job's consecutive notifications, at most 100 each) beyond which new work gets 429 `backlog-full` with `Retry-After`. Its last quarter is kept for callers below their weighted share of it (see docs/security.md). */
-        RELAY_MAX_BACKLOG_BATCHES: number;
-        /** @description Largest request body accepted, in bytes (413 above); at most 33554432 (32 MiB). */
-        RELAY_MAX_BODY_BYTES: number;
-        /** @description Completion callback tries on the wire at once, all callers together. On Workers at most 4 are used whatever this says: the Durable Object sends them itself and keeps 2 of its 6 connections for hand-overs. */
-        RELAY_MAX_CALLBACKS_IN_FLIGHT: number;
-        /** @description Completion callback tries on the wire at once for one caller (its receivers' slowness stays its own). */
-        RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: number;
-        /** @description `dedupKey`s remembered per caller: beyond it the caller's oldest keys are forgotten first (a key is remembered for `RELAY_DEDUP_HOURS` or until this many newer keys of the same caller, whichever comes first). */
-        RELAY_MAX_DEDUP_KEYS: number;
-        /** @description Sends on the wire at once for the clientId, across invocations. */
-        RELAY_MAX_IN_FLIGHT: number;
-        /** @description Most notifications in one POST (413 above). */
-        RELAY_MAX_NOTIFICATIONS_PER_REQUEST: number;
-        /** @description Completion callbacks of one caller that are due and not yet delivered (its receiver fails or is slow); at this many, its new requests with `callbackUrl` get 429 `callbacks-pending` with `Retry-After`. */
-        RELAY_MAX_PENDING_CALLBACKS: number;
-        /** @description How far ahead `sendAfter` may be, in hours (400 naming `sendAfter` beyond). */
-        RELAY_MAX_SEND_AFTER_HOURS: number;
-        /** @description Webhook-signed bodies read at once per isolate or process before their signature is checked; one more gets 429 `webhooks-busy` with `Retry-After`. */
-        RELAY_MAX_UNVERIFIED_BODIES: number;
-        /** @description Largest body read before its Standard Webhooks signature is checked, in bytes (413 above); a bearer key's limit is `RELAY_MAX_BODY_BYTES`. */
-        RELAY_MAX_UNVERIFIED_BODY_BYTES: number;
-        /** @description Cap on `Prefer: wait=N`, in seconds; 0 disables waiting. */
-        RELAY_MAX_WAIT_SECONDS: number;
-        /** @description `Prefer: wait` answers one caller may hold open at once (POST and GET together); beyond it the answer comes at once, with `Preference-Applied: wait=0`. */
-        RELAY_MAX_WAITS_PER_CALLER: number;
-        RELAY_METRICS_KEYS: number | null;
-        /** @description Margin added to the one-second window the pace is counted in, in ms: the pace is `ALIPAY_MAX_RPS` per (1000 + this) ms. Raise it if the network between Cloudflare and AlipayHK jitters more. */
-        RELAY_PACE_GUARD_MS: number;
-        /** @description First retry delay in ms; doubles per attempt, with jitter. */
-        RELAY_RETRY_BASE_MS: number;
-        /** @description Longest retry delay in ms; at least `RELAY_RETRY_BASE_MS`. */
-        RELAY_RETRY_MAX_MS: number;
-        /** @description How long a send waits for AlipayHK's answer, in ms (at most 25,000: a sender's background work lives about 30 s). */
-        RELAY_SEND_TIMEOUT_MS: number;
-        RELAY_SOURCES: string | null;
-        /** @description Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB): new work that would pass it gets 503 `storage-full` with `Retry-After` (sending, settling and reads go on); `/healthz` says `degraded` above 80 % of it. */
-        RELAY_STORAGE_CAP_BYTES: number;
-        /** @description UTC offset written in `reqTime`, in minutes (480 = +08:00, Hong Kong). */
-        RELAY_UTC_OFFSET_MINUTES: number;
-        RELAY_WEBHOOK_SECRET: number | null;
-      };
-      /** @description Attempts per result code over the last `resultWindowSeconds`: every request's for an admin key; for a caller key, the requests that carried its notifications. */
-      results: {
-        [key: string]: number;
-      };
-      /**
-       * Format: date-time
-       * @description Where `results` and `sendsPerSecond` begin: `resultWindowSeconds` ago, or when the dispatcher started if later (they are kept in memory; nothing is known before it).
-       */
-      resultsSince: string;
-      resultWindowSeconds: number;
-      /** @description Requests per whole second since `resultsSince` (for a caller key: those that carried its notifications); a second left out had none (before `resultsSince` nothing is known). */
-      sendsPerSecond: {
-        /** @description Start of the second, in ms since the Unix epoch. */
-        at: number;
-        /** @description The requests of that second by result code. */
-        codes: {
-          [key: string]: number;
+    schemas: {
+        /** @description Some of the job's notifications and the AlipayHK request they last rode on (requests carry up to 100 notifications of any jobs, assembled at each pacing slot); `reqMsgId` null: not sent yet. */
+        BatchView: {
+            /** @description Sends of these notifications so far (traffic-limit refusals included). */
+            attempts: number;
+            reqMsgId: string | null;
+            resultCode: string | null;
+            resultMsg: string | null;
+            resultStatus: string | null;
+            /** @description This job's notifications in this entry. */
+            size: number;
+            /**
+             * @description `queued`: waiting for a request (after an unknown answer, for a resend); `sending`: on the wire; `cancelled` (the job was cancelled first) and `expired` (its `expiresAt` passed first) were never sent again.
+             * @enum {string}
+             */
+            status: "queued" | "sending" | "succeeded" | "failed" | "cancelled" | "expired";
         };
-        /** @description Of which answered REQUEST_TRAFFIC_EXCEED_LIMIT. */
-        exceeded: number;
-        sends: number;
-      }[];
-      /** @description Storefront sources (RELAY_SOURCES) with verified events answered 2xx but not queued, by reason, counted since the outbox was created; an admin key only (a caller's key gets an empty list). */
-      sources: {
-        /** @description Events by reason, e.g. `unhandled-event` or `no-open-id` (docs/sources.md lists them). */
-        ignored: {
-          [key: string]: number;
+        /** @description The secrets that sign one caller's completion callbacks; another caller's receivers cannot verify (or forge) them. */
+        CallbackSecrets: {
+            /** @description The caller they belong to (its owner id, as jobs record it). */
+            owner: string;
+            /** @description `whsec_` + base64, one per RELAY_CALLBACK_SECRET entry, in the configured order: every callback carries one `v1,` signature per entry, so holding any one verifies it. Empty when callbacks are not enabled. */
+            secrets: string[];
         };
-        lastEventType: string | null;
-        /**
-         * Format: date-time
-         * @description When the latest was answered.
-         */
-        lastIgnoredAt: string;
-        /** @description Why the latest was not queued. */
-        lastReason: string;
-        /** @description The source's name (RELAY_SOURCES). */
-        source: string;
-      }[];
-      /** @description The outbox's size against its cap, shared by every caller: new work that would pass it is refused (503 `storage-full`); /healthz is degraded above 80 % of it. */
-      storage: {
-        /** @description Size of the outbox database. */
-        bytes: number;
-        /** @description RELAY_STORAGE_CAP_BYTES. */
-        capBytes: number;
-      };
-    };
-    /** @description The job was stored durably and will be sent; follow `Location` for its progress. */
-    SubmitAccepted: {
-      /** @description The fewest AlipayHK requests that can carry them (100 notifications each); requests are assembled at each pacing slot, and may share places with other jobs' notifications. */
-      batches: number;
-      /**
-       * Format: date-time
-       * @description The same estimate as a point in time.
-       */
-      estimatedCompletionAt: string;
-      /** @description Estimated time until the job completes at the current pace, in seconds. */
-      estimatedSeconds: number;
-      jobId: components["schemas"]["JobId"];
-      status: components["schemas"]["JobStatus"];
-      /** @description Notifications accepted. */
-      total: number;
-    };
-    SubmitBody: {
-      /** @description https, to a public address (and a host RELAY_CALLBACK_HOSTS lists, when set). When the job completes, its final document is POSTed here, signed with Standard Webhooks with this caller's callback secrets (GET /v1/callback-secrets), retried for up to 24 h (10 minutes for a job that sent nothing). Refused (429 `callbacks-pending`) while RELAY_MAX_PENDING_CALLBACKS of this caller's callbacks are undelivered. */
-      callbackUrl?: string;
-      /**
-       * Format: date-time
-       * @description RFC 3339, in the future and after `sendAfter`. Batches not started by then end `expired` and are never sent.
-       */
-      expiresAt?: string;
-      /**
-       * @description The AlipayHK merchant ID; defaults to the relay's ALIPAY_MERCHANT_ID.
-       * @example 2160400000000177
-       */
-      merchantId?: string;
-      /** @description Any number of notifications, up to the relay's per-request limit. */
-      notifications: {
-        /**
-         * @description 1..128 characters. A key this caller had accepted within RELAY_DEDUP_HOURS (or earlier in this request) is not sent again: the notification ends `deduplicated`.
-         * @example order-8841-paid
-         */
-        dedupKey?: string;
-        /**
-         * @description The user's Alipay open ID.
-         * @example 1234567890abcdefghijk1234567890ab
-         */
-        openId: string;
-        /**
-         * @description The AlipayHK notification template.
-         * @example ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL
-         */
-        templateCode: string;
-        /**
-         * @description The template's variables: a JSON object, or a string holding one. An object is sent to AlipayHK as its exact JSON text from the request, whitespace between tokens removed.
-         * @example {
-         *       "merchantName": "alipay",
-         *       "redirectUrl": "http://www.alipay.com/index.htm"
-         *     }
-         */
-        templateValue:
-          | string
-          | {
-              [key: string]: unknown;
+        /** @description The completion callback: `pending` until the receiver answers 2xx (`delivered`) or 24 h of retries pass (`failed`; 10 minutes for a job that sent nothing). */
+        CallbackView: {
+            /** @description Tries so far. */
+            attempts: number;
+            lastError: string | null;
+            /**
+             * @description `waiting` until the job completes.
+             * @enum {string}
+             */
+            status: "waiting" | "pending" | "delivered" | "failed";
+        };
+        /** @description A setting that is missing or wrong, named without its value. */
+        ConfigError: {
+            problem: string;
+            setting: string;
+        };
+        /** @description Why sending is impaired though the configuration is valid. */
+        DegradedReason: {
+            detail: string;
+            /** @enum {string} */
+            reason: "breaker-open" | "paused" | "client-id-mismatch" | "storage-near-cap";
+        };
+        /** @description `ok`, `degraded` (sending impaired) or `misconfigured`; with an admin key, the reasons and the settings (never key material). */
+        Health: {
+            degraded?: components["schemas"]["DegradedReason"][];
+            errors?: components["schemas"]["ConfigError"][];
+            /** @description The relay's settings by name, without key material: keys are counted, the gateway URL cut to its host. */
+            relay?: {
+                /** @description Client id AlipayHK assigned at onboarding (at most 32 characters); one dispatcher per clientId. */
+                ALIPAY_CLIENT_ID: string;
+                /** @description Full URL of AlipayHK's delegateSendNotification endpoint (test host `open-id-pre.alipay.com`). `http:` only for a loopback stand-in (127.0.0.0/8, localhost, [::1]). */
+                ALIPAY_GATEWAY_URL: string;
+                /** @description Requests per second AlipayHK allows this clientId (0 < n ≤ 1000; a fraction above 1 works as its whole part). */
+                ALIPAY_MAX_RPS: number;
+                ALIPAY_MERCHANT_ID: string | null;
+                /**
+                 * @description `RSA` (SHA1withRSA, as the 2.0.0 pages say) or `RSA2` (SHA256withRSA); fixed per clientId at onboarding.
+                 * @enum {string}
+                 */
+                ALIPAY_SIGN_ALGORITHM: "RSA" | "RSA2";
+                RELAY_ADMIN_KEYS: number | null;
+                RELAY_API_KEYS: number | null;
+                /** @description While the circuit breaker holds sending (a gateway outage, a client-wide setup error), the longest gap between two probe requests, in seconds; it starts near 1 s and doubles. */
+                RELAY_BREAKER_PROBE_SECONDS: number;
+                /** @description `true` lets `callbackUrl` use `http:` and reach loopback, private and other special-use addresses: for local runs and tests only. `false`: https only, and (self-hosted) every resolved address is checked. */
+                RELAY_CALLBACK_ALLOW_LOCAL: boolean;
+                RELAY_CALLBACK_HOSTS: string | null;
+                RELAY_CALLBACK_SECRET: number | null;
+                RELAY_CALLERS: string | null;
+                /** @description How long a caller's `dedupKey` is remembered, in hours: a notification with a key accepted within this window is not sent again (`deduplicated`). */
+                RELAY_DEDUP_HOURS: number;
+                /** @description How long finished jobs stay readable, in hours. */
+                RELAY_JOB_RETENTION_HOURS: number;
+                /** @description Sends per batch before it is failed (traffic-limit refusals do not count). */
+                RELAY_MAX_ATTEMPTS: number;
+                /** @description Stored runs of unsent notifications (a job's consecutive notifications, at most 100 each) beyond which new work gets 429 `backlog-full` with `Retry-After`. Its last quarter is kept for callers below their weighted share of it (see docs/security.md). */
+                RELAY_MAX_BACKLOG_BATCHES: number;
+                /** @description Largest request body accepted, in bytes (413 above); at most 33554432 (32 MiB). */
+                RELAY_MAX_BODY_BYTES: number;
+                /** @description Completion callback tries on the wire at once, all callers together. On Workers at most 4 are used whatever this says: the Durable Object sends them itself and keeps 2 of its 6 connections for hand-overs. */
+                RELAY_MAX_CALLBACKS_IN_FLIGHT: number;
+                /** @description Completion callback tries on the wire at once for one caller (its receivers' slowness stays its own). */
+                RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: number;
+                /** @description `dedupKey`s remembered per caller: beyond it the caller's oldest keys are forgotten first (a key is remembered for `RELAY_DEDUP_HOURS` or until this many newer keys of the same caller, whichever comes first). */
+                RELAY_MAX_DEDUP_KEYS: number;
+                /** @description Sends on the wire at once for the clientId, across invocations. */
+                RELAY_MAX_IN_FLIGHT: number;
+                /** @description Most notifications in one POST (413 above). */
+                RELAY_MAX_NOTIFICATIONS_PER_REQUEST: number;
+                /** @description Completion callbacks of one caller that are due and not yet delivered (its receiver fails or is slow); at this many, its new requests with `callbackUrl` get 429 `callbacks-pending` with `Retry-After`. */
+                RELAY_MAX_PENDING_CALLBACKS: number;
+                /** @description How far ahead `sendAfter` may be, in hours (400 naming `sendAfter` beyond). */
+                RELAY_MAX_SEND_AFTER_HOURS: number;
+                /** @description Webhook-signed bodies read at once per isolate or process before their signature is checked; one more gets 429 `webhooks-busy` with `Retry-After`. */
+                RELAY_MAX_UNVERIFIED_BODIES: number;
+                /** @description Largest body read before its Standard Webhooks signature is checked, in bytes (413 above); a bearer key's limit is `RELAY_MAX_BODY_BYTES`. */
+                RELAY_MAX_UNVERIFIED_BODY_BYTES: number;
+                /** @description Cap on `Prefer: wait=N`, in seconds; 0 disables waiting. */
+                RELAY_MAX_WAIT_SECONDS: number;
+                /** @description `Prefer: wait` answers one caller may hold open at once (POST and GET together); beyond it the answer comes at once, with `Preference-Applied: wait=0`. */
+                RELAY_MAX_WAITS_PER_CALLER: number;
+                RELAY_METRICS_KEYS: number | null;
+                /** @description Margin added to the one-second window the pace is counted in, in ms: the pace is `ALIPAY_MAX_RPS` per (1000 + this) ms. Raise it if the network between Cloudflare and AlipayHK jitters more. */
+                RELAY_PACE_GUARD_MS: number;
+                /** @description First retry delay in ms; doubles per attempt, with jitter. */
+                RELAY_RETRY_BASE_MS: number;
+                /** @description Longest retry delay in ms; at least `RELAY_RETRY_BASE_MS`. */
+                RELAY_RETRY_MAX_MS: number;
+                /** @description How long a send waits for AlipayHK's answer, in ms (at most 25,000: a sender's background work lives about 30 s). */
+                RELAY_SEND_TIMEOUT_MS: number;
+                RELAY_SOURCES: string | null;
+                /** @description Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB): new work that would pass it gets 503 `storage-full` with `Retry-After` (sending, settling and reads go on); `/healthz` says `degraded` above 80 % of it. */
+                RELAY_STORAGE_CAP_BYTES: number;
+                /** @description UTC offset written in `reqTime`, in minutes (480 = +08:00, Hong Kong). */
+                RELAY_UTC_OFFSET_MINUTES: number;
+                RELAY_WEBHOOK_SECRET: number | null;
             };
-      }[];
-      /**
-       * @description `retry` (default): at-least-once. `fail`: at-most-once; a U answer, a timeout or a lost send ends the batch `failed`, never resent.
-       * @enum {string}
-       */
-      onUnknown?: "retry" | "fail";
-      /**
-       * Format: date-time
-       * @description RFC 3339, at most RELAY_MAX_SEND_AFTER_HOURS (168 by default) ahead. Nothing of the job leaves before then; the ETA counts from it.
-       */
-      sendAfter?: string;
-    };
-  };
-  responses: never;
-  parameters: {
-    /**
-     * @description Makes the submit safe to retry: the same key with the same body returns the same job and sends nothing again; with a different body the answer is 422 `idempotency-key-reused`.
-     * @example order-2026-11-26-0042
-     */
-    IdempotencyKey: string;
-    /** @description The `jobId` of the 202 answer. */
-    JobId: components["schemas"]["JobId"];
-    /**
-     * @description Admin keys only: the caller whose secrets to show, by owner id, e.g. `caller:webhook` (the Standard Webhooks signer) or `caller:<name>`. Without it, the credential's own.
-     * @example caller:webhook
-     */
-    Owner: string;
-    /**
-     * @description `wait=N` (RFC 7240): wait up to N seconds and answer 200 with the finished job if it completed.
-     * @example wait=10
-     */
-    Prefer: string;
-    /**
-     * @description `wait=N` (RFC 7240): if the job is not completed yet, wait up to N seconds (capped by RELAY_MAX_WAIT_SECONDS) for it to complete; the answer is the job as it then stands.
-     * @example wait=30
-     */
-    PreferWaitRead: string;
-    /** @description A source's name, as declared in RELAY_SOURCES (e.g. `shopify`). */
-    SourceName: string;
-  };
-  requestBodies: never;
-  headers: {
-    /** @description `true` when the Idempotency-Key matched an earlier job: that job is returned and nothing is sent again. */
-    "Idempotent-Replayed": "true";
-    /** @description Where the job can be read: `/v1/notifications/{jobId}`. */
-    Location: string;
-    /** @description `wait=N` (RFC 7240) when `Prefer: wait` was honoured; N is capped by RELAY_MAX_WAIT_SECONDS. */
-    "Preference-Applied": string;
-    /** @description Seconds to wait before retrying (RFC 9110). */
-    "Retry-After": number;
-    /** @description `Bearer` (RFC 6750); on a source's `invalid-signature`, `Signature realm="<source>"`. */
-    "WWW-Authenticate": string;
-  };
-  pathItems: never;
-}
-export type $defs = Record<string, never>;
-export interface operations {
-  getReference: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The reference. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+            /** @enum {string} */
+            status: "ok" | "degraded" | "misconfigured";
         };
-        content: {
-          "text/html": string;
+        /** @description Why sending is held: the circuit breaker (client setup wrong, answers that do not verify, a gateway outage), an operator's pause, or a clientId mismatch. */
+        Hold: {
+            by: string | null;
+            /** @enum {string} */
+            kind: "setup" | "unverified" | "outage" | "paused" | "client-mismatch";
+            nextProbeAt: string | null;
+            reason: string;
+            /** Format: date-time */
+            since: string;
         };
-      };
-    };
-  };
-  getHealth: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Configured (`ok` or `degraded`). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Health"];
-        };
-      };
-      /** @description Misconfigured (`application/json`, not a problem: health checkers read the body as is). */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Health"];
-        };
-      };
-    };
-  };
-  getMetrics: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The metrics, as `text/plain; version=0.0.4` or `application/openmetrics-text; version=1.0.0`. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "text/plain": string;
-        };
-      };
-      /** @description `unauthorized`: Missing or invalid credentials. */
-      401: {
-        headers: {
-          "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `forbidden`: These credentials may not do this. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `internal-error`: Internal error. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `not-configured`: The relay is not configured correctly. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-    };
-  };
-  getOpenApiDocument: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The document. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
-  getCallbackSecrets: {
-    parameters: {
-      query?: {
+        /** @description Unguessable job id; a job is readable only with the credentials that created it (or an admin key). */
+        JobId: string;
         /**
-         * @description Admin keys only: the caller whose secrets to show, by owner id, e.g. `caller:webhook` (the Standard Webhooks signer) or `caller:<name>`. Without it, the credential's own.
-         * @example caller:webhook
+         * @description `queued` until a notification is sent, `running` while some are open, `completed` once every notification ended.
+         * @enum {string}
          */
-        owner?: components["parameters"]["Owner"];
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
+        JobStatus: "queued" | "running" | "completed";
+        /** @description A job's progress. When `status` is `completed`, `succeeded + failed + cancelled + expired + deduplicated = total`. */
+        JobView: {
+            /** @description Where the notifications are, by the request they last rode on: not sent yet first, then newest first; at most 100 entries. */
+            batches: components["schemas"]["BatchView"][];
+            /** @description Older entries not listed (a large job rides on many requests). */
+            batchesOmitted: number;
+            callback: components["schemas"]["CallbackView"] | null;
+            /** @description Not sent because the job was cancelled. */
+            cancelled: number;
+            completedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Not sent because the caller's `dedupKey` was accepted before (within RELAY_DEDUP_HOURS). */
+            deduplicated: number;
+            /** @description Not sent because `expiresAt` passed first. */
+            expired: number;
+            expiresAt: string | null;
+            failed: number;
+            /** @description Every notification that failed for good, with the reason (not the cancelled, expired or deduplicated). */
+            failures: {
+                openId: string;
+                resultCode: string;
+                resultMsg: string;
+            }[];
+            jobId: components["schemas"]["JobId"];
+            merchantId: string;
+            /**
+             * @description `fail`: at-most-once, a notification that may have reached AlipayHK is never resent.
+             * @enum {string}
+             */
+            onUnknown: "retry" | "fail";
+            /** @description Not ended yet; 0 once `completed`. */
+            pending: number;
+            sendAfter: string | null;
+            status: components["schemas"]["JobStatus"];
+            succeeded: number;
+            total: number;
+        };
+        PauseBody: {
+            /** @description Why; shown with who paused and when. */
+            reason?: string;
+        };
+        /** @description An error, as RFC 9457 `application/problem+json`. */
+        Problem: {
+            /**
+             * @description Stable, machine-readable reason; branch on this, not on `title`.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid-signature" | "invalid-request" | "malformed-json" | "invalid-idempotency-key" | "forbidden" | "merchant-not-allowed" | "not-found" | "job-completed" | "webhook-replayed" | "payload-too-large" | "too-many-notifications" | "unsupported-media-type" | "idempotency-key-reused" | "backlog-full" | "webhooks-busy" | "callbacks-pending" | "internal-error" | "not-configured" | "unavailable" | "storage-full";
+            /** @description What happened in this occurrence. */
+            detail?: string;
+            /** @description `invalid-request` only: every problem found, at most 100. */
+            errors?: components["schemas"]["RequestError"][];
+            /** @description `too-many-notifications` only: most notifications per request. */
+            limit?: number;
+            /** @description `merchant-not-allowed` only: the merchantId this caller may not use. */
+            merchantId?: string;
+            /** @description `backlog-full`, `storage-full` and `callbacks-pending` only: seconds to wait, as in Retry-After. */
+            retryAfterSeconds?: number;
+            /** @description The HTTP status code, repeated. */
+            status: number;
+            /** @description A short summary that is the same for every occurrence of the code. */
+            title: string;
+            /** @description `invalid-request` only: true when more than 100 problems were found. */
+            truncated?: boolean;
+            /** @description `urn:alipay-notify-relay:problem:<code>`. */
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description One problem with the request body. */
+        RequestError: {
+            /** @description The member at fault, e.g. `templateValue`, or `(element)` for the whole element. */
+            field: string;
+            /** @description Position of the notification in `notifications`, from 0. */
+            index?: number;
+            /** @description What is wrong with it. */
+            problem: string;
+        };
+        /** @description A verified event that was not queued, answered 2xx so that the provider neither retries nor disables the webhook; the reason is counted per source. Reasons: `unhandled-event` (the source maps no such event type), `filtered` (the event does not meet its mapping's `when`), `no-open-id` (none of the openId paths holds text), `missing-field` (a field the templateValue or dedupKey needs is missing or unusable), `invalid-notification` (the notification breaks AlipayHK's limits (300 characters per element, …)), `expired` (the event is older than the source's expiresAfter), `malformed-event` (the verified body is not an event of the provider's shape), `delivery-conflict` (this delivery id was queued before with other content; nothing was queued again). */
+        SourceIgnored: {
+            deliveryId: string | null;
+            /** @description What was wrong, naming the field (never its value). */
+            detail: string;
+            eventType: string | null;
+            /** @constant */
+            outcome: "ignored";
+            /** @enum {string} */
+            reason: "unhandled-event" | "filtered" | "no-open-id" | "missing-field" | "invalid-notification" | "expired" | "malformed-event" | "delivery-conflict";
+            /** @description The source's name (RELAY_SOURCES), as in the path. */
+            source: string;
+        };
+        /** @description WooCommerce's ping when a webhook is created (it needs a 200); nothing is queued or counted. */
+        SourcePing: {
+            /** @constant */
+            outcome: "ping";
+            /** @description The source's name (RELAY_SOURCES), as in the path. */
+            source: string;
+        };
+        /** @description The event became one notification, stored durably before this answer; a redelivery gets the same job. */
+        SourceQueued: {
+            deliveryId: string | null;
+            /** @description The event type. */
+            eventType: string;
+            jobId: components["schemas"]["JobId"];
+            /** @constant */
+            outcome: "queued";
+            /** @description The source's name (RELAY_SOURCES), as in the path. */
+            source: string;
+            status: components["schemas"]["JobStatus"];
+            /** @description Notifications in the job (1). */
+            total: number;
+        };
+        /** @description The relay's pace, backlog and recent results; `relay` (the settings) for an admin key only. */
+        Status: {
+            /** @description Recent changes of the live pace, oldest first. */
+            adaptations: {
+                /** Format: date-time */
+                at: string;
+                liveRps: number;
+                reason: string;
+            }[];
+            /** @description Work stored and not yet settled: every caller's for an admin key, the caller's own for a caller key. */
+            backlog: {
+                /** @description Of `queued`, not due yet: waiting for `sendAfter` or a retry's backoff. */
+                delayed: number;
+                /** @description Of `queued`, due now. */
+                due: number;
+                /** @description Estimated seconds until the backlog is sent: in full requests at the live pace (admin), or at the caller's fair share of each request (caller). */
+                etaSeconds: number;
+                /** @description Queued and on the wire. */
+                notifications: number;
+                /** @description Seconds the oldest notification due now has waited since it fell due (its job's creation or `sendAfter`, or its retry time); 0 with nothing due. */
+                oldestDueSeconds: number;
+                /** @description Waiting for a request (due now, or later: `sendAfter`, a retry's backoff). */
+                queued: number;
+            };
+            /** @description Callers with work queued and their fair share: each request's 100 places are shared between the callers with work due, by weight, a caller with less due than its share leaving the rest to the others; the caller's own entry only, or every caller's for an admin key. */
+            callers: {
+                /** @description Its weighted share of RELAY_MAX_BACKLOG_BATCHES among the callers holding work, in runs: beyond it, new work is refused while the backlog is in its last quarter (0 while no other caller holds work). */
+                backlogShare: number;
+                /** @description The caller's owner id (`key:…`, `caller:<name>`, `webhook:…`). */
+                caller: string;
+                /** @description Notifications due now. */
+                due: number;
+                /** @description Notifications queued in all. */
+                queued: number;
+                /** @description Stored runs it holds (a job's consecutive notifications, at most 100 each): what RELAY_MAX_BACKLOG_BATCHES counts. */
+                runs: number;
+                /** @description Its share of each request's 100 places now, 0..1 (0 with nothing due). */
+                share: number;
+                /** @description Its weight in the fair share (RELAY_CALLERS; 1 by default). */
+                weight: number;
+            }[];
+            /** @description Why sending is held; null while it flows. */
+            hold: components["schemas"]["Hold"] | null;
+            /** @description Requests waiting for AlipayHK's answer now (for a caller key: those carrying its notifications). */
+            inFlight: number;
+            /** @description Configured and live pace: the clientId's, shared by every caller. */
+            pace: {
+                /** @description ALIPAY_MAX_RPS, in requests per second. */
+                configuredRps: number;
+                lastExceedAt: string | null;
+                /** @description The pace in force, lowered after REQUEST_TRAFFIC_EXCEED_LIMIT and recovering slowly. */
+                liveRps: number;
+                /** @description Requests sent in the last 1000 ms. */
+                sentLastSecond: number;
+            };
+            /** @description The latest jobs, newest first: the caller's own, or every caller's for an admin key. */
+            recentJobs: {
+                cancelled: number;
+                /** Format: date-time */
+                createdAt: string;
+                deduplicated: number;
+                expired: number;
+                failed: number;
+                jobId: components["schemas"]["JobId"];
+                status: components["schemas"]["JobStatus"];
+                succeeded: number;
+                total: number;
+            }[];
+            /** @description The relay's settings by name, without key material: keys are counted, the gateway URL cut to its host. */
+            relay?: {
+                /** @description Client id AlipayHK assigned at onboarding (at most 32 characters); one dispatcher per clientId. */
+                ALIPAY_CLIENT_ID: string;
+                /** @description Full URL of AlipayHK's delegateSendNotification endpoint (test host `open-id-pre.alipay.com`). `http:` only for a loopback stand-in (127.0.0.0/8, localhost, [::1]). */
+                ALIPAY_GATEWAY_URL: string;
+                /** @description Requests per second AlipayHK allows this clientId (0 < n ≤ 1000; a fraction above 1 works as its whole part). */
+                ALIPAY_MAX_RPS: number;
+                ALIPAY_MERCHANT_ID: string | null;
+                /**
+                 * @description `RSA` (SHA1withRSA, as the 2.0.0 pages say) or `RSA2` (SHA256withRSA); fixed per clientId at onboarding.
+                 * @enum {string}
+                 */
+                ALIPAY_SIGN_ALGORITHM: "RSA" | "RSA2";
+                RELAY_ADMIN_KEYS: number | null;
+                RELAY_API_KEYS: number | null;
+                /** @description While the circuit breaker holds sending (a gateway outage, a client-wide setup error), the longest gap between two probe requests, in seconds; it starts near 1 s and doubles. */
+                RELAY_BREAKER_PROBE_SECONDS: number;
+                /** @description `true` lets `callbackUrl` use `http:` and reach loopback, private and other special-use addresses: for local runs and tests only. `false`: https only, and (self-hosted) every resolved address is checked. */
+                RELAY_CALLBACK_ALLOW_LOCAL: boolean;
+                RELAY_CALLBACK_HOSTS: string | null;
+                RELAY_CALLBACK_SECRET: number | null;
+                RELAY_CALLERS: string | null;
+                /** @description How long a caller's `dedupKey` is remembered, in hours: a notification with a key accepted within this window is not sent again (`deduplicated`). */
+                RELAY_DEDUP_HOURS: number;
+                /** @description How long finished jobs stay readable, in hours. */
+                RELAY_JOB_RETENTION_HOURS: number;
+                /** @description Sends per batch before it is failed (traffic-limit refusals do not count). */
+                RELAY_MAX_ATTEMPTS: number;
+                /** @description Stored runs of unsent notifications (a job's consecutive notifications, at most 100 each) beyond which new work gets 429 `backlog-full` with `Retry-After`. Its last quarter is kept for callers below their weighted share of it (see docs/security.md). */
+                RELAY_MAX_BACKLOG_BATCHES: number;
+                /** @description Largest request body accepted, in bytes (413 above); at most 33554432 (32 MiB). */
+                RELAY_MAX_BODY_BYTES: number;
+                /** @description Completion callback tries on the wire at once, all callers together. On Workers at most 4 are used whatever this says: the Durable Object sends them itself and keeps 2 of its 6 connections for hand-overs. */
+                RELAY_MAX_CALLBACKS_IN_FLIGHT: number;
+                /** @description Completion callback tries on the wire at once for one caller (its receivers' slowness stays its own). */
+                RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: number;
+                /** @description `dedupKey`s remembered per caller: beyond it the caller's oldest keys are forgotten first (a key is remembered for `RELAY_DEDUP_HOURS` or until this many newer keys of the same caller, whichever comes first). */
+                RELAY_MAX_DEDUP_KEYS: number;
+                /** @description Sends on the wire at once for the clientId, across invocations. */
+                RELAY_MAX_IN_FLIGHT: number;
+                /** @description Most notifications in one POST (413 above). */
+                RELAY_MAX_NOTIFICATIONS_PER_REQUEST: number;
+                /** @description Completion callbacks of one caller that are due and not yet delivered (its receiver fails or is slow); at this many, its new requests with `callbackUrl` get 429 `callbacks-pending` with `Retry-After`. */
+                RELAY_MAX_PENDING_CALLBACKS: number;
+                /** @description How far ahead `sendAfter` may be, in hours (400 naming `sendAfter` beyond). */
+                RELAY_MAX_SEND_AFTER_HOURS: number;
+                /** @description Webhook-signed bodies read at once per isolate or process before their signature is checked; one more gets 429 `webhooks-busy` with `Retry-After`. */
+                RELAY_MAX_UNVERIFIED_BODIES: number;
+                /** @description Largest body read before its Standard Webhooks signature is checked, in bytes (413 above); a bearer key's limit is `RELAY_MAX_BODY_BYTES`. */
+                RELAY_MAX_UNVERIFIED_BODY_BYTES: number;
+                /** @description Cap on `Prefer: wait=N`, in seconds; 0 disables waiting. */
+                RELAY_MAX_WAIT_SECONDS: number;
+                /** @description `Prefer: wait` answers one caller may hold open at once (POST and GET together); beyond it the answer comes at once, with `Preference-Applied: wait=0`. */
+                RELAY_MAX_WAITS_PER_CALLER: number;
+                RELAY_METRICS_KEYS: number | null;
+                /** @description Margin added to the one-second window the pace is counted in, in ms: the pace is `ALIPAY_MAX_RPS` per (1000 + this) ms. Raise it if the network between Cloudflare and AlipayHK jitters more. */
+                RELAY_PACE_GUARD_MS: number;
+                /** @description First retry delay in ms; doubles per attempt, with jitter. */
+                RELAY_RETRY_BASE_MS: number;
+                /** @description Longest retry delay in ms; at least `RELAY_RETRY_BASE_MS`. */
+                RELAY_RETRY_MAX_MS: number;
+                /** @description How long a send waits for AlipayHK's answer, in ms (at most 25,000: a sender's background work lives about 30 s). */
+                RELAY_SEND_TIMEOUT_MS: number;
+                RELAY_SOURCES: string | null;
+                /** @description Size the outbox database may reach, in bytes (a Durable Object holds at most 10 GB): new work that would pass it gets 503 `storage-full` with `Retry-After` (sending, settling and reads go on); `/healthz` says `degraded` above 80 % of it. */
+                RELAY_STORAGE_CAP_BYTES: number;
+                /** @description UTC offset written in `reqTime`, in minutes (480 = +08:00, Hong Kong). */
+                RELAY_UTC_OFFSET_MINUTES: number;
+                RELAY_WEBHOOK_SECRET: number | null;
+            };
+            /** @description Attempts per result code over the last `resultWindowSeconds`: every request's for an admin key; for a caller key, the requests that carried its notifications. */
+            results: {
+                [key: string]: number;
+            };
+            /**
+             * Format: date-time
+             * @description Where `results` and `sendsPerSecond` begin: `resultWindowSeconds` ago, or when the dispatcher started if later (they are kept in memory; nothing is known before it).
+             */
+            resultsSince: string;
+            resultWindowSeconds: number;
+            /** @description Requests per whole second since `resultsSince` (for a caller key: those that carried its notifications); a second left out had none (before `resultsSince` nothing is known). */
+            sendsPerSecond: {
+                /** @description Start of the second, in ms since the Unix epoch. */
+                at: number;
+                /** @description The requests of that second by result code. */
+                codes: {
+                    [key: string]: number;
+                };
+                /** @description Of which answered REQUEST_TRAFFIC_EXCEED_LIMIT. */
+                exceeded: number;
+                sends: number;
+            }[];
+            /** @description Storefront sources (RELAY_SOURCES) with verified events answered 2xx but not queued, by reason, counted since the outbox was created; an admin key only (a caller's key gets an empty list). */
+            sources: {
+                /** @description Events by reason, e.g. `unhandled-event` or `no-open-id` (docs/sources.md lists them). */
+                ignored: {
+                    [key: string]: number;
+                };
+                lastEventType: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the latest was answered.
+                 */
+                lastIgnoredAt: string;
+                /** @description Why the latest was not queued. */
+                lastReason: string;
+                /** @description The source's name (RELAY_SOURCES). */
+                source: string;
+            }[];
+            /** @description The outbox's size against its cap, shared by every caller: new work that would pass it is refused (503 `storage-full`); /healthz is degraded above 80 % of it. */
+            storage: {
+                /** @description Size of the outbox database. */
+                bytes: number;
+                /** @description RELAY_STORAGE_CAP_BYTES. */
+                capBytes: number;
+            };
+        };
+        /** @description The job was stored durably and will be sent; follow `Location` for its progress. */
+        SubmitAccepted: {
+            /** @description The fewest AlipayHK requests that can carry them (100 notifications each); requests are assembled at each pacing slot, and may share places with other jobs' notifications. */
+            batches: number;
+            /**
+             * Format: date-time
+             * @description The same estimate as a point in time.
+             */
+            estimatedCompletionAt: string;
+            /** @description Estimated time until the job completes at the current pace, in seconds. */
+            estimatedSeconds: number;
+            jobId: components["schemas"]["JobId"];
+            status: components["schemas"]["JobStatus"];
+            /** @description Notifications accepted. */
+            total: number;
+        };
+        SubmitBody: {
+            /** @description https, to a public address (and a host RELAY_CALLBACK_HOSTS lists, when set). When the job completes, its final document is POSTed here, signed with Standard Webhooks with this caller's callback secrets (GET /v1/callback-secrets), retried for up to 24 h (10 minutes for a job that sent nothing). Refused (429 `callbacks-pending`) while RELAY_MAX_PENDING_CALLBACKS of this caller's callbacks are undelivered. */
+            callbackUrl?: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, in the future and after `sendAfter`. Batches not started by then end `expired` and are never sent.
+             */
+            expiresAt?: string;
+            /**
+             * @description The AlipayHK merchant ID; defaults to the relay's ALIPAY_MERCHANT_ID.
+             * @example 2160400000000177
+             */
+            merchantId?: string;
+            /** @description Any number of notifications, up to the relay's per-request limit. */
+            notifications: {
+                /**
+                 * @description 1..128 characters. A key this caller had accepted within RELAY_DEDUP_HOURS (or earlier in this request) is not sent again: the notification ends `deduplicated`.
+                 * @example order-8841-paid
+                 */
+                dedupKey?: string;
+                /**
+                 * @description The user's Alipay open ID.
+                 * @example 1234567890abcdefghijk1234567890ab
+                 */
+                openId: string;
+                /**
+                 * @description The AlipayHK notification template.
+                 * @example ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL
+                 */
+                templateCode: string;
+                /**
+                 * @description The template's variables: a JSON object, or a string holding one. An object is sent to AlipayHK as its exact JSON text from the request, whitespace between tokens removed.
+                 * @example {
+                 *       "merchantName": "alipay",
+                 *       "redirectUrl": "http://www.alipay.com/index.htm"
+                 *     }
+                 */
+                templateValue: string | {
+                    [key: string]: unknown;
+                };
+            }[];
+            /**
+             * @description `retry` (default): at-least-once. `fail`: at-most-once; a U answer, a timeout or a lost send ends the batch `failed`, never resent.
+             * @enum {string}
+             */
+            onUnknown?: "retry" | "fail";
+            /**
+             * Format: date-time
+             * @description RFC 3339, at most RELAY_MAX_SEND_AFTER_HOURS (168 by default) ahead. Nothing of the job leaves before then; the ETA counts from it.
+             */
+            sendAfter?: string;
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description The caller's callback secrets. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CallbackSecrets"];
-        };
-      };
-      /** @description `invalid-request`: The request is not valid. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `unauthorized`: Missing or invalid credentials. */
-      401: {
-        headers: {
-          "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `forbidden`: These credentials may not do this. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `internal-error`: Internal error. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `not-configured`: The relay is not configured correctly. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-    };
-  };
-  submitNotifications: {
+    responses: never;
     parameters: {
-      query?: never;
-      header?: {
         /**
          * @description Makes the submit safe to retry: the same key with the same body returns the same job and sends nothing again; with a different body the answer is 422 `idempotency-key-reused`.
          * @example order-2026-11-26-0042
          */
-        "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+        IdempotencyKey: string;
+        /** @description The `jobId` of the 202 answer. */
+        JobId: components["schemas"]["JobId"];
+        /**
+         * @description Admin keys only: the caller whose secrets to show, by owner id, e.g. `caller:webhook` (the Standard Webhooks signer) or `caller:<name>`. Without it, the credential's own.
+         * @example caller:webhook
+         */
+        Owner: string;
         /**
          * @description `wait=N` (RFC 7240): wait up to N seconds and answer 200 with the finished job if it completed.
          * @example wait=10
          */
-        Prefer?: components["parameters"]["Prefer"];
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["SubmitBody"];
-      };
-    };
-    responses: {
-      /** @description `Prefer: wait` was given and the job completed in time. */
-      200: {
-        headers: {
-          "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
-          Location: components["headers"]["Location"];
-          "Preference-Applied": components["headers"]["Preference-Applied"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["JobView"];
-        };
-      };
-      /** @description Accepted and stored durably; nothing accepted is lost. */
-      202: {
-        headers: {
-          "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
-          Location: components["headers"]["Location"];
-          "Preference-Applied": components["headers"]["Preference-Applied"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SubmitAccepted"];
-        };
-      };
-      /** @description `invalid-request`: The request is not valid. `malformed-json`: The body is not valid JSON. `invalid-idempotency-key`: The Idempotency-Key header is not valid. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `unauthorized`: Missing or invalid credentials. */
-      401: {
-        headers: {
-          "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `merchant-not-allowed`: This caller may not submit for this merchantId. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `webhook-replayed`: This webhook-id was already received. */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `payload-too-large`: The body is too large. `too-many-notifications`: Too many notifications in one request. */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `unsupported-media-type`: The body must be application/json. */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `idempotency-key-reused`: This Idempotency-Key was used with a different body. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `webhooks-busy`: Too many webhook bodies are being checked at once; retry later. `backlog-full`: The backlog is full; retry later. `callbacks-pending`: Too many of this caller's completion callbacks are undelivered; retry later. */
-      429: {
-        headers: {
-          "Retry-After": components["headers"]["Retry-After"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `internal-error`: Internal error. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `unavailable`: The dispatcher is unavailable; retry later. `storage-full`: The outbox is at its size cap; retry later. `not-configured`: The relay is not configured correctly. */
-      503: {
-        headers: {
-          "Retry-After": components["headers"]["Retry-After"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-    };
-  };
-  getJob: {
-    parameters: {
-      query?: never;
-      header?: {
+        Prefer: string;
         /**
          * @description `wait=N` (RFC 7240): if the job is not completed yet, wait up to N seconds (capped by RELAY_MAX_WAIT_SECONDS) for it to complete; the answer is the job as it then stands.
          * @example wait=30
          */
-        Prefer?: components["parameters"]["PreferWaitRead"];
-      };
-      path: {
-        /** @description The `jobId` of the 202 answer. */
-        jobId: components["parameters"]["JobId"];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The job (after `Prefer: wait`, completed or as it stood when the wait ran out). */
-      200: {
-        headers: {
-          "Preference-Applied": components["headers"]["Preference-Applied"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["JobView"];
-        };
-      };
-      /** @description `unauthorized`: Missing or invalid credentials. */
-      401: {
-        headers: {
-          "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `not-found`: Not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `internal-error`: Internal error. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `not-configured`: The relay is not configured correctly. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-    };
-  };
-  cancelJob: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The `jobId` of the 202 answer. */
-        jobId: components["parameters"]["JobId"];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Cancelled: the job as it now stands. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["JobView"];
-        };
-      };
-      /** @description `unauthorized`: Missing or invalid credentials. */
-      401: {
-        headers: {
-          "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `not-found`: Not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `job-completed`: The job already completed. */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `internal-error`: Internal error. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `not-configured`: The relay is not configured correctly. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-    };
-  };
-  pauseSending: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        "application/json": components["schemas"]["PauseBody"];
-      };
-    };
-    responses: {
-      /** @description Sending is held. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            hold: components["schemas"]["Hold"] | null;
-          };
-        };
-      };
-      /** @description `invalid-request`: The request is not valid. `malformed-json`: The body is not valid JSON. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `unauthorized`: Missing or invalid credentials. */
-      401: {
-        headers: {
-          "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `forbidden`: These credentials may not do this. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `internal-error`: Internal error. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `not-configured`: The relay is not configured correctly. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-    };
-  };
-  resumeSending: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Sending flows (`hold` is null). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            hold: components["schemas"]["Hold"] | null;
-          };
-        };
-      };
-      /** @description `unauthorized`: Missing or invalid credentials. */
-      401: {
-        headers: {
-          "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `forbidden`: These credentials may not do this. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `internal-error`: Internal error. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `not-configured`: The relay is not configured correctly. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-    };
-  };
-  receiveSourceEvent: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
+        PreferWaitRead: string;
         /** @description A source's name, as declared in RELAY_SOURCES (e.g. `shopify`). */
-        name: components["parameters"]["SourceName"];
-      };
-      cookie?: never;
+        SourceName: string;
     };
-    requestBody: {
-      content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-      };
+    requestBodies: never;
+    headers: {
+        /** @description `true` when the Idempotency-Key matched an earlier job: that job is returned and nothing is sent again. */
+        "Idempotent-Replayed": "true";
+        /** @description Where the job can be read: `/v1/notifications/{jobId}`. */
+        Location: string;
+        /** @description `wait=N` (RFC 7240) when `Prefer: wait` was honoured; N is capped by RELAY_MAX_WAIT_SECONDS. */
+        "Preference-Applied": string;
+        /** @description Seconds to wait before retrying (RFC 9110). */
+        "Retry-After": number;
+        /** @description `Bearer` (RFC 6750); on a source's `invalid-signature`, `Signature realm="<source>"`. */
+        "WWW-Authenticate": string;
     };
-    responses: {
-      /** @description Verified but not queued (`ignored`, with the reason), or WooCommerce's ping. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": components["schemas"]["SourceIgnored"] | components["schemas"]["SourcePing"];
+        requestBody?: never;
+        responses: {
+            /** @description The reference. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
         };
-      };
-      /** @description Queued: one notification, stored durably. `Idempotent-Replayed: true` on a redelivery. */
-      202: {
-        headers: {
-          "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
-          Location: components["headers"]["Location"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SourceQueued"];
-        };
-      };
-      /** @description `malformed-json`: The body is not valid JSON. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `invalid-signature`: The webhook signature is missing, stale or does not match. */
-      401: {
-        headers: {
-          "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `not-found`: Not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `payload-too-large`: The body is too large. */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `backlog-full`: The backlog is full; retry later. `callbacks-pending`: Too many of this caller's completion callbacks are undelivered; retry later. */
-      429: {
-        headers: {
-          "Retry-After": components["headers"]["Retry-After"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `internal-error`: Internal error. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `unavailable`: The dispatcher is unavailable; retry later. `storage-full`: The outbox is at its size cap; retry later. `not-configured`: The relay is not configured correctly. */
-      503: {
-        headers: {
-          "Retry-After": components["headers"]["Retry-After"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
     };
-  };
-  getStatus: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Configured (`ok` or `degraded`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Misconfigured (`application/json`, not a problem: health checkers read the body as is). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description The relay's live figures. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": components["schemas"]["Status"];
+        requestBody?: never;
+        responses: {
+            /** @description The metrics, as `text/plain; version=0.0.4` or `application/openmetrics-text; version=1.0.0`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `unauthorized`: Missing or invalid credentials. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: These credentials may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-configured`: The relay is not configured correctly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
-      };
-      /** @description `unauthorized`: Missing or invalid credentials. */
-      401: {
-        headers: {
-          "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `internal-error`: Internal error. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description `not-configured`: The relay is not configured correctly. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
     };
-  };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getCallbackSecrets: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Admin keys only: the caller whose secrets to show, by owner id, e.g. `caller:webhook` (the Standard Webhooks signer) or `caller:<name>`. Without it, the credential's own.
+                 * @example caller:webhook
+                 */
+                owner?: components["parameters"]["Owner"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's callback secrets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackSecrets"];
+                };
+            };
+            /** @description `invalid-request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthorized`: Missing or invalid credentials. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: These credentials may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-configured`: The relay is not configured correctly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitNotifications: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the submit safe to retry: the same key with the same body returns the same job and sends nothing again; with a different body the answer is 422 `idempotency-key-reused`.
+                 * @example order-2026-11-26-0042
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description `wait=N` (RFC 7240): wait up to N seconds and answer 200 with the finished job if it completed.
+                 * @example wait=10
+                 */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitBody"];
+            };
+        };
+        responses: {
+            /** @description `Prefer: wait` was given and the job completed in time. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobView"];
+                };
+            };
+            /** @description Accepted and stored durably; nothing accepted is lost. */
+            202: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmitAccepted"];
+                };
+            };
+            /** @description `invalid-request`: The request is not valid. `malformed-json`: The body is not valid JSON. `invalid-idempotency-key`: The Idempotency-Key header is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthorized`: Missing or invalid credentials. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `merchant-not-allowed`: This caller may not submit for this merchantId. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `webhook-replayed`: This webhook-id was already received. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: The body is too large. `too-many-notifications`: Too many notifications in one request. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported-media-type`: The body must be application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `idempotency-key-reused`: This Idempotency-Key was used with a different body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `webhooks-busy`: Too many webhook bodies are being checked at once; retry later. `backlog-full`: The backlog is full; retry later. `callbacks-pending`: Too many of this caller's completion callbacks are undelivered; retry later. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unavailable`: The dispatcher is unavailable; retry later. `storage-full`: The outbox is at its size cap; retry later. `not-configured`: The relay is not configured correctly. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description `wait=N` (RFC 7240): if the job is not completed yet, wait up to N seconds (capped by RELAY_MAX_WAIT_SECONDS) for it to complete; the answer is the job as it then stands.
+                 * @example wait=30
+                 */
+                Prefer?: components["parameters"]["PreferWaitRead"];
+            };
+            path: {
+                /** @description The `jobId` of the 202 answer. */
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job (after `Prefer: wait`, completed or as it stood when the wait ran out). */
+            200: {
+                headers: {
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobView"];
+                };
+            };
+            /** @description `unauthorized`: Missing or invalid credentials. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-configured`: The relay is not configured correctly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The `jobId` of the 202 answer. */
+                jobId: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled: the job as it now stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobView"];
+                };
+            };
+            /** @description `unauthorized`: Missing or invalid credentials. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `job-completed`: The job already completed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-configured`: The relay is not configured correctly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pauseSending: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PauseBody"];
+            };
+        };
+        responses: {
+            /** @description Sending is held. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hold: components["schemas"]["Hold"] | null;
+                    };
+                };
+            };
+            /** @description `invalid-request`: The request is not valid. `malformed-json`: The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthorized`: Missing or invalid credentials. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: These credentials may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-configured`: The relay is not configured correctly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resumeSending: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sending flows (`hold` is null). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hold: components["schemas"]["Hold"] | null;
+                    };
+                };
+            };
+            /** @description `unauthorized`: Missing or invalid credentials. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `forbidden`: These credentials may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-configured`: The relay is not configured correctly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveSourceEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A source's name, as declared in RELAY_SOURCES (e.g. `shopify`). */
+                name: components["parameters"]["SourceName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Verified but not queued (`ignored`, with the reason), or WooCommerce's ping. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceIgnored"] | components["schemas"]["SourcePing"];
+                };
+            };
+            /** @description Queued: one notification, stored durably. `Idempotent-Replayed: true` on a redelivery. */
+            202: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceQueued"];
+                };
+            };
+            /** @description `malformed-json`: The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid-signature`: The webhook signature is missing, stale or does not match. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `backlog-full`: The backlog is full; retry later. `callbacks-pending`: Too many of this caller's completion callbacks are undelivered; retry later. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unavailable`: The dispatcher is unavailable; retry later. `storage-full`: The outbox is at its size cap; retry later. `not-configured`: The relay is not configured correctly. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The relay's live figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description `unauthorized`: Missing or invalid credentials. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-configured`: The relay is not configured correctly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
 }

@@ -27,7 +27,8 @@ export interface OpenApiDocument {
 
 const DESCRIPTION = [
   "Relays notifications to AlipayHK's `alipay.intl.user.inform.delegateSendNotification`: it validates them, " +
-    "packs them into batches of at most 100, signs every request with the merchant's RSA key, sends no faster than " +
+    "packs them into requests of up to 100 assembled at each pacing slot from every caller's due work, signs every " +
+    "request with the merchant's RSA key, sends no faster than " +
     "the client's quota (ALIPAY_MAX_RPS), verifies AlipayHK's signed answers, retries what is safe to retry and " +
     "reports the outcome of every notification.",
   "Authenticate with `Authorization: Bearer <key>`: a caller's key (RELAY_API_KEYS) sees its own jobs, an operator's " +
