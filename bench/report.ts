@@ -111,6 +111,7 @@ export function rows(r: BenchResults): Row[] {
       target: "(info)",
       met: null,
     });
+    if (w.cores) out.push(coresRow(w.cores));
   }
   out.push(...storefrontRows(r));
   if (r.bundle) {

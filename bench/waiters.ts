@@ -8,6 +8,7 @@
  */
 import { readArrivals, type WindowFigures, windowFigures } from "./arrivals.ts";
 import { bodyOf, clockNow, withRun } from "./harness.ts";
+import { coresBetween, HAS_PROC, runCpu } from "./proc-cpu.ts";
 import { type LatencySummary, summarize } from "./stats.ts";
 
 /** Waiters figures. */
@@ -21,49 +22,60 @@ export interface WaitersResult extends WindowFigures {
   /** GET /v1/status latency, once a second. */
   status: LatencySummary;
   standInLoopDelayMs: { p99: number; max: number };
+  /** Cores each process used while the callers ran (where /proc is readable). */
+  cores: ReturnType<typeof coresBetween> | null;
 }
 
 /** Runs `callers` waiting callers and a status poller for `seconds` at `quota`. */
 export async function measureWaiters(quota: number, seconds: number, callers = 50) {
   // The callers share one key here: each may hold its wait (RELAY_MAX_WAITS_PER_CALLER is per caller).
   const vars = { RELAY_MAX_WAITS_PER_CALLER: String(callers) };
-  return withRun({ maxRps: quota, gatewayLimitRps: quota, gateway: { latencyMs: 200 }, vars }, async ({ run, client }) => {
-    const bodies = Array.from({ length: callers }, (_, i) => bodyOf(`w${i}`, 300));
-    const stopAt = clockNow() + seconds * 1000;
-    const waited: number[] = [];
-    const statusMs: number[] = [];
-    let finished = 0;
-    let open = 0;
-    const caller = async (body: string) => {
-      while (clockNow() < stopAt) {
-        const answer = await client.submit(body, { prefer: "wait=60" });
-        if (answer.status === 200) finished++;
-        else if (answer.status === 202) open++;
-        else throw new Error(`waiters: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
-        waited.push(answer.ms);
-      }
-    };
-    const poller = async () => {
-      while (clockNow() < stopAt) {
-        const started = performance.now();
-        await client.status();
-        statusMs.push(performance.now() - started);
-        await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (performance.now() - started))));
-      }
-    };
-    await Promise.all([...bodies.map(caller), poller()]);
-    const record = await readArrivals(run.gateway);
-    const first = record.all[0];
-    if (first === undefined) throw new Error("waiters: nothing reached the stand-in");
-    return {
-      quota,
-      callers,
-      ...windowFigures(record, first + 1000, stopAt + record.offsetMs, quota),
-      waited: summarize(waited),
-      finished,
-      open,
-      status: summarize(statusMs),
-      standInLoopDelayMs: record.loopDelayMs,
-    } satisfies WaitersResult;
-  });
+  return withRun(
+    { maxRps: quota, gatewayLimitRps: quota, gateway: { latencyMs: 200 }, vars },
+    async ({ run, client }) => {
+      const bodies = Array.from({ length: callers }, (_, i) => bodyOf(`w${i}`, 300));
+      const stopAt = clockNow() + seconds * 1000;
+      const waited: number[] = [];
+      const statusMs: number[] = [];
+      let finished = 0;
+      let open = 0;
+      const caller = async (body: string) => {
+        while (clockNow() < stopAt) {
+          const answer = await client.submit(body, { prefer: "wait=60" });
+          if (answer.status === 200) finished++;
+          else if (answer.status === 202) open++;
+          else throw new Error(`waiters: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+          waited.push(answer.ms);
+        }
+      };
+      const poller = async () => {
+        while (clockNow() < stopAt) {
+          const started = performance.now();
+          await client.status();
+          statusMs.push(performance.now() - started);
+          await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (performance.now() - started))));
+        }
+      };
+      const pid = run.relayPid();
+      const cpu0 = HAS_PROC && pid !== undefined ? runCpu(pid, run.gateway.pid) : null;
+      const wall0 = performance.now();
+      await Promise.all([...bodies.map(caller), poller()]);
+      const cores =
+        cpu0 && pid !== undefined ? coresBetween(cpu0, runCpu(pid, run.gateway.pid), performance.now() - wall0) : null;
+      const record = await readArrivals(run.gateway);
+      const first = record.all[0];
+      if (first === undefined) throw new Error("waiters: nothing reached the stand-in");
+      return {
+        quota,
+        callers,
+        ...windowFigures(record, first + 1000, stopAt + record.offsetMs, quota),
+        waited: summarize(waited),
+        finished,
+        open,
+        status: summarize(statusMs),
+        standInLoopDelayMs: record.loopDelayMs,
+        cores,
+      } satisfies WaitersResult;
+    },
+  );
 }
