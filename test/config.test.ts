@@ -347,6 +347,9 @@ describe("describeConfig", () => {
       RELAY_MAX_UNVERIFIED_BODY_BYTES: 1024 * 1024,
       RELAY_MAX_UNVERIFIED_BODIES: 4,
       RELAY_MAX_BACKLOG_BATCHES: 20_000,
+      RELAY_MAX_CALLBACKS_IN_FLIGHT: 4,
+      RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: 2,
+      RELAY_MAX_DEDUP_KEYS: 100_000,
       RELAY_MAX_IN_FLIGHT: 64,
       RELAY_PACE_GUARD_MS: 20,
       RELAY_SEND_TIMEOUT_MS: 10_000,
@@ -354,6 +357,10 @@ describe("describeConfig", () => {
       RELAY_RETRY_BASE_MS: 1000,
       RELAY_RETRY_MAX_MS: 60_000,
       RELAY_MAX_WAIT_SECONDS: 60,
+      RELAY_MAX_WAITS_PER_CALLER: 10,
+      RELAY_MAX_PENDING_CALLBACKS: 1000,
+      RELAY_MAX_SEND_AFTER_HOURS: 168,
+      RELAY_METRICS_KEYS: 0,
       RELAY_JOB_RETENTION_HOURS: 168,
       RELAY_BREAKER_PROBE_SECONDS: 30,
       RELAY_STORAGE_CAP_BYTES: 10_000_000_000,
@@ -404,11 +411,12 @@ describe("SETTINGS", () => {
     expect(fieldOf("ALIPAY_MAX_RPS")).toBe("maxRps");
   });
 
-  it("marks the private key, both key lists and the webhook and callback secrets as secret, and nothing else", () => {
+  it("marks the private key, the key lists and the webhook and callback secrets as secret, and nothing else", () => {
     expect(SETTING_NAMES.filter((name) => SETTINGS[name].secret)).toEqual([
       "ALIPAY_PRIVATE_KEY",
       "RELAY_API_KEYS",
       "RELAY_ADMIN_KEYS",
+      "RELAY_METRICS_KEYS",
       "RELAY_WEBHOOK_SECRET",
       "RELAY_CALLBACK_SECRET",
     ]);
@@ -432,6 +440,7 @@ describe("SETTINGS", () => {
       "RELAY_API_KEYS",
       "RELAY_CALLERS",
       "RELAY_ADMIN_KEYS",
+      "RELAY_METRICS_KEYS",
       "RELAY_WEBHOOK_SECRET",
       "RELAY_CALLBACK_SECRET",
       "RELAY_CALLBACK_HOSTS",

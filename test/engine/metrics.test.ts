@@ -88,6 +88,8 @@ describe("metrics agree with the status at the same moment", () => {
       "idempotency-mismatch": 1,
       "webhook-replayed": 0,
       "backlog-full": 0,
+      "storage-full": 0,
+      "callbacks-pending": 0,
       error: 0,
     });
     // Every request that left took 200 ms to be answered.
