@@ -1,4 +1,4 @@
-/** The machine a benchmark ran on, for the results file and the README. */
+/** The machine a benchmark ran on, for the results file and docs/benchmarks.md. */
 import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { PROJECT_ROOT } from "../dev/local-run.ts";

@@ -23,7 +23,7 @@ import { measureOverlap } from "./overlap.ts";
 import { measurePace } from "./pace.ts";
 import { measureStorage } from "./storage.ts";
 import { measureBundle } from "./bundle.ts";
-import { type BenchResults, formatSelfHosted, formatTable, README_BENCH_MARKERS, readmeBenchBlock, rows } from "./report.ts";
+import { type BenchResults, formatSelfHosted, formatTable, BENCH_DOC, BENCH_MARKERS, benchBlock, rows } from "./report.ts";
 import { measureNodeCost } from "./node-cost.ts";
 import { measureSelfHosted, type SelfHostedFigure } from "./selfhosted.ts";
 import { measureBehindBulk, measureSmallJobs, measureTwoCallers, STOREFRONT_RUNTIMES } from "./storefront.ts";
@@ -203,15 +203,15 @@ writeFileSync(
   `${JSON.stringify({ date: new Date().toISOString(), quick, machine, table, noise, results, selfhosted, durationSeconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`,
 );
 console.log(`results written to ${out}`);
-// The run saved as bench/results.json is the one the README shows.
+// The run saved as bench/results.json is the one docs/benchmarks.md shows.
 if (out === join(PROJECT_ROOT, "bench", "results.json")) {
-  const readmePath = join(PROJECT_ROOT, "README.md");
-  const readme = readFileSync(readmePath, "utf8");
-  const start = readme.indexOf(README_BENCH_MARKERS.start);
-  const end = readme.indexOf(README_BENCH_MARKERS.end);
+  const docPath = join(PROJECT_ROOT, BENCH_DOC);
+  const doc = readFileSync(docPath, "utf8");
+  const start = doc.indexOf(BENCH_MARKERS.start);
+  const end = doc.indexOf(BENCH_MARKERS.end);
   if (start >= 0 && end > start) {
-    const block = `${README_BENCH_MARKERS.start}\n${readmeBenchBlock({ table, selfhosted })}\n`;
-    writeFileSync(readmePath, readme.slice(0, start) + block + readme.slice(end));
-    console.log("README.md benchmark table written");
+    const block = `${BENCH_MARKERS.start}\n${benchBlock({ table, selfhosted })}\n`;
+    writeFileSync(docPath, doc.slice(0, start) + block + doc.slice(end));
+    console.log(`${BENCH_DOC} benchmark table written`);
   }
 }

@@ -268,11 +268,14 @@ export function formatSelfHosted(figures: readonly SelfHostedFigure[]): string {
   return lines.join("\n");
 }
 
-/** Where the README shows the latest full run (written by `npm run bench`, checked by test/node/readme.test.ts). */
-export const README_BENCH_MARKERS = { start: "<!-- bench:start -->", end: "<!-- bench:end -->" } as const;
+/** The page that shows the latest full run, from the package root. */
+export const BENCH_DOC = "docs/benchmarks.md";
 
-/** The README's copy of a saved full run: its table and the self-hosted one. */
-export function readmeBenchBlock(saved: { table: Row[]; selfhosted?: SelfHostedFigure[] | null }): string {
+/** Where docs/benchmarks.md shows the latest full run (written by `npm run bench`, checked by test/node/readme.test.ts). */
+export const BENCH_MARKERS = { start: "<!-- bench:start -->", end: "<!-- bench:end -->" } as const;
+
+/** docs/benchmarks.md's copy of a saved full run: its table and the self-hosted one. */
+export function benchBlock(saved: { table: Row[]; selfhosted?: SelfHostedFigure[] | null }): string {
   const parts = [formatTable(saved.table)];
   if (saved.selfhosted)
     parts.push(`Self-hosted beside workerd, 50/s, 200 ms answers:\n${formatSelfHosted(saved.selfhosted)}`);

@@ -1,5 +1,5 @@
 // `npm run serve:node` / `npm run serve:deno`: the relay on Node or Deno, configured by the process
-// environment (the Worker's setting names plus PORT, HOST, RELAY_DATA_DIR; see the README).
+// environment (the Worker's setting names plus PORT, HOST, RELAY_DATA_DIR; see docs/configuration.md).
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -7,7 +7,9 @@
 let write: (line: string) => void = (line) => console.log(line);
 
 /** Writes one event as a JSON line, stamped with the time. */
-export function logEvent(fields: { event: string } & Record<string, string | number | boolean | null | undefined>): void {
+export function logEvent(
+  fields: { event: string } & Record<string, string | number | boolean | null | undefined>,
+): void {
   write(JSON.stringify({ at: new Date().toISOString(), ...fields }));
 }
 

@@ -17,7 +17,17 @@ import { Dispatcher } from "../src/hosts/cloudflare/dispatcher";
 import { ProblemSchema } from "../src/http/openapi/schemas";
 import type { DispatcherStatus } from "../src/engine/api";
 import { TestGateway } from "./support/gateway";
-import { ADMIN_KEY, API_KEY, OTHER_API_KEY, dispatcherStub, freshRelay, notifications, relay, relayStatus, submit } from "./support/relay";
+import {
+  ADMIN_KEY,
+  API_KEY,
+  OTHER_API_KEY,
+  dispatcherStub,
+  freshRelay,
+  notifications,
+  relay,
+  relayStatus,
+  submit,
+} from "./support/relay";
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -28,13 +38,21 @@ beforeEach(freshRelay);
 describe("RELAY_MAX_SEND_AFTER_HOURS (168)", () => {
   it("a sendAfter further ahead is a 400 naming it, nothing queued; within it, accepted", async () => {
     await TestGateway.install();
-    const far = await relay("/v1/notifications", { method: "POST", json: { sendAfter: iso(Date.now() + 169 * HOUR), notifications: notifications(1) } });
+    const far = await relay("/v1/notifications", {
+      method: "POST",
+      json: { sendAfter: iso(Date.now() + 169 * HOUR), notifications: notifications(1) },
+    });
     expect(far.status).toBe(400);
     const problem = (await far.json()) as { code: string; errors: { field: string; problem: string }[] };
     expect(problem.code).toBe("invalid-request");
-    expect(problem.errors).toEqual([{ field: "sendAfter", problem: expect.stringContaining("RELAY_MAX_SEND_AFTER_HOURS") }]);
+    expect(problem.errors).toEqual([
+      { field: "sendAfter", problem: expect.stringContaining("RELAY_MAX_SEND_AFTER_HOURS") },
+    ]);
     expect((await relayStatus(ADMIN_KEY)).backlog.queued).toBe(0);
-    const near = await relay("/v1/notifications", { method: "POST", json: { sendAfter: iso(Date.now() + 167 * HOUR), notifications: notifications(1) } });
+    const near = await relay("/v1/notifications", {
+      method: "POST",
+      json: { sendAfter: iso(Date.now() + 167 * HOUR), notifications: notifications(1) },
+    });
     expect(near.status).toBe(202);
     expect((await relayStatus()).backlog).toMatchObject({ queued: 1, due: 0, delayed: 1 });
   });
@@ -54,9 +72,18 @@ describe("RELAY_MAX_WAITS_PER_CALLER (10)", () => {
         return r;
       });
     const waits = [
-      ...Array.from({ length: 5 }, (_, i) => hold(relay(`/v1/notifications/${jobId}`, { headers: { prefer: "wait=3" } }), i)),
       ...Array.from({ length: 5 }, (_, i) =>
-        hold(relay("/v1/notifications", { method: "POST", headers: { prefer: "wait=3" }, json: { notifications: notifications(1, `w${i}`) } }), 5 + i),
+        hold(relay(`/v1/notifications/${jobId}`, { headers: { prefer: "wait=3" } }), i),
+      ),
+      ...Array.from({ length: 5 }, (_, i) =>
+        hold(
+          relay("/v1/notifications", {
+            method: "POST",
+            headers: { prefer: "wait=3" },
+            json: { notifications: notifications(1, `w${i}`) },
+          }),
+          5 + i,
+        ),
       ),
     ];
     await expect.poll(() => taken.mock.calls.length, { timeout: 5_000 }).toBe(10);
@@ -66,7 +93,12 @@ describe("RELAY_MAX_WAITS_PER_CALLER (10)", () => {
     expect(await eleventh.json()).toMatchObject({ jobId, status: "queued" });
     expect(ended.filter(Boolean)).toHaveLength(0);
     // Another caller's wait is its own.
-    const other = await relay("/v1/notifications", { key: OTHER_API_KEY, method: "POST", headers: { prefer: "wait=1" }, json: { notifications: notifications(1, "o") } });
+    const other = await relay("/v1/notifications", {
+      key: OTHER_API_KEY,
+      method: "POST",
+      headers: { prefer: "wait=1" },
+      json: { notifications: notifications(1, "o") },
+    });
     expect(other.status).toBe(202);
     expect(other.headers.get("preference-applied")).toBe("wait=1");
     const answers = await Promise.all(waits);
@@ -87,8 +119,20 @@ describe("RELAY_STORAGE_CAP_BYTES on the Durable Object's SQLite", () => {
       // Its own engine over the object's storage, with a small cap; everything below is synchronous, so the
       // object's own engine runs nothing in between.
       const engine = new Engine(sql, { ...engineSettings(parsed.config), storageCapBytes: 1_000_000 }).open(Date.now());
-      const batch = () => packBatches(notifications(100, crypto.randomUUID()).map((n) => ({ ...n, templateValue: JSON.stringify(n.templateValue) })));
-      const request = (i: number) => ({ jobId: `job_storagecap${String(i).padStart(12, "0")}`, owner: "key:cap", bodyHash: String(i), merchantId: "m", batches: batch() });
+      const batch = () =>
+        packBatches(
+          notifications(100, crypto.randomUUID()).map((n) => ({
+            ...n,
+            templateValue: JSON.stringify(n.templateValue),
+          })),
+        );
+      const request = (i: number) => ({
+        jobId: `job_storagecap${String(i).padStart(12, "0")}`,
+        owner: "key:cap",
+        bodyHash: String(i),
+        merchantId: "m",
+        batches: batch(),
+      });
       const accepted: string[] = [];
       let i = 0;
       let result = engine.submit(request(i++), Date.now());
@@ -105,8 +149,28 @@ describe("RELAY_STORAGE_CAP_BYTES on the Durable Object's SQLite", () => {
       const now = Date.now();
       for (let t = now; engine.status(null, t).backlog.notifications > 0; t += 50) {
         for (const task of engine.tick(t).tasks) {
-          const resultInfo = { resultStatus: "S", resultCodeId: "00000000", resultCode: "SUCCESS", resultMsg: "success" };
-          engine.report({ requestId: task.requestId, reqMsgId: task.reqMsgId, outcome: { kind: "answered", resultClass: "success", resultInfo, reqMsgId: task.reqMsgId, reqTime: "", latencyMs: 1, verified: true } }, t);
+          const resultInfo = {
+            resultStatus: "S",
+            resultCodeId: "00000000",
+            resultCode: "SUCCESS",
+            resultMsg: "success",
+          };
+          engine.report(
+            {
+              requestId: task.requestId,
+              reqMsgId: task.reqMsgId,
+              outcome: {
+                kind: "answered",
+                resultClass: "success",
+                resultInfo,
+                reqMsgId: task.reqMsgId,
+                reqTime: "",
+                latencyMs: 1,
+                verified: true,
+              },
+            },
+            t,
+          );
         }
       }
       expect(accepted.every((jobId) => engine.job(null, jobId)?.status === "completed")).toBe(true);
@@ -120,7 +184,11 @@ describe("refusals that pass with time", () => {
   it.each([
     [{ kind: "storage-full", retryAfterSeconds: 12, bytes: 1_000_000, capBytes: 1_000_000 }, 503, "storage-full"],
     [{ kind: "callbacks-pending", retryAfterSeconds: 40, pending: 1000, limit: 1000 }, 429, "callbacks-pending"],
-    [{ kind: "backlog-full", retryAfterSeconds: 7, backlogRuns: 900, limit: 1000, callerRuns: 700, callerShare: 500 }, 429, "backlog-full"],
+    [
+      { kind: "backlog-full", retryAfterSeconds: 7, backlogRuns: 900, limit: 1000, callerRuns: 700, callerShare: 500 },
+      429,
+      "backlog-full",
+    ],
   ] as const)("%j is a documented problem with Retry-After", async (refusal, status, code) => {
     vi.spyOn(Dispatcher.prototype, "submit").mockResolvedValue(refusal);
     const res = await relay("/v1/notifications", { method: "POST", json: { notifications: notifications(1) } });

@@ -55,15 +55,31 @@ async function expectNothingQueued(gateway: TestGateway): Promise<void> {
 /** Stores `count` one-notification batches that wait (sending is paused), seeded in the object itself. */
 async function seedBacklog(count: number): Promise<void> {
   await runInDurableObject(dispatcherStub(), async (instance: Dispatcher) => {
-    const batches = notifications(count, "seed").map((n) => packBatches([{ ...n, templateValue: JSON.stringify(n.templateValue) }])[0]!);
+    const batches = notifications(count, "seed").map(
+      (n) => packBatches([{ ...n, templateValue: JSON.stringify(n.templateValue) }])[0]!,
+    );
     await instance.pause("a seeded backlog that waits");
     // One caller alone may fill three quarters of the backlog (the last quarter is kept for callers within
     // their share): a second caller seeds the rest.
     const open = 15_000;
     const seeded = [
-      await instance.submit({ jobId: "job_seededbacklogseededbac", owner: "key:seed", bodyHash: "-", merchantId: "m", batches: batches.slice(0, open) }),
+      await instance.submit({
+        jobId: "job_seededbacklogseededbac",
+        owner: "key:seed",
+        bodyHash: "-",
+        merchantId: "m",
+        batches: batches.slice(0, open),
+      }),
       ...(count > open
-        ? [await instance.submit({ jobId: "job_seededbacklogseededbad", owner: "key:seed-b", bodyHash: "-", merchantId: "m", batches: batches.slice(open) })]
+        ? [
+            await instance.submit({
+              jobId: "job_seededbacklogseededbad",
+              owner: "key:seed-b",
+              bodyHash: "-",
+              merchantId: "m",
+              batches: batches.slice(open),
+            }),
+          ]
         : []),
     ];
     expect(seeded.map((r) => r.kind)).toEqual(seeded.map(() => "created"));

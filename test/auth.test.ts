@@ -8,7 +8,19 @@ import type { DispatcherStatus } from "../src/engine/api";
 import { app } from "../src/http/app";
 import { parseWebhookSecret, signWebhook } from "../src/security/webhook";
 import { TestGateway } from "./support/gateway";
-import { ADMIN_KEY, API_KEY, expectOutboxEmpty, freshRelay, notifications, OTHER_API_KEY, relay, relayStatus, setting, submit, waitForJob } from "./support/relay";
+import {
+  ADMIN_KEY,
+  API_KEY,
+  expectOutboxEmpty,
+  freshRelay,
+  notifications,
+  OTHER_API_KEY,
+  relay,
+  relayStatus,
+  setting,
+  submit,
+  waitForJob,
+} from "./support/relay";
 
 const secret = (): Uint8Array => {
   const bytes = parseWebhookSecret(setting("RELAY_WEBHOOK_SECRET"));
@@ -200,7 +212,14 @@ describe("Standard Webhooks signatures", () => {
       expect(res.headers.get("preference-applied")).toBeNull();
     }
     const accepted = (await replay.json()) as Record<string, unknown>;
-    expect(Object.keys(accepted).sort()).toEqual(["batches", "estimatedCompletionAt", "estimatedSeconds", "jobId", "status", "total"]);
+    expect(Object.keys(accepted).sort()).toEqual([
+      "batches",
+      "estimatedCompletionAt",
+      "estimatedSeconds",
+      "jobId",
+      "status",
+      "total",
+    ]);
     expect(accepted.batches).toBe(1);
   });
 

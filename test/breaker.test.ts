@@ -18,7 +18,9 @@ describe("a key AlipayHK does not know", () => {
     const job = await submit(2000); // 20 batches
     await until(async () => (await relayStatus()).hold?.kind === "setup", 5_000, "the breaker to open");
     expect(await (await relay("/healthz", { key: null })).json()).toEqual({ status: "degraded" });
-    const details = (await (await relay("/healthz", { key: ADMIN_KEY })).json()) as { degraded: { reason: string; detail: string }[] };
+    const details = (await (await relay("/healthz", { key: ADMIN_KEY })).json()) as {
+      degraded: { reason: string; detail: string }[];
+    };
     expect(details.degraded[0]).toMatchObject({ reason: "breaker-open" });
     expect(details.degraded[0]?.detail).toContain("INVALID_SIGNATURE");
     const held = await getJob(job.jobId);

@@ -8,7 +8,17 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseWebhookSecret, signWebhook } from "../src/security/webhook";
 import { TestGateway } from "./support/gateway";
-import { API_KEY, OTHER_API_KEY, freshRelay, getJob, notifications, relay, setting, submit, waitForJob } from "./support/relay";
+import {
+  API_KEY,
+  OTHER_API_KEY,
+  freshRelay,
+  getJob,
+  notifications,
+  relay,
+  setting,
+  submit,
+  waitForJob,
+} from "./support/relay";
 import { until } from "./support/until";
 
 beforeEach(freshRelay);
@@ -22,9 +32,18 @@ async function jobWithCallback(host: string, as: { key: string } | "webhook"): P
     const timestamp = Math.floor(Date.now() / 1000);
     const secret = parseWebhookSecret(setting("RELAY_WEBHOOK_SECRET"));
     if (!secret) throw new Error("test webhook secret did not parse");
-    Object.assign(headers, { "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signWebhook({ id, timestamp, body, secret }) });
+    Object.assign(headers, {
+      "webhook-id": id,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": signWebhook({ id, timestamp, body, secret }),
+    });
   }
-  const res = await relay("/v1/notifications", { method: "POST", body, headers, key: as === "webhook" ? null : as.key });
+  const res = await relay("/v1/notifications", {
+    method: "POST",
+    body,
+    headers,
+    key: as === "webhook" ? null : as.key,
+  });
   expect(res.status).toBe(202);
   return ((await res.json()) as { jobId: string }).jobId;
 }
@@ -77,7 +96,11 @@ describe("callback tries on the wire", () => {
     };
     for (let i = 0; i < 6; i++) await jobWithCallback("slow.shop.example", { key: API_KEY });
     const other = await jobWithCallback("quick.shop.example", { key: OTHER_API_KEY });
-    await until(async () => (await getJob(other, OTHER_API_KEY)).callback?.status === "delivered", 8_000, "the other caller's callback delivered");
+    await until(
+      async () => (await getJob(other, OTHER_API_KEY)).callback?.status === "delivered",
+      8_000,
+      "the other caller's callback delivered",
+    );
     expect(delivered).toEqual(["quick.shop.example"]);
     // The slow receiver's caller has had its 2 tries out the whole time, no more.
     expect(slow).toBe(2);

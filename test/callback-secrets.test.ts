@@ -6,7 +6,16 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { signWebhook } from "../src/security/webhook";
 import { TestGateway } from "./support/gateway";
-import { ADMIN_KEY, API_KEY, freshRelay, notifications, OTHER_API_KEY, relay, setting, waitForJob } from "./support/relay";
+import {
+  ADMIN_KEY,
+  API_KEY,
+  freshRelay,
+  notifications,
+  OTHER_API_KEY,
+  relay,
+  setting,
+  waitForJob,
+} from "./support/relay";
 import { until } from "./support/until";
 
 beforeEach(freshRelay);
@@ -60,7 +69,9 @@ describe("GET /v1/callback-secrets", () => {
     expect(admin).toEqual(own);
     const bad = await secretsOf(ADMIN_KEY, "key:not-hex");
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { code: string; errors: { field: string }[] }).errors).toEqual([expect.objectContaining({ field: "owner" })]);
+    expect(((await bad.json()) as { code: string; errors: { field: string }[] }).errors).toEqual([
+      expect.objectContaining({ field: "owner" }),
+    ]);
     expect((await relay("/v1/callback-secrets", { key: null })).status).toBe(401);
   });
 
@@ -69,7 +80,12 @@ describe("GET /v1/callback-secrets", () => {
     const calls: { id: string; timestamp: string; signature: string; body: string }[] = [];
     gateway.elsewhere = async (request) => {
       const h = request.headers;
-      calls.push({ id: h.get("webhook-id") ?? "", timestamp: h.get("webhook-timestamp") ?? "", signature: h.get("webhook-signature") ?? "", body: await request.text() });
+      calls.push({
+        id: h.get("webhook-id") ?? "",
+        timestamp: h.get("webhook-timestamp") ?? "",
+        signature: h.get("webhook-signature") ?? "",
+        body: await request.text(),
+      });
       return new Response(null, { status: 204 });
     };
     const body = JSON.stringify({ callbackUrl: "https://shop.example/hook-done", notifications: notifications(2) });
@@ -80,7 +96,12 @@ describe("GET /v1/callback-secrets", () => {
       method: "POST",
       key: null,
       body,
-      headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signWebhook({ id, timestamp, body, secret }) },
+      headers: {
+        "content-type": "application/json",
+        "webhook-id": id,
+        "webhook-timestamp": String(timestamp),
+        "webhook-signature": signWebhook({ id, timestamp, body, secret }),
+      },
     });
     expect(res.status).toBe(202);
     const { jobId } = (await res.json()) as { jobId: string };
@@ -92,7 +113,10 @@ describe("GET /v1/callback-secrets", () => {
       const mac = await hmac(fromBase64(whsec.slice("whsec_".length)), `${call.id}.${call.timestamp}.${call.body}`);
       return call.signature.split(" ").includes(`v1,${base64(mac)}`);
     };
-    const webhook = (await (await secretsOf(ADMIN_KEY, "caller:webhook")).json()) as { owner: string; secrets: string[] };
+    const webhook = (await (await secretsOf(ADMIN_KEY, "caller:webhook")).json()) as {
+      owner: string;
+      secrets: string[];
+    };
     expect(webhook.owner).toBe("caller:webhook");
     expect(await verifies(webhook.secrets[0]!)).toBe(true);
     const caller = (await (await secretsOf(API_KEY)).json()) as { secrets: string[] };

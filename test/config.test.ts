@@ -181,12 +181,17 @@ describe("several webhook and callback secrets", () => {
       [shared, `${shared},${whsec(secretOf(3))}`, "secret 1 of 2"],
     ] as const) {
       const errors = errorsOf({ ...VALID, RELAY_WEBHOOK_SECRET: webhook, RELAY_CALLBACK_SECRET: callback });
-      expect(errors).toEqual([{ setting: "RELAY_CALLBACK_SECRET", problem: expect.stringContaining("RELAY_WEBHOOK_SECRET") }]);
+      expect(errors).toEqual([
+        { setting: "RELAY_CALLBACK_SECRET", problem: expect.stringContaining("RELAY_WEBHOOK_SECRET") },
+      ]);
       expect(errors[0]!.problem).toContain(which);
       expect(JSON.stringify(errors)).not.toContain(shared.slice(6));
     }
     // Different secrets are fine.
-    expect(parsed({ ...VALID, RELAY_WEBHOOK_SECRET: whsec(secretOf(1)), RELAY_CALLBACK_SECRET: whsec(secretOf(2)) }).callbackSecret).toHaveLength(1);
+    expect(
+      parsed({ ...VALID, RELAY_WEBHOOK_SECRET: whsec(secretOf(1)), RELAY_CALLBACK_SECRET: whsec(secretOf(2)) })
+        .callbackSecret,
+    ).toHaveLength(1);
   });
 });
 
@@ -365,6 +370,13 @@ describe("describeConfig", () => {
       RELAY_BREAKER_PROBE_SECONDS: 30,
       RELAY_STORAGE_CAP_BYTES: 10_000_000_000,
       RELAY_UTC_OFFSET_MINUTES: 480,
+      RELAY_METRICS_KEYS: 0,
+      RELAY_MAX_SEND_AFTER_HOURS: 168,
+      RELAY_MAX_DEDUP_KEYS: 100_000,
+      RELAY_MAX_WAITS_PER_CALLER: 10,
+      RELAY_MAX_CALLBACKS_IN_FLIGHT: 4,
+      RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: 2,
+      RELAY_MAX_PENDING_CALLBACKS: 1000,
     });
     expect(describeConfig(parsed(VALID))).toMatchObject({
       ALIPAY_MERCHANT_ID: null,
@@ -445,6 +457,7 @@ describe("SETTINGS", () => {
       "RELAY_CALLBACK_SECRET",
       "RELAY_CALLBACK_HOSTS",
       "RELAY_SOURCES",
+      "RELAY_METRICS_KEYS",
     ];
     for (const name of SETTING_NAMES) {
       const setting = SETTINGS[name];

@@ -27,7 +27,10 @@ describe("sendAfter and expiresAt", () => {
   it("sendAfter: nothing arrives before it, and the ETA counts from it", async () => {
     const gateway = await TestGateway.install();
     const sendAfter = Date.now() + 1_500;
-    const { jobId, estimatedSeconds } = await accepted({ sendAfter: iso(sendAfter), notifications: notifications(120) });
+    const { jobId, estimatedSeconds } = await accepted({
+      sendAfter: iso(sendAfter),
+      notifications: notifications(120),
+    });
     expect(estimatedSeconds).toBeGreaterThanOrEqual(1);
     const job = await waitForJob(jobId, 10_000);
     expect(job).toMatchObject({ status: "completed", succeeded: 120, sendAfter: iso(sendAfter) });
@@ -53,9 +56,20 @@ describe("dedupKey and onUnknown", () => {
   it("a dedupKey accepted in an earlier request is not sent again: deduplicated", async () => {
     const gateway = await TestGateway.install();
     const [a, b, c] = notifications(3, "dedup");
-    const first = await accepted({ notifications: [{ ...a, dedupKey: "order-1" }, { ...b, dedupKey: "order-2" }] });
+    const first = await accepted({
+      notifications: [
+        { ...a, dedupKey: "order-1" },
+        { ...b, dedupKey: "order-2" },
+      ],
+    });
     await waitForJob(first.jobId);
-    const second = await accepted({ notifications: [{ ...a, dedupKey: "order-1" }, { ...c, dedupKey: "order-3" }, { ...c, dedupKey: "order-3" }] });
+    const second = await accepted({
+      notifications: [
+        { ...a, dedupKey: "order-1" },
+        { ...c, dedupKey: "order-3" },
+        { ...c, dedupKey: "order-3" },
+      ],
+    });
     const job = await waitForJob(second.jobId);
     expect(job).toMatchObject({ status: "completed", total: 3, succeeded: 1, deduplicated: 2, failures: [] });
     expect(gateway.received.map((r) => r.openIds)).toEqual([[a?.openId, b?.openId], [c?.openId]]);
@@ -94,10 +108,22 @@ describe("the submit fields are checked with the rest of the body", () => {
         "https://[::ffff:a9fe:a9fe]/",
         "https://0.0.0.0:8787/",
         "https://localhost/",
-      ].map((callbackUrl): [unknown, { field: string }[]] => [{ callbackUrl, notifications: [good] }, [{ field: "callbackUrl" }]]),
+      ].map((callbackUrl): [unknown, { field: string }[]] => [
+        { callbackUrl, notifications: [good] },
+        [{ field: "callbackUrl" }],
+      ]),
       [
-        { notifications: [{ ...good, dedupKey: "" }, { ...good, templateCode: "", dedupKey: "x".repeat(129) }] },
-        [{ index: 0, field: "dedupKey" }, { index: 1, field: "templateCode" }, { index: 1, field: "dedupKey" }],
+        {
+          notifications: [
+            { ...good, dedupKey: "" },
+            { ...good, templateCode: "", dedupKey: "x".repeat(129) },
+          ],
+        },
+        [
+          { index: 0, field: "dedupKey" },
+          { index: 1, field: "templateCode" },
+          { index: 1, field: "dedupKey" },
+        ],
       ],
     ];
     for (const [body, expected] of cases) {
@@ -105,7 +131,9 @@ describe("the submit fields are checked with the rest of the body", () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       const problem = (await res.json()) as { code: string; errors: { index?: number; field: string }[] };
       expect(problem.code).toBe("invalid-request");
-      expect(problem.errors.map((e) => ({ ...(e.index !== undefined ? { index: e.index } : {}), field: e.field }))).toEqual(expected);
+      expect(
+        problem.errors.map((e) => ({ ...(e.index !== undefined ? { index: e.index } : {}), field: e.field })),
+      ).toEqual(expected);
     }
     expect((await relayStatus()).recentJobs).toEqual([]);
     expect(gateway.received).toEqual([]);
@@ -118,10 +146,18 @@ describe("the completion callback", () => {
     const calls: { id: string; timestamp: string; signature: string; body: string }[] = [];
     gateway.elsewhere = async (request) => {
       const h = request.headers;
-      calls.push({ id: h.get("webhook-id") ?? "", timestamp: h.get("webhook-timestamp") ?? "", signature: h.get("webhook-signature") ?? "", body: await request.text() });
+      calls.push({
+        id: h.get("webhook-id") ?? "",
+        timestamp: h.get("webhook-timestamp") ?? "",
+        signature: h.get("webhook-signature") ?? "",
+        body: await request.text(),
+      });
       return new Response(null, { status: calls.length <= 2 ? 500 : 204 });
     };
-    const { jobId } = await accepted({ callbackUrl: "https://shop.example/relay-done", notifications: notifications(3) });
+    const { jobId } = await accepted({
+      callbackUrl: "https://shop.example/relay-done",
+      notifications: notifications(3),
+    });
     await waitForJob(jobId);
     // The real backoff (2.5..5 s, then 5..10 s; its curve is proved on the fake clock) runs its course.
     await until(() => calls.length === 3, 25_000, "three tries");
@@ -154,21 +190,33 @@ describe("a failed callback try", () => {
     };
     const jobs: Record<string, string> = {};
     for (const host of ["gone", "down", "closed"]) {
-      jobs[host] = (await accepted({ callbackUrl: `https://${host}.shop.example/done`, notifications: notifications(1) })).jobId;
+      jobs[host] = (
+        await accepted({ callbackUrl: `https://${host}.shop.example/done`, notifications: notifications(1) })
+      ).jobId;
     }
     for (const jobId of Object.values(jobs)) await waitForJob(jobId);
-    const recorded = async () => (await Promise.all(Object.values(jobs).map((jobId) => getJob(jobId)))).every((job) => (job.callback?.attempts ?? 0) >= 1);
+    const recorded = async () =>
+      (await Promise.all(Object.values(jobs).map((jobId) => getJob(jobId)))).every(
+        (job) => (job.callback?.attempts ?? 0) >= 1,
+      );
     await until(recorded, 10_000, "a first try to each receiver, recorded");
-    const lastErrors = await Promise.all(Object.values(jobs).map(async (jobId) => (await getJob(jobId)).callback?.lastError));
+    const lastErrors = await Promise.all(
+      Object.values(jobs).map(async (jobId) => (await getJob(jobId)).callback?.lastError),
+    );
     expect(lastErrors).toEqual(["http-4xx", "http-5xx", "network"]);
   }, 20_000);
 });
 
 /** Standard Webhooks v1 checked with WebCrypto alone: HMAC-SHA256 of `id.timestamp.body` under the secret's bytes. */
-async function independentlyVerified(call: { id: string; timestamp: string; signature: string; body: string }, secret: string): Promise<boolean> {
+async function independentlyVerified(
+  call: { id: string; timestamp: string; signature: string; body: string },
+  secret: string,
+): Promise<boolean> {
   const keyBytes = Uint8Array.from(atob(secret.slice("whsec_".length)), (ch) => ch.charCodeAt(0));
   const key = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${call.id}.${call.timestamp}.${call.body}`)));
+  const mac = new Uint8Array(
+    await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${call.id}.${call.timestamp}.${call.body}`)),
+  );
   const expected = `v1,${btoa(String.fromCharCode(...mac))}`;
   return call.signature.split(" ").includes(expected);
 }

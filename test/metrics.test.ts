@@ -84,7 +84,9 @@ describe("what /metrics says agrees with /v1/status", () => {
     expect(m.value("relay_pace_live_requests_per_second")).toBe(status.pace.liveRps);
     expect(m.value("relay_backlog_notifications", { state: "queued" })).toBe(status.backlog.queued);
     expect(status.backlog.queued).toBe(120);
-    expect(m.value("relay_backlog_notifications", { state: "in_flight" })).toBe(status.backlog.notifications - status.backlog.queued);
+    expect(m.value("relay_backlog_notifications", { state: "in_flight" })).toBe(
+      status.backlog.notifications - status.backlog.queued,
+    );
     expect(m.value("relay_in_flight_requests")).toBe(status.inFlight);
     expect(m.value("relay_sending_held", { reason: "paused" })).toBe(1);
     expect(m.value("relay_outbox_bytes")).toBe(status.storage.bytes);

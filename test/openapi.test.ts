@@ -100,7 +100,16 @@ describe("the document is the app's routes", () => {
     const schemas = (doc.components as { schemas: Record<string, unknown> }).schemas;
     for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g))
       expect(schemas, name).toHaveProperty(name!);
-    for (const name of ["JobView", "SubmitAccepted", "Status", "Health", "Problem", "RequestError", "SubmitBody", "CallbackSecrets"]) {
+    for (const name of [
+      "JobView",
+      "SubmitAccepted",
+      "Status",
+      "Health",
+      "Problem",
+      "RequestError",
+      "SubmitBody",
+      "CallbackSecrets",
+    ]) {
       expect(Object.keys(schemas)).toContain(name);
     }
     // A component is its definition, never a reference to itself (generators refuse such a document).
@@ -112,9 +121,10 @@ describe("the document is the app's routes", () => {
 
   it("documents a bearer key or a webhook signature on the submit, a bearer key on reads, none on public routes", () => {
     const security = (method: string, path: string) =>
-      ((doc.paths?.[path] as Record<string, { security?: Record<string, unknown>[] }> | undefined)?.[method]?.security ?? []).map(
-        (s) => Object.keys(s).sort(),
-      );
+      (
+        (doc.paths?.[path] as Record<string, { security?: Record<string, unknown>[] }> | undefined)?.[method]
+          ?.security ?? []
+      ).map((s) => Object.keys(s).sort());
     expect(security("post", "/v1/notifications")).toEqual([
       ["bearerAuth"],
       ["webhookId", "webhookSignature", "webhookTimestamp"],

@@ -8,13 +8,27 @@ import { app } from "../src/http/app";
 import { openApiDocument } from "../src/http/openapi/document";
 import { JobViewSchema } from "../src/http/openapi/schemas";
 import { TestGateway } from "./support/gateway";
-import { ADMIN_KEY, API_KEY, OTHER_API_KEY, dispatcherStub, expectOutboxEmpty, freshRelay, getJob, relay, relayStatus, submit, waitForJob } from "./support/relay";
+import {
+  ADMIN_KEY,
+  API_KEY,
+  OTHER_API_KEY,
+  dispatcherStub,
+  expectOutboxEmpty,
+  freshRelay,
+  getJob,
+  relay,
+  relayStatus,
+  submit,
+  waitForJob,
+} from "./support/relay";
 import { until } from "./support/until";
 
 beforeEach(freshRelay);
 
-const cancel = (jobId: string, key?: string) => relay(`/v1/notifications/${jobId}`, { method: "DELETE", ...(key ? { key } : {}) });
-const pause = (key: string, json?: unknown) => relay("/v1/pause", { method: "POST", key, ...(json !== undefined ? { json } : {}) });
+const cancel = (jobId: string, key?: string) =>
+  relay(`/v1/notifications/${jobId}`, { method: "DELETE", ...(key ? { key } : {}) });
+const pause = (key: string, json?: unknown) =>
+  relay("/v1/pause", { method: "POST", key, ...(json !== undefined ? { json } : {}) });
 const resume = (key: string) => relay("/v1/resume", { method: "POST", key });
 
 describe("DELETE /v1/notifications/{jobId}", () => {
@@ -25,8 +39,26 @@ describe("DELETE /v1/notifications/{jobId}", () => {
     const res = await cancel(jobId);
     expect(res.status).toBe(200);
     const job = JobViewSchema.parse(await res.json());
-    expect(job).toMatchObject({ jobId, status: "completed", total: 250, cancelled: 250, succeeded: 0, pending: 0, failures: [] });
-    expect(job.batches).toEqual([{ size: 250, status: "cancelled", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null }]);
+    expect(job).toMatchObject({
+      jobId,
+      status: "completed",
+      total: 250,
+      cancelled: 250,
+      succeeded: 0,
+      pending: 0,
+      failures: [],
+    });
+    expect(job.batches).toEqual([
+      {
+        size: 250,
+        status: "cancelled",
+        attempts: 0,
+        reqMsgId: null,
+        resultStatus: null,
+        resultCode: null,
+        resultMsg: null,
+      },
+    ]);
     // Resumed, the relay has nothing to send: a cancelled notification left queued would show in the backlog.
     await resume(ADMIN_KEY);
     await expectOutboxEmpty();
@@ -99,9 +131,16 @@ describe("POST /v1/pause and /v1/resume", () => {
     expect(await getJob(jobId)).toMatchObject({ status: "queued", pending: 150 }); // "queued" until a batch is attempted
     expect(gateway.received).toEqual([]);
     // A caller sees the hold and its reason, not who paused (an operator's owner id).
-    expect((await relayStatus()).hold).toMatchObject({ kind: "paused", reason: "wrong template in the 09:00 job", by: null });
+    expect((await relayStatus()).hold).toMatchObject({
+      kind: "paused",
+      reason: "wrong template in the 09:00 job",
+      by: null,
+    });
     expect((await relayStatus(ADMIN_KEY)).hold).toMatchObject({ kind: "paused", by: hold.by });
-    const health = (await (await relay("/healthz", { key: ADMIN_KEY })).json()) as { status: string; degraded: { reason: string; detail: string }[] };
+    const health = (await (await relay("/healthz", { key: ADMIN_KEY })).json()) as {
+      status: string;
+      degraded: { reason: string; detail: string }[];
+    };
     expect(health.status).toBe("degraded");
     expect(health.degraded[0]).toMatchObject({ reason: "paused" });
     expect(health.degraded[0]?.detail).toContain("wrong template in the 09:00 job");
@@ -130,14 +169,26 @@ describe("the OpenAPI document", () => {
   it("documents the controls and the submit fields where they are registered", () => {
     const doc = JSON.parse(JSON.stringify(openApiDocument(app))) as {
       paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
-      components: { schemas: Record<string, { properties?: Record<string, { items?: { properties?: Record<string, unknown> } }> }> };
+      components: {
+        schemas: Record<string, { properties?: Record<string, { items?: { properties?: Record<string, unknown> } }> }>;
+      };
     };
-    expect(Object.keys(doc.paths["/v1/notifications/{jobId}"] ?? {})).toEqual(expect.arrayContaining(["get", "delete"]));
-    expect(Object.keys(doc.paths["/v1/notifications/{jobId}"]?.delete?.responses ?? {})).toEqual(expect.arrayContaining(["200", "404", "409"]));
-    expect(Object.keys(doc.paths["/v1/pause"]?.post?.responses ?? {})).toEqual(expect.arrayContaining(["200", "401", "403"]));
-    expect(Object.keys(doc.paths["/v1/resume"]?.post?.responses ?? {})).toEqual(expect.arrayContaining(["200", "401", "403"]));
+    expect(Object.keys(doc.paths["/v1/notifications/{jobId}"] ?? {})).toEqual(
+      expect.arrayContaining(["get", "delete"]),
+    );
+    expect(Object.keys(doc.paths["/v1/notifications/{jobId}"]?.delete?.responses ?? {})).toEqual(
+      expect.arrayContaining(["200", "404", "409"]),
+    );
+    expect(Object.keys(doc.paths["/v1/pause"]?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(["200", "401", "403"]),
+    );
+    expect(Object.keys(doc.paths["/v1/resume"]?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(["200", "401", "403"]),
+    );
     const body = doc.components.schemas.SubmitBody?.properties ?? {};
-    expect(Object.keys(body)).toEqual(expect.arrayContaining(["sendAfter", "expiresAt", "onUnknown", "callbackUrl", "notifications"]));
+    expect(Object.keys(body)).toEqual(
+      expect.arrayContaining(["sendAfter", "expiresAt", "onUnknown", "callbackUrl", "notifications"]),
+    );
     expect(Object.keys(body.notifications?.items?.properties ?? {})).toContain("dedupKey");
   });
 });

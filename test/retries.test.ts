@@ -114,17 +114,23 @@ describe("final: an F code other than the traffic limit is not retried", () => {
 
   it("a job with final, retried and clean requests: succeeded + failed = total, failures name each openId", async () => {
     const gateway = await TestGateway.install();
-    gateway.faultsByFirstOpenId = { "user-000000": ["param-illegal"], "user-000100": ["unknown"], "user-000200": ["http-502"] };
+    gateway.faultsByFirstOpenId = {
+      "user-000000": ["param-illegal"],
+      "user-000100": ["unknown"],
+      "user-000200": ["http-502"],
+    };
     const job = await followJob((await submit(250)).jobId, 10_000);
     const first = gateway.received.filter((r) => r.answer !== "SUCCESS").map((r) => r.openIds[0]);
     expect(first.sort()).toEqual(["user-000000", "user-000100", "user-000200"]);
     expect(job).toMatchObject({ status: "completed", total: 250, succeeded: 150, failed: 100 });
     // By the request they last rode on: the 100 refused for good, and the 100 and the 50 resent.
-    expect(job.batches.map((b) => [b.status, b.attempts, b.size]).sort()).toEqual([
-      ["failed", 1, 100],
-      ["succeeded", 2, 100],
-      ["succeeded", 2, 50],
-    ].sort());
+    expect(job.batches.map((b) => [b.status, b.attempts, b.size]).sort()).toEqual(
+      [
+        ["failed", 1, 100],
+        ["succeeded", 2, 100],
+        ["succeeded", 2, 50],
+      ].sort(),
+    );
     expect(job.failures.map((f) => f.openId)).toEqual(
       Array.from({ length: 100 }, (_, i) => `user-${String(i).padStart(6, "0")}`),
     );

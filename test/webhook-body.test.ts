@@ -62,7 +62,10 @@ function pulledBody(total: number, options: { hold?: boolean } = {}) {
 }
 
 async function post(body: BodyInit, headers: Record<string, string>): Promise<Response> {
-  return await worker.fetch(new Request("https://relay.test/v1/notifications", { method: "POST", body, headers }), env as unknown as Env);
+  return await worker.fetch(
+    new Request("https://relay.test/v1/notifications", { method: "POST", body, headers }),
+    env as unknown as Env,
+  );
 }
 
 async function code(res: Response): Promise<string> {
@@ -115,14 +118,18 @@ describe("an unverified webhook body", () => {
     const held = Array.from({ length: 4 }, () => pulledBody(MIB, { hold: true }));
     const answers = held.map((body) => post(body.stream, forgedHeaders()));
     // Each is inside the reader once its first chunk has been pulled.
-    for (let i = 0; i < 200 && !held.every((body) => body.pulled() > 0); i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 200 && !held.every((body) => body.pulled() > 0); i++)
+      await new Promise((r) => setTimeout(r, 5));
     expect(held.map((body) => body.pulled() > 0)).toEqual([true, true, true, true]);
 
     const busy = await post("{}", forgedHeaders());
     expect(busy.status).toBe(429);
     expect(busy.headers.get("retry-after")).toBe("1");
     expect(await code(busy)).toBe("webhooks-busy");
-    const bearer = await post(JSON.stringify({ notifications: notifications(1) }), { "content-type": "application/json", authorization: `Bearer ${API_KEY}` });
+    const bearer = await post(JSON.stringify({ notifications: notifications(1) }), {
+      "content-type": "application/json",
+      authorization: `Bearer ${API_KEY}`,
+    });
     expect(bearer.status).toBe(202);
 
     for (const body of held) body.release();

@@ -10,7 +10,7 @@
  *   GET|POST /_control      reads or changes settings (JSON, omitted keys keep their value)
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import type { GatewaySettings } from "./server.ts";
+import type { GatewaySettings } from "./settings.ts";
 import type { GatewayCounts, StatsRecorder } from "./stats.ts";
 
 /** What the control endpoints act on. */
@@ -54,7 +54,11 @@ export interface ControlAnswer {
 }
 
 /** A control endpoint handler; `readBody` gives the request body text (undefined when too large). */
-export type ControlHandler = (method: string, url: URL, readBody: () => Promise<string | undefined>) => Promise<ControlAnswer>;
+export type ControlHandler = (
+  method: string,
+  url: URL,
+  readBody: () => Promise<string | undefined>,
+) => Promise<ControlAnswer>;
 
 /** True for an address on the loopback interface (IPv4 127/8, IPv6 ::1, or IPv4-mapped). */
 export function isLoopback(address: string | undefined): boolean {
@@ -103,7 +107,10 @@ export function createControl(target: ControlTarget): { handle: ControlHandler; 
       default:
         return {
           status: 404,
-          value: { error: "unknown control endpoint (GET /_stats, /_counts, /_arrivals, /_deliveries; POST /_reset; GET|POST /_control)" },
+          value: {
+            error:
+              "unknown control endpoint (GET /_stats, /_counts, /_arrivals, /_deliveries; POST /_reset; GET|POST /_control)",
+          },
         };
     }
   };

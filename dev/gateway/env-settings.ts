@@ -27,12 +27,14 @@ export function gatewaySettingsFromEnv(env: Env): Partial<GatewaySettings> {
   }
   const encode = env.GATEWAY_URL_ENCODE_SIGNATURE;
   if (encode !== undefined && encode !== "") {
-    if (!["true", "false", "1", "0"].includes(encode)) throw new Error("GATEWAY_URL_ENCODE_SIGNATURE: must be true or false");
+    if (!["true", "false", "1", "0"].includes(encode))
+      throw new Error("GATEWAY_URL_ENCODE_SIGNATURE: must be true or false");
     settings.urlEncodeSignature = encode === "true" || encode === "1";
   }
   const exceedStatus = env.GATEWAY_EXCEED_STATUS;
   if (exceedStatus !== undefined && exceedStatus !== "") {
-    if (exceedStatus !== "F" && exceedStatus !== "U") throw new Error(`GATEWAY_EXCEED_STATUS: must be F or U, not "${exceedStatus}"`);
+    if (exceedStatus !== "F" && exceedStatus !== "U")
+      throw new Error(`GATEWAY_EXCEED_STATUS: must be F or U, not "${exceedStatus}"`);
     settings.exceedStatus = exceedStatus;
   }
   const algorithm = readSignAlgorithm(env, "GATEWAY_SIGN_ALGORITHM") ?? readSignAlgorithm(env, "ALIPAY_SIGN_ALGORITHM");
@@ -44,20 +46,30 @@ export function gatewaySettingsFromEnv(env: Env): Partial<GatewaySettings> {
 export function readSignAlgorithm(env: Env, name: string): SignAlgorithm | undefined {
   const value = env[name];
   if (value === undefined || value === "") return undefined;
-  if (value !== "RSA" && value !== "RSA2") throw new Error(`${name}: must be RSA (SHA1withRSA) or RSA2 (SHA256withRSA), not "${value}"`);
+  if (value !== "RSA" && value !== "RSA2")
+    throw new Error(`${name}: must be RSA (SHA1withRSA) or RSA2 (SHA256withRSA), not "${value}"`);
   return value;
 }
 
 /** A number from `env[name]`, undefined when unset; throws naming `name` when it is not acceptable. */
-export function readNumber(env: Env, name: string, rule: { min?: number; max?: number; integer?: boolean }): number | undefined {
+export function readNumber(
+  env: Env,
+  name: string,
+  rule: { min?: number; max?: number; integer?: boolean },
+): number | undefined {
   const value = env[name];
   if (value === undefined || value.trim() === "") return undefined;
   const n = Number(value);
-  const ok = Number.isFinite(n) && (!rule.integer || Number.isInteger(n))
-    && (rule.min === undefined || n >= rule.min) && (rule.max === undefined || n <= rule.max);
+  const ok =
+    Number.isFinite(n) &&
+    (!rule.integer || Number.isInteger(n)) &&
+    (rule.min === undefined || n >= rule.min) &&
+    (rule.max === undefined || n <= rule.max);
   if (!ok) {
     const kind = rule.integer ? "an integer" : "a number";
-    const range = [rule.min !== undefined ? `≥ ${rule.min}` : "", rule.max !== undefined ? `≤ ${rule.max}` : ""].filter(Boolean).join(" and ");
+    const range = [rule.min !== undefined ? `≥ ${rule.min}` : "", rule.max !== undefined ? `≤ ${rule.max}` : ""]
+      .filter(Boolean)
+      .join(" and ");
     throw new Error(`${name}: must be ${kind}${range ? ` ${range}` : ""}, not "${value}"`);
   }
   return n;

@@ -91,11 +91,14 @@ export function checkFaultRules(value: unknown): FaultRule[] {
   if (!Array.isArray(value)) throw new Error("faults must be a list");
   return value.map((r: unknown, i) => {
     const rule = r as Partial<FaultRule> | null;
-    const ok = typeof rule === "object" && rule !== null && FAULT_KINDS.includes(rule.kind as FaultKind)
-      && (rule.rate === undefined || (typeof rule.rate === "number" && rule.rate >= 0 && rule.rate <= 1))
-      && (rule.everyNth === undefined || (Number.isInteger(rule.everyNth) && rule.everyNth >= 1))
-      && (rule.delayMs === undefined || (Number.isInteger(rule.delayMs) && rule.delayMs >= 0))
-      && (rule.processed === undefined || typeof rule.processed === "boolean");
+    const ok =
+      typeof rule === "object" &&
+      rule !== null &&
+      FAULT_KINDS.includes(rule.kind as FaultKind) &&
+      (rule.rate === undefined || (typeof rule.rate === "number" && rule.rate >= 0 && rule.rate <= 1)) &&
+      (rule.everyNth === undefined || (Number.isInteger(rule.everyNth) && rule.everyNth >= 1)) &&
+      (rule.delayMs === undefined || (Number.isInteger(rule.delayMs) && rule.delayMs >= 0)) &&
+      (rule.processed === undefined || typeof rule.processed === "boolean");
     if (!ok) throw new Error(`faults[${i}] is not a valid rule (kind, rate 0..1 | everyNth ≥ 1, delayMs, processed)`);
     return { ...rule } as FaultRule;
   });

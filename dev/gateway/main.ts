@@ -25,7 +25,9 @@ const FLAGS = {
 } as const;
 
 const USAGE = `Usage: node dev/gateway/main.ts [flags]   (each flag also reads its env variable)
-${Object.entries(FLAGS).map(([flag, env]) => `  --${flag.padEnd(22)} ${env}`).join("\n")}
+${Object.entries(FLAGS)
+  .map(([flag, env]) => `  --${flag.padEnd(22)} ${env}`)
+  .join("\n")}
 --exceed-status U answers REQUEST_TRAFFIC_EXCEED_LIMIT with resultStatus U (default F), as other
 Alipay-family APIs do. --quiet true: no line per request (for benchmarks).
 Faults: comma-separated kind[:rate|:every=N][:ms=N][:processed], kinds unknown, http502, hang, garbage,
@@ -33,7 +35,10 @@ bad-signature, reset. Example: --faults unknown:0.1,hang:every=5:ms=3000`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: "string" as const }])), help: { type: "boolean" } },
+    options: {
+      ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: "string" as const }])),
+      help: { type: "boolean" },
+    },
   });
   if (values.help) return void console.log(USAGE);
   const env: Env = { ...process.env };
@@ -60,8 +65,12 @@ async function main(): Promise<void> {
   }
   const s = gateway.settings();
   console.log(`AlipayHK stand-in listening: ${gateway.apiUrl}`);
-  console.log(`  ${s.signAlgorithm}, limit ${s.limitRps || "none"} req/s, latency ${s.latencyMs} ms, faults ${JSON.stringify(s.faults)}`);
-  console.log(`  stats: GET ${gateway.url}/_stats   control: POST ${gateway.url}/_control   reset: POST ${gateway.url}/_reset`);
+  console.log(
+    `  ${s.signAlgorithm}, limit ${s.limitRps || "none"} req/s, latency ${s.latencyMs} ms, faults ${JSON.stringify(s.faults)}`,
+  );
+  console.log(
+    `  stats: GET ${gateway.url}/_stats   control: POST ${gateway.url}/_control   reset: POST ${gateway.url}/_reset`,
+  );
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => void gateway.close().then(() => process.exit(0)));
   }

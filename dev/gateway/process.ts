@@ -47,7 +47,12 @@ export function processRequest(ctx: ProcessContext): Verdict {
     return { code: "PARAM_ILLEGAL", message: "Content-Type must be application/json" };
   }
   const envelope = ctx.parsed as { request?: unknown; signature?: unknown } | undefined;
-  if (typeof envelope !== "object" || envelope === null || typeof envelope.request !== "object" || envelope.request === null) {
+  if (
+    typeof envelope !== "object" ||
+    envelope === null ||
+    typeof envelope.request !== "object" ||
+    envelope.request === null
+  ) {
     return { code: "PARAM_ILLEGAL", message: "body must be a JSON object with a request object" };
   }
   const unknownClient = checkClient(envelope.request, ctx.clientId);
@@ -60,14 +65,21 @@ export function processRequest(ctx: ProcessContext): Verdict {
   }
   // AlipayHK verifies the exact request text as received, braces included.
   if (!verifyText(raw.raw, envelope.signature, ctx.merchantPublicKey, ctx.signAlgorithm)) {
-    return { code: "INVALID_SIGNATURE", message: `signature does not verify (${ctx.signAlgorithm})`, badSignature: true };
+    return {
+      code: "INVALID_SIGNATURE",
+      message: `signature does not verify (${ctx.signAlgorithm})`,
+      badSignature: true,
+    };
   }
 
   const verdict = checkRequest(envelope.request);
   if (!verdict.ok) return { code: verdict.resultCode, message: verdict.message };
   if (ctx.repeated) {
     // reqMsgId names one system request; a resend must carry a fresh one (API page, head field 5).
-    return { code: "PARAM_ILLEGAL", message: `head.reqMsgId ${JSON.stringify(verdict.request.reqMsgId)} was already used` };
+    return {
+      code: "PARAM_ILLEGAL",
+      message: `head.reqMsgId ${JSON.stringify(verdict.request.reqMsgId)} was already used`,
+    };
   }
   return {
     code: "SUCCESS",

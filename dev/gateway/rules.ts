@@ -45,15 +45,27 @@ export function isRfc3339(s: string): boolean {
   const offH = m[9] === undefined ? 0 : Number(m[9]);
   const offM = m[10] === undefined ? 0 : Number(m[10]);
   // second 60 is allowed by RFC 3339 for leap seconds.
-  return month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysInMonth && hour! <= 23 && minute! <= 59
-    && second! <= 60 && offH <= 23 && offM <= 59;
+  return (
+    month! >= 1 &&
+    month! <= 12 &&
+    day! >= 1 &&
+    day! <= daysInMonth &&
+    hour! <= 23 &&
+    minute! <= 59 &&
+    second! <= 60 &&
+    offH <= 23 &&
+    offM <= 59
+  );
 }
 
 /** UNKNOWN_CLIENT when head.clientId is not the configured client (checked before the signature). */
 export function checkClient(request: unknown, clientId: string): RuleFailure | undefined {
   const head = isObject(request) && isObject(request.head) ? request.head : undefined;
   if (head?.clientId === clientId) return undefined;
-  return { resultCode: "UNKNOWN_CLIENT", message: `head.clientId ${JSON.stringify(head?.clientId)} is not a known client` };
+  return {
+    resultCode: "UNKNOWN_CLIENT",
+    message: `head.clientId ${JSON.stringify(head?.clientId)} is not a known client`,
+  };
 }
 
 /** Checks head and body against the API page; lists every problem found in the message. */
@@ -63,7 +75,11 @@ export function checkRequest(request: unknown): RuleVerdict {
   }
   const { head, body } = request;
   if (head.function !== FUNCTION_NAME) {
-    return { ok: false, resultCode: "NO_INTERFACE_DEF", message: `head.function ${JSON.stringify(head.function)} is not defined` };
+    return {
+      ok: false,
+      resultCode: "NO_INTERFACE_DEF",
+      message: `head.function ${JSON.stringify(head.function)} is not defined`,
+    };
   }
   const problems: string[] = [];
   if (head.version !== API_VERSION) problems.push(`head.version must be "${API_VERSION}"`);
@@ -74,7 +90,8 @@ export function checkRequest(request: unknown): RuleVerdict {
   if (head.reserve !== undefined && !(typeof head.reserve === "string" && head.reserve.length <= 256)) {
     problems.push("head.reserve must be a string of at most 256 characters");
   }
-  if (!isText(body.merchantId, 64)) problems.push("body.merchantId must be a non-empty string of at most 64 characters");
+  if (!isText(body.merchantId, 64))
+    problems.push("body.merchantId must be a non-empty string of at most 64 characters");
   const infos = body.notificationInfos;
   if (!Array.isArray(infos) || infos.length < 1 || infos.length > 100) {
     problems.push("body.notificationInfos must be a list of 1 to 100 elements");

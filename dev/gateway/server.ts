@@ -16,30 +16,13 @@ import { createLimiter } from "./limiter.ts";
 import { processRequest, type Verdict } from "./process.ts";
 import { FUNCTION_NAME } from "./rules.ts";
 import { createStatsRecorder, type GatewayCounts, type GatewayStats } from "./stats.ts";
+import type { GatewaySettings } from "./settings.ts";
 import { toPrivateKey, toPublicKey, type SignAlgorithm } from "./verify.ts";
+
+export type { GatewaySettings } from "./settings.ts";
 
 /** AlipayHK's path for this API, by its `/api/<function with dots as slashes>.htm` convention. */
 export const API_PATH = "/api/alipay/intl/user/inform/delegateSendNotification.htm";
-
-/** Settings that tests may change at runtime (POST /_control). */
-export interface GatewaySettings {
-  /** Admitted requests per sliding 1000 ms; 0 = unlimited. */
-  limitRps: number;
-  /** Every answer leaves this many ms after the request arrived (imitates the distance to AlipayHK). */
-  latencyMs: number;
-  faults: FaultRule[];
-  /** How the merchant signs requests and how the stand-in signs answers. */
-  signAlgorithm: SignAlgorithm;
-  /** Send answer signatures URL-encoded. */
-  urlEncodeSignature: boolean;
-  /** Seed for fault rates (fixed seed = replayable run). */
-  seed: number;
-  /**
-   * resultStatus of REQUEST_TRAFFIC_EXCEED_LIMIT answers: F as this API's page says, or U as other
-   * Alipay-family APIs answer the same refusal (00000024), to check the relay reads the code, not the status.
-   */
-  exceedStatus: "F" | "U";
-}
 
 /** Options of createGateway. */
 export interface GatewayOptions extends Partial<GatewaySettings> {
@@ -105,7 +88,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const next = { ...settings, ...pickSettings(patch) };
     if (!(Number.isFinite(next.limitRps) && next.limitRps >= 0)) throw new Error("limitRps must be a number ≥ 0");
     if (!(Number.isFinite(next.latencyMs) && next.latencyMs >= 0)) throw new Error("latencyMs must be a number ≥ 0");
-    if (next.signAlgorithm !== "RSA" && next.signAlgorithm !== "RSA2") throw new Error('signAlgorithm must be "RSA" or "RSA2"');
+    if (next.signAlgorithm !== "RSA" && next.signAlgorithm !== "RSA2")
+      throw new Error('signAlgorithm must be "RSA" or "RSA2"');
     if (!Number.isInteger(next.seed)) throw new Error("seed must be an integer");
     if (next.exceedStatus !== "F" && next.exceedStatus !== "U") throw new Error('exceedStatus must be "F" or "U"');
     next.faults = checkFaultRules(next.faults);
@@ -150,8 +134,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     let delivered = 0;
 
     const answer = (code: ResultCode, message: string, corrupt = false, delayMs = settings.latencyMs): void => {
-      const signing = { key: alipayPrivateKey, algorithm: settings.signAlgorithm, urlEncode: settings.urlEncodeSignature, corrupt };
-      if (code !== "SUCCESS" && !corrupt) stats.rejection({ at, resultCode: code, message, reqMsgId: echo.reqMsgId || undefined });
+      const signing = {
+        key: alipayPrivateKey,
+        algorithm: settings.signAlgorithm,
+        urlEncode: settings.urlEncodeSignature,
+        corrupt,
+      };
+      if (code !== "SUCCESS" && !corrupt)
+        stats.rejection({ at, resultCode: code, message, reqMsgId: echo.reqMsgId || undefined });
       later(at, delayMs, () => {
         stats.answered(corrupt ? "UNVERIFIABLE" : code);
         const status = code === "REQUEST_TRAFFIC_EXCEED_LIMIT" ? settings.exceedStatus : undefined;
@@ -161,7 +151,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       log(`${echo.reqMsgId || "-"} → ${code}${what}${corrupt ? " [answer signature corrupted]" : ""}`);
     };
 
-    if (!admitted) return answer("REQUEST_TRAFFIC_EXCEED_LIMIT", `more than ${settings.limitRps} requests in one second`);
+    if (!admitted)
+      return answer("REQUEST_TRAFFIC_EXCEED_LIMIT", `more than ${settings.limitRps} requests in one second`);
     const fault = picker.pick();
     if (fault) stats.fault(fault.kind);
     const processedNow = !fault || fault.processed === true || (fault.kind === "hang" && fault.delayMs !== undefined);
@@ -228,7 +219,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const control = createControl({ stats, settings: () => settings, configure, reset, now });
   async function onControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (!isLoopback(req.socket.remoteAddress)) return reply(res, 403, "text/plain", "control endpoints answer loopback callers only");
+    if (!isLoopback(req.socket.remoteAddress))
+      return reply(res, 403, "text/plain", "control endpoints answer loopback callers only");
     const { status, value } = await control.handle(req.method ?? "GET", url, () => readBody(req));
     reply(res, status, "application/json", JSON.stringify(value));
   }
@@ -279,7 +271,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 function echoOf(parsed: unknown, clientId: string): Echo {
   const head = (parsed as { request?: { head?: Record<string, unknown> } } | undefined)?.request?.head;
   const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-  return { clientId: str(head?.clientId) ?? clientId, reqMsgId: str(head?.reqMsgId) ?? "", function: str(head?.function) ?? FUNCTION_NAME };
+  return {
+    clientId: str(head?.clientId) ?? clientId,
+    reqMsgId: str(head?.reqMsgId) ?? "",
+    function: str(head?.function) ?? FUNCTION_NAME,
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string | undefined> {
@@ -301,7 +297,15 @@ function reply(res: ServerResponse, status: number, contentType: string, body: s
   res.end(body);
 }
 
-const SETTING_KEYS = ["limitRps", "latencyMs", "faults", "signAlgorithm", "urlEncodeSignature", "seed", "exceedStatus"] as const;
+const SETTING_KEYS = [
+  "limitRps",
+  "latencyMs",
+  "faults",
+  "signAlgorithm",
+  "urlEncodeSignature",
+  "seed",
+  "exceedStatus",
+] as const;
 
 /** The defined settings in `patch`; with `strict`, other keys are an error (a mistyped control call). */
 function pickSettings(patch: object, strict = true): Partial<GatewaySettings> {

@@ -63,7 +63,9 @@ export interface GatewayProcess {
 /** Starts the stand-in process and resolves once it listens with `settings` applied. */
 export async function spawnGateway(options: SpawnGatewayOptions): Promise<GatewayProcess> {
   // The stand-in is TypeScript run by type stripping (Node ≥ 22.18): reuse this Node when it can.
-  const execPath = process.features.typescript ? process.execPath : join(dirname(MAIN), "..", "..", "node_modules", ".bin", "node");
+  const execPath = process.features.typescript
+    ? process.execPath
+    : join(dirname(MAIN), "..", "..", "node_modules", ".bin", "node");
   const child = fork(MAIN, [], {
     execPath,
     stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -96,7 +98,10 @@ export async function spawnGateway(options: SpawnGatewayOptions): Promise<Gatewa
   }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const ready = await new Promise<{ url: string; apiUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the stand-in did not start in time")), options.readyTimeoutMs ?? 15_000);
+    const timer = setTimeout(
+      () => reject(new Error("the stand-in did not start in time")),
+      options.readyTimeoutMs ?? 15_000,
+    );
     child.once("message", (m) => {
       clearTimeout(timer);
       resolve(m as { url: string; apiUrl: string });

@@ -39,7 +39,10 @@ export class RelayClient {
         const answer = await call(this.#transport, {
             method: "POST",
             path: "/v1/notifications",
-            headers: { "idempotency-key": idempotencyKey, ...(wait !== undefined ? { prefer: `wait=${Math.max(0, Math.floor(wait))}` } : {}) },
+            headers: {
+                "idempotency-key": idempotencyKey,
+                ...(wait !== undefined ? { prefer: `wait=${Math.max(0, Math.floor(wait))}` } : {}),
+            },
             body: typeof body === "string" ? body : JSON.stringify(body),
             ok: [200, 202],
             ...(wait !== undefined ? { attemptTimeoutMs: this.#transport.attemptTimeoutMs + wait * 1000 } : {}),
@@ -55,7 +58,12 @@ export class RelayClient {
     }
     /** The job as it stands (`GET /v1/notifications/{jobId}`); `not-found` for another caller's job. */
     async job(jobId, options = {}) {
-        const answer = await call(this.#transport, { method: "GET", path: jobPath(jobId), ok: [200], signal: options.signal });
+        const answer = await call(this.#transport, {
+            method: "GET",
+            path: jobPath(jobId),
+            ok: [200],
+            signal: options.signal,
+        });
         return answer.body;
     }
     /**
@@ -97,7 +105,12 @@ export class RelayClient {
     }
     /** Cancels what of the job has not started (`DELETE`); a completed job is `job-completed` (409). */
     async cancel(jobId, options = {}) {
-        const answer = await call(this.#transport, { method: "DELETE", path: jobPath(jobId), ok: [200], signal: options.signal });
+        const answer = await call(this.#transport, {
+            method: "DELETE",
+            path: jobPath(jobId),
+            ok: [200],
+            signal: options.signal,
+        });
         return answer.body;
     }
     /** Live pace, backlog, results and the caller's recent jobs (`GET /v1/status`). */
@@ -107,7 +120,13 @@ export class RelayClient {
     /** Holds all sending until `resume` (admin keys only; a caller's key gets `forbidden`). */
     async pause(reason, options = {}) {
         const body = reason === undefined ? "{}" : JSON.stringify({ reason });
-        return (await call(this.#transport, { method: "POST", path: "/v1/pause", body, ok: [200], signal: options.signal })).body;
+        return (await call(this.#transport, {
+            method: "POST",
+            path: "/v1/pause",
+            body,
+            ok: [200],
+            signal: options.signal,
+        })).body;
     }
     /** Lifts a pause (or an open circuit breaker); admin keys only. */
     async resume(options = {}) {
@@ -119,7 +138,12 @@ export class RelayClient {
      */
     async callbackSecrets(options = {}) {
         const query = options.owner === undefined ? "" : `?owner=${encodeURIComponent(options.owner)}`;
-        return (await call(this.#transport, { method: "GET", path: `/v1/callback-secrets${query}`, ok: [200], signal: options.signal })).body;
+        return (await call(this.#transport, {
+            method: "GET",
+            path: `/v1/callback-secrets${query}`,
+            ok: [200],
+            signal: options.signal,
+        })).body;
     }
 }
 /** A client for the relay at `options.baseUrl` with `options.apiKey`. */

@@ -114,7 +114,7 @@ export interface paths {
         put?: never;
         /**
          * Queue notifications for AlipayHK
-         * @description Validates every notification (all or nothing: one bad element and nothing is queued), packs them into batches of at most 100, stores the job durably and answers 202 with `Location`. The relay then sends the batches no faster than ALIPAY_MAX_RPS, retries what is safe to retry, and records every outcome.
+         * @description Validates every notification (all or nothing: one bad element and nothing is queued), stores the job durably and answers 202 with `Location`. The relay then sends its notifications in requests of up to 100, assembled at each pacing slot from every caller's due work (shared fairly by caller weight), no faster than ALIPAY_MAX_RPS, retries what is safe to retry, and records every outcome.
          *
          *     With `Idempotency-Key`, a retry with the same body returns the same job and sends nothing again. Delivery policies: `sendAfter`, `expiresAt`, `onUnknown` (`retry` | `fail`), `callbackUrl`, and per notification `dedupKey`. With `Prefer: wait=N` the answer waits up to N seconds and is 200 with the finished job if it completed.
          */

@@ -34,11 +34,13 @@ export async function verifyCallback(
   const id = header(headers, "webhook-id");
   const timestamp = header(headers, "webhook-timestamp");
   const signatureHeader = header(headers, "webhook-signature");
-  if (!id || !timestamp || !signatureHeader) refuse("missing-headers", "webhook-id, webhook-timestamp and webhook-signature are all required");
+  if (!id || !timestamp || !signatureHeader)
+    refuse("missing-headers", "webhook-id, webhook-timestamp and webhook-signature are all required");
   if (!/^\d{1,15}$/.test(timestamp)) refuse("malformed", "webhook-timestamp is not a number of seconds");
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const tolerance = options.toleranceSeconds ?? 300;
-  if (Math.abs(now - Number(timestamp)) > tolerance) refuse("stale", `webhook-timestamp is more than ${tolerance} s from now`);
+  if (Math.abs(now - Number(timestamp)) > tolerance)
+    refuse("stale", `webhook-timestamp is more than ${tolerance} s from now`);
 
   const keys = (typeof secrets === "string" ? [secrets] : secrets).map(secretBytes);
   if (keys.length === 0) refuse("no-secret", "no secret to verify with");
@@ -82,7 +84,8 @@ function header(headers: CallbackHeaders, name: string): string | undefined {
 function secretBytes(secret: string): Uint8Array<ArrayBuffer> {
   const text = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret;
   const bytes = base64Bytes(text);
-  if (!bytes || bytes.length === 0) throw new CallbackVerificationError("no-secret", "a secret is not whsec_ followed by base64");
+  if (!bytes || bytes.length === 0)
+    throw new CallbackVerificationError("no-secret", "a secret is not whsec_ followed by base64");
   return bytes;
 }
 

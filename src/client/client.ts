@@ -79,7 +79,10 @@ export class RelayClient {
     const answer = await call<SubmitAccepted | JobView>(this.#transport, {
       method: "POST",
       path: "/v1/notifications",
-      headers: { "idempotency-key": idempotencyKey, ...(wait !== undefined ? { prefer: `wait=${Math.max(0, Math.floor(wait))}` } : {}) },
+      headers: {
+        "idempotency-key": idempotencyKey,
+        ...(wait !== undefined ? { prefer: `wait=${Math.max(0, Math.floor(wait))}` } : {}),
+      },
       body: typeof body === "string" ? body : JSON.stringify(body),
       ok: [200, 202],
       ...(wait !== undefined ? { attemptTimeoutMs: this.#transport.attemptTimeoutMs + wait * 1000 } : {}),
@@ -96,7 +99,12 @@ export class RelayClient {
 
   /** The job as it stands (`GET /v1/notifications/{jobId}`); `not-found` for another caller's job. */
   async job(jobId: string, options: { signal?: AbortSignal } = {}): Promise<JobView> {
-    const answer = await call<JobView>(this.#transport, { method: "GET", path: jobPath(jobId), ok: [200], signal: options.signal });
+    const answer = await call<JobView>(this.#transport, {
+      method: "GET",
+      path: jobPath(jobId),
+      ok: [200],
+      signal: options.signal,
+    });
     return answer.body;
   }
 
@@ -137,24 +145,41 @@ export class RelayClient {
 
   /** Cancels what of the job has not started (`DELETE`); a completed job is `job-completed` (409). */
   async cancel(jobId: string, options: { signal?: AbortSignal } = {}): Promise<JobView> {
-    const answer = await call<JobView>(this.#transport, { method: "DELETE", path: jobPath(jobId), ok: [200], signal: options.signal });
+    const answer = await call<JobView>(this.#transport, {
+      method: "DELETE",
+      path: jobPath(jobId),
+      ok: [200],
+      signal: options.signal,
+    });
     return answer.body;
   }
 
   /** Live pace, backlog, results and the caller's recent jobs (`GET /v1/status`). */
   async status(options: { signal?: AbortSignal } = {}): Promise<RelayStatus> {
-    return (await call<RelayStatus>(this.#transport, { method: "GET", path: "/v1/status", ok: [200], signal: options.signal })).body;
+    return (
+      await call<RelayStatus>(this.#transport, { method: "GET", path: "/v1/status", ok: [200], signal: options.signal })
+    ).body;
   }
 
   /** Holds all sending until `resume` (admin keys only; a caller's key gets `forbidden`). */
   async pause(reason?: string, options: { signal?: AbortSignal } = {}): Promise<HoldAnswer> {
     const body = reason === undefined ? "{}" : JSON.stringify({ reason });
-    return (await call<HoldAnswer>(this.#transport, { method: "POST", path: "/v1/pause", body, ok: [200], signal: options.signal })).body;
+    return (
+      await call<HoldAnswer>(this.#transport, {
+        method: "POST",
+        path: "/v1/pause",
+        body,
+        ok: [200],
+        signal: options.signal,
+      })
+    ).body;
   }
 
   /** Lifts a pause (or an open circuit breaker); admin keys only. */
   async resume(options: { signal?: AbortSignal } = {}): Promise<HoldAnswer> {
-    return (await call<HoldAnswer>(this.#transport, { method: "POST", path: "/v1/resume", ok: [200], signal: options.signal })).body;
+    return (
+      await call<HoldAnswer>(this.#transport, { method: "POST", path: "/v1/resume", ok: [200], signal: options.signal })
+    ).body;
   }
 
   /**
@@ -163,7 +188,14 @@ export class RelayClient {
    */
   async callbackSecrets(options: { owner?: string; signal?: AbortSignal } = {}): Promise<CallbackSecrets> {
     const query = options.owner === undefined ? "" : `?owner=${encodeURIComponent(options.owner)}`;
-    return (await call<CallbackSecrets>(this.#transport, { method: "GET", path: `/v1/callback-secrets${query}`, ok: [200], signal: options.signal })).body;
+    return (
+      await call<CallbackSecrets>(this.#transport, {
+        method: "GET",
+        path: `/v1/callback-secrets${query}`,
+        ok: [200],
+        signal: options.signal,
+      })
+    ).body;
   }
 }
 

@@ -72,7 +72,13 @@ export class RelayWaitTimeoutError extends RelayError {
 }
 
 /** Why `verifyCallback` refused a callback. */
-export type CallbackRefusal = "missing-headers" | "malformed" | "stale" | "bad-signature" | "no-secret" | "malformed-body";
+export type CallbackRefusal =
+  | "missing-headers"
+  | "malformed"
+  | "stale"
+  | "bad-signature"
+  | "no-secret"
+  | "malformed-body";
 
 /** A completion callback that must not be trusted (answer it with 401, or 400 for `malformed-body`). */
 export class CallbackVerificationError extends RelayError {

@@ -41,7 +41,13 @@ export function retryAfterMs(header: string | null | undefined, now: number): nu
  * `elapsedMs` spent. `retryAfter` (ms) is the server's word and is used as is; otherwise exponential
  * backoff with jitter (`random` in [0, 1): half to all of the step).
  */
-export function nextDelay(policy: RetryPolicy, attempt: number, elapsedMs: number, retryAfter: number | undefined, random: number): number | null {
+export function nextDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  elapsedMs: number,
+  retryAfter: number | undefined,
+  random: number,
+): number | null {
   if (attempt >= policy.attempts) return null;
   const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   const delay = retryAfter ?? Math.round(step * (0.5 + random / 2));

@@ -53,21 +53,33 @@ export async function call<T>(transport: Transport, init: CallInit): Promise<Ans
   for (let attempt = 1; ; attempt++) {
     let res: Response;
     try {
-      res = await attempted(transport, url, { method: init.method, headers, body: init.body ?? null }, init.attemptTimeoutMs ?? transport.attemptTimeoutMs, init.signal);
+      res = await attempted(
+        transport,
+        url,
+        { method: init.method, headers, body: init.body ?? null },
+        init.attemptTimeoutMs ?? transport.attemptTimeoutMs,
+        init.signal,
+      );
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason ?? error;
       const delay = nextDelay(transport.retry, attempt, transport.now() - started, undefined, transport.random());
       if (delay === null) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new RelayNetworkError(`${init.method} ${init.path}: ${reason} (after ${attempt} attempt${attempt === 1 ? "" : "s"})`, attempt, error);
+        throw new RelayNetworkError(
+          `${init.method} ${init.path}: ${reason} (after ${attempt} attempt${attempt === 1 ? "" : "s"})`,
+          attempt,
+          error,
+        );
       }
       await transport.sleep(delay, init.signal);
       continue;
     }
-    if (init.ok.includes(res.status)) return { status: res.status, headers: res.headers, body: (await res.json()) as T };
+    if (init.ok.includes(res.status))
+      return { status: res.status, headers: res.headers, body: (await res.json()) as T };
     const error = await errorOf(res, transport.now());
     // A relay that is not configured will not be within seconds: only passing trouble is worth another try.
-    const passing = RETRYABLE_STATUSES.has(res.status) && !(error instanceof RelayProblemError && error.code === "not-configured");
+    const passing =
+      RETRYABLE_STATUSES.has(res.status) && !(error instanceof RelayProblemError && error.code === "not-configured");
     if (passing) {
       const wait = retryAfterMs(res.headers.get("retry-after"), transport.now());
       const delay = nextDelay(transport.retry, attempt, transport.now() - started, wait, transport.random());
@@ -81,7 +93,13 @@ export async function call<T>(transport: Transport, init: CallInit): Promise<Ans
 }
 
 /** One attempt, aborted after `timeoutMs` or when `signal` aborts. */
-async function attempted(transport: Transport, url: string, init: RequestInit, timeoutMs: number, signal: AbortSignal | undefined): Promise<Response> {
+async function attempted(
+  transport: Transport,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
   signal?.throwIfAborted();
   const controller = new AbortController();
   const abort = () => controller.abort(signal?.reason);
@@ -105,7 +123,8 @@ async function errorOf(res: Response, now: number): Promise<RelayProblemError | 
   if ((res.headers.get("content-type") ?? "").startsWith("application/problem+json")) {
     try {
       const problem = JSON.parse(text) as Problem;
-      if (typeof problem.code === "string") return new RelayProblemError(problem, retryAfter === undefined ? undefined : Math.ceil(retryAfter / 1000));
+      if (typeof problem.code === "string")
+        return new RelayProblemError(problem, retryAfter === undefined ? undefined : Math.ceil(retryAfter / 1000));
     } catch {
       // Not JSON after all: reported as a plain error answer below.
     }

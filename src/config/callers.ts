@@ -18,20 +18,26 @@ export interface CallerPolicy {
   merchants?: string[];
 }
 
-const MerchantId = z.string().check(
-  z.minLength(1),
-  z.maxLength(64),
-  z.regex(/^[\x21-\x7e]+$/, { error: "must be visible ASCII characters without spaces" }),
-);
+const MerchantId = z
+  .string()
+  .check(
+    z.minLength(1),
+    z.maxLength(64),
+    z.regex(/^[\x21-\x7e]+$/, { error: "must be visible ASCII characters without spaces" }),
+  );
 
 const CallerPolicySchema = z.strictObject({
   weight: z.optional(
-    z.number().check(
-      z.positive({ error: "must be a positive number" }),
-      z.lte(MAX_CALLER_WEIGHT, { error: `must be at most ${MAX_CALLER_WEIGHT}` }),
-    ),
+    z
+      .number()
+      .check(
+        z.positive({ error: "must be a positive number" }),
+        z.lte(MAX_CALLER_WEIGHT, { error: `must be at most ${MAX_CALLER_WEIGHT}` }),
+      ),
   ),
-  merchants: z.optional(z.array(MerchantId).check(z.minLength(1, { error: "must list at least one merchantId (or be left out)" }))),
+  merchants: z.optional(
+    z.array(MerchantId).check(z.minLength(1, { error: "must list at least one merchantId (or be left out)" })),
+  ),
 });
 
 const CallersSchema = z.record(z.string(), CallerPolicySchema);
@@ -42,25 +48,37 @@ export function callerPolicies(text: string): Parsed<Record<string, CallerPolicy
   try {
     json = JSON.parse(text);
   } catch {
-    return { ok: false, problem: 'must be a JSON object such as {"shop-a": {"weight": 2, "merchants": ["2160400000000177"]}}' };
+    return {
+      ok: false,
+      problem: 'must be a JSON object such as {"shop-a": {"weight": 2, "merchants": ["2160400000000177"]}}',
+    };
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     return { ok: false, problem: "must be a JSON object keyed by caller name" };
   }
   const misnamed = Object.keys(json).find((name) => !CALLER_NAME.test(name));
   if (misnamed !== undefined) {
-    return { ok: false, problem: `${JSON.stringify(misnamed.slice(0, 40))} is not a caller name (1-32 of a-z 0-9 _ -)` };
+    return {
+      ok: false,
+      problem: `${JSON.stringify(misnamed.slice(0, 40))} is not a caller name (1-32 of a-z 0-9 _ -)`,
+    };
   }
   const parsed = CallersSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const [name, ...member] = issue.path.map(String);
-    const where = name === undefined ? "" : `caller ${JSON.stringify(name.slice(0, 40))}${member.length ? ` ${member.join(".")}` : ""}: `;
+    const where =
+      name === undefined
+        ? ""
+        : `caller ${JSON.stringify(name.slice(0, 40))}${member.length ? ` ${member.join(".")}` : ""}: `;
     return { ok: false, problem: `${where}${issue.message}` };
   }
   const value: Record<string, CallerPolicy> = {};
   for (const [name, policy] of Object.entries(parsed.data)) {
-    value[name] = { weight: policy.weight ?? 1, ...(policy.merchants ? { merchants: [...new Set(policy.merchants)] } : {}) };
+    value[name] = {
+      weight: policy.weight ?? 1,
+      ...(policy.merchants ? { merchants: [...new Set(policy.merchants)] } : {}),
+    };
   }
   return { ok: true, value };
 }

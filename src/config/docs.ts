@@ -1,18 +1,60 @@
-/** The README's settings table and `.dev.vars.example`, generated from the one declaration in `settings.ts`. */
+/**
+ * The settings tables of docs/configuration.md and `.dev.vars.example`, generated from the declarations
+ * (`settings.ts`, and a host's own settings such as the self-hosted `PORT`, `HOST`, …).
+ */
 import { SETTING_NAMES, SETTINGS, type SettingName } from "./index";
 
-/** Markers around the generated table in README.md (`npm run docs` rewrites what lies between). */
-export const README_MARKERS = { start: "<!-- settings:start -->", end: "<!-- settings:end -->" } as const;
+/** Where the generated tables live, from the package root. */
+export const CONFIGURATION_DOC = "docs/configuration.md";
 
-/** The Markdown table of every setting: name, default (or whether required / secret) and meaning. */
-export function settingsTable(): string {
-  const rows = SETTING_NAMES.map((name) => {
-    const setting: (typeof SETTINGS)[SettingName] = SETTINGS[name];
+/** Markers around the relay's settings table in docs/configuration.md (`npm run docs` rewrites what lies between). */
+export const SETTINGS_MARKERS = { start: "<!-- settings:start -->", end: "<!-- settings:end -->" } as const;
+
+/** Markers around the self-hosted settings table in docs/configuration.md. */
+export const HOST_SETTINGS_MARKERS = {
+  start: "<!-- host-settings:start -->",
+  end: "<!-- host-settings:end -->",
+} as const;
+
+/** What a table row needs of a declared setting. */
+interface Documented {
+  default: string | null;
+  required: boolean;
+  secret?: boolean;
+  description: string;
+}
+
+/** The Markdown table of `settings`: name, default (or whether required / secret) and meaning. */
+export function tableOf(settings: Readonly<Record<string, Documented>>): string {
+  const rows = Object.entries(settings).map(([name, setting]) => {
     const fallback = setting.default !== null ? `\`${setting.default}\`` : setting.required ? "required" : "—";
     const kind = setting.secret ? `${fallback}, secret` : fallback;
     return `| \`${name}\` | ${kind} | ${setting.description.replaceAll("|", "\\|")} |`;
   });
   return ["| Setting | Default | Meaning |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+/** The Markdown table of every relay setting, in declaration order. */
+export function settingsTable(): string {
+  return tableOf(
+    Object.fromEntries(SETTING_NAMES.map((name) => [name, SETTINGS[name] as (typeof SETTINGS)[SettingName]])),
+  );
+}
+
+/** `doc` with `body` between `markers` (the markers kept); throws when one is missing. */
+export function withGenerated(doc: string, markers: { start: string; end: string }, body: string): string {
+  const from = doc.indexOf(markers.start);
+  const to = doc.indexOf(markers.end);
+  if (from < 0 || to < from) throw new Error(`needs ${markers.start} … ${markers.end}`);
+  return `${doc.slice(0, from + markers.start.length)}\n${body}\n${doc.slice(to)}`;
+}
+
+/** What lies between `markers` in `doc`, trimmed; null when a marker is missing. */
+export function generatedPart(doc: string, markers: { start: string; end: string }): string | null {
+  const from = doc.indexOf(markers.start);
+  const to = doc.indexOf(markers.end);
+  if (from < 0 || to < from) return null;
+  return doc.slice(from + markers.start.length, to).trim();
 }
 
 /** `.dev.vars.example`: every setting with an example value, so `wrangler types` types them all. */

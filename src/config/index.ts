@@ -101,7 +101,10 @@ export function parseConfig(env: object): ConfigResult {
       problem: `must be at least RELAY_RETRY_BASE_MS (${base}), got ${max}`,
     });
   }
-  const shared = sharedSecret(values.webhookSecret as Uint8Array[] | undefined, values.callbackSecret as Uint8Array[] | undefined);
+  const shared = sharedSecret(
+    values.webhookSecret as Uint8Array[] | undefined,
+    values.callbackSecret as Uint8Array[] | undefined,
+  );
   if (shared !== null) {
     errors.push({
       setting: "RELAY_CALLBACK_SECRET",
@@ -115,7 +118,10 @@ export function parseConfig(env: object): ConfigResult {
         env: source,
         merchantId: values.merchantId as string | undefined,
         callbackSigning: values.callbackSecret !== undefined,
-        callbackDestinations: { allowLocal: values.callbackAllowLocal === true, hosts: values.callbackHosts as string[] | undefined },
+        callbackDestinations: {
+          allowLocal: values.callbackAllowLocal === true,
+          hosts: values.callbackHosts as string[] | undefined,
+        },
       })
     : { keys: {}, errors: [] };
   errors.push(...resolved.errors);
@@ -191,11 +197,10 @@ export function describeConfig(config: Config): ConfigSummary {
     if (setting.shown.kind === "hidden") continue;
     const value = values[fieldOf(name)];
     const show = setting.shown.show as (value: unknown) => unknown;
-    const empty = Array.isArray(value) ? value.length === 0 : typeof value === "object" && Object.keys(value as object).length === 0;
-    summary[name] =
-      value === undefined || (empty && setting.default === null)
-        ? nullOrZero(value)
-        : show(value);
+    const empty = Array.isArray(value)
+      ? value.length === 0
+      : typeof value === "object" && Object.keys(value as object).length === 0;
+    summary[name] = value === undefined || (empty && setting.default === null) ? nullOrZero(value) : show(value);
   }
   return summary as ConfigSummary;
 }

@@ -23,7 +23,7 @@ export interface Setting<T, D extends string | null = string | null, R extends b
   readonly secret: boolean;
   /** The line `.dev.vars.example` shows (a placeholder for secrets). */
   readonly example: string;
-  /** One sentence or two for the README and the admin summary's schema. */
+  /** One sentence or two for docs/configuration.md and the admin summary's schema. */
   readonly description: string;
   readonly shown: Shown<T>;
 }

@@ -1,6 +1,6 @@
 /**
  * Every setting the relay reads, declared once: the type of `Config`, the parsing and its messages, the
- * README rows, `.dev.vars.example` and the operator summary are all derived from this table.
+ * docs/configuration.md rows, `.dev.vars.example` and the operator summary are all derived from this table.
  */
 import * as z from "zod/mini";
 import { parseWebhookSecrets } from "../security/webhook";
@@ -297,7 +297,8 @@ export const SETTINGS = {
   RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: integer(1, 64, {
     default: "2",
     required: false,
-    description: "Completion callback tries on the wire at once for one caller (its receivers' slowness stays its own).",
+    description:
+      "Completion callback tries on the wire at once for one caller (its receivers' slowness stays its own).",
   }),
   RELAY_MAX_PENDING_CALLBACKS: integer(1, 1_000_000, {
     default: "1000",

@@ -46,10 +46,16 @@ export function callerKeyList(text: string): Parsed<CallerKey[]> {
     const name = colon < 0 ? undefined : entry.slice(0, colon);
     const token = colon < 0 ? entry : entry.slice(colon + 1);
     if (name !== undefined && !CALLER_NAME.test(name)) {
-      return { ok: false, problem: `${which} has a name that is not 1-32 of a-z 0-9 _ - (starting with a letter or digit)` };
+      return {
+        ok: false,
+        problem: `${which} has a name that is not 1-32 of a-z 0-9 _ - (starting with a letter or digit)`,
+      };
     }
     if (name !== undefined && isReservedCallerName(name)) {
-      return { ok: false, problem: `${which} is named "${name}", a name kept for the webhook signer and storefront sources` };
+      return {
+        ok: false,
+        problem: `${which} is named "${name}", a name kept for the webhook signer and storefront sources`,
+      };
     }
     const problem = tokenProblem(token);
     if (problem) return { ok: false, problem: `${which} ${problem}` };
@@ -110,9 +116,13 @@ export function hostPatterns(text: string): Parsed<string[]> {
     const wildcard = entry.startsWith("*.");
     const name = wildcard ? entry.slice(2) : entry;
     // Only a bare name: no scheme, port, path or user-info can hide in it.
-    const host = /^[^/?#@:\\\s*]+$/.test(name) && URL.canParse(`https://${name}/`) ? new URL(`https://${name}/`).hostname : "";
+    const host =
+      /^[^/?#@:\\\s*]+$/.test(name) && URL.canParse(`https://${name}/`) ? new URL(`https://${name}/`).hostname : "";
     if (host === "") {
-      return { ok: false, problem: `entry ${index + 1} of ${entries.length} is not a host name or *.domain (no scheme, port or path)` };
+      return {
+        ok: false,
+        problem: `entry ${index + 1} of ${entries.length} is not a host name or *.domain (no scheme, port or path)`,
+      };
     }
     patterns.push(wildcard ? `*.${host}` : host);
   }

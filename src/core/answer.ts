@@ -19,8 +19,7 @@ export type AnswerOutcome = Pick<
   "kind" | "resultClass" | "resultInfo" | "httpStatus" | "verified" | "detail"
 >;
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** What the `response` value says, if it has the documented shape; never throws. */
 export function parseResponseValue(raw: string): { resultInfo: ResultInfo | null; reqMsgId: string | null } {

@@ -94,7 +94,8 @@ export function sliceElements(infos: string, from: number, count: number): strin
   for (let i = 0; i < infos.length; i++) {
     const c = infos.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: the next character is escaped
+      if (c === 0x5c)
+        i++; // backslash: the next character is escaped
       else if (c === 0x22) inString = false;
       continue;
     }

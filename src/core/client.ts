@@ -91,7 +91,15 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
   const lateMs = options.notAfter === undefined ? 0 : wallClock() - options.notAfter;
   if (lateMs > 0) {
     const detail = `ready ${lateMs} ms after its slot closed; not sent`;
-    return { kind: "missed-slot", resultClass: "unknown", reqMsgId: envelope.reqMsgId, reqTime: envelope.reqTime, latencyMs: 0, verified: false, detail };
+    return {
+      kind: "missed-slot",
+      resultClass: "unknown",
+      reqMsgId: envelope.reqMsgId,
+      reqTime: envelope.reqTime,
+      latencyMs: 0,
+      verified: false,
+      detail,
+    };
   }
   const clock = options.monotonicMs ?? (() => performance.now());
   // Called unbound: Workers' fetch throws "Illegal invocation" when called as a method of another object.
@@ -116,7 +124,11 @@ export async function sendBatch(options: SendBatchOptions): Promise<SendOutcome>
       // A signed POST is never replayed elsewhere: a redirect is reported as the HTTP status it is.
       redirect: "manual",
     });
-    return { status: response.status, retryAfter: response.headers.get("retry-after"), text: await readCapped(response, MAX_ANSWER_BYTES) };
+    return {
+      status: response.status,
+      retryAfter: response.headers.get("retry-after"),
+      text: await readCapped(response, MAX_ANSWER_BYTES),
+    };
   })().catch((error: unknown) => ({ error }));
 
   // When the request really left, on the pacer's clock: the engine counts departures, not decisions. The

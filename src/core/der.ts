@@ -155,16 +155,27 @@ function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
 
 // AlgorithmIdentifier { rsaEncryption, NULL }: RFC 8017 A.1 requires the NULL parameters.
 const RSA_ALGORITHM_ID = Uint8Array.of(
-  0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+  0x30,
+  0x0d,
+  0x06,
+  0x09,
+  0x2a,
+  0x86,
+  0x48,
+  0x86,
+  0xf7,
+  0x0d,
+  0x01,
+  0x01,
+  0x01,
+  0x05,
+  0x00,
 );
 const VERSION_0 = Uint8Array.of(TAG_INTEGER, 0x01, 0x00);
 
 /** Wraps PKCS#1 RSAPrivateKey as PKCS#8 PrivateKeyInfo, byte for byte as `openssl pkcs8 -topk8`. */
 export function wrapPkcs1PrivateKey(pkcs1: Uint8Array): Uint8Array<ArrayBuffer> {
-  return encodeTlv(
-    TAG_SEQUENCE,
-    concat(VERSION_0, RSA_ALGORITHM_ID, encodeTlv(TAG_OCTET_STRING, pkcs1)),
-  );
+  return encodeTlv(TAG_SEQUENCE, concat(VERSION_0, RSA_ALGORITHM_ID, encodeTlv(TAG_OCTET_STRING, pkcs1)));
 }
 
 /** Wraps a PKCS#1 RSAPublicKey as SubjectPublicKeyInfo, byte for byte as `openssl rsa -pubout`. */

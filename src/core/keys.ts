@@ -3,13 +3,7 @@
  * text form an operator pastes. Failures are values naming the problem; no message ever quotes key text.
  */
 import { base64ToBytes, bytesToBase64 } from "./base64";
-import {
-  classifyKeyDer,
-  OID_RSA_ENCRYPTION,
-  readPemBlocks,
-  wrapPkcs1PrivateKey,
-  wrapPkcs1PublicKey,
-} from "./der";
+import { classifyKeyDer, OID_RSA_ENCRYPTION, readPemBlocks, wrapPkcs1PrivateKey, wrapPkcs1PublicKey } from "./der";
 import type { SignAlgorithm } from "./types";
 
 /** Why a key text was refused. */
@@ -41,10 +35,7 @@ const memo = new Map<string, Promise<KeyImport>>();
 const MEMO_LIMIT = 16;
 
 async function memoized(kind: KeyKind, text: string, algorithm: SignAlgorithm): Promise<KeyImport> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(`${kind}\n${algorithm}\n${text}`),
-  );
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${kind}\n${algorithm}\n${text}`));
   const id = bytesToBase64(new Uint8Array(digest));
   let entry = memo.get(id);
   if (!entry) {
@@ -114,14 +105,20 @@ async function importKey(kind: KeyKind, text: string, algorithm: SignAlgorithm):
     // WebCrypto's own message is dropped: it is not ours to vouch that it never echoes input.
     return fail("not-a-key", `this ${kind} key's RSA structure is malformed (WebCrypto refused it)`);
   }
-  const { modulusLength: bits = 0, publicExponent } = key.algorithm as { modulusLength?: number; publicExponent?: Uint8Array };
+  const { modulusLength: bits = 0, publicExponent } = key.algorithm as {
+    modulusLength?: number;
+    publicExponent?: Uint8Array;
+  };
   // workerd refuses an RSA structure of zeros; Node and Deno import it (modulus 0 or 8 bits, exponent
   // 0). An RSA public exponent is odd and at least 3 (RFC 8017 §3.1): anything else is no key at all.
   const exponent = publicExponent ?? new Uint8Array([3]);
   const odd = (exponent.at(-1) ?? 0) % 2 === 1;
   const aboveOne = exponent.some((b, i) => (i < exponent.length - 1 ? b > 0 : b > 1));
   if (!odd || !aboveOne) {
-    return fail("not-a-key", `this ${kind} key's RSA structure is malformed (its public exponent is not an odd number above 1)`);
+    return fail(
+      "not-a-key",
+      `this ${kind} key's RSA structure is malformed (its public exponent is not an odd number above 1)`,
+    );
   }
   if (bits < MIN_BITS) {
     return fail("too-short", `this RSA ${kind} key is ${bits} bits; at least ${MIN_BITS} are required`);

@@ -15,19 +15,49 @@ export interface ResultCodeRow {
 /** Every code on the API page, in the page's order. */
 export const RESULT_CODES: readonly ResultCodeRow[] = Object.freeze([
   { resultCodeId: "00000000", resultCode: "SUCCESS", resultStatus: "S", remark: "Success" },
-  { resultCodeId: "00000019", resultCode: "PROCESS_FAIL", resultStatus: "F", remark: "General business failure. No retry." },
-  { resultCodeId: "00000901", resultCode: "UNKNOWN_EXCEPTION", resultStatus: "U", remark: "API failed due to unknown reasons." },
-  { resultCodeId: "00000004", resultCode: "PARAM_ILLEGAL", resultStatus: "F", remark: "Illegal parameters. For example, non-numeric input, invalid date." },
+  {
+    resultCodeId: "00000019",
+    resultCode: "PROCESS_FAIL",
+    resultStatus: "F",
+    remark: "General business failure. No retry.",
+  },
+  {
+    resultCodeId: "00000901",
+    resultCode: "UNKNOWN_EXCEPTION",
+    resultStatus: "U",
+    remark: "API failed due to unknown reasons.",
+  },
+  {
+    resultCodeId: "00000004",
+    resultCode: "PARAM_ILLEGAL",
+    resultStatus: "F",
+    remark: "Illegal parameters. For example, non-numeric input, invalid date.",
+  },
   { resultCodeId: "00000007", resultCode: "INVALID_SIGNATURE", resultStatus: "F", remark: "The signature is invalid." },
   { resultCodeId: "00000008", resultCode: "KEY_NO_FOUND", resultStatus: "F", remark: "The key is not found." },
   { resultCodeId: "00000013", resultCode: "NO_INTERFACE_DEF", resultStatus: "F", remark: "API is not defined." },
-  { resultCodeId: "00000014", resultCode: "API_IS_INVALID", resultStatus: "F", remark: "API is invalid or not active." },
+  {
+    resultCodeId: "00000014",
+    resultCode: "API_IS_INVALID",
+    resultStatus: "F",
+    remark: "API is invalid or not active.",
+  },
   { resultCodeId: "00000016", resultCode: "OAUTH_FAILED", resultStatus: "F", remark: "oAuth authentication failed" },
   { resultCodeId: "00000021", resultCode: "ACCESS_DENIED", resultStatus: "F", remark: "Access denied" },
-  { resultCodeId: "12014152", resultCode: "CLIENT_FORBIDDEN_ACCESS_API", resultStatus: "F", remark: "The client is not authorized to use this API." },
+  {
+    resultCodeId: "12014152",
+    resultCode: "CLIENT_FORBIDDEN_ACCESS_API",
+    resultStatus: "F",
+    remark: "The client is not authorized to use this API.",
+  },
   { resultCodeId: "12014155", resultCode: "UNKNOWN_CLIENT", resultStatus: "F", remark: "Unknown client" },
   { resultCodeId: "12014156", resultCode: "INVALID_CLIENT_STATUS", resultStatus: "F", remark: "Invalid client status" },
-  { resultCodeId: "00000024", resultCode: "REQUEST_TRAFFIC_EXCEED_LIMIT", resultStatus: "F", remark: "Request traffic exceeds the limit." },
+  {
+    resultCodeId: "00000024",
+    resultCode: "REQUEST_TRAFFIC_EXCEED_LIMIT",
+    resultStatus: "F",
+    remark: "Request traffic exceeds the limit.",
+  },
 ] satisfies ResultCodeRow[]);
 
 /** The one code refused before processing (F on this page, U on other Alipay-family APIs): resending is safe. */

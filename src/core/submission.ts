@@ -18,7 +18,13 @@ import {
   scanValueFrom,
   skipWhitespace,
 } from "./json-scan";
-import { ELEMENT_FIELD, type ElementRead, MAX_NOTIFICATION_CHARS, readNotification, validateMerchantId } from "./notification";
+import {
+  ELEMENT_FIELD,
+  type ElementRead,
+  MAX_NOTIFICATION_CHARS,
+  readNotification,
+  validateMerchantId,
+} from "./notification";
 import { ErrorList, type RequestError, quotedField } from "./request-errors";
 
 /** Longest element text read in full, in characters; a longer one cannot be a 300-character element worth reading. */
@@ -232,8 +238,7 @@ export async function parseSubmission(
           if (value.end - key.end > MAX_POLICY_TEXT_CHARS) {
             bodyErrors.add({ field: name, problem: `is longer than ${MAX_POLICY_TEXT_CHARS} characters` });
           } else policySpans.set(name, [key.end, value.end]);
-        }
-        else if (name === "notifications") {
+        } else if (name === "notifications") {
           bodyErrors.add({
             field: name,
             problem: collected === undefined ? "must be an array" : "appears more than once",
@@ -262,7 +267,9 @@ export async function parseSubmission(
     });
 
   // Small values (bounded above): parsing each token is the simplest exact reading.
-  const policies = Object.fromEntries([...policySpans].map(([name, [from, to]]) => [name, JSON.parse(text.slice(from, to))]));
+  const policies = Object.fromEntries(
+    [...policySpans].map(([name, [from, to]]) => [name, JSON.parse(text.slice(from, to))]),
+  );
   const merchantId = resolveMerchant(text, merchantSpan, defaultMerchantId, bodyErrors);
   if (bodyErrors.empty && collected === undefined) bodyErrors.add({ field: "notifications", problem: "is required" });
   if (bodyErrors.empty && collected?.count === 0)

@@ -36,7 +36,7 @@ import {
 import { type BreakerState, CLOSED, type Hold, hold } from "./decide/breaker";
 import type { CallbackStatus } from "./decide/callback-policy";
 import { dedupBatches } from "./decide/dedup";
-import { type PacerState, paceSnapshot } from "./decide/pacer";
+import { type PacerState, paceSnapshot, guardOf } from "./decide/pacer";
 import { planSends, type Slot } from "./decide/plan";
 import { relayOutcome } from "./decide/result";
 import { pruneStep, restore } from "./housekeeping";
@@ -302,7 +302,7 @@ export class Engine {
     let plan = planSends({ ...input, due: Math.min(capacity, queue.requestsDue) }, this.settings.pacer);
     const assembled: Assembled[] = [];
     for (const slot of plan.slots) {
-      const request = queue.take(slot.at, REQUEST_PLACES);
+      const request = queue.take(slot.at, REQUEST_PLACES, guardOf(this.settings.pacer));
       if (!request) break;
       assembled.push(request);
     }

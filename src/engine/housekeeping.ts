@@ -6,7 +6,7 @@
 import type { logEvent } from "../log";
 import { type BreakerState, type Hold, hold } from "./decide/breaker";
 import type { Outbox } from "./store/outbox";
-import { type PacerState, restorePacer } from "./decide/pacer";
+import { type PacerState, restorePacer, guardOf } from "./decide/pacer";
 import type { DedupKeys } from "./store/dedup-keys";
 import { migrate } from "./store/migrations";
 import type { QueuedRunRow } from "./store/rows";
@@ -53,7 +53,7 @@ export function restore(
   const dropped = outbox.dropStaged(null);
   if (dropped > 0) log({ event: "staged_runs_dropped", runs: dropped });
   const queued = outbox.load();
-  const windowMs = 1000 + (settings.pacer.guardMs ?? 20);
+  const windowMs = 1000 + guardOf(settings.pacer);
   return {
     mismatch,
     breaker: { hold: outbox.getMeta<Hold>("hold"), run: null },

@@ -197,16 +197,17 @@ export class DueQueue {
 
   /**
    * Assembles one request at a slot starting `at`: up to `places` due notifications of one merchantId,
-   * shared fairly, none whose deadline falls at or before `at`. The runs taken leave the queue (a run
-   * taken in part keeps its rest queued). Null when nothing can be taken.
+   * shared fairly, none whose deadline falls at or before `at + marginMs` (the time it may take to reach
+   * AlipayHK). The runs taken leave the queue (a run taken in part keeps its rest queued). Null when
+   * nothing can be taken.
    */
-  take(at: number, places: number = REQUEST_PLACES): Assembled | null {
+  take(at: number, places: number = REQUEST_PLACES, marginMs = 0): Assembled | null {
     for (const merchantId of [...this.merchants.keys()]) {
       const merchant = this.merchants.get(merchantId) as MerchantLane;
       // Merchants take turns: the one served goes to the back.
       this.merchants.delete(merchantId);
       this.merchants.set(merchantId, merchant);
-      const assembled = this.assemble(merchantId, merchant, at, places);
+      const assembled = this.assemble(merchantId, merchant, at + marginMs, places);
       if (assembled.size > 0) return assembled;
     }
     return null;
@@ -296,7 +297,7 @@ export class DueQueue {
     return shares.at(-1) ?? 0;
   }
 
-  private assemble(merchantId: string, merchant: MerchantLane, at: number, places: number): Assembled {
+  private assemble(merchantId: string, merchant: MerchantLane, cutoff: number, places: number): Assembled {
     const assembled: Assembled = { merchantId, pieces: [], size: 0, expiresAt: null };
     // Shares are computed again while places are left and work is due (a deadline within the slot may
     // leave a caller's places unused): each pass takes at least one notification or stops.
@@ -315,7 +316,7 @@ export class DueQueue {
       let taken = 0;
       callers.forEach(([, lane], i) => {
         lane.owed += (shares[i] ?? 0) - (takes[i] ?? 0);
-        if ((takes[i] ?? 0) > 0) taken += this.takeFromCaller(lane, takes[i] as number, at, assembled);
+        if ((takes[i] ?? 0) > 0) taken += this.takeFromCaller(lane, takes[i] as number, cutoff, assembled);
       });
       if (taken === 0) break;
       left -= taken;
@@ -323,7 +324,7 @@ export class DueQueue {
     return assembled;
   }
 
-  private takeFromCaller(caller: CallerLane, places: number, at: number, assembled: Assembled): number {
+  private takeFromCaller(caller: CallerLane, places: number, cutoff: number, assembled: Assembled): number {
     // With as many jobs as places, one each for the first in rotation: only those need looking at.
     const jobs: [string, JobLane][] = [];
     for (const entry of caller.jobs) {
@@ -341,17 +342,18 @@ export class DueQueue {
       // A job served goes to the back of its caller's rotation.
       caller.jobs.delete(jobId);
       caller.jobs.set(jobId, lane);
-      taken += this.takeFromJob(lane, want, at, assembled);
+      taken += this.takeFromJob(lane, want, cutoff, assembled);
     });
     return taken;
   }
 
-  private takeFromJob(lane: JobLane, want: number, at: number, assembled: Assembled): number {
+  /** Takes up to `want` of a job's notifications whose deadline (if any) is after `cutoff`. */
+  private takeFromJob(lane: JobLane, want: number, cutoff: number, assembled: Assembled): number {
     let taken = 0;
     for (const run of [...lane.runs]) {
       if (taken >= want) break;
-      // Its deadline falls within the slot: it is not sent (the next tick expires it).
-      if (run.expiresAt !== null && run.expiresAt <= at) continue;
+      // Its deadline falls within the slot or the way to AlipayHK: it is not sent (a tick expires it).
+      if (run.expiresAt !== null && run.expiresAt <= cutoff) continue;
       const count = Math.min(run.count, want - taken);
       const whole = count === run.count;
       assembled.pieces.push({ run: { ...run }, count, whole });

@@ -12,7 +12,7 @@ import type { logEvent } from "../log";
 import type { DispatcherStatus, SendTask } from "./api";
 import type { BreakerState } from "./decide/breaker";
 import { nextForRuns, settleRequest } from "./decide/outcome";
-import { type PacerState, pacerMemory, recordDeparture } from "./decide/pacer";
+import { type PacerState, pacerMemory, recordDeparture, guardOf } from "./decide/pacer";
 import type { Slot } from "./decide/plan";
 import { attemptLogLine, attemptResult } from "./decide/result";
 import type { Assembled, DueQueue } from "./queue";
@@ -60,6 +60,7 @@ export function dispatch(ctx: SendingContext, state: SendingState, assembled: As
   const { outbox, settings } = ctx;
   const reqMsgId = ctx.newReqMsgId();
   const { at, countedAt } = slot;
+  const guard = guardOf(settings.pacer);
   const requestId = outbox.dispatch(
     {
       reqMsgId,
@@ -96,12 +97,10 @@ export function dispatch(ctx: SendingContext, state: SendingState, assembled: As
     size: assembled.size,
     notificationInfos: `[${elements.join(",")}]`,
     notBefore: at,
-    // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up. Never at
-    // or after a deadline of what it carries: a request that would leave then stays home.
-    notAfter: Math.min(
-      countedAt + (settings.pacer.guardMs ?? 20),
-      (assembled.expiresAt ?? Number.POSITIVE_INFINITY) - 1,
-    ),
+    // Lateness up to the pace guard is what the window's margin absorbs; later would bunch up. Never
+    // within the guard of a deadline of what it carries (the time to reach AlipayHK): a request that
+    // would leave then stays home.
+    notAfter: Math.min(countedAt + guard, (assembled.expiresAt ?? Number.POSITIVE_INFINITY) - guard),
   };
 }
 

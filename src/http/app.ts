@@ -49,7 +49,10 @@ app.get(
   async (c) => {
     const loaded = await loadRuntime(c.env);
     // The admin keys are read on their own, so an operator still gets the details when other settings are wrong.
-    const adminKeys = SETTINGS.RELAY_ADMIN_KEYS.schema.safeParse(String((c.env as { RELAY_ADMIN_KEYS?: unknown }).RELAY_ADMIN_KEYS ?? "")).data ?? [];
+    const adminKeys =
+      SETTINGS.RELAY_ADMIN_KEYS.schema.safeParse(
+        String((c.env as { RELAY_ADMIN_KEYS?: unknown }).RELAY_ADMIN_KEYS ?? ""),
+      ).data ?? [];
     const admin = (await matchApiKey(c.req.header("authorization"), adminKeys)).ok;
     const health = healthOf(loaded, loaded.ok ? await dispatcherHealth(c.var.dispatcher) : [], admin);
     return c.json(health, health.status === "misconfigured" ? 503 : 200);
@@ -65,7 +68,8 @@ app.route("/v1/status", status);
 app.route("/v1/callback-secrets", callbackSecrets);
 app.route("/v1", operations);
 
-const notFound: NotFoundHandler = (c) => problem(c, "not-found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`);
+const notFound: NotFoundHandler = (c) =>
+  problem(c, "not-found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`);
 
 const onError: ErrorHandler = (error, c) => {
   logEvent({ event: "unhandled_error", method: c.req.method, path: new URL(c.req.url).pathname, error: error.message });
@@ -82,7 +86,9 @@ export type HostEnv<Bindings extends object> = { Bindings: Bindings; Variables: 
  * The app as a host serves it: `host`, the host's own middleware, runs before every route and sets
  * `c.var.dispatcher` (a Durable Object stub, or the in-process service).
  */
-export function hostedApp<Bindings extends object>(host: MiddlewareHandler<HostEnv<Bindings>>): Hono<HostEnv<Bindings>> {
+export function hostedApp<Bindings extends object>(
+  host: MiddlewareHandler<HostEnv<Bindings>>,
+): Hono<HostEnv<Bindings>> {
   const hosted = new Hono<HostEnv<Bindings>>();
   hosted.use("*", host);
   hosted.route("/", app);

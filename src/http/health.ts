@@ -3,7 +3,6 @@ import { describeConfig, type ConfigError } from "../config";
 import type { Runtime } from "../runtime";
 import type { DegradedReason, Health } from "./openapi/schemas";
 
-
 /** The loaded configuration: a ready runtime, or every bad setting. */
 export type Loaded = { ok: true; runtime: Runtime } | { ok: false; errors: ConfigError[] };
 

@@ -22,7 +22,10 @@ export const PROBLEMS = {
   },
   "backlog-full": { status: 429, title: "The backlog is full; retry later" },
   "webhooks-busy": { status: 429, title: "Too many webhook bodies are being checked at once; retry later" },
-  "callbacks-pending": { status: 429, title: "Too many of this caller's completion callbacks are undelivered; retry later" },
+  "callbacks-pending": {
+    status: 429,
+    title: "Too many of this caller's completion callbacks are undelivered; retry later",
+  },
   "internal-error": { status: 500, title: "Internal error" },
   "not-configured": { status: 503, title: "The relay is not configured correctly" },
   unavailable: { status: 503, title: "The dispatcher is unavailable; retry later" },

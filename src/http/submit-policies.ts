@@ -15,12 +15,20 @@ const when = (description: string) => z.optional(z.iso.datetime({ offset: true }
 
 /** The policy members of the body. */
 export const PolicyFields = {
-  sendAfter: when("RFC 3339, at most RELAY_MAX_SEND_AFTER_HOURS (168 by default) ahead. Nothing of the job leaves before then; the ETA counts from it."),
-  expiresAt: when("RFC 3339, in the future and after `sendAfter`. Batches not started by then end `expired` and are never sent."),
+  sendAfter: when(
+    "RFC 3339, at most RELAY_MAX_SEND_AFTER_HOURS (168 by default) ahead. Nothing of the job leaves before then; the ETA counts from it.",
+  ),
+  expiresAt: when(
+    "RFC 3339, in the future and after `sendAfter`. Batches not started by then end `expired` and are never sent.",
+  ),
   onUnknown: z.optional(
     z
       .enum(["retry", "fail"])
-      .check(z.describe("`retry` (default): at-least-once. `fail`: at-most-once; a U answer, a timeout or a lost send ends the batch `failed`, never resent.")),
+      .check(
+        z.describe(
+          "`retry` (default): at-least-once. `fail`: at-most-once; a U answer, a timeout or a lost send ends the batch `failed`, never resent.",
+        ),
+      ),
   ),
   callbackUrl: z.optional(
     z
@@ -64,7 +72,8 @@ export function parseSubmitPolicies(
   const errors: PolicyError[] = [];
   const parsed = PoliciesSchema.safeParse(values);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) errors.push({ field: issue.path.join(".") || "(body)", problem: issue.message });
+    for (const issue of parsed.error.issues)
+      errors.push({ field: issue.path.join(".") || "(body)", problem: issue.message });
     return { ok: false, errors };
   }
   const request: Policies = {};
@@ -73,7 +82,10 @@ export function parseSubmitPolicies(
     request.sendAfter = Date.parse(p.sendAfter);
     // Work held for years would hold its share of the backlog for years; its Retry-After would never come true.
     if (request.sendAfter > now + maxSendAfterMs) {
-      errors.push({ field: "sendAfter", problem: `is more than ${Math.round(maxSendAfterMs / 3_600_000)} hours ahead (RELAY_MAX_SEND_AFTER_HOURS)` });
+      errors.push({
+        field: "sendAfter",
+        problem: `is more than ${Math.round(maxSendAfterMs / 3_600_000)} hours ahead (RELAY_MAX_SEND_AFTER_HOURS)`,
+      });
     }
   }
   if (p.expiresAt !== undefined) {

@@ -35,13 +35,25 @@ export async function submitJob(c: Context<RelayEnv>): Promise<Response | Submit
   }
   const { batches } = submission;
   const policies = parseSubmitPolicies(submission.policies, Date.now(), callbacks, maxSendAfterMs);
-  if (!policies.ok) return submissionProblem(c, { ok: false, kind: "invalid-request", errors: policies.errors, truncated: false, policies: {} });
+  if (!policies.ok)
+    return submissionProblem(c, {
+      ok: false,
+      kind: "invalid-request",
+      errors: policies.errors,
+      truncated: false,
+      policies: {},
+    });
   const { caller, idempotencyKey } = c.var;
   if (!mayUseMerchant(config, caller.name, submission.merchantId)) {
     // RELAY_CALLERS lists this caller's merchants; nothing is queued for another one.
-    return problem(c, "merchant-not-allowed", `This caller may not submit for merchantId ${submission.merchantId}; nothing was queued.`, {
-      merchantId: submission.merchantId,
-    });
+    return problem(
+      c,
+      "merchant-not-allowed",
+      `This caller may not submit for merchantId ${submission.merchantId}; nothing was queued.`,
+      {
+        merchantId: submission.merchantId,
+      },
+    );
   }
   const fitting = openRuns(config.maxBacklogBatches);
   if (batches.length > fitting) {
@@ -138,7 +150,12 @@ export async function waitForCompletion(c: Context<RelayEnv>, job: JobView, budg
   if (job.status === "completed" || budgetMs <= 0) return job;
   const { caller } = c.var;
   try {
-    const wait = await c.var.dispatcher.waitForJob(caller.admin ? null : caller.owner, job.jobId, budgetMs, caller.owner);
+    const wait = await c.var.dispatcher.waitForJob(
+      caller.admin ? null : caller.owner,
+      job.jobId,
+      budgetMs,
+      caller.owner,
+    );
     // The caller already holds RELAY_MAX_WAITS_PER_CALLER waits open: answered at once, and the header says so.
     if (wait.refused) c.header("Preference-Applied", "wait=0");
     return wait.job ?? job;

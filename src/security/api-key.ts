@@ -2,9 +2,7 @@
 import { timingSafeEqual } from "./constant-time";
 
 /** Outcome of checking an Authorization header against the configured keys. */
-export type ApiKeyMatch =
-  | { ok: true; keyIndex: number }
-  | { ok: false; problem: "missing" | "malformed" | "unknown" };
+export type ApiKeyMatch = { ok: true; keyIndex: number } | { ok: false; problem: "missing" | "malformed" | "unknown" };
 
 // RFC 6750 §2.1: `Bearer` 1*SP b64token; the scheme is case-insensitive (RFC 9110 §11.1).
 const BEARER = /^([A-Za-z]+) +([A-Za-z0-9\-._~+/]+=*)$/;

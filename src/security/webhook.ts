@@ -92,7 +92,10 @@ export interface WebhookMac {
  * Starts the MAC for headers that passed `checkWebhookHeaders`; feed it the body, then ask `matches()` once.
  * With several secrets (a rotation in progress) one MAC per secret is fed, and any of them may match.
  */
-export function startWebhookMac(secret: Uint8Array | readonly Uint8Array[], headers: CheckedWebhookHeaders): WebhookMac {
+export function startWebhookMac(
+  secret: Uint8Array | readonly Uint8Array[],
+  headers: CheckedWebhookHeaders,
+): WebhookMac {
   const prefix = new TextEncoder().encode(`${headers.id}.${headers.timestamp}.`);
   const states = secretList(secret).map((key) => hmac.create(sha256, key).update(prefix));
   const mac: WebhookMac = {
@@ -162,7 +165,10 @@ export function parseWebhookSecrets(text: string): { ok: true; value: Uint8Array
     const secret = parseWebhookSecret(entry);
     if (secret === undefined) {
       const which = entries.length === 1 ? "" : `secret ${index + 1} of ${entries.length} `;
-      return { ok: false, problem: `${which}must be whsec_ followed by standard base64 of at least ${MIN_SECRET_BYTES} bytes` };
+      return {
+        ok: false,
+        problem: `${which}must be whsec_ followed by standard base64 of at least ${MIN_SECRET_BYTES} bytes`,
+      };
     }
     secrets.push(secret);
   }

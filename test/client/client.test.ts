@@ -28,7 +28,10 @@ function client(key = API_KEY, fetch: Fetch = relayFetch(), retry = {}): RelayCl
 
 function problemAnswer(status: number, code: string, retryAfter: string): Response {
   const body = { type: `urn:alipay-notify-relay:problem:${code}`, title: code, status, code, detail: "busy" };
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/problem+json", "retry-after": retryAfter } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/problem+json", "retry-after": retryAfter },
+  });
 }
 
 describe("submit", () => {
@@ -37,7 +40,11 @@ describe("submit", () => {
     const seen: Request[] = [];
     const relay = client(API_KEY, relayFetch(seen));
     const submitted = await relay.submit({ notifications: notifications(250) });
-    expect(submitted).toMatchObject({ kind: "accepted", replayed: false, accepted: { status: "queued", total: 250, batches: 3 } });
+    expect(submitted).toMatchObject({
+      kind: "accepted",
+      replayed: false,
+      accepted: { status: "queued", total: 250, batches: 3 },
+    });
     expect(seen[0]!.headers.get("idempotency-key")).toBe(submitted.idempotencyKey);
     const job = await relay.waitFor(submitted.jobId, { timeout: 10_000 });
     expect(job).toMatchObject({ jobId: submitted.jobId, status: "completed", succeeded: 250 });
@@ -104,7 +111,9 @@ describe("submit", () => {
       return problemAnswer(429, "backlog-full", "120");
     };
     const started = Date.now();
-    const error = await client(API_KEY, full).submit({ notifications: notifications(1) }).catch((e: unknown) => e);
+    const error = await client(API_KEY, full)
+      .submit({ notifications: notifications(1) })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RelayProblemError);
     expect(error).toMatchObject({ status: 429, code: "backlog-full", retryAfterSeconds: 120 });
     expect(calls).toBe(1);
@@ -117,7 +126,9 @@ describe("submit", () => {
       calls++;
       throw new TypeError("fetch failed");
     };
-    const error = await client(API_KEY, down, { attempts: 3, baseDelayMs: 10 }).submit({ notifications: notifications(1) }).catch((e: unknown) => e);
+    const error = await client(API_KEY, down, { attempts: 3, baseDelayMs: 10 })
+      .submit({ notifications: notifications(1) })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RelayNetworkError);
     expect(error).toMatchObject({ attempts: 3, cause: expect.objectContaining({ message: "fetch failed" }) });
     expect(calls).toBe(3);
@@ -132,9 +143,14 @@ describe("submit", () => {
     expect(error).toBeInstanceOf(RelayProblemError);
     const problem = error as RelayProblemError;
     expect(problem).toMatchObject({ status: 400, code: "invalid-request" });
-    expect(problem.errors.map((e) => [e.index, e.field])).toEqual([[1, "templateCode"], [2, "openId"]]);
+    expect(problem.errors.map((e) => [e.index, e.field])).toEqual([
+      [1, "templateCode"],
+      [2, "openId"],
+    ]);
     expect(seen).toHaveLength(1);
-    const unauthorized = await client("not-a-configured-key-000").status().catch((e: unknown) => e);
+    const unauthorized = await client("not-a-configured-key-000")
+      .status()
+      .catch((e: unknown) => e);
     expect(unauthorized).toMatchObject({ status: 401, code: "unauthorized" });
   });
 });

@@ -11,7 +11,8 @@ describe("retryAfterMs", () => {
     expect(retryAfterMs(" 0 ", now)).toBe(0);
     expect(retryAfterMs("Thu, 26 Nov 2026 04:00:07 GMT", now)).toBe(7_000);
     expect(retryAfterMs("Thu, 26 Nov 2026 03:59:00 GMT", now)).toBe(0); // already passed
-    for (const text of [null, undefined, "", "soon", "-1", "1.5"]) expect(retryAfterMs(text, now), String(text)).toBeUndefined();
+    for (const text of [null, undefined, "", "soon", "-1", "1.5"])
+      expect(retryAfterMs(text, now), String(text)).toBeUndefined();
   });
 });
 

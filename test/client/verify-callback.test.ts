@@ -13,7 +13,11 @@ import { until } from "../support/until";
 beforeEach(freshRelay);
 
 const relayClient = (key: string) =>
-  new RelayClient({ baseUrl: "https://relay.test", apiKey: key, fetch: (input, init) => exports.default.fetch(new Request(input, init)) });
+  new RelayClient({
+    baseUrl: "https://relay.test",
+    apiKey: key,
+    fetch: (input, init) => exports.default.fetch(new Request(input, init)),
+  });
 
 /** Submits a job with a callback and returns the callback as the receiver got it: headers and raw bytes. */
 async function realCallback(): Promise<{ headers: Headers; body: Uint8Array; jobId: string }> {
@@ -23,7 +27,10 @@ async function realCallback(): Promise<{ headers: Headers; body: Uint8Array; job
     received.push({ headers: request.headers, body: new Uint8Array(await request.arrayBuffer()) });
     return new Response(null, { status: 204 });
   };
-  const { jobId } = await relayClient(API_KEY).submit({ callbackUrl: "https://shop.example/relay-done", notifications: notifications(2) });
+  const { jobId } = await relayClient(API_KEY).submit({
+    callbackUrl: "https://shop.example/relay-done",
+    notifications: notifications(2),
+  });
   await until(() => received.length === 1, 15_000, "the callback");
   return { ...received[0]!, jobId };
 }
@@ -82,9 +89,22 @@ describe("verifyCallback", () => {
     };
     const body = '{"test": 2432232314}';
     const options = { now: 1614265330 };
-    expect(await verifyCallback(headers, body, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", options)).toEqual({ test: 2432232314 });
-    expect(await verifyCallback(headers, body, "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", options)).toEqual({ test: 2432232314 });
-    expect(await refusal(verifyCallback({ ...headers, "webhook-timestamp": "16142653.30" }, body, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", options))).toBe("malformed");
+    expect(await verifyCallback(headers, body, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", options)).toEqual({
+      test: 2432232314,
+    });
+    expect(await verifyCallback(headers, body, "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", options)).toEqual({
+      test: 2432232314,
+    });
+    expect(
+      await refusal(
+        verifyCallback(
+          { ...headers, "webhook-timestamp": "16142653.30" },
+          body,
+          "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+          options,
+        ),
+      ),
+    ).toBe("malformed");
     expect(await refusal(verifyCallback(headers, body, [], options))).toBe("no-secret");
   });
 });

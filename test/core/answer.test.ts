@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { readAnswer } from "../../src/core/answer";
 import { signText } from "../../src/core/signer";
 
-const RSA = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+const RSA = {
+  name: "RSASSA-PKCS1-v1_5",
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: "SHA-256",
+};
 const alipay = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
 const impostor = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
 
@@ -89,7 +94,10 @@ describe("an answer that cannot be trusted is unknown, whatever it says", () => 
       `"resultStatus":"S","resultCodeId":"00000000","resultCode":"SUCCESS"`,
     );
     expect(body).toContain(`"resultStatus":"S"`);
-    expect(await readAnswer(200, body, alipay.publicKey, "req-1")).toMatchObject({ kind: "unverified", resultClass: "unknown" });
+    expect(await readAnswer(200, body, alipay.publicKey, "req-1")).toMatchObject({
+      kind: "unverified",
+      resultClass: "unknown",
+    });
   });
 
   it("re-serialized (whitespace changed) after signing", async () => {
@@ -99,14 +107,22 @@ describe("an answer that cannot be trusted is unknown, whatever it says", () => 
   });
 
   it("without a signature, or with a non-string or garbage one", async () => {
-    for (const tail of ["", `,"signature":null`, `,"signature":""`, `,"signature":"%%%"`, `,"signature":"bm90IGEgc2ln"`]) {
+    for (const tail of [
+      "",
+      `,"signature":null`,
+      `,"signature":""`,
+      `,"signature":"%%%"`,
+      `,"signature":"bm90IGEgc2ln"`,
+    ]) {
       const r = await readAnswer(200, `{"response":${SUCCESS}${tail}}`, alipay.publicKey, "req-1");
       expect(r).toMatchObject({ kind: "unverified", resultClass: "unknown", verified: false, resultInfo: INFO });
     }
   });
 
   it("with a key that cannot verify (never throws)", async () => {
-    expect(await readAnswer(200, await signed(SUCCESS), alipay.privateKey, "req-1")).toMatchObject({ kind: "unverified" });
+    expect(await readAnswer(200, await signed(SUCCESS), alipay.privateKey, "req-1")).toMatchObject({
+      kind: "unverified",
+    });
   });
 });
 
@@ -126,8 +142,18 @@ describe("non-2xx and malformed answers", () => {
   });
 
   it("a body that is not JSON, or has no response member, is malformed", async () => {
-    for (const body of ["", "garbage", `{"response":{"a":1}`, `{"signature":"x"}`, `{"response":{},"response":{},"signature":"x"}`]) {
-      expect(await readAnswer(200, body, alipay.publicKey, "req-1")).toMatchObject({ kind: "malformed", resultClass: "unknown", verified: false });
+    for (const body of [
+      "",
+      "garbage",
+      `{"response":{"a":1}`,
+      `{"signature":"x"}`,
+      `{"response":{},"response":{},"signature":"x"}`,
+    ]) {
+      expect(await readAnswer(200, body, alipay.publicKey, "req-1")).toMatchObject({
+        kind: "malformed",
+        resultClass: "unknown",
+        verified: false,
+      });
     }
   });
 

@@ -47,7 +47,9 @@ describe("packBatches", () => {
   it("gives each batch the exact JSON text of its notificationInfos, members in the documented order", () => {
     const batches = packBatches(items);
     expect(batches.map((b) => b.size)).toEqual([100, 1]);
-    expect(batches[1]!.infos).toBe(`[{"openId":"open-100","templateCode":"T","templateValue":${JSON.stringify(items[100]!.templateValue)}}]`);
+    expect(batches[1]!.infos).toBe(
+      `[{"openId":"open-100","templateCode":"T","templateValue":${JSON.stringify(items[100]!.templateValue)}}]`,
+    );
     expect(JSON.parse(batches[0]!.infos)).toEqual(items.slice(0, 100));
   });
 
@@ -61,7 +63,7 @@ describe("sliceElements", () => {
   // Strings that look like structure: brackets, braces, commas, quotes and backslashes, and non-BMP text.
   const tricky = fc.oneof(
     fc.string({ maxLength: 20 }),
-    fc.constantFrom('},{"openId":"x"', '\\', '\\"', '"]', "[{", "😀,}", ""),
+    fc.constantFrom('},{"openId":"x"', "\\", '\\"', '"]', "[{", "😀,}", ""),
     fc.string({ unit: "grapheme", maxLength: 8 }),
   );
   const notification = fc.record({ openId: tricky, templateCode: tricky, templateValue: tricky });

@@ -1,12 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { notificationInfosText } from "../../src/core/batch";
-import { MAX_RETRY_AFTER_MS, REQUEST_CONTENT_TYPE, retryAfterMsOf, sendBatch, type SendBatchOptions } from "../../src/core/client";
+import {
+  MAX_RETRY_AFTER_MS,
+  REQUEST_CONTENT_TYPE,
+  retryAfterMsOf,
+  sendBatch,
+  type SendBatchOptions,
+} from "../../src/core/client";
 import { cutSignedMessage } from "../../src/core/json-scan";
 import { RESULT_CODES } from "../../src/core/result-codes";
 import { signText } from "../../src/core/signer";
 import type { NotificationInfo } from "../../src/core/types";
 
-const RSA = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+const RSA = {
+  name: "RSASSA-PKCS1-v1_5",
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: "SHA-256",
+};
 const merchant = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
 const alipay = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
 const impostor = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
@@ -40,7 +51,12 @@ function gateway(reply: Reply): { fetch: typeof fetch; received: Received[] } {
     const cut = cutSignedMessage(body, "request");
     if (!cut.ok || cut.signature === null) throw new Error("request is not a signed envelope");
     const sig = Uint8Array.from(atob(cut.signature), (c) => c.charCodeAt(0));
-    const ok = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", merchant.publicKey, sig, new TextEncoder().encode(cut.raw));
+    const ok = await crypto.subtle.verify(
+      "RSASSA-PKCS1-v1_5",
+      merchant.publicKey,
+      sig,
+      new TextEncoder().encode(cut.raw),
+    );
     if (!ok) return new Response("INVALID_SIGNATURE", { status: 400 });
     const request = JSON.parse(cut.raw) as Received["request"];
     const req = { reqMsgId: request.head.reqMsgId ?? "", reqTime: request.head.reqTime ?? "", request };
@@ -61,7 +77,8 @@ async function signedAnswer(
     `{"head":{"version":"2.0.0","function":"alipay.intl.user.inform.delegateSendNotification",` +
     `"clientId":"211020000000000000044","respTime":"2026-11-26T12:08:57+08:00","reqMsgId":"${req.reqMsgId}","reserve":"{}"},` +
     `"body":{"resultInfo":{"resultStatus":"${status}","resultCodeId":"${codeId}","resultCode":"${code}","resultMsg":"m"}}}`;
-  const signature = opts.signature !== undefined ? opts.signature : await signText(opts.key ?? alipay.privateKey, response);
+  const signature =
+    opts.signature !== undefined ? opts.signature : await signText(opts.key ?? alipay.privateKey, response);
   const tail = signature === null ? "" : `,"signature":"${signature}"`;
   return new Response(`{"response":${response}${tail}}`, { headers: { "content-type": "application/json" } });
 }
@@ -132,7 +149,9 @@ describe("the request", () => {
     const missed = await sendBatch(options(gw.fetch, { now: () => new Date(), notAfter: Date.now() - 5 }));
     expect(missed).toMatchObject({ kind: "missed-slot", verified: false });
     expect(gw.received).toEqual([]);
-    const inTime = await sendBatch(options(gw.fetch, { now: () => new Date(), notBefore: Date.now(), notAfter: Date.now() + 1000 }));
+    const inTime = await sendBatch(
+      options(gw.fetch, { now: () => new Date(), notBefore: Date.now(), notAfter: Date.now() + 1000 }),
+    );
     expect(inTime.kind).toBe("answered");
     expect(gw.received).toHaveLength(1);
   });
@@ -199,7 +218,12 @@ describe("answers", () => {
   it("429 is a traffic refusal (refused before processing, safe to resend), with its Retry-After in ms", async () => {
     const now = Date.parse("2026-11-26T04:08:56Z");
     const seconds = gateway(() => new Response("slow down", { status: 429, headers: { "retry-after": "3" } }));
-    expect(await sendBatch(options(seconds.fetch))).toMatchObject({ kind: "http-error", resultClass: "traffic", httpStatus: 429, retryAfterMs: 3000 });
+    expect(await sendBatch(options(seconds.fetch))).toMatchObject({
+      kind: "http-error",
+      resultClass: "traffic",
+      httpStatus: 429,
+      retryAfterMs: 3000,
+    });
     const none = gateway(() => new Response("slow down", { status: 429 }));
     const answer = await sendBatch(options(none.fetch));
     expect(answer).toMatchObject({ kind: "http-error", resultClass: "traffic", httpStatus: 429 });
@@ -211,12 +235,20 @@ describe("answers", () => {
     expect(retryAfterMsOf("soon", now)).toBeNull();
     // Any other status keeps its meaning: a 503 is unknown, as before.
     const busy = gateway(() => new Response("busy", { status: 503, headers: { "retry-after": "3" } }));
-    expect(await sendBatch(options(busy.fetch))).toMatchObject({ kind: "http-error", resultClass: "unknown", httpStatus: 503 });
+    expect(await sendBatch(options(busy.fetch))).toMatchObject({
+      kind: "http-error",
+      resultClass: "unknown",
+      httpStatus: 503,
+    });
   });
 
   it("a garbage body is malformed", async () => {
     const gw = gateway(() => new Response("OK"));
-    expect(await sendBatch(options(gw.fetch))).toMatchObject({ kind: "malformed", resultClass: "unknown", httpStatus: 200 });
+    expect(await sendBatch(options(gw.fetch))).toMatchObject({
+      kind: "malformed",
+      resultClass: "unknown",
+      httpStatus: 200,
+    });
   });
 
   it("an answer signed by another key, or not signed, is unverified and unknown", async () => {
@@ -235,12 +267,19 @@ describe("answers", () => {
 
   it("a signed answer that names no reqMsgId is not taken for this request's", async () => {
     const gw = gateway(async (req) => {
-      const body = await (await signedAnswer({ ...req, reqMsgId: "DROP" }, "S", "00000000", "SUCCESS", { signature: null })).text();
+      const body = await (
+        await signedAnswer({ ...req, reqMsgId: "DROP" }, "S", "00000000", "SUCCESS", { signature: null })
+      ).text();
       const response = (cutSignedMessage(body, "response") as { raw: string }).raw.replace(`"reqMsgId":"DROP",`, "");
       return new Response(`{"response":${response},"signature":"${await signText(alipay.privateKey, response)}"}`);
     });
     const outcome = await sendBatch(options(gw.fetch));
-    expect(outcome).toMatchObject({ kind: "malformed", resultClass: "unknown", verified: true, detail: expect.stringContaining("names no reqMsgId") });
+    expect(outcome).toMatchObject({
+      kind: "malformed",
+      resultClass: "unknown",
+      verified: true,
+      detail: expect.stringContaining("names no reqMsgId"),
+    });
   });
 
   it("an answer body over 64 KiB is malformed, and is not read past the cap", async () => {
@@ -253,7 +292,12 @@ describe("answers", () => {
     });
     const gw = gateway(() => new Response(endless, { status: 200 }));
     const outcome = await sendBatch(options(gw.fetch, { timeoutMs: 5000 }));
-    expect(outcome).toMatchObject({ kind: "malformed", resultClass: "unknown", verified: false, detail: expect.stringContaining("65536") });
+    expect(outcome).toMatchObject({
+      kind: "malformed",
+      resultClass: "unknown",
+      verified: false,
+      detail: expect.stringContaining("65536"),
+    });
     expect(pulled).toBeLessThanOrEqual(8);
     const big = gateway(() => new Response("x".repeat(70_000), { status: 502 }));
     expect(await sendBatch(options(big.fetch))).toMatchObject({ kind: "http-error", httpStatus: 502 });
@@ -305,7 +349,10 @@ describe("timeouts and network errors are outcomes, never exceptions", () => {
       verified: false,
       detail: "fetch failed: TypeError: connection refused",
     });
-    expect(await sendBatch(options(throwing))).toMatchObject({ kind: "network-error", detail: "fetch failed: TypeError: bad url" });
+    expect(await sendBatch(options(throwing))).toMatchObject({
+      kind: "network-error",
+      detail: "fetch failed: TypeError: bad url",
+    });
   });
 
   it("calls fetch unbound, as Workers require (fetch called as a method throws Illegal invocation)", async () => {

@@ -11,7 +11,12 @@ import { notificationInfosText } from "../../src/core/batch";
 import { rawMemberText } from "../../src/core/json-scan";
 import type { NotificationInfo } from "../../src/core/types";
 
-const RSA = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+const RSA = {
+  name: "RSASSA-PKCS1-v1_5",
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: "SHA-256",
+};
 const keys = (await crypto.subtle.generateKey(RSA, false, ["sign", "verify"])) as CryptoKeyPair;
 
 const NOTIFICATIONS: NotificationInfo[] = [
@@ -102,7 +107,9 @@ describe("buildRequest", () => {
   });
 
   it("writes the configured offset", () => {
-    expect(buildRequest({ ...FIXED, now: () => INSTANT, utcOffsetMinutes: 0 }).reqTime).toBe("2026-11-26T04:08:56+00:00");
+    expect(buildRequest({ ...FIXED, now: () => INSTANT, utcOffsetMinutes: 0 }).reqTime).toBe(
+      "2026-11-26T04:08:56+00:00",
+    );
   });
 });
 

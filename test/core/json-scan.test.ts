@@ -82,7 +82,11 @@ describe("cutSignedMessage", () => {
 
   it("gives a null signature when it is absent or not a string", () => {
     expect(cutSignedMessage(`{"response":{}}`, "response")).toEqual({ ok: true, raw: "{}", signature: null });
-    expect(cutSignedMessage(`{"response":{},"signature":null}`, "response")).toEqual({ ok: true, raw: "{}", signature: null });
+    expect(cutSignedMessage(`{"response":{},"signature":null}`, "response")).toEqual({
+      ok: true,
+      raw: "{}",
+      signature: null,
+    });
   });
 
   it("reports a missing signed member", () => {

@@ -52,9 +52,15 @@ function keyBody(text: string): string {
 }
 
 // A DER structure shaped like PKCS#1 (nine INTEGERs) that no RSA implementation accepts as a key.
-const nineZeros = encodeTlv(0x30, new Uint8Array(27).map((_, i) => [0x02, 0x01, 0x00][i % 3] ?? 0));
+const nineZeros = encodeTlv(
+  0x30,
+  new Uint8Array(27).map((_, i) => [0x02, 0x01, 0x00][i % 3] ?? 0),
+);
 const hollowPkcs8 = bytesToBase64(wrapPkcs1PrivateKey(nineZeros));
-const truncatedPem = v.merchantPkcs8Pem.split("\n").filter((_, i) => i < 5 || i > 12).join("\n");
+const truncatedPem = v.merchantPkcs8Pem
+  .split("\n")
+  .filter((_, i) => i < 5 || i > 12)
+  .join("\n");
 const garbagePem = `-----BEGIN PRIVATE KEY-----\n${v.garbageBase64}\n-----END PRIVATE KEY-----\n`;
 
 type Case = [string, "private" | "public", KeyProblem, string];

@@ -74,10 +74,18 @@ describe("an accepted notification goes on the wire", () => {
   });
 
   it("refuses a dedupKey that is empty, too long or not a string, naming it", async () => {
-    const r = await validate([{ ...good("{}"), dedupKey: "" }, { ...good("{}"), dedupKey: "k".repeat(129) }, { ...good("{}"), dedupKey: 7 }]);
+    const r = await validate([
+      { ...good("{}"), dedupKey: "" },
+      { ...good("{}"), dedupKey: "k".repeat(129) },
+      { ...good("{}"), dedupKey: 7 },
+    ]);
     expect(r.ok).toBe(false);
     if (r.ok || r.kind !== "invalid-request") return;
-    expect(r.errors.map((e) => [e.index, e.field])).toEqual([[0, "dedupKey"], [1, "dedupKey"], [2, "dedupKey"]]);
+    expect(r.errors.map((e) => [e.index, e.field])).toEqual([
+      [0, "dedupKey"],
+      [1, "dedupKey"],
+      [2, "dedupKey"],
+    ]);
   });
 
   it("with an object templateValue as its exact text, only whitespace between tokens removed", async () => {

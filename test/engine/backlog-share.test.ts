@@ -8,7 +8,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { SubmitResult } from "../../src/engine/api";
-import { BACKLOG_RESERVE_SHARE, admitRuns, backlogShare, drainSeconds, openRuns } from "../../src/engine/decide/admission";
+import {
+  BACKLOG_RESERVE_SHARE,
+  admitRuns,
+  backlogShare,
+  drainSeconds,
+  openRuns,
+} from "../../src/engine/decide/admission";
 import { T0, World, testSettings } from "./harness";
 
 const HOUR = 3_600_000;
@@ -16,7 +22,12 @@ const A = "caller:shop-a";
 const B = "caller:shop-b";
 
 /** Submits one-run jobs for `owner` until one is refused; returns how many were accepted and the refusal. */
-function fill(world: World, owner: string, extra: { sendAfter?: number } = {}, most = 10_000): { accepted: number; refusal: SubmitResult } {
+function fill(
+  world: World,
+  owner: string,
+  extra: { sendAfter?: number } = {},
+  most = 10_000,
+): { accepted: number; refusal: SubmitResult } {
   for (let accepted = 0; accepted < most; accepted++) {
     const result = world.engine.submit(world.request(1, 1, { owner, ...extra }), world.now);
     if (result.kind !== "created") return { accepted, refusal: result };
@@ -27,9 +38,16 @@ function fill(world: World, owner: string, extra: { sendAfter?: number } = {}, m
 describe("the backlog's reserve (pure)", () => {
   it("a caller alone fills the open part only; a caller within its weighted share may use the reserve; the cap is never passed", () => {
     expect(openRuns(100)).toBe(75);
-    expect(admitRuns({ total: 75, own: 75, weight: 1, othersWeight: 0 }, 1, 100)).toMatchObject({ fits: false, reason: "over-share" });
+    expect(admitRuns({ total: 75, own: 75, weight: 1, othersWeight: 0 }, 1, 100)).toMatchObject({
+      fits: false,
+      reason: "over-share",
+    });
     expect(admitRuns({ total: 75, own: 0, weight: 1, othersWeight: 1 }, 25, 100)).toEqual({ fits: true });
-    expect(admitRuns({ total: 100, own: 0, weight: 1, othersWeight: 1 }, 1, 100)).toMatchObject({ fits: false, reason: "full", excess: 1 });
+    expect(admitRuns({ total: 100, own: 0, weight: 1, othersWeight: 1 }, 1, 100)).toMatchObject({
+      fits: false,
+      reason: "full",
+      excess: 1,
+    });
     expect(backlogShare({ weight: 3, othersWeight: 1 }, 100)).toBe(75);
     fc.assert(
       fc.property(
@@ -46,7 +64,8 @@ describe("the backlog's reserve (pure)", () => {
           if (verdict.fits) {
             expect(total + adding).toBeLessThanOrEqual(max);
             // Into the reserve only within its share.
-            if (total + adding > max - Math.floor(max * BACKLOG_RESERVE_SHARE)) expect(own + adding).toBeLessThanOrEqual(share);
+            if (total + adding > max - Math.floor(max * BACKLOG_RESERVE_SHARE))
+              expect(own + adding).toBeLessThanOrEqual(share);
           } else if (total + adding <= max) {
             expect(verdict.reason).toBe("over-share");
             expect(own + adding).toBeGreaterThan(share);
@@ -59,7 +78,13 @@ describe("the backlog's reserve (pure)", () => {
 
 describe("when room comes back (pure)", () => {
   it("grows with the runs that must leave and their size, at the places a request gives; waiting work goes no earlier than it falls due", () => {
-    const due = { runs: 20_000, dueRuns: 20_000, dueNotifications: 2_000_000, notifications: 2_000_000, nextWaitingAt: null };
+    const due = {
+      runs: 20_000,
+      dueRuns: 20_000,
+      dueNotifications: 2_000_000,
+      notifications: 2_000_000,
+      nextWaitingAt: null,
+    };
     // Full runs of 100 at 100 places x 20 per second: 20 runs a second.
     expect(drainSeconds(due, 100, 100, 20, T0)).toBe(5);
     expect(drainSeconds(due, 200, 100, 20, T0)).toBe(10);
@@ -95,7 +120,10 @@ describe("one caller cannot lock the others out", () => {
     world.run(world.now + retryAfter * 1000);
     expect(world.engine.submit(world.request(1, 1, { owner: B }), world.now).kind).toBe("created");
     // A is still over its share while the backlog is in its reserve.
-    expect(world.engine.submit(world.request(1, 1, { owner: A, sendAfter: later }), world.now)).toMatchObject({ kind: "backlog-full", callerShare: 50 });
+    expect(world.engine.submit(world.request(1, 1, { owner: A, sendAfter: later }), world.now)).toMatchObject({
+      kind: "backlog-full",
+      callerShare: 50,
+    });
     expect(world.engine.status(null, world.now).callers).toEqual([
       expect.objectContaining({ caller: A, runs: 75, backlogShare: 50, due: 0, queued: 75 }),
       expect.objectContaining({ caller: B, runs: 1, backlogShare: 50 }),
@@ -121,7 +149,9 @@ describe("one caller cannot lock the others out", () => {
     const world = new World(testSettings({ maxBacklogBatches: 100, callerWeights: { [A]: 3 } }));
     world.submit(1, 1, { owner: A });
     world.submit(1, 1, { owner: B });
-    const shares = Object.fromEntries(world.engine.status(null, world.now).callers.map((c) => [c.caller, c.backlogShare]));
+    const shares = Object.fromEntries(
+      world.engine.status(null, world.now).callers.map((c) => [c.caller, c.backlogShare]),
+    );
     expect(shares).toEqual({ [A]: 75, [B]: 25 });
   });
 });
@@ -153,11 +183,13 @@ describe("large requests being staged hold their room", () => {
     let interleaved: SubmitResult | null = null;
     let once = false;
     // While the first is being staged (after its first slice), the second comes in.
-    const result = await world.service(async () => {
-      if (once) return;
-      once = true;
-      interleaved = await world.service().submit(second);
-    }).submit(first);
+    const result = await world
+      .service(async () => {
+        if (once) return;
+        once = true;
+        interleaved = await world.service().submit(second);
+      })
+      .submit(first);
     expect(result.kind).toBe("created");
     expect(interleaved).toMatchObject({ kind: "storage-full", capBytes: 1_000_000 });
     expect(world.rows<{ n: number }>("SELECT COUNT(*) AS n FROM runs WHERE job_id = ?", second.jobId)[0]!.n).toBe(0);

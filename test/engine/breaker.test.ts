@@ -7,8 +7,9 @@ const drained = (world: World) => () => world.engine.status(null, world.now).bac
 describe("a gateway-wide outage", () => {
   it("90 seconds of HTTP 502 fail nothing, and sending resumes within the probe interval of its end", () => {
     const outageEnds = T0 + 5_000 + 90_000;
-    const world = new World(testSettings({ pacer: { maxRps: 10, guardMs: 20 }, breakerProbeMaxMs: 30_000 }), (_t, _n, at) =>
-      at >= T0 + 5_000 && at < outageEnds ? transport("http-error") : SUCCESS,
+    const world = new World(
+      testSettings({ pacer: { maxRps: 10, guardMs: 20 }, breakerProbeMaxMs: 30_000 }),
+      (_t, _n, at) => (at >= T0 + 5_000 && at < outageEnds ? transport("http-error") : SUCCESS),
     );
     const jobId = world.submit(600, 100);
     let heldAt: number | null = null;
@@ -30,7 +31,9 @@ describe("a gateway-wide outage", () => {
   });
 
   it("one notification that keeps failing on its own is not an outage: it spends its budget and fails", () => {
-    const world = new World(testSettings({ retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 100 } }), () => transport("timeout"));
+    const world = new World(testSettings({ retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 100 } }), () =>
+      transport("timeout"),
+    );
     world.submit(1, 1);
     world.run(T0 + 600_000, drained(world));
     expect(world.rows("SELECT state, attempts FROM runs")).toEqual([{ state: "failed", attempts: 5 }]);
@@ -60,7 +63,10 @@ describe("a client-wide setup error", () => {
   });
 
   it("answers that do not verify, several in a row, hold sending too", () => {
-    const world = new World(testSettings(), () => ({ outcome: { kind: "unverified", resultClass: "unknown", detail: "bad signature" }, afterMs: 200 }));
+    const world = new World(testSettings(), () => ({
+      outcome: { kind: "unverified", resultClass: "unknown", detail: "bad signature" },
+      afterMs: 200,
+    }));
     const jobId = world.submit(50, 100);
     world.run(T0 + 60_000);
     expect(world.engine.status(null, world.now).hold).toMatchObject({ kind: "unverified" });
@@ -72,15 +78,39 @@ describe("the breaker's decision", () => {
   it("opens only on a run across several batches, and is closed again by a trusted answer", () => {
     let state = CLOSED;
     for (let i = 0; i < OUTAGE_RUN - 1; i++) {
-      const d = recordOutcome(state, { kind: "timeout", resultClass: "unknown", resultCode: "TIMEOUT", lead: i }, T0, 30_000);
+      const d = recordOutcome(
+        state,
+        { kind: "timeout", resultClass: "unknown", resultCode: "TIMEOUT", lead: i },
+        T0,
+        30_000,
+      );
       expect(d.absorbed).toBe(false);
       state = d.state;
     }
-    const opened = recordOutcome(state, { kind: "http-error", resultClass: "unknown", resultCode: "HTTP_502", lead: 99 }, T0, 30_000);
-    expect(opened).toMatchObject({ absorbed: true, change: "opened", state: { hold: { kind: "outage", nextProbeAt: T0 + 1000 } } });
-    const failedProbe = recordOutcome(opened.state, { kind: "timeout", resultClass: "unknown", resultCode: "TIMEOUT", lead: 1 }, T0 + 1000, 30_000);
+    const opened = recordOutcome(
+      state,
+      { kind: "http-error", resultClass: "unknown", resultCode: "HTTP_502", lead: 99 },
+      T0,
+      30_000,
+    );
+    expect(opened).toMatchObject({
+      absorbed: true,
+      change: "opened",
+      state: { hold: { kind: "outage", nextProbeAt: T0 + 1000 } },
+    });
+    const failedProbe = recordOutcome(
+      opened.state,
+      { kind: "timeout", resultClass: "unknown", resultCode: "TIMEOUT", lead: 1 },
+      T0 + 1000,
+      30_000,
+    );
     expect(failedProbe.state.hold?.nextProbeAt).toBe(T0 + 3000);
-    const closed = recordOutcome(failedProbe.state, { kind: "answered", resultClass: "success", resultCode: "SUCCESS", lead: 1 }, T0 + 3000, 30_000);
+    const closed = recordOutcome(
+      failedProbe.state,
+      { kind: "answered", resultClass: "success", resultCode: "SUCCESS", lead: 1 },
+      T0 + 3000,
+      30_000,
+    );
     expect(closed).toMatchObject({ change: "closed", state: { hold: null } });
   });
 });
@@ -92,7 +122,11 @@ describe("an operator's pause", () => {
     const jobId = world.submit(5, 1);
     world.run(T0 + 600_000);
     expect(world.departures).toEqual([]);
-    expect(world.engine.status(null, world.now).hold).toMatchObject({ kind: "paused", reason: "wrong template", nextProbeAt: null });
+    expect(world.engine.status(null, world.now).hold).toMatchObject({
+      kind: "paused",
+      reason: "wrong template",
+      nextProbeAt: null,
+    });
     world.restart();
     expect(world.engine.status(null, world.now).hold?.kind).toBe("paused");
     world.engine.resume();

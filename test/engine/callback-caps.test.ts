@@ -8,7 +8,11 @@
 import { describe, expect, it } from "vitest";
 import { packKeyedBatches } from "../../src/core/batch";
 import type { CallbackTask } from "../../src/engine/api";
-import { CALLBACK_LEASE_MS, CALLBACK_UNSENT_WINDOW_MS, CALLBACK_WINDOW_MS } from "../../src/engine/decide/callback-policy";
+import {
+  CALLBACK_LEASE_MS,
+  CALLBACK_UNSENT_WINDOW_MS,
+  CALLBACK_WINDOW_MS,
+} from "../../src/engine/decide/callback-policy";
 import { T0, World, testSettings } from "./harness";
 
 const URL_A = "https://a.example/done";
@@ -24,7 +28,11 @@ function deduplicatedJob(world: World, owner: string, url: string, key: string):
 }
 
 /** The most tries on the wire at once (each out from its hand-out to its answer, or to its lease's end when none comes). */
-function mostAtOnce(world: World, answered: (task: CallbackTask) => boolean, filter: (task: CallbackTask) => boolean = () => true): number {
+function mostAtOnce(
+  world: World,
+  answered: (task: CallbackTask) => boolean,
+  filter: (task: CallbackTask) => boolean = () => true,
+): number {
   const edges: [number, number][] = [];
   for (const { at, task } of world.callbacks.filter((c) => filter(c.task))) {
     edges.push([at, 1], [at + (answered(task) ? 50 : CALLBACK_LEASE_MS), -1]);
@@ -59,7 +67,13 @@ describe("callbacks on the wire at once", () => {
     const b2 = deduplicatedJob(world, B, URL_B, "b2");
     const submittedAt = world.now;
     world.run(T0 + 60_000);
-    expect(mostAtOnce(world, (t) => t.url !== URL_A, (t) => t.owner === A)).toBe(2);
+    expect(
+      mostAtOnce(
+        world,
+        (t) => t.url !== URL_A,
+        (t) => t.owner === A,
+      ),
+    ).toBe(2);
     const bTries = world.callbacks.filter((c) => c.task.owner === B);
     expect(bTries.map((c) => c.task.jobId).sort()).toEqual([b1, b2].sort());
     // Not behind A's 20: handed out on the first tick after they completed.
@@ -79,13 +93,20 @@ describe("RELAY_MAX_PENDING_CALLBACKS", () => {
     expect(refusal).toMatchObject({ kind: "callbacks-pending", pending: 5, limit: 5 });
     const retryAfter = (refusal as { retryAfterSeconds: number }).retryAfterSeconds;
     // The earliest next try of its pending callbacks (the second try: 2.5 to 5 s after the first).
-    const nextTry = Math.min(...world.rows<{ at: number }>("SELECT callback_next_at AS at FROM jobs WHERE callback_status = 'pending'").map((r) => r.at));
+    const nextTry = Math.min(
+      ...world
+        .rows<{ at: number }>("SELECT callback_next_at AS at FROM jobs WHERE callback_status = 'pending'")
+        .map((r) => r.at),
+    );
     expect(retryAfter).toBe(Math.max(1, Math.ceil((nextTry - world.now) / 1000)));
     expect(world.engine.submit(world.request(1, 1, { owner: A }), world.now).kind).toBe("created");
     expect(world.engine.submit(world.request(1, 1, { owner: B, callbackUrl: URL_B }), world.now).kind).toBe("created");
     // The receiver comes back: once the callbacks are delivered, the caller may ask for them again.
     receiverUp = true;
-    world.run(world.now + 120_000, () => world.rows("SELECT job_id FROM jobs WHERE callback_status = 'pending'").length === 0);
+    world.run(
+      world.now + 120_000,
+      () => world.rows("SELECT job_id FROM jobs WHERE callback_status = 'pending'").length === 0,
+    );
     expect(world.engine.submit(world.request(1, 1, { owner: A, callbackUrl: URL_A }), world.now).kind).toBe("created");
   });
 });
@@ -100,7 +121,9 @@ describe("a job that sent nothing", () => {
     const unsentJob = world.engine.job(null, unsent);
     expect(unsentJob?.callback).toMatchObject({ status: "failed" });
     const tries = world.callbacks.filter((c) => c.task.jobId === unsent);
-    expect(Math.max(...tries.map((c) => c.at))).toBeLessThanOrEqual(Date.parse(unsentJob?.completedAt ?? "") + CALLBACK_UNSENT_WINDOW_MS);
+    expect(Math.max(...tries.map((c) => c.at))).toBeLessThanOrEqual(
+      Date.parse(unsentJob?.completedAt ?? "") + CALLBACK_UNSENT_WINDOW_MS,
+    );
     expect(world.engine.job(null, sent)?.callback).toMatchObject({ status: "pending" });
     world.run(T0 + CALLBACK_WINDOW_MS + 3_600_000);
     expect(world.engine.job(null, sent)?.callback).toMatchObject({ status: "failed" });

@@ -19,13 +19,21 @@ describe("RELAY_MAX_WAITS_PER_CALLER", () => {
     const first = world.engine.waitFor(A, jobA, 60_000, A);
     const second = world.engine.waitFor(A, jobA, 60_000, A);
     // The third comes back at once, with the job as it stands.
-    await expect(world.engine.waitFor(A, jobA, 60_000, A)).resolves.toMatchObject({ refused: true, job: { jobId: jobA, status: "queued" } });
+    await expect(world.engine.waitFor(A, jobA, 60_000, A)).resolves.toMatchObject({
+      refused: true,
+      job: { jobId: jobA, status: "queued" },
+    });
     // An admin reading A's job waits as itself, not as A.
     const admin = world.engine.waitFor(null, jobA, 60_000, "caller:ops");
     const other = world.engine.waitFor(B, jobB, 60_000, B);
     world.engine.resume();
-    world.run(T0 + 10_000, () => world.engine.job(null, jobA)?.status === "completed" && world.engine.job(null, jobB)?.status === "completed");
-    for (const wait of [first, second, admin]) await expect(wait).resolves.toMatchObject({ refused: false, job: { jobId: jobA, status: "completed" } });
+    world.run(
+      T0 + 10_000,
+      () =>
+        world.engine.job(null, jobA)?.status === "completed" && world.engine.job(null, jobB)?.status === "completed",
+    );
+    for (const wait of [first, second, admin])
+      await expect(wait).resolves.toMatchObject({ refused: false, job: { jobId: jobA, status: "completed" } });
     await expect(other).resolves.toMatchObject({ refused: false, job: { status: "completed" } });
     // Its waits ended: A may wait again (a completed job answers at once, not refused).
     const jobA2 = world.submit(1, 1, { owner: A, sendAfter: world.now + 60_000 });
@@ -53,7 +61,10 @@ describe("/v1/status for a caller", () => {
     expect(admin.hold).toMatchObject({ kind: "paused", reason: "maintenance", by: "caller:ops" });
     expect(a.hold).toMatchObject({ kind: "paused", reason: "maintenance", by: null });
     // A's backlog only: its 300, less what left.
-    const aQueued = world.engine.job(null, world.rows<{ job_id: string }>("SELECT job_id FROM jobs WHERE owner = ?", A)[0]!.job_id)!.pending;
+    const aQueued = world.engine.job(
+      null,
+      world.rows<{ job_id: string }>("SELECT job_id FROM jobs WHERE owner = ?", A)[0]!.job_id,
+    )!.pending;
     expect(a.backlog.notifications).toBe(aQueued);
     expect(admin.backlog.notifications).toBe(aQueued + 5);
     expect(a.recentJobs).toHaveLength(1);
@@ -74,7 +85,15 @@ describe("/v1/status for a caller", () => {
     world.submit(2, 100, { owner: A });
     world.run(T0 + 100);
     expect(world.engine.status(null, world.now).inFlight).toBe(2);
-    expect(world.engine.status(A, world.now)).toMatchObject({ inFlight: 2, backlog: { notifications: 200, queued: 0 } });
-    expect(world.engine.status(B, world.now)).toMatchObject({ inFlight: 0, backlog: { notifications: 0 }, results: {}, sendsPerSecond: [] });
+    expect(world.engine.status(A, world.now)).toMatchObject({
+      inFlight: 2,
+      backlog: { notifications: 200, queued: 0 },
+    });
+    expect(world.engine.status(B, world.now)).toMatchObject({
+      inFlight: 0,
+      backlog: { notifications: 0 },
+      results: {},
+      sendsPerSecond: [],
+    });
   });
 });

@@ -35,15 +35,38 @@ describe("dedupKey", () => {
 
   it("a key the same caller had accepted is not sent again and ends deduplicated; later duplicates within one request too", () => {
     const world = new World();
-    const first = world.submit(0, 0, { batches: keyed([["u1", "order-1"], ["u2", "order-2"], ["u3", null]]) });
+    const first = world.submit(0, 0, {
+      batches: keyed([
+        ["u1", "order-1"],
+        ["u2", "order-2"],
+        ["u3", null],
+      ]),
+    });
     world.run(T0 + 10_000, drained(world));
     const second = world.submit(0, 0, {
-      batches: keyed([["u1", "order-1"], ["u4", "order-4"], ["u5", "order-4"], ["u6", null]]),
+      batches: keyed([
+        ["u1", "order-1"],
+        ["u4", "order-4"],
+        ["u5", "order-4"],
+        ["u6", null],
+      ]),
     });
     world.run(world.now + 10_000, drained(world));
-    expect(world.engine.job(null, first)).toMatchObject({ status: "completed", total: 3, succeeded: 3, deduplicated: 0 });
+    expect(world.engine.job(null, first)).toMatchObject({
+      status: "completed",
+      total: 3,
+      succeeded: 3,
+      deduplicated: 0,
+    });
     const job = world.engine.job(null, second);
-    expect(job).toMatchObject({ status: "completed", total: 4, succeeded: 2, deduplicated: 2, pending: 0, failures: [] });
+    expect(job).toMatchObject({
+      status: "completed",
+      total: 4,
+      succeeded: 2,
+      deduplicated: 2,
+      pending: 0,
+      failures: [],
+    });
     // What left for the second job: u4 and u6 only, packed into one batch.
     expect(job?.batches.map((b) => b.size)).toEqual([2]);
     expect(sentOpenIds(world)).toEqual(["u1", "u2", "u3", "u4", "u6"]);
@@ -62,15 +85,33 @@ describe("dedupKey", () => {
 
   it("a request whose every notification is a duplicate completes at once, with nothing queued", () => {
     const world = new World();
-    world.submit(0, 0, { batches: keyed([["u1", "a"], ["u2", "b"]]) });
-    const again = world.submit(0, 0, { batches: keyed([["u1", "a"], ["u2", "b"]]) });
-    expect(world.engine.job(null, again)).toMatchObject({ status: "completed", total: 2, deduplicated: 2, batches: [] });
+    world.submit(0, 0, {
+      batches: keyed([
+        ["u1", "a"],
+        ["u2", "b"],
+      ]),
+    });
+    const again = world.submit(0, 0, {
+      batches: keyed([
+        ["u1", "a"],
+        ["u2", "b"],
+      ]),
+    });
+    expect(world.engine.job(null, again)).toMatchObject({
+      status: "completed",
+      total: 2,
+      deduplicated: 2,
+      batches: [],
+    });
     expect(world.engine.status(null, world.now).backlog.notifications).toBe(2);
   });
 
   it("packs what is left into full batches of 100, elements byte for byte as the caller's", () => {
     const world = new World();
-    const items: [string, string | null][] = Array.from({ length: 250 }, (_, i) => [`u${i}`, i % 2 === 0 ? `k${i % 10}` : null]);
+    const items: [string, string | null][] = Array.from({ length: 250 }, (_, i) => [
+      `u${i}`,
+      i % 2 === 0 ? `k${i % 10}` : null,
+    ]);
     const jobId = world.submit(0, 0, { batches: keyed(items) });
     // Keys k0, k2, k4, k6, k8 are first seen at 0, 2, 4, 6, 8: every other even element is a duplicate.
     const job = world.engine.job(null, jobId);
@@ -81,6 +122,8 @@ describe("dedupKey", () => {
     expect(stored.map((p) => (JSON.parse(p.infos) as unknown[]).length)).toEqual([100, 30]);
     const elements = stored.flatMap((p) => JSON.parse(p.infos) as { openId: string }[]);
     expect(elements.slice(0, 6).map((e) => e.openId)).toEqual(["u0", "u1", "u2", "u3", "u4", "u5"]);
-    expect(stored[0]?.infos.startsWith('[{"openId":"u0","templateCode":"T","templateValue":"{}"},{"openId":"u1"')).toBe(true);
+    expect(stored[0]?.infos.startsWith('[{"openId":"u0","templateCode":"T","templateValue":"{}"},{"openId":"u1"')).toBe(
+      true,
+    );
   });
 });

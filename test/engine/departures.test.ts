@@ -19,7 +19,10 @@ describe("the pace counts what actually left", () => {
   });
 
   it("in the engine: a sender 15 ms late moves the following slots, so requests stay an interval apart", () => {
-    const world = new World(testSettings({ pacer: { maxRps: 10, guardMs: 20 }, leadMs: 0, handoverMs: 0 }), () => ({ ...SUCCESS, afterMs: 2 }));
+    const world = new World(testSettings({ pacer: { maxRps: 10, guardMs: 20 }, leadMs: 0, handoverMs: 0 }), () => ({
+      ...SUCCESS,
+      afterMs: 2,
+    }));
     world.lateness = (_task, n) => (n === 3 ? 15 : 0);
     world.submit(8);
     world.run(T0 + 60_000, drained(world));
@@ -27,7 +30,10 @@ describe("the pace counts what actually left", () => {
     expect(gaps[2]).toBeGreaterThanOrEqual(102 + 15 - 1);
     expect(gaps[3]).toBeGreaterThanOrEqual(102);
     const fourth = world.departures[3];
-    expect(world.rows<{ sent_at: number }>("SELECT sent_at FROM requests WHERE request_id = ?", fourth?.requestId ?? 0)[0]?.sent_at).toBe(fourth?.at);
+    expect(
+      world.rows<{ sent_at: number }>("SELECT sent_at FROM requests WHERE request_id = ?", fourth?.requestId ?? 0)[0]
+        ?.sent_at,
+    ).toBe(fourth?.at);
   });
 
   it("senders late by up to the guard, at random, never put more than the quota into any 1,000 ms", () => {
@@ -49,7 +55,10 @@ describe("the pace counts what actually left", () => {
   });
 
   it("the first send of a burst is counted where it will really leave (after hand-over and signing), not held back", () => {
-    const world = new World(testSettings({ pacer: { maxRps: 20, guardMs: 20 }, leadMs: 100, handoverMs: 35 }), () => ({ ...SUCCESS, afterMs: 5 }));
+    const world = new World(testSettings({ pacer: { maxRps: 20, guardMs: 20 }, leadMs: 100, handoverMs: 35 }), () => ({
+      ...SUCCESS,
+      afterMs: 5,
+    }));
     // Due at once, handed over now: it leaves 30 ms later, as a sender that had to sign it first would.
     world.lateness = (_task, n) => (n === 0 ? 30 : 0);
     world.submit(60);

@@ -14,7 +14,10 @@ import { type Answer, SUCCESS, T0, World, answered, seededRandom, testSettings, 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 describe("the shares of one request (pure)", () => {
-  const claims = fc.array(fc.record({ due: fc.nat(400), weight: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 8 });
+  const claims = fc.array(fc.record({ due: fc.nat(400), weight: fc.integer({ min: 1, max: 5 }) }), {
+    minLength: 1,
+    maxLength: 8,
+  });
 
   it("weighted max-min: nobody above its due, all places used while work is due, the rest by weight", () => {
     fc.assert(
@@ -35,7 +38,10 @@ describe("the shares of one request (pure)", () => {
     fc.assert(
       fc.property(claims, fc.integer({ min: 1, max: 100 }), (cs, places) => {
         const shares = fairShares(cs, places);
-        const whole = wholePlaces(shares, cs.map((c) => c.due));
+        const whole = wholePlaces(
+          shares,
+          cs.map((c) => c.due),
+        );
         expect(sum(whole)).toBe(Math.min(places, sum(cs.map((c) => c.due))));
         whole.forEach((w, i) => {
           expect(Math.abs(w - (shares[i] as number))).toBeLessThan(1);
@@ -55,11 +61,15 @@ describe("the shares of one request (pure)", () => {
     // More jobs than places: one each for the first in rotation.
     expect(jobPlaces(Array(150).fill(2), 100)).toEqual([...Array(100).fill(1), ...Array(50).fill(0)]);
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 120 }), fc.integer({ min: 1, max: 100 }), (dues, places) => {
-        const takes = jobPlaces(dues, places);
-        expect(sum(takes)).toBe(Math.min(places, sum(dues)));
-        for (const [i, t] of takes.entries()) expect(t).toBeLessThanOrEqual(dues[i] as number);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 120 }),
+        fc.integer({ min: 1, max: 100 }),
+        (dues, places) => {
+          const takes = jobPlaces(dues, places);
+          expect(sum(takes)).toBe(Math.min(places, sum(dues)));
+          for (const [i, t] of takes.entries()) expect(t).toBeLessThanOrEqual(dues[i] as number);
+        },
+      ),
     );
   });
 });
@@ -108,7 +118,11 @@ function play(s: Scenario) {
     return answered("F", "REQUEST_TRAFFIC_EXCEED_LIMIT", "traffic");
   };
   const world = new World(
-    testSettings({ pacer: { maxRps: s.maxRps, guardMs: 20 }, callerWeights, retry: { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 1_000 } }),
+    testSettings({
+      pacer: { maxRps: s.maxRps, guardMs: 20 },
+      callerWeights,
+      retry: { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 1_000 },
+    }),
     () => answer(),
   );
   const ownerOfJob = new Map<string, string>();
@@ -137,7 +151,8 @@ function play(s: Scenario) {
       took.set(owner, (took.get(owner) ?? 0) + 1);
       merchants.add(`${world.engine.job(null, jobId)?.merchantId}`);
     }
-    if (merchants.size !== 1 || [...merchants][0] !== task.merchantId) problems.push(`merchants ${[...merchants].join(",")} on ${task.merchantId}`);
+    if (merchants.size !== 1 || [...merchants][0] !== task.merchantId)
+      problems.push(`merchants ${[...merchants].join(",")} on ${task.merchantId}`);
     // The callers with work due for this request's merchant, and their weighted fair shares.
     const callers = owners.filter((o) => (due.get(o) ?? 0) > 0 && merchantDue(o, task.merchantId) > 0);
     const dues = callers.map((o) => Math.min(due.get(o) ?? 0, merchantDue(o, task.merchantId)));
@@ -151,7 +166,8 @@ function play(s: Scenario) {
     }
     callers.forEach((o, i) => {
       const got = took.get(o) ?? 0;
-      if (Math.abs(got - (shares[i] as number)) >= 1 + 1e-9) problems.push(`${o} got ${got} for a share of ${shares[i]}`);
+      if (Math.abs(got - (shares[i] as number)) >= 1 + 1e-9)
+        problems.push(`${o} got ${got} for a share of ${shares[i]}`);
       due.set(o, (due.get(o) ?? 0) - got);
     });
     for (const [o, got] of took) dueByMerchant.set(`${o}|${task.merchantId}`, merchantDue(o, task.merchantId) - got);
@@ -209,7 +225,12 @@ describe("requests assembled at the slot (engine, fake clock)", () => {
         for (const jobId of jobIds) {
           const job = world.engine.job(null, jobId);
           expect(job?.status).toBe("completed");
-          const sumOfEnds = (job?.succeeded ?? 0) + (job?.failed ?? 0) + (job?.cancelled ?? 0) + (job?.expired ?? 0) + (job?.deduplicated ?? 0);
+          const sumOfEnds =
+            (job?.succeeded ?? 0) +
+            (job?.failed ?? 0) +
+            (job?.cancelled ?? 0) +
+            (job?.expired ?? 0) +
+            (job?.deduplicated ?? 0);
           expect(sumOfEnds).toBe(job?.total);
           ended += sumOfEnds;
         }
@@ -218,7 +239,9 @@ describe("requests assembled at the slot (engine, fake clock)", () => {
         // Each notification's departures are its counted attempts; none after a recorded success.
         const attempts = world.attemptsByOpenId();
         const carried = world.departuresByOpenId();
-        const successes = new Set(world.logs.filter((l) => l.event === "attempt" && l.resultCode === "SUCCESS").map((l) => l.reqMsgId));
+        const successes = new Set(
+          world.logs.filter((l) => l.event === "attempt" && l.resultCode === "SUCCESS").map((l) => l.reqMsgId),
+        );
         for (const [openId, n] of attempts) {
           const sent = carried.get(openId) ?? [];
           expect(sent, openId).toHaveLength(n);
@@ -258,7 +281,9 @@ describe("requests assembled at the slot (engine, fake clock)", () => {
   });
 
   it("two callers with work share each request by weight; a caller's unused share goes to the other", () => {
-    const world = new World(testSettings({ pacer: { maxRps: 50, guardMs: 20 }, callerWeights: { "key:a": 3, "key:b": 1 } }));
+    const world = new World(
+      testSettings({ pacer: { maxRps: 50, guardMs: 20 }, callerWeights: { "key:a": 3, "key:b": 1 } }),
+    );
     world.submit(100, 100, { owner: "key:a" });
     world.submit(100, 100, { owner: "key:b" });
     world.submit(1, 10, { owner: "key:c" });
@@ -266,7 +291,11 @@ describe("requests assembled at the slot (engine, fake clock)", () => {
     const byOwner = (task: SendTask) => {
       const counts: Record<string, number> = {};
       for (const e of JSON.parse(task.notificationInfos) as { openId: string }[]) {
-        const owner = e.openId.startsWith("job_0000000000000000000001") ? "a" : e.openId.startsWith("job_0000000000000000000002") ? "b" : "c";
+        const owner = e.openId.startsWith("job_0000000000000000000001")
+          ? "a"
+          : e.openId.startsWith("job_0000000000000000000002")
+            ? "b"
+            : "c";
         counts[owner] = (counts[owner] ?? 0) + 1;
       }
       return counts;
@@ -279,6 +308,9 @@ describe("requests assembled at the slot (engine, fake clock)", () => {
     expect((first.a ?? 0) + (first.b ?? 0)).toBe(90);
     // c is done (all on the wire); the status shows the other two with their weights and shares.
     const callers = world.engine.status(null, world.now).callers;
-    expect(callers.map((c) => [c.caller, c.weight, c.share])).toEqual([["key:a", 3, 0.75], ["key:b", 1, 0.25]]);
+    expect(callers.map((c) => [c.caller, c.weight, c.share])).toEqual([
+      ["key:a", 3, 0.75],
+      ["key:b", 1, 0.25],
+    ]);
   });
 });

@@ -35,7 +35,12 @@ export function testSettings(overrides: Partial<EngineSettings> = {}): EngineSet
 }
 
 /** How the simulated gateway treats one request: an answer after `afterMs`, or no report at all (a lost sender). */
-export type Answer = { outcome: Pick<SendOutcome, "kind" | "resultClass" | "resultInfo" | "httpStatus" | "detail" | "retryAfterMs">; afterMs: number } | "lost";
+export type Answer =
+  | {
+      outcome: Pick<SendOutcome, "kind" | "resultClass" | "resultInfo" | "httpStatus" | "detail" | "retryAfterMs">;
+      afterMs: number;
+    }
+  | "lost";
 
 /** A request that left, as the gateway saw it. */
 export interface Departure {
@@ -49,18 +54,37 @@ export interface Departure {
 
 /** An answered S. */
 export const SUCCESS = {
-  outcome: { kind: "answered", resultClass: "success", resultInfo: { resultStatus: "S", resultCodeId: "00000000", resultCode: "SUCCESS", resultMsg: "success" } },
+  outcome: {
+    kind: "answered",
+    resultClass: "success",
+    resultInfo: { resultStatus: "S", resultCodeId: "00000000", resultCode: "SUCCESS", resultMsg: "success" },
+  },
   afterMs: 200,
 } satisfies Answer;
 
 /** An answered code with its status and class. */
-export function answered(resultStatus: string, resultCode: string, resultClass: SendOutcome["resultClass"], afterMs = 200): Answer {
-  return { outcome: { kind: "answered", resultClass, resultInfo: { resultStatus, resultCodeId: "x", resultCode, resultMsg: resultCode } }, afterMs };
+export function answered(
+  resultStatus: string,
+  resultCode: string,
+  resultClass: SendOutcome["resultClass"],
+  afterMs = 200,
+): Answer {
+  return {
+    outcome: {
+      kind: "answered",
+      resultClass,
+      resultInfo: { resultStatus, resultCodeId: "x", resultCode, resultMsg: resultCode },
+    },
+    afterMs,
+  };
 }
 
 /** A transport failure. */
 export function transport(kind: "http-error" | "timeout" | "network-error", afterMs = 200): Answer {
-  return { outcome: { kind, resultClass: "unknown", ...(kind === "http-error" ? { httpStatus: 502 } : {}), detail: kind }, afterMs };
+  return {
+    outcome: { kind, resultClass: "unknown", ...(kind === "http-error" ? { httpStatus: 502 } : {}), detail: kind },
+    afterMs,
+  };
 }
 
 let seed = 1;
@@ -102,7 +126,10 @@ export class World {
   lateness: (task: SendTask, n: number) => number = () => 0;
   private handedOut = 0;
 
-  constructor(settings: EngineSettings = testSettings(), gateway: (task: SendTask, n: number, at: number) => Answer = () => SUCCESS) {
+  constructor(
+    settings: EngineSettings = testSettings(),
+    gateway: (task: SendTask, n: number, at: number) => Answer = () => SUCCESS,
+  ) {
     this.settings = settings;
     this.gateway = gateway;
     this.engine = this.start();
@@ -120,7 +147,8 @@ export class World {
    */
   request(batches: number, size = 100, extra: Partial<SubmitRequest> = {}): SubmitRequest {
     const jobId = extra.jobId ?? `job_${String(++this.ids).padStart(22, "0")}`;
-    for (let b = 0; b < batches; b++) for (let i = 0; i < size; i++) this.positions.set(`${jobId}-${b}-${i}`, { jobId, seq: b * size + i });
+    for (let b = 0; b < batches; b++)
+      for (let i = 0; i < size; i++) this.positions.set(`${jobId}-${b}-${i}`, { jobId, seq: b * size + i });
     return {
       jobId,
       owner: "key:alpha",
@@ -129,7 +157,11 @@ export class World {
       batches: Array.from({ length: batches }, (_, b) => ({
         size,
         infos: JSON.stringify(
-          Array.from({ length: size }, (_, i) => ({ openId: `${jobId}-${b}-${i}`, templateCode: "T", templateValue: `{"n":"${i}"}` })),
+          Array.from({ length: size }, (_, i) => ({
+            openId: `${jobId}-${b}-${i}`,
+            templateCode: "T",
+            templateValue: `{"n":"${i}"}`,
+          })),
         ),
       })),
       ...extra,
@@ -174,7 +206,11 @@ export class World {
       for (const task of callbacks) this.call(task);
       onStep?.(step++);
       if (done()) return step;
-      const next = Math.min(wakeAt, this.reports[0]?.at ?? Number.POSITIVE_INFINITY, this.callbackReports[0]?.at ?? Number.POSITIVE_INFINITY);
+      const next = Math.min(
+        wakeAt,
+        this.reports[0]?.at ?? Number.POSITIVE_INFINITY,
+        this.callbackReports[0]?.at ?? Number.POSITIVE_INFINITY,
+      );
       if (next > until) {
         this.now = until;
         return step;
@@ -183,13 +219,20 @@ export class World {
       // Every report due by now arrives (a host pokes the engine after each; the next tick follows).
       while (this.reports.length && (this.reports[0]?.at ?? Number.POSITIVE_INFINITY) <= this.now) {
         const report = this.reports.shift();
-        if (report) this.engine.report({ requestId: report.task.requestId, reqMsgId: report.task.reqMsgId, outcome: report.outcome }, report.at);
+        if (report)
+          this.engine.report(
+            { requestId: report.task.requestId, reqMsgId: report.task.reqMsgId, outcome: report.outcome },
+            report.at,
+          );
       }
       while (this.callbackReports.length && (this.callbackReports[0]?.at ?? Number.POSITIVE_INFINITY) <= this.now) {
         const answer = this.callbackReports.shift();
         if (answer) {
           const { task, delivered } = answer;
-          this.engine.callbackReport({ jobId: task.jobId, attempt: task.attempt, delivered, error: delivered ? null : "HTTP 500" }, answer.at);
+          this.engine.callbackReport(
+            { jobId: task.jobId, attempt: task.attempt, delivered, error: delivered ? null : "HTTP 500" },
+            answer.at,
+          );
         }
       }
     }
@@ -205,7 +248,9 @@ export class World {
 
   /** The attempts each notification's run counted, by openId, as stored. */
   attemptsByOpenId(): Map<string, number> {
-    const runs = this.rows<{ job_id: string; seq: number; count: number; attempts: number }>("SELECT job_id, seq, count, attempts FROM runs");
+    const runs = this.rows<{ job_id: string; seq: number; count: number; attempts: number }>(
+      "SELECT job_id, seq, count, attempts FROM runs",
+    );
     const byJob = new Map<string, { seq: number; count: number; attempts: number }[]>();
     for (const run of runs) byJob.set(run.job_id, [...(byJob.get(run.job_id) ?? []), run]);
     const attempts = new Map<string, number>();
@@ -219,7 +264,8 @@ export class World {
   /** The reqMsgIds of the requests that carried each openId, in the order they left. */
   departuresByOpenId(): Map<string, string[]> {
     const byOpenId = new Map<string, string[]>();
-    for (const d of this.departures) for (const openId of d.openIds) byOpenId.set(openId, [...(byOpenId.get(openId) ?? []), d.reqMsgId]);
+    for (const d of this.departures)
+      for (const openId of d.openIds) byOpenId.set(openId, [...(byOpenId.get(openId) ?? []), d.reqMsgId]);
     return byOpenId;
   }
 
@@ -242,14 +288,27 @@ export class World {
     // (missed slot) when it is ready later than the slot's end.
     const at = Math.max(this.now, task.notBefore) + this.lateness(task, this.handedOut++);
     if (at > task.notAfter) {
-      const outcome: SendOutcome = { kind: "missed-slot", resultClass: "unknown", reqMsgId: task.reqMsgId, reqTime: "", latencyMs: 0, verified: false };
+      const outcome: SendOutcome = {
+        kind: "missed-slot",
+        resultClass: "unknown",
+        reqMsgId: task.reqMsgId,
+        reqTime: "",
+        latencyMs: 0,
+        verified: false,
+      };
       this.reports.push({ at, task, outcome });
       this.reports.sort((a, b) => a.at - b.at);
       return;
     }
     const n = this.departures.length;
     const openIds = (JSON.parse(task.notificationInfos) as { openId: string }[]).map((e) => e.openId);
-    this.departures.push({ at, requestId: task.requestId, reqMsgId: task.reqMsgId, merchantId: task.merchantId, openIds });
+    this.departures.push({
+      at,
+      requestId: task.requestId,
+      reqMsgId: task.reqMsgId,
+      merchantId: task.merchantId,
+      openIds,
+    });
     this.sentOpenIds.push(...openIds);
     const answer = this.gateway(task, n, at);
     if (answer === "lost") return;

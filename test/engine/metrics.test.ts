@@ -37,12 +37,16 @@ describe("metrics agree with the status at the same moment", () => {
     const first = world.request(5, 100, { idempotencyKey: "order-1" });
     expect((await service.submit(first)).kind).toBe("created");
     expect((await service.submit({ ...first, jobId: "job_0000000000000000000099" })).kind).toBe("existing");
-    expect((await service.submit({ ...first, jobId: "job_0000000000000000000098", bodyHash: "other" })).kind).toBe("idempotency-mismatch");
+    expect((await service.submit({ ...first, jobId: "job_0000000000000000000098", bodyHash: "other" })).kind).toBe(
+      "idempotency-mismatch",
+    );
     const keyed = packKeyedBatches(
       ["u1", "u2", "u3"].map((openId) => ({ openId, templateCode: "T", templateValue: "{}" })),
       ["a", "a", "b"],
     );
-    expect((await service.submit(world.request(0, 0, { owner: "caller:shop-b", batches: keyed }))).kind).toBe("created");
+    expect((await service.submit(world.request(0, 0, { owner: "caller:shop-b", batches: keyed }))).kind).toBe(
+      "created",
+    );
     world.run(T0 + 60_000, () => world.engine.status(null, world.now).backlog.notifications === 0);
 
     await service.pause("metrics test", "key:ops");
@@ -62,12 +66,20 @@ describe("metrics agree with the status at the same moment", () => {
     expect(m.value("relay_pace_live_requests_per_second")).toBe(status.pace.liveRps);
     expect(status.pace.liveRps).toBeLessThan(status.pace.configuredRps); // lowered by the exceed answer
     expect(m.value("relay_backlog_notifications", { state: "queued" })).toBe(status.backlog.queued);
-    expect(m.value("relay_backlog_notifications", { state: "in_flight" })).toBe(status.backlog.notifications - status.backlog.queued);
+    expect(m.value("relay_backlog_notifications", { state: "in_flight" })).toBe(
+      status.backlog.notifications - status.backlog.queued,
+    );
     expect(status.backlog.queued).toBe(300);
     expect(m.value("relay_backlog_oldest_due_seconds")).toBe(status.backlog.oldestDueSeconds);
     expect(status.backlog.oldestDueSeconds).toBe((world.now - heldSince) / 1000);
     expect(m.value("relay_in_flight_requests")).toBe(status.inFlight);
-    expect(m.byLabel("relay_sending_held", "reason")).toEqual({ setup: 0, unverified: 0, outage: 0, paused: 1, "client-mismatch": 0 });
+    expect(m.byLabel("relay_sending_held", "reason")).toEqual({
+      setup: 0,
+      unverified: 0,
+      outage: 0,
+      paused: 1,
+      "client-mismatch": 0,
+    });
     expect(status.hold?.kind).toBe("paused");
     expect(m.value("relay_outbox_bytes")).toBe(status.storage.bytes);
     expect(m.value("relay_outbox_capacity_bytes")).toBe(status.storage.capBytes);
@@ -136,7 +148,12 @@ describe("what a restart keeps", () => {
     const service = world.service();
     await service.submit(world.request(2));
     world.run(T0 + 10_000, () => world.engine.status(null, world.now).backlog.notifications === 0);
-    await service.recordSourceEvent({ source: "stripe", reason: "unhandled-event", eventType: "charge.refunded", at: world.now });
+    await service.recordSourceEvent({
+      source: "stripe",
+      reason: "unhandled-event",
+      eventType: "charge.refunded",
+      at: world.now,
+    });
     const before = await scrape(service);
     expect(before.value("relay_requests_total", { code: "SUCCESS" })).toBe(2);
     expect(before.value("relay_notifications_total", { outcome: "succeeded" })).toBe(200);
@@ -176,7 +193,12 @@ describe("ignored storefront events", () => {
     const world = new World();
     const service = world.service();
     for (let i = 0; i < 50; i++) {
-      await service.recordSourceEvent({ source: i % 2 ? "shopify" : "stripe", reason: i % 5 ? "unhandled-event" : "expired", eventType: `type-${i}`, at: T0 + i });
+      await service.recordSourceEvent({
+        source: i % 2 ? "shopify" : "stripe",
+        reason: i % 5 ? "unhandled-event" : "expired",
+        eventType: `type-${i}`,
+        at: T0 + i,
+      });
     }
     expect(world.rows("SELECT source, reason, count FROM source_events ORDER BY source, reason")).toEqual([
       { source: "shopify", reason: "expired", count: 5 },
@@ -192,7 +214,10 @@ describe("ignored storefront events", () => {
     expect((await service.status("key:alpha")).sources).toEqual([]);
     // An event answered earlier but counted later does not move the latest back.
     await service.recordSourceEvent({ source: "shopify", reason: "expired", eventType: "late", at: T0 });
-    expect((await service.status(null)).sources[0]).toMatchObject({ lastEventType: "type-49", lastIgnoredAt: new Date(T0 + 49).toISOString() });
+    expect((await service.status(null)).sources[0]).toMatchObject({
+      lastEventType: "type-49",
+      lastIgnoredAt: new Date(T0 + 49).toISOString(),
+    });
   });
 });
 

@@ -175,7 +175,11 @@ describe("pacer: configuration changes", () => {
     const state = initialPacer({ maxRps: 50 }, 0);
     const lowered = recordSend(state, { maxRps: 10 }, 0);
     expect(lowered.liveRps).toBe(10);
-    expect(paceSnapshot(lowered, { maxRps: 10 }, 0)).toMatchObject({ configuredRps: 10, liveRps: 10, sentLastSecond: 1 });
+    expect(paceSnapshot(lowered, { maxRps: 10 }, 0)).toMatchObject({
+      configuredRps: 10,
+      liveRps: 10,
+      sentLastSecond: 1,
+    });
     const dropped = recordExceed(loaded10(), { maxRps: 10 }, 5000);
     expect(dropped.liveRps).toBeLessThan(10);
     const raised = recordAccepted(dropped, { maxRps: 100 }, 5001);
@@ -186,7 +190,10 @@ describe("pacer: configuration changes", () => {
   it("treats a fractional maxRps above 1 as its whole part and one below 1 as an average", () => {
     expect(ceilingRps(2.5)).toBe(2);
     expect(ceilingRps(0.5)).toBe(0.5);
-    expect(paceSnapshot(initialPacer({ maxRps: 2.5 }, 0), { maxRps: 2.5 }, 0)).toMatchObject({ ceilingRps: 2, liveRps: 2 });
+    expect(paceSnapshot(initialPacer({ maxRps: 2.5 }, 0), { maxRps: 2.5 }, 0)).toMatchObject({
+      ceilingRps: 2,
+      liveRps: 2,
+    });
   });
 
   it("refuses a maxRps that is not a positive number", () => {

@@ -24,10 +24,24 @@ describe("cancelling a job", () => {
     // Nothing left after the cancel; what was in flight still settled.
     expect(world.departures.length).toBe(leftBefore);
     const job = world.engine.job(null, jobId);
-    expect(job).toMatchObject({ status: "completed", succeeded: leftBefore * 100, cancelled: (30 - leftBefore) * 100, pending: 0, failures: [] });
+    expect(job).toMatchObject({
+      status: "completed",
+      succeeded: leftBefore * 100,
+      cancelled: (30 - leftBefore) * 100,
+      pending: 0,
+      failures: [],
+    });
     expect(job && endedSum(job)).toBe(3_000);
     expect(job?.batches.filter((b) => b.status === "cancelled")).toEqual([
-      { size: (30 - leftBefore) * 100, status: "cancelled", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null },
+      {
+        size: (30 - leftBefore) * 100,
+        status: "cancelled",
+        attempts: 0,
+        reqMsgId: null,
+        resultStatus: null,
+        resultCode: null,
+        resultMsg: null,
+      },
     ]);
     // Nothing of it is left in the outbox's payloads.
     expect(world.rows("SELECT payload_id FROM payloads")).toEqual([]);
@@ -116,18 +130,23 @@ describe('onUnknown: "fail" (at-most-once)', () => {
       expect(world.departures).toHaveLength(8);
       const job = world.engine.job(null, jobId);
       expect(job).toMatchObject({ status: "completed", failed: 800, onUnknown: "fail" });
-      const code = answer === "lost" ? "LOST_IN_FLIGHT" : answer.outcome.kind === "timeout" ? "TIMEOUT" : "UNKNOWN_EXCEPTION";
+      const code =
+        answer === "lost" ? "LOST_IN_FLIGHT" : answer.outcome.kind === "timeout" ? "TIMEOUT" : "UNKNOWN_EXCEPTION";
       expect(new Set(job?.failures.map((f) => f.resultCode))).toEqual(new Set([code]));
     });
   }
 
   it("the default (retry) resends the same answers, and a traffic refusal is resent under fail too", () => {
-    const retrying = new World(testSettings({ retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 100 } }), () => answered("U", "UNKNOWN_EXCEPTION", "unknown"));
+    const retrying = new World(testSettings({ retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 100 } }), () =>
+      answered("U", "UNKNOWN_EXCEPTION", "unknown"),
+    );
     retrying.submit(1, 1);
     retrying.run(T0 + 600_000, drained(retrying));
     expect(retrying.departures).toHaveLength(3);
 
-    const refused = new World(testSettings(), (_t, n) => (n === 0 ? answered("F", "REQUEST_TRAFFIC_EXCEED_LIMIT", "traffic") : SUCCESS));
+    const refused = new World(testSettings(), (_t, n) =>
+      n === 0 ? answered("F", "REQUEST_TRAFFIC_EXCEED_LIMIT", "traffic") : SUCCESS,
+    );
     const jobId = refused.submit(1, 1, { onUnknown: "fail" });
     refused.run(T0 + 600_000, drained(refused));
     expect(refused.departures).toHaveLength(2);

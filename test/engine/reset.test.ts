@@ -5,8 +5,17 @@ describe("a reset between any two steps", () => {
   for (const dropReports of [false, true]) {
     it(`keeps the pace across restarts and settles every notification exactly once (${dropReports ? "in-flight senders lost" : "reports reach the new instance"})`, () => {
       const random = seededRandom(7);
-      const world = new World(testSettings({ pacer: { maxRps: 20, guardMs: 20 }, retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 2000 } }), (_t, n) =>
-        n % 13 === 4 ? answered("U", "UNKNOWN_EXCEPTION", "unknown") : n % 17 === 6 ? transport("timeout", 400) : SUCCESS,
+      const world = new World(
+        testSettings({
+          pacer: { maxRps: 20, guardMs: 20 },
+          retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 2000 },
+        }),
+        (_t, n) =>
+          n % 13 === 4
+            ? answered("U", "UNKNOWN_EXCEPTION", "unknown")
+            : n % 17 === 6
+              ? transport("timeout", 400)
+              : SUCCESS,
       );
       // Many small jobs and a larger one: requests carry several jobs' notifications.
       const jobs = [world.submit(60, 100), ...Array.from({ length: 400 }, () => world.submit(1, 1))];
@@ -35,7 +44,9 @@ describe("a reset between any two steps", () => {
       expect(attempts.size).toBe(6_400);
       for (const [openId, n] of attempts) expect(carried.get(openId) ?? [], openId).toHaveLength(n);
       // No resend after a success was recorded: a recorded success is always a notification's last departure.
-      const successes = new Set(world.logs.filter((l) => l.event === "attempt" && l.resultCode === "SUCCESS").map((l) => l.reqMsgId));
+      const successes = new Set(
+        world.logs.filter((l) => l.event === "attempt" && l.resultCode === "SUCCESS").map((l) => l.reqMsgId),
+      );
       expect(successes.size).toBeGreaterThan(0);
       for (const sent of carried.values()) {
         const succeededAt = sent.findIndex((id) => successes.has(id));

@@ -35,14 +35,22 @@ describe("decideAfterAttempt", () => {
   it("fails an unknown outcome once maxAttempts are spent", () => {
     expect(decideAfterAttempt("unknown", 5, settings, 0.5)).toEqual({ action: "done", status: "failed" });
     expect(decideAfterAttempt("unknown", 6, settings, 0.5)).toEqual({ action: "done", status: "failed" });
-    expect(decideAfterAttempt("unknown", 1, { ...settings, maxAttempts: 1 }, 0.5)).toEqual({ action: "done", status: "failed" });
+    expect(decideAfterAttempt("unknown", 1, { ...settings, maxAttempts: 1 }, 0.5)).toEqual({
+      action: "done",
+      status: "failed",
+    });
   });
 
   it("doubles the backoff per attempt up to the cap (equal jitter: between half and all of it)", () => {
     const wide = { maxAttempts: 100, baseDelayMs: 1000, maxDelayMs: 30_000 };
     const ceilings = [1, 2, 3, 4, 5, 6, 7, 50].map((n) => backoffCeilingMs(n, wide));
     expect(ceilings).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
-    for (const [spent, ceiling] of [[1, 1000], [3, 4000], [6, 30_000], [99, 30_000]] as const) {
+    for (const [spent, ceiling] of [
+      [1, 1000],
+      [3, 4000],
+      [6, 30_000],
+      [99, 30_000],
+    ] as const) {
       const low = decideAfterAttempt("unknown", spent, wide, 0);
       const high = decideAfterAttempt("unknown", spent, wide, 0.999_999);
       expect(low).toMatchObject({ delayMs: ceiling / 2 });
@@ -108,13 +116,30 @@ describe("decideNext: one decision for every kind of ending", () => {
   const retry = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 };
   const base = { attempts: 3, budgetSpent: 1, trafficRequeues: 0 };
   it("routes by how the attempt ended", () => {
-    expect(decideNext({ ...base, kind: "missed-slot", resultClass: "unknown" }, retry, 0)).toEqual(decideAfterMissedSlot());
-    expect(decideNext({ ...base, kind: "not-sent", resultClass: "unknown" }, retry, 0)).toMatchObject({ action: "retry", spendsAttempt: false, front: false });
+    expect(decideNext({ ...base, kind: "missed-slot", resultClass: "unknown" }, retry, 0)).toEqual(
+      decideAfterMissedSlot(),
+    );
+    expect(decideNext({ ...base, kind: "not-sent", resultClass: "unknown" }, retry, 0)).toMatchObject({
+      action: "retry",
+      spendsAttempt: false,
+      front: false,
+    });
     expect(decideNext({ ...base, kind: "answered", resultClass: "traffic" }, retry, 0)).toEqual(decideAfterTraffic(0));
-    expect(decideNext({ ...base, kind: "answered", resultClass: "traffic", trafficRequeues: 1_000 }, retry, 0)).toEqual({ action: "done", status: "failed" });
-    expect(decideNext({ ...base, kind: "answered", resultClass: "success" }, retry, 0)).toEqual({ action: "done", status: "succeeded" });
-    expect(decideNext({ ...base, kind: "timeout", resultClass: "unknown" }, retry, 0)).toMatchObject({ action: "retry", spendsAttempt: true });
+    expect(decideNext({ ...base, kind: "answered", resultClass: "traffic", trafficRequeues: 1_000 }, retry, 0)).toEqual(
+      { action: "done", status: "failed" },
+    );
+    expect(decideNext({ ...base, kind: "answered", resultClass: "success" }, retry, 0)).toEqual({
+      action: "done",
+      status: "succeeded",
+    });
+    expect(decideNext({ ...base, kind: "timeout", resultClass: "unknown" }, retry, 0)).toMatchObject({
+      action: "retry",
+      spendsAttempt: true,
+    });
     // Two budget-spending tries before this one make three: the budget is spent.
-    expect(decideNext({ ...base, budgetSpent: 2, kind: "timeout", resultClass: "unknown" }, retry, 0)).toEqual({ action: "done", status: "failed" });
+    expect(decideNext({ ...base, budgetSpent: 2, kind: "timeout", resultClass: "unknown" }, retry, 0)).toEqual({
+      action: "done",
+      status: "failed",
+    });
   });
 });

@@ -51,7 +51,13 @@ describe("the dispatcher service", () => {
     await service.submit(world.request(2));
     const first = sent[0]!;
     world.now += 1_000;
-    await service.report([{ requestId: first.requestId, reqMsgId: first.reqMsgId, outcome: { ...SUCCESS.outcome, reqMsgId: first.reqMsgId, reqTime: "", latencyMs: 200, verified: true } }]);
+    await service.report([
+      {
+        requestId: first.requestId,
+        reqMsgId: first.reqMsgId,
+        outcome: { ...SUCCESS.outcome, reqMsgId: first.reqMsgId, reqTime: "", latencyMs: 200, verified: true },
+      },
+    ]);
     expect(sent).toHaveLength(2);
     expect((await service.status(null)).backlog.notifications).toBe(100); // the second request is on the wire
   });
@@ -65,7 +71,13 @@ describe("the dispatcher service", () => {
     const before = { scheduled: scheduled.length, sent: sent.length };
     const first = sent[0]!;
     world.now += 1_000;
-    await service.report([{ requestId: first.requestId, reqMsgId: first.reqMsgId, outcome: { ...SUCCESS.outcome, reqMsgId: first.reqMsgId, reqTime: "", latencyMs: 200, verified: true } }]);
+    await service.report([
+      {
+        requestId: first.requestId,
+        reqMsgId: first.reqMsgId,
+        outcome: { ...SUCCESS.outcome, reqMsgId: first.reqMsgId, reqTime: "", latencyMs: 200, verified: true },
+      },
+    ]);
     await service.wake();
     expect(sent).toHaveLength(before.sent);
     expect(scheduled).toHaveLength(before.scheduled);
@@ -102,7 +114,11 @@ describe("the dispatcher service", () => {
     const { port, sent, scheduled } = recordingPort(world);
     port.yieldNow = () => new Promise((resolve) => setTimeout(resolve, 0));
     // The loop sleeps between slots (its clock stands still, so it would loop until stopped).
-    const service = new DispatcherService(() => world.engine, port, { budgetMs: 60_000, maxSleepMs: 60_000, retryMs: 5_000 });
+    const service = new DispatcherService(() => world.engine, port, {
+      budgetMs: 60_000,
+      maxSleepMs: 60_000,
+      retryMs: 5_000,
+    });
     world.engine.submit(world.request(20), world.now);
     const first = service.wake();
     await port.yieldNow();

@@ -81,7 +81,15 @@ export function simulate(o: SimulationOptions): SimulationResult {
     const i = queue.findIndex((q) => q.at > e.at);
     queue.splice(i < 0 ? queue.length : i, 0, e);
   };
-  const r: SimulationResult = { sends: [], arrivals: [], accepted: 0, exceeded: 0, decreases: 0, liveTrace: [], final: initialPacer(o.settings, 0) };
+  const r: SimulationResult = {
+    sends: [],
+    arrivals: [],
+    accepted: 0,
+    exceeded: 0,
+    decreases: 0,
+    liveTrace: [],
+    final: initialPacer(o.settings, 0),
+  };
   let state = r.final;
   let wakeAt = 0;
   for (;;) {

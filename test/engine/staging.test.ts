@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { STAGE_SLICE_BATCHES, storedInSlices } from "../../src/engine/service";
 import { T0, World } from "./harness";
 
-const count = (world: World, table: "runs" | "payloads" | "jobs") => world.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]!.n;
+const count = (world: World, table: "runs" | "payloads" | "jobs") =>
+  world.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]!.n;
 const drained = (world: World) => () => world.engine.status(null, world.now).backlog.notifications === 0;
 
 describe("a large request stored in slices", () => {
@@ -24,20 +25,24 @@ describe("a large request stored in slices", () => {
     const world = new World();
     const request = world.request(25);
     const seen: { tasks: number; job: unknown; backlog: number }[] = [];
-    const result = await world.service(async () => {
-      seen.push({
-        tasks: world.engine.tick(world.now).tasks.length,
-        job: world.engine.job(null, request.jobId),
-        backlog: world.engine.status(null, world.now).backlog.notifications,
-      });
-    }).submit(request);
+    const result = await world
+      .service(async () => {
+        seen.push({
+          tasks: world.engine.tick(world.now).tasks.length,
+          job: world.engine.job(null, request.jobId),
+          backlog: world.engine.status(null, world.now).backlog.notifications,
+        });
+      })
+      .submit(request);
     expect(seen).toHaveLength(Math.ceil(25 / STAGE_SLICE_BATCHES));
     expect(seen.every((s) => s.tasks === 0 && s.job === null && s.backlog === 0)).toBe(true);
     expect(result).toMatchObject({ kind: "created", job: { status: "queued", total: 2500 } });
 
     world.run(T0 + 600_000, drained(world));
     expect(world.departures).toHaveLength(25);
-    const expected = Array.from({ length: 25 }, (_, b) => Array.from({ length: 100 }, (_, i) => `${request.jobId}-${b}-${i}`)).flat();
+    const expected = Array.from({ length: 25 }, (_, b) =>
+      Array.from({ length: 100 }, (_, i) => `${request.jobId}-${b}-${i}`),
+    ).flat();
     expect(world.sentOpenIds).toEqual(expected);
     expect(world.engine.job(null, request.jobId)).toMatchObject({ status: "completed", succeeded: 2500 });
   });
@@ -48,9 +53,11 @@ describe("a large request stored in slices", () => {
     const request = world.request(40);
     let slices = 0;
     await expect(
-      world.service(async () => {
-        if (++slices === 2) throw new Error("the instance went away");
-      }).submit(request),
+      world
+        .service(async () => {
+          if (++slices === 2) throw new Error("the instance went away");
+        })
+        .submit(request),
     ).rejects.toThrow("went away");
     // The failed request dropped what it staged itself.
     expect(count(world, "runs")).toBe(2);
@@ -72,11 +79,13 @@ describe("a large request stored in slices", () => {
     const first = world.request(30, 100, { idempotencyKey: "order-1" });
     const second = { ...world.request(30, 100, { idempotencyKey: "order-1" }), bodyHash: first.bodyHash };
     let stored = false;
-    const result = await world.service(async () => {
-      // Another request under the same key is stored while this one is staging.
-      if (!stored) world.engine.submit(first, world.now);
-      stored = true;
-    }).submit(second);
+    const result = await world
+      .service(async () => {
+        // Another request under the same key is stored while this one is staging.
+        if (!stored) world.engine.submit(first, world.now);
+        stored = true;
+      })
+      .submit(second);
     expect(result).toMatchObject({ kind: "existing", job: { jobId: first.jobId } });
     expect(world.rows<{ job_id: string }>("SELECT DISTINCT job_id FROM runs")).toEqual([{ job_id: first.jobId }]);
     expect(count(world, "payloads")).toBe(30);
@@ -87,9 +96,11 @@ describe("a large request stored in slices", () => {
     world.settings = { ...world.settings, maxBacklogBatches: 20 };
     world.restart();
     let pauses = 0;
-    const result = await world.service(async () => {
-      pauses += 1;
-    }).submit(world.request(25));
+    const result = await world
+      .service(async () => {
+        pauses += 1;
+      })
+      .submit(world.request(25));
     expect(result).toMatchObject({ kind: "backlog-full" });
     expect(pauses).toBe(0);
     expect(count(world, "runs")).toBe(0);

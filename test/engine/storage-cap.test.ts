@@ -19,7 +19,8 @@ function keyedBatches(prefix: string, keys: string[]) {
   );
 }
 
-const keys = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `order-${String(from + i).padStart(4, "0")}`);
+const keys = (from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => `order-${String(from + i).padStart(4, "0")}`);
 
 describe("RELAY_STORAGE_CAP_BYTES", () => {
   it("refuses new work above the cap with a Retry-After that comes true; sending, settling and reads go on", () => {
@@ -67,10 +68,16 @@ describe("the keys of notifications that never left are forgotten", () => {
 
   it("expired: forgotten too", () => {
     const world = new World();
-    const first = world.submit(0, 0, { batches: keyedBatches("a", keys(0, 2)), sendAfter: T0 + 60_000, expiresAt: T0 + 30_000 });
+    const first = world.submit(0, 0, {
+      batches: keyedBatches("a", keys(0, 2)),
+      sendAfter: T0 + 60_000,
+      expiresAt: T0 + 30_000,
+    });
     world.run(T0 + 31_000);
     expect(world.engine.job(null, first)).toMatchObject({ status: "completed", expired: 2 });
-    expect(world.engine.job(null, world.submit(0, 0, { batches: keyedBatches("b", keys(0, 2)) }))).toMatchObject({ deduplicated: 0 });
+    expect(world.engine.job(null, world.submit(0, 0, { batches: keyedBatches("b", keys(0, 2)) }))).toMatchObject({
+      deduplicated: 0,
+    });
   });
 
   it("a cancel after part of the job left forgets only the part that never left", () => {
@@ -94,13 +101,20 @@ describe("RELAY_MAX_DEDUP_KEYS", () => {
       world.now += 1000;
       world.submit(0, 0, { batches: keyedBatches(`a${i}`, keys(i, i + 1)) });
     }
-    const held = (owner: string) => world.rows<{ n: number }>("SELECT COUNT(*) AS n FROM dedup_keys WHERE owner = ?", owner)[0]?.n;
+    const held = (owner: string) =>
+      world.rows<{ n: number }>("SELECT COUNT(*) AS n FROM dedup_keys WHERE owner = ?", owner)[0]?.n;
     expect(held("key:alpha")).toBe(10);
     expect(held("key:other")).toBe(5);
-    expect(world.logs).toContainEqual(expect.objectContaining({ event: "dedup_keys_forgotten", owner: "key:alpha", keys: 1 }));
+    expect(world.logs).toContainEqual(
+      expect.objectContaining({ event: "dedup_keys_forgotten", owner: "key:alpha", keys: 1 }),
+    );
     // The five oldest are forgotten: sent again; the newest is still remembered.
-    expect(world.engine.job(null, world.submit(0, 0, { batches: keyedBatches("x", keys(0, 1)) }))).toMatchObject({ deduplicated: 0 });
-    expect(world.engine.job(null, world.submit(0, 0, { batches: keyedBatches("y", keys(14, 15)) }))).toMatchObject({ deduplicated: 1 });
+    expect(world.engine.job(null, world.submit(0, 0, { batches: keyedBatches("x", keys(0, 1)) }))).toMatchObject({
+      deduplicated: 0,
+    });
+    expect(world.engine.job(null, world.submit(0, 0, { batches: keyedBatches("y", keys(14, 15)) }))).toMatchObject({
+      deduplicated: 1,
+    });
   });
 
   it("one request with more new keys than the limit keeps its newest places' keys only", () => {

@@ -7,7 +7,9 @@ describe("an outbox that stays small", () => {
   it("settled notifications keep no template values; no openIds are kept unless they failed", () => {
     const world = new World(testSettings());
     world.submit(3, 100);
-    expect(world.rows<{ n: number }>("SELECT SUM(LENGTH(infos)) AS n FROM payloads")[0]?.n).toBeGreaterThan(3 * 100 * 30);
+    expect(world.rows<{ n: number }>("SELECT SUM(LENGTH(infos)) AS n FROM payloads")[0]?.n).toBeGreaterThan(
+      3 * 100 * 30,
+    );
     world.run(T0 + 60_000, drained(world));
     expect(world.rows("SELECT payload_id FROM payloads")).toEqual([]);
     expect(world.rows("SELECT open_ids FROM runs WHERE open_ids IS NOT NULL")).toEqual([]);
@@ -41,11 +43,18 @@ describe("an outbox that stays small", () => {
     expect(world.rows<{ n: number }>("SELECT COUNT(*) AS n FROM runs")[0]?.n).toBe(1200);
     // Idle: the engine's own wake-up brings the prune, in chunks of at most 500 rows a step.
     const counts: number[] = [];
-    world.run(done + 3_600_000 + 60_000, () => false, () => counts.push(world.rows<{ n: number }>("SELECT COUNT(*) AS n FROM runs")[0]?.n ?? 0));
+    world.run(
+      done + 3_600_000 + 60_000,
+      () => false,
+      () => counts.push(world.rows<{ n: number }>("SELECT COUNT(*) AS n FROM runs")[0]?.n ?? 0),
+    );
     expect(world.rows("SELECT job_id FROM jobs")).toEqual([]);
     expect(world.rows("SELECT run_id FROM runs")).toEqual([]);
     expect(world.rows("SELECT request_id FROM requests")).toEqual([]);
-    const drops = counts.slice(1).map((n, i) => (counts[i] ?? 0) - n).filter((d) => d > 0);
+    const drops = counts
+      .slice(1)
+      .map((n, i) => (counts[i] ?? 0) - n)
+      .filter((d) => d > 0);
     expect(drops.length).toBeGreaterThanOrEqual(3);
     expect(Math.max(...drops)).toBeLessThanOrEqual(500);
   });
@@ -67,12 +76,26 @@ describe("webhook ids", () => {
     world.run(world.now + 60_000, drained(world));
     world.now += 3 * 3_600_000;
     const again = world.engine.submit(
-      { jobId: "job_other", owner: "key:alpha", webhookId: "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", bodyHash: "h1", merchantId: "m", batches: [] },
+      {
+        jobId: "job_other",
+        owner: "key:alpha",
+        webhookId: "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W",
+        bodyHash: "h1",
+        merchantId: "m",
+        batches: [],
+      },
       world.now,
     );
     expect(again).toMatchObject({ kind: "existing", job: { jobId } });
     const replay = world.engine.submit(
-      { jobId: "job_other", owner: "key:alpha", webhookId: "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", bodyHash: "h2", merchantId: "m", batches: [] },
+      {
+        jobId: "job_other",
+        owner: "key:alpha",
+        webhookId: "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W",
+        bodyHash: "h2",
+        merchantId: "m",
+        batches: [],
+      },
       world.now,
     );
     expect(replay.kind).toBe("webhook-replayed");

@@ -20,7 +20,12 @@ describe("auditVerdict", () => {
   it("reads a report's high and critical counts", () => {
     expect(auditVerdict(report({}))).toEqual({ kind: "report", high: 0, critical: 0, total: 0 });
     expect(auditVerdict(report({ moderate: 2, total: 2 }))).toEqual({ kind: "report", high: 0, critical: 0, total: 2 });
-    expect(auditVerdict(report({ high: 1, critical: 2, total: 3 }))).toEqual({ kind: "report", high: 1, critical: 2, total: 3 });
+    expect(auditVerdict(report({ high: 1, critical: 2, total: 3 }))).toEqual({
+      kind: "report",
+      high: 1,
+      critical: 2,
+      total: 3,
+    });
   });
 
   it("says unanswered for what npm prints when the endpoint cannot be reached or answers an error", () => {
@@ -33,10 +38,14 @@ describe("auditVerdict", () => {
       error: { summary: "", detail: "" },
     });
     const unreachable = JSON.stringify({
-      message: "request to http://127.0.0.1:9/-/npm/v1/security/advisories/bulk failed, reason: connect ECONNREFUSED 127.0.0.1:9",
+      message:
+        "request to http://127.0.0.1:9/-/npm/v1/security/advisories/bulk failed, reason: connect ECONNREFUSED 127.0.0.1:9",
       error: { summary: "", detail: "" },
     });
-    expect(auditVerdict(refusedByMirror)).toEqual({ kind: "unanswered", reason: expect.stringMatching(/^405 Method Not Allowed/) });
+    expect(auditVerdict(refusedByMirror)).toEqual({
+      kind: "unanswered",
+      reason: expect.stringMatching(/^405 Method Not Allowed/),
+    });
     expect(auditVerdict(unreachable)).toEqual({ kind: "unanswered", reason: expect.stringContaining("ECONNREFUSED") });
     expect(auditVerdict("")).toMatchObject({ kind: "unanswered" });
     expect(auditVerdict('{"metadata": {}}')).toMatchObject({ kind: "unanswered" });

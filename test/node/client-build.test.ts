@@ -21,21 +21,40 @@ describe("the typed client's committed files are current", () => {
   it(`dist/client is what tsc builds from src/client (${FIX})`, () => {
     const out = mkdtempSync(join(tmpdir(), "relay-client-build-"));
     try {
-      execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.client.json", "--outDir", out], { cwd: root, stdio: "pipe" });
+      execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.client.json", "--outDir", out], {
+        cwd: root,
+        stdio: "pipe",
+      });
       const built = readdirSync(out).sort();
       expect(readdirSync(join(root, "dist/client")).sort()).toEqual(built);
-      for (const file of built) expect(readFileSync(join(root, "dist/client", file), "utf8"), file).toBe(readFileSync(join(out, file), "utf8"));
+      for (const file of built)
+        expect(readFileSync(join(root, "dist/client", file), "utf8"), file).toBe(readFileSync(join(out, file), "utf8"));
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
   }, 60_000);
 
   it("the package exports it as alipay-notify-relay/client, importable by name from plain Node", () => {
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { exports: Record<string, { types: string; default: string }> };
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      exports: Record<string, { types: string; default: string }>;
+    };
     expect(pkg.exports["./client"]).toEqual({ types: "./dist/client/index.d.ts", default: "./dist/client/index.js" });
     // A self-reference by package name, as a dependent project would import it; nothing but the build is loaded.
     const script = 'const c = await import("alipay-notify-relay/client"); console.log(Object.keys(c).sort().join(","))';
-    const names = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" }).trim();
-    expect(names.split(",")).toEqual(expect.arrayContaining(["RelayClient", "createRelayClient", "verifyCallback", "RelayProblemError", "RelayNetworkError", "RelayWaitTimeoutError", "CallbackVerificationError"]));
+    const names = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: root,
+      encoding: "utf8",
+    }).trim();
+    expect(names.split(",")).toEqual(
+      expect.arrayContaining([
+        "RelayClient",
+        "createRelayClient",
+        "verifyCallback",
+        "RelayProblemError",
+        "RelayNetworkError",
+        "RelayWaitTimeoutError",
+        "CallbackVerificationError",
+      ]),
+    );
   });
 });

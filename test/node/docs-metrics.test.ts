@@ -27,7 +27,11 @@ describe("docs/operations.md follows the metrics' declaration (run `npm run docs
     expect(named.size).toBeGreaterThan(10);
     const exposed = new Set(
       METRICS.flatMap((m) =>
-        m.type === "counter" ? [`${m.name}_total`] : m.type === "histogram" ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name],
+        m.type === "counter"
+          ? [`${m.name}_total`]
+          : m.type === "histogram"
+            ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`]
+            : [m.name],
       ),
     );
     for (const name of named) expect(exposed, name).toContain(name);

@@ -52,9 +52,15 @@ describe.each(["workerd", "node"] as const)("the client against the relay on %s"
 
   it("refusals are typed problems: invalid-request with each error, not-found, forbidden", async () => {
     const [good] = makeNotifications(`${runtime[0]}p`, 1);
-    const invalid = (await caller.submit({ notifications: [good!, { ...good!, templateCode: "" }] }).catch((e: unknown) => e)) as RelayProblemError;
+    const invalid = (await caller
+      .submit({ notifications: [good!, { ...good!, templateCode: "" }] })
+      .catch((e: unknown) => e)) as RelayProblemError;
     expect(invalid).toBeInstanceOf(RelayProblemError);
-    expect(invalid).toMatchObject({ status: 400, code: "invalid-request", errors: [{ index: 1, field: "templateCode" }] });
+    expect(invalid).toMatchObject({
+      status: 400,
+      code: "invalid-request",
+      errors: [{ index: 1, field: "templateCode" }],
+    });
     await expect(caller.job("job_AAAAAAAAAAAAAAAAAAAAAA")).rejects.toMatchObject({ status: 404, code: "not-found" });
     await expect(caller.pause()).rejects.toMatchObject({ status: 403, code: "forbidden" });
   }, 30_000);
@@ -99,9 +105,15 @@ describe.each(["workerd", "node"] as const)("the client against the relay on %s"
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     try {
       const port = (receiver.address() as { port: number }).port;
-      const { jobId } = await caller.submit({ callbackUrl: `http://127.0.0.1:${port}/done`, notifications: makeNotifications(`${runtime[0]}k`, 2) });
+      const { jobId } = await caller.submit({
+        callbackUrl: `http://127.0.0.1:${port}/done`,
+        notifications: makeNotifications(`${runtime[0]}k`, 2),
+      });
       await until(() => received.length > 0, 30_000, "the callback");
-      expect(received[0]).toEqual({ verified: expect.objectContaining({ jobId, status: "completed", succeeded: 2 }), refusedWithOthers: "bad-signature" });
+      expect(received[0]).toEqual({
+        verified: expect.objectContaining({ jobId, status: "completed", succeeded: 2 }),
+        refusedWithOthers: "bad-signature",
+      });
       expect(received).toHaveLength(1);
       const settled = async () => (await caller.job(jobId)).callback?.status === "delivered";
       for (let i = 0; i < 50 && !(await settled()); i++) await new Promise((r) => setTimeout(r, 100));
@@ -114,13 +126,27 @@ describe.each(["workerd", "node"] as const)("the client against the relay on %s"
   if (runtime === "node") {
     it("examples/submit.mjs and examples/callback-receiver.mjs run as documented: submitted, completed, callback verified", async () => {
       const port = await pickPort();
-      const env = { PATH: process.env.PATH, HOME: process.env.HOME, RELAY: e2e!.run.relayUrl, KEY: e2e!.run.apiKey, PORT: String(port) };
-      const receiver = spawn(process.execPath, ["examples/callback-receiver.mjs"], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      const env = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        RELAY: e2e!.run.relayUrl,
+        KEY: e2e!.run.apiKey,
+        PORT: String(port),
+      };
+      const receiver = spawn(process.execPath, ["examples/callback-receiver.mjs"], {
+        cwd: PROJECT_ROOT,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let received = "";
       receiver.stdout.on("data", (chunk: Buffer) => (received += chunk.toString()));
       receiver.stderr.on("data", (chunk: Buffer) => (received += chunk.toString()));
       try {
-        await until(() => received.includes("callback receiver on"), 10_000, () => `the receiver to start: ${received}`);
+        await until(
+          () => received.includes("callback receiver on"),
+          10_000,
+          () => `the receiver to start: ${received}`,
+        );
         const submitted = await new Promise<string>((resolve, reject) => {
           const child = spawn(process.execPath, ["examples/submit.mjs", "examples/notifications.json"], {
             cwd: PROJECT_ROOT,
@@ -130,12 +156,18 @@ describe.each(["workerd", "node"] as const)("the client against the relay on %s"
           let out = "";
           child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
           child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
-          child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`submit.mjs exited ${code}: ${out}`))));
+          child.once("exit", (code) =>
+            code === 0 ? resolve(out) : reject(new Error(`submit.mjs exited ${code}: ${out}`)),
+          );
         });
         const jobId = /^(job_\S+) accepted/m.exec(submitted)?.[1];
         expect(jobId, submitted).toBeDefined();
         expect(submitted).toContain(`${jobId} completed: succeeded=4 failed=0`);
-        await until(() => received.includes(`verified ${jobId} completed succeeded=4`), 30_000, () => `the verified callback: ${received}`);
+        await until(
+          () => received.includes(`verified ${jobId} completed succeeded=4`),
+          30_000,
+          () => `the verified callback: ${received}`,
+        );
       } finally {
         receiver.kill();
       }

@@ -31,7 +31,12 @@ beforeEach(() => {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A request to the relay with the admin key (or `key`), JSON in and out. */
-async function call(method: string, path: string, body?: unknown, key = e2e!.run.adminKey): Promise<{ status: number; body: Record<string, unknown> }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  key = e2e!.run.adminKey,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${e2e!.run.relayUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
@@ -75,7 +80,10 @@ describe("operator controls against the stand-in", () => {
     expect(held.body.inFlight).toBe(0);
     expect((await client.job(jobId)) as unknown).toMatchObject({ status: "queued", pending: 300 });
     expect(gateway.stats().requests).toBe(0);
-    expect((await call("GET", "/healthz")).body).toMatchObject({ status: "degraded", degraded: [{ reason: "paused" }] });
+    expect((await call("GET", "/healthz")).body).toMatchObject({
+      status: "degraded",
+      degraded: [{ reason: "paused" }],
+    });
     expect((await call("POST", "/v1/resume")).status).toBe(200);
     expect(await finished(jobId)).toMatchObject({ succeeded: 300 });
     expect(gateway.stats().requests).toBe(3);
@@ -117,9 +125,19 @@ describe("delivery policies against the stand-in", () => {
 
   it("dedupKey across two requests: the repeated key is not sent again", async () => {
     const [a, b, c] = makeNotifications("dk", 3);
-    const first = await submit({ notifications: [{ ...a, dedupKey: "order-1" }, { ...b, dedupKey: "order-2" }] });
+    const first = await submit({
+      notifications: [
+        { ...a, dedupKey: "order-1" },
+        { ...b, dedupKey: "order-2" },
+      ],
+    });
     await finished(first);
-    const second = await submit({ notifications: [{ ...a, dedupKey: "order-1" }, { ...c, dedupKey: "order-3" }] });
+    const second = await submit({
+      notifications: [
+        { ...a, dedupKey: "order-1" },
+        { ...c, dedupKey: "order-3" },
+      ],
+    });
     expect(await finished(second)).toMatchObject({ succeeded: 1, deduplicated: 1 });
     const delivered = e2e!.run.gateway.stats(true).deliveredByOpenId;
     expect(delivered).toEqual({ [a!.openId]: 1, [b!.openId]: 1, [c!.openId]: 1 });
@@ -140,20 +158,35 @@ describe("delivery policies against the stand-in", () => {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const h = req.headers;
-        calls.push({ id: String(h["webhook-id"]), timestamp: String(h["webhook-timestamp"]), signature: String(h["webhook-signature"]), body: Buffer.concat(chunks).toString("utf8") });
+        calls.push({
+          id: String(h["webhook-id"]),
+          timestamp: String(h["webhook-timestamp"]),
+          signature: String(h["webhook-signature"]),
+          body: Buffer.concat(chunks).toString("utf8"),
+        });
         res.writeHead(calls.length <= 2 ? 500 : 204).end();
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     const port = (receiver.address() as { port: number }).port;
     try {
-      const jobId = await submit({ callbackUrl: `http://127.0.0.1:${port}/done`, notifications: makeNotifications("cb", 3) });
+      const jobId = await submit({
+        callbackUrl: `http://127.0.0.1:${port}/done`,
+        notifications: makeNotifications("cb", 3),
+      });
       await finished(jobId);
-      await until(() => calls.length >= 3, 30_000, () => `three callback tries, got ${calls.length}`, 100);
+      await until(
+        () => calls.length >= 3,
+        30_000,
+        () => `three callback tries, got ${calls.length}`,
+        100,
+      );
       expect(calls).toHaveLength(3);
       expect(new Set(calls.map((c) => c.id)).size).toBe(1);
       // Signed with the submitting caller's own secret (derived from RELAY_CALLBACK_SECRET), as GET /v1/callback-secrets gives it.
-      const { secrets } = (await call("GET", "/v1/callback-secrets", undefined, e2e!.run.apiKey)).body as { secrets: string[] };
+      const { secrets } = (await call("GET", "/v1/callback-secrets", undefined, e2e!.run.apiKey)).body as {
+        secrets: string[];
+      };
       const key = Buffer.from(secrets[0]!.slice("whsec_".length), "base64");
       for (const c of calls) {
         const mac = createHmac("sha256", key).update(`${c.id}.${c.timestamp}.${c.body}`).digest("base64");
@@ -163,7 +196,11 @@ describe("delivery policies against the stand-in", () => {
       // The relay records the third try's 204 once it has read it.
       let view: JobView | undefined;
       const read = async () => (view = (await client.job(jobId)) as unknown as JobView);
-      await until(async () => (await read()).callback?.status === "delivered", 5_000, "the callback recorded delivered");
+      await until(
+        async () => (await read()).callback?.status === "delivered",
+        5_000,
+        "the callback recorded delivered",
+      );
       expect(view).toMatchObject({ callback: { status: "delivered", attempts: 3, lastError: null } });
       expect(calls).toHaveLength(3);
     } finally {

@@ -38,7 +38,10 @@ function signed(body: string, secret: string): Record<string, string> {
 function verifiesWith(callback: Received, secret: string): boolean {
   const key = Buffer.from(secret.slice("whsec_".length), "base64");
   const h = callback.headers;
-  const mac = createHmac("sha256", key).update(`${h["webhook-id"]}.${h["webhook-timestamp"]}.`).update(callback.body).digest("base64");
+  const mac = createHmac("sha256", key)
+    .update(`${h["webhook-id"]}.${h["webhook-timestamp"]}.`)
+    .update(callback.body)
+    .digest("base64");
   return String(h["webhook-signature"]).split(" ").includes(`v1,${mac}`);
 }
 
@@ -74,23 +77,51 @@ describe.each(["node", "workerd"] as const)("rotating the webhook and callback s
   }, 60_000);
 
   /** (Re)starts the relay on the same storage with these secrets. */
-  async function start(webhook: string, callback: string): Promise<{ url: string; caller: RelayClient; admin: RelayClient }> {
+  async function start(
+    webhook: string,
+    callback: string,
+  ): Promise<{ url: string; caller: RelayClient; admin: RelayClient }> {
     await e2e?.stop();
-    e2e = await startE2eRun({ runtime, persistTo, vars: { RELAY_WEBHOOK_SECRET: webhook, RELAY_CALLBACK_SECRET: callback } });
+    e2e = await startE2eRun({
+      runtime,
+      persistTo,
+      vars: { RELAY_WEBHOOK_SECRET: webhook, RELAY_CALLBACK_SECRET: callback },
+    });
     const { relayUrl, apiKey, adminKey } = e2e.run;
-    return { url: relayUrl, caller: new RelayClient({ baseUrl: relayUrl, apiKey }), admin: new RelayClient({ baseUrl: relayUrl, apiKey: adminKey }) };
+    return {
+      url: relayUrl,
+      caller: new RelayClient({ baseUrl: relayUrl, apiKey }),
+      admin: new RelayClient({ baseUrl: relayUrl, apiKey: adminKey }),
+    };
   }
 
-  async function postSigned(url: string, body: string, secret: string, extra: Record<string, string> = {}): Promise<{ status: number; jobId?: string; replayed: boolean }> {
-    const res = await fetch(`${url}/v1/notifications`, { method: "POST", headers: { "content-type": "application/json", ...signed(body, secret), ...extra }, body });
+  async function postSigned(
+    url: string,
+    body: string,
+    secret: string,
+    extra: Record<string, string> = {},
+  ): Promise<{ status: number; jobId?: string; replayed: boolean }> {
+    const res = await fetch(`${url}/v1/notifications`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...signed(body, secret), ...extra },
+      body,
+    });
     const answer = (await res.json()) as { jobId?: string };
-    return { status: res.status, ...(answer.jobId ? { jobId: answer.jobId } : {}), replayed: res.headers.get("idempotent-replayed") === "true" };
+    return {
+      status: res.status,
+      ...(answer.jobId ? { jobId: answer.jobId } : {}),
+      replayed: res.headers.get("idempotent-replayed") === "true",
+    };
   }
 
   /** The callbacks of these jobs, once each has arrived. */
   async function callbacksOf(jobIds: string[]): Promise<Received[]> {
     const of = () => callbacks.filter((c) => jobIds.includes(JSON.parse(c.body.toString("utf8")).jobId as string));
-    await until(() => new Set(of().map((c) => c.headers["webhook-id"])).size === jobIds.length, 30_000, "one callback per job");
+    await until(
+      () => new Set(of().map((c) => c.headers["webhook-id"])).size === jobIds.length,
+      30_000,
+      "one callback per job",
+    );
     return of();
   }
 
@@ -121,7 +152,11 @@ describe.each(["node", "workerd"] as const)("rotating the webhook and callback s
       expect(answer.status, `webhook ${i} signed with the ${secret === webhookOld ? "old" : "new"} secret`).toBe(202);
       webhookJobs.push(answer.jobId!);
     }
-    const stranger = await postSigned(relay.url, JSON.stringify({ notifications: makeNotifications(`${runtime[0]}s`, 1) }), whsec());
+    const stranger = await postSigned(
+      relay.url,
+      JSON.stringify({ notifications: makeNotifications(`${runtime[0]}s`, 1) }),
+      whsec(),
+    );
     expect(stranger.status).toBe(401);
     // The same request as before the rotation, now signed with the new secret (and a new webhook-id):
     // the webhook signer is the same owner, so its Idempotency-Key finds the job it made then.
@@ -130,7 +165,9 @@ describe.each(["node", "workerd"] as const)("rotating the webhook and callback s
 
     const callerJobs: string[] = [];
     for (let i = 0; i < 3; i++) {
-      callerJobs.push((await relay.caller.submit({ callbackUrl, notifications: makeNotifications(`${runtime[0]}c${i}`, 2) })).jobId);
+      callerJobs.push(
+        (await relay.caller.submit({ callbackUrl, notifications: makeNotifications(`${runtime[0]}c${i}`, 2) })).jobId,
+      );
     }
     for (const callback of await callbacksOf(webhookJobs)) {
       expect(verifiesWith(callback, webhookCallerOld[0]!)).toBe(true);
@@ -148,8 +185,20 @@ describe.each(["node", "workerd"] as const)("rotating the webhook and callback s
     // 3. After: the new secrets only. The old webhook secret is refused; callbacks verify with the new caller secret only.
     relay = await start(webhookNew, callbackNew);
     expect((await relay.caller.callbackSecrets()).secrets).toEqual(callerNew);
-    expect((await postSigned(relay.url, JSON.stringify({ notifications: makeNotifications(`${runtime[0]}o`, 1) }), webhookOld)).status).toBe(401);
-    const late = await postSigned(relay.url, JSON.stringify({ callbackUrl, notifications: makeNotifications(`${runtime[0]}n`, 1) }), webhookNew);
+    expect(
+      (
+        await postSigned(
+          relay.url,
+          JSON.stringify({ notifications: makeNotifications(`${runtime[0]}o`, 1) }),
+          webhookOld,
+        )
+      ).status,
+    ).toBe(401);
+    const late = await postSigned(
+      relay.url,
+      JSON.stringify({ callbackUrl, notifications: makeNotifications(`${runtime[0]}n`, 1) }),
+      webhookNew,
+    );
     expect(late.status).toBe(202);
     const [callback] = await callbacksOf([late.jobId!]);
     expect(verifiesWith(callback!, webhookCallerNew[0]!)).toBe(true);

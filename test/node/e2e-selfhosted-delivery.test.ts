@@ -12,7 +12,7 @@ import { type E2eRun, startE2eRun } from "./e2e-helpers.ts";
 
 const QUOTA = 20;
 // One request each: validating a large request holds the relay's event loop for tens of ms, which
-// delays the timers of sends due meanwhile past the pace guard (see the README's limits); submits
+// delays the timers of sends due meanwhile past the pace guard (see docs/operations.md, self-hosting limits); submits
 // racing the sends are the workerd tests' concern, the self-hosted ones check the host.
 const DELIVERED = 3000;
 const FAULTED = 2000;

@@ -22,7 +22,11 @@ describe.each(["workerd", "node", "deno"] as const)("the relay on %s", (runtime)
       runtime,
       maxRps: 50,
       gatewayLimitRps: 0,
-      vars: { RELAY_STORAGE_CAP_BYTES: "1000000", RELAY_MAX_CALLBACKS_IN_FLIGHT: "2", RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: "4" },
+      vars: {
+        RELAY_STORAGE_CAP_BYTES: "1000000",
+        RELAY_MAX_CALLBACKS_IN_FLIGHT: "2",
+        RELAY_MAX_CALLBACKS_IN_FLIGHT_PER_CALLER: "4",
+      },
     });
     base = e2e.run.relayUrl;
   }, 120_000);
@@ -32,13 +36,17 @@ describe.each(["workerd", "node", "deno"] as const)("the relay on %s", (runtime)
   async function call(method: string, path: string, body?: unknown, key = e2e!.run.apiKey) {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
   }
 
-  const jobOf = async (jobId: string) => (await call("GET", `/v1/notifications/${jobId}`)).body as { status: string; callback: { attempts: number } | null };
+  const jobOf = async (jobId: string) =>
+    (await call("GET", `/v1/notifications/${jobId}`)).body as { status: string; callback: { attempts: number } | null };
 
   it("above a 1 MB storage cap refuses new work with 503 storage-full and Retry-After; reads go on; sending frees the room", async () => {
     expect((await call("POST", "/v1/pause", { reason: "fill the outbox" }, e2e!.run.adminKey)).status).toBe(200);
@@ -58,7 +66,11 @@ describe.each(["workerd", "node", "deno"] as const)("the relay on %s", (runtime)
     expect((await jobOf(accepted[0]!)).status).toBe("queued");
 
     expect((await call("POST", "/v1/resume", undefined, e2e!.run.adminKey)).status).toBe(200);
-    await until(async () => (await Promise.all(accepted.map(jobOf))).every((j) => j.status === "completed"), 60_000, "the queued jobs sent");
+    await until(
+      async () => (await Promise.all(accepted.map(jobOf))).every((j) => j.status === "completed"),
+      60_000,
+      "the queued jobs sent",
+    );
     const again = await call("POST", "/v1/notifications", { notifications: makeNotifications("st-again", 1000) });
     expect(again.status).toBe(202);
   }, 90_000);
@@ -78,12 +90,19 @@ describe.each(["workerd", "node", "deno"] as const)("the relay on %s", (runtime)
       const { port } = receiver.address() as AddressInfo;
       const jobs: string[] = [];
       for (let i = 0; i < 8; i++) {
-        const answer = await call("POST", "/v1/notifications", { callbackUrl: `http://127.0.0.1:${port}/done/${i}`, notifications: makeNotifications(`cb${i}`, 1) });
+        const answer = await call("POST", "/v1/notifications", {
+          callbackUrl: `http://127.0.0.1:${port}/done/${i}`,
+          notifications: makeNotifications(`cb${i}`, 1),
+        });
         expect(answer.status).toBe(202);
         jobs.push(answer.body.jobId as string);
       }
       // Every job completes (each settlement wakes the relay again); two tries are out, and no more were handed out.
-      await until(async () => (await Promise.all(jobs.map(jobOf))).every((j) => j.status === "completed"), 30_000, "the jobs completed");
+      await until(
+        async () => (await Promise.all(jobs.map(jobOf))).every((j) => j.status === "completed"),
+        30_000,
+        "the jobs completed",
+      );
       await until(() => open === 2, 10_000, "two callback connections open");
       const attempts = (await Promise.all(jobs.map(jobOf))).reduce((n, j) => n + (j.callback?.attempts ?? 0), 0);
       expect(attempts).toBe(2);

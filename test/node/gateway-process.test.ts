@@ -30,10 +30,22 @@ afterAll(async () => {
 /** One signed, valid request (by default one notification); resolves to the answer's resultInfo. */
 async function send(openIds = [`2088${String(counter + 1).padStart(28, "0")}`]): Promise<Record<string, string>> {
   const request = JSON.stringify({
-    head: { version: "2.0.0", function: "alipay.intl.user.inform.delegateSendNotification", clientId: CLIENT_ID,
-      reqTime: "2026-11-26T12:08:56+08:00", reqMsgId: `proc-${++counter}`, reserve: "{}" },
-    body: { merchantId: "2160400000000177", notificationInfos: openIds.map((openId) => ({ openId,
-      templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL", templateValue: "{}" })) },
+    head: {
+      version: "2.0.0",
+      function: "alipay.intl.user.inform.delegateSendNotification",
+      clientId: CLIENT_ID,
+      reqTime: "2026-11-26T12:08:56+08:00",
+      reqMsgId: `proc-${++counter}`,
+      reserve: "{}",
+    },
+    body: {
+      merchantId: "2160400000000177",
+      notificationInfos: openIds.map((openId) => ({
+        openId,
+        templateCode: "ALIPAYHK_MOBILE_SINGLE_MERCHANT_BILL",
+        templateValue: "{}",
+      })),
+    },
   });
   const signature = sign("sha1", Buffer.from(request, "utf8"), keys.merchantPrivateKey).toString("base64");
   const res = await fetch(gateway.apiUrl, {
@@ -41,7 +53,8 @@ async function send(openIds = [`2088${String(counter + 1).padStart(28, "0")}`]):
     headers: { "content-type": "application/json; charset=UTF-8" },
     body: `{"request":${request},"signature":"${signature}"}`,
   });
-  return ((await res.json()) as { response: { body: { resultInfo: Record<string, string> } } }).response.body.resultInfo;
+  return ((await res.json()) as { response: { body: { resultInfo: Record<string, string> } } }).response.body
+    .resultInfo;
 }
 
 describe("the stand-in in its own process", () => {
@@ -49,7 +62,9 @@ describe("the stand-in in its own process", () => {
     expect(gateway.pid).not.toBe(process.pid);
     expect(() => process.kill(gateway.pid, 0)).not.toThrow();
     expect(await gateway.settings()).toMatchObject({ limitRps: 2, exceedStatus: "U", seed: 1, latencyMs: 0 });
-    expect(gateway.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/alipay\/intl\/user\/inform\/delegateSendNotification\.htm$/);
+    expect(gateway.apiUrl).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/api\/alipay\/intl\/user\/inform\/delegateSendNotification\.htm$/,
+    );
   });
 
   it("counts each arrival, refuses above its limit with status U, and serves the records", async () => {
@@ -58,9 +73,16 @@ describe("the stand-in in its own process", () => {
     const answers = await Promise.all([send(), send(), send()]);
     const after = performance.timeOrigin + performance.now();
     expect(answers.map((a) => a.resultCode).sort()).toEqual(["REQUEST_TRAFFIC_EXCEED_LIMIT", "SUCCESS", "SUCCESS"]);
-    expect(answers.find((a) => a.resultCode === "REQUEST_TRAFFIC_EXCEED_LIMIT")).toMatchObject({ resultStatus: "U", resultCodeId: "00000024" });
+    expect(answers.find((a) => a.resultCode === "REQUEST_TRAFFIC_EXCEED_LIMIT")).toMatchObject({
+      resultStatus: "U",
+      resultCodeId: "00000024",
+    });
     const counts = await gateway.counts();
-    expect(counts).toMatchObject({ requests: 3, deliveredCount: 2, byResult: { SUCCESS: 2, REQUEST_TRAFFIC_EXCEED_LIMIT: 1 } });
+    expect(counts).toMatchObject({
+      requests: 3,
+      deliveredCount: 2,
+      byResult: { SUCCESS: 2, REQUEST_TRAFFIC_EXCEED_LIMIT: 1 },
+    });
     const offset = await gateway.clockOffsetMs();
     expect(Math.abs(offset)).toBeLessThan(50); // both read the same machine's clock
     const { arrivals, admittedArrivals } = await gateway.arrivals();
@@ -87,12 +109,18 @@ describe("the stand-in in its own process", () => {
       openIds: ["2088a1", "2088b1", "2088a2", "2088b2", "2088a1"],
       at: [arrivals[0], arrivals[0], arrivals[0], arrivals[1], arrivals[1]],
     });
-    expect(await gateway.deliveries("2088b")).toEqual({ openIds: ["2088b1", "2088b2"], at: [arrivals[0], arrivals[1]] });
+    expect(await gateway.deliveries("2088b")).toEqual({
+      openIds: ["2088b1", "2088b2"],
+      at: [arrivals[0], arrivals[1]],
+    });
     expect(await gateway.deliveries("2088c")).toEqual({ openIds: [], at: [] });
   });
 
   it("changes settings at runtime and clears its records on reset", async () => {
-    expect(await gateway.configure({ exceedStatus: "F", limitRps: 0 })).toMatchObject({ exceedStatus: "F", limitRps: 0 });
+    expect(await gateway.configure({ exceedStatus: "F", limitRps: 0 })).toMatchObject({
+      exceedStatus: "F",
+      limitRps: 0,
+    });
     await expect(gateway.configure({ exceedStatus: "X" as "F" })).rejects.toThrow(/HTTP 400.*exceedStatus/);
     await gateway.reset();
     expect(await gateway.counts()).toMatchObject({ requests: 0, deliveredCount: 0, deliveredOpenIds: 0, byResult: {} });

@@ -34,7 +34,15 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.close());
 beforeEach(() => {
-  gateway.configure({ limitRps: 0, latencyMs: 0, faults: [], signAlgorithm: "RSA", urlEncodeSignature: false, seed: 7, exceedStatus: "F" });
+  gateway.configure({
+    limitRps: 0,
+    latencyMs: 0,
+    faults: [],
+    signAlgorithm: "RSA",
+    urlEncodeSignature: false,
+    seed: 7,
+    exceedStatus: "F",
+  });
   gateway.reset();
 });
 
@@ -327,7 +335,9 @@ describe("the per-second limit", () => {
   it("reads exceedStatus from GATEWAY_EXCEED_STATUS and names a bad value", () => {
     expect(gatewaySettingsFromEnv({ GATEWAY_EXCEED_STATUS: "U" })).toEqual({ exceedStatus: "U" });
     expect(gatewaySettingsFromEnv({})).toEqual({});
-    expect(() => gatewaySettingsFromEnv({ GATEWAY_EXCEED_STATUS: "u" })).toThrow(/GATEWAY_EXCEED_STATUS: must be F or U/);
+    expect(() => gatewaySettingsFromEnv({ GATEWAY_EXCEED_STATUS: "u" })).toThrow(
+      /GATEWAY_EXCEED_STATUS: must be F or U/,
+    );
   });
 });
 
@@ -482,10 +492,14 @@ describe("control and records over HTTP", () => {
     const sentAt = clock();
     let bodySentAt = Number.POSITIVE_INFINITY;
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(gateway.apiUrl, { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        gateway.apiUrl,
+        { method: "POST", headers: { "content-type": "application/json" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on("error", reject);
       req.flushHeaders();
       setTimeout(() => {
@@ -495,7 +509,10 @@ describe("control and records over HTTP", () => {
     });
     expect(status).toBe(200);
     await send(); // refused: over 1 per second
-    const { arrivals, admittedArrivals } = (await control("/_arrivals")).body as { arrivals: number[]; admittedArrivals: number[] };
+    const { arrivals, admittedArrivals } = (await control("/_arrivals")).body as {
+      arrivals: number[];
+      admittedArrivals: number[];
+    };
     expect(arrivals).toHaveLength(2);
     expect(admittedArrivals).toEqual([arrivals[0]]);
     // Ordered on one clock, no tolerance: stamped after the headers left and before the body did.
@@ -504,7 +521,11 @@ describe("control and records over HTTP", () => {
     const askedAt = clock();
     const counts = (await control("/_counts")).body;
     const answeredAt = clock();
-    expect(counts).toMatchObject({ requests: 2, byResult: { SUCCESS: 1, REQUEST_TRAFFIC_EXCEED_LIMIT: 1 }, deliveredCount: 1 });
+    expect(counts).toMatchObject({
+      requests: 2,
+      byResult: { SUCCESS: 1, REQUEST_TRAFFIC_EXCEED_LIMIT: 1 },
+      deliveredCount: 1,
+    });
     // Its clock, read while answering: between the request and its answer on this process's clock.
     expect(counts.now as number).toBeGreaterThanOrEqual(askedAt);
     expect(counts.now as number).toBeLessThanOrEqual(answeredAt);

@@ -85,7 +85,15 @@ describe("classifyAddress", () => {
   });
 
   it("reads the forms URL writes: every spelling of 127.0.0.1 and of 169.254.169.254 is refused", () => {
-    for (const spelling of ["127.1", "2130706433", "0x7f.0.0.1", "0177.0.0.1", "127.0.0.1.", "[::ffff:127.0.0.1]", "[0:0:0:0:0:ffff:7f00:1]"]) {
+    for (const spelling of [
+      "127.1",
+      "2130706433",
+      "0x7f.0.0.1",
+      "0177.0.0.1",
+      "127.0.0.1.",
+      "[::ffff:127.0.0.1]",
+      "[0:0:0:0:0:ffff:7f00:1]",
+    ]) {
       const host = new URL(`https://${spelling}/`).hostname;
       expect(classifyAddress(host), `${spelling} → ${host}`).not.toBe("public");
       expect(classifyAddress(host)).not.toBeNull();
@@ -95,21 +103,43 @@ describe("classifyAddress", () => {
   });
 
   it("says null for what is not an address", () => {
-    for (const text of ["", "example.com", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.-4", ":::", "1::2::3", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::8", "12345::", "g::1", "::ffff:1.2.3"]) {
+    for (const text of [
+      "",
+      "example.com",
+      "1.2.3",
+      "1.2.3.4.5",
+      "256.1.1.1",
+      "01.2.3.4",
+      "1.2.3.-4",
+      ":::",
+      "1::2::3",
+      "1:2:3:4:5:6:7:8:9",
+      "1:2:3:4:5:6:7::8",
+      "12345::",
+      "g::1",
+      "::ffff:1.2.3",
+    ]) {
       expect(parseIp(text), text).toBeNull();
     }
   });
 
   it("parses every IPv6 address from the URL parser's own serialization to the same 16 bytes", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 8 }), (bytes, at, zeros) => {
-        // Runs of zero groups, so the compressed `::` form is exercised at every position.
-        for (let g = at; g < Math.min(8, at + zeros); g++) bytes[2 * g] = bytes[2 * g + 1] = 0;
-        const full = Array.from({ length: 8 }, (_, g) => ((bytes[2 * g]! << 8) | bytes[2 * g + 1]!).toString(16)).join(":");
-        const serialized = new URL(`https://[${full}]/`).hostname;
-        expect(parseIp(serialized)).toEqual(bytes);
-        expect(parseIp(full)).toEqual(bytes);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 0, max: 8 }),
+        (bytes, at, zeros) => {
+          // Runs of zero groups, so the compressed `::` form is exercised at every position.
+          for (let g = at; g < Math.min(8, at + zeros); g++) bytes[2 * g] = bytes[2 * g + 1] = 0;
+          const full = Array.from({ length: 8 }, (_, g) =>
+            ((bytes[2 * g]! << 8) | bytes[2 * g + 1]!).toString(16),
+          ).join(":");
+          const serialized = new URL(`https://[${full}]/`).hostname;
+          expect(parseIp(serialized)).toEqual(bytes);
+          expect(parseIp(full)).toEqual(bytes);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

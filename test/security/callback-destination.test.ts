@@ -5,7 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { addressAllowed, callbackUrlProblem, hostMatches } from "../../src/security/callback-destination";
-import { BlockedAddressError, CALLBACK_FAILURES, failureOfError, failureOfStatus } from "../../src/security/callback-failure";
+import {
+  BlockedAddressError,
+  CALLBACK_FAILURES,
+  failureOfError,
+  failureOfStatus,
+} from "../../src/security/callback-failure";
 
 const STRICT = { allowLocal: false };
 const LOCAL = { allowLocal: true };
@@ -35,13 +40,23 @@ describe("callbackUrlProblem", () => {
   });
 
   it("accepts https to a public name or address", () => {
-    for (const url of ["https://shop.example/done", "https://hooks.shop.example:8443/a?b=c", "https://8.8.8.8/x", "https://[2606:4700::1]/"]) {
+    for (const url of [
+      "https://shop.example/done",
+      "https://hooks.shop.example:8443/a?b=c",
+      "https://8.8.8.8/x",
+      "https://[2606:4700::1]/",
+    ]) {
       expect(callbackUrlProblem(url, STRICT), url).toBeNull();
     }
   });
 
   it("with RELAY_CALLBACK_ALLOW_LOCAL, accepts http and loopback (local runs and tests)", () => {
-    for (const url of ["http://127.0.0.1:8787/done", "https://localhost/x", "http://10.0.0.1/", "http://shop.example/"]) {
+    for (const url of [
+      "http://127.0.0.1:8787/done",
+      "https://localhost/x",
+      "http://10.0.0.1/",
+      "http://shop.example/",
+    ]) {
       expect(callbackUrlProblem(url, LOCAL), url).toBeNull();
     }
     expect(callbackUrlProblem("ftp://127.0.0.1/", LOCAL)).toMatch(/https or http/);
@@ -52,7 +67,12 @@ describe("callbackUrlProblem", () => {
     expect(callbackUrlProblem("https://hooks.shop.example/done", listed)).toBeNull();
     expect(callbackUrlProblem("https://HOOKS.shop.example./done", listed)).toBeNull();
     expect(callbackUrlProblem("https://a.b.erp.example/x", listed)).toBeNull();
-    for (const url of ["https://erp.example/x", "https://shop.example/", "https://hooks.shop.example.evil/", "https://evilerp.example/"]) {
+    for (const url of [
+      "https://erp.example/x",
+      "https://shop.example/",
+      "https://hooks.shop.example.evil/",
+      "https://evilerp.example/",
+    ]) {
       expect(callbackUrlProblem(url, listed), url).toMatch(/RELAY_CALLBACK_HOSTS/);
     }
   });
@@ -67,7 +87,15 @@ describe("callbackUrlProblem", () => {
 
 describe("addressAllowed (each address a name resolves to)", () => {
   it("allows public unicast only, unless local destinations are allowed", () => {
-    for (const address of ["127.0.0.1", "169.254.169.254", "10.0.0.1", "fd00::1", "::ffff:a9fe:a9fe", "0.0.0.0", "not-an-ip"]) {
+    for (const address of [
+      "127.0.0.1",
+      "169.254.169.254",
+      "10.0.0.1",
+      "fd00::1",
+      "::ffff:a9fe:a9fe",
+      "0.0.0.0",
+      "not-an-ip",
+    ]) {
       expect(addressAllowed(address, STRICT), address).toBe(false);
       expect(addressAllowed(address, LOCAL), address).toBe(true);
     }
@@ -85,7 +113,8 @@ describe("what a failed callback try reports", () => {
   });
 
   it("classes errors by name and code, through causes, and never by message", () => {
-    const coded = (code: string, message = `connect ${code} 10.1.2.3:6379`) => Object.assign(new Error(message), { code });
+    const coded = (code: string, message = `connect ${code} 10.1.2.3:6379`) =>
+      Object.assign(new Error(message), { code });
     const cases: [unknown, string][] = [
       [new BlockedAddressError(), "blocked-address"],
       [new TypeError("fetch failed", { cause: coded("ECONNREFUSED") }), "refused"],

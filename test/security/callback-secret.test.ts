@@ -25,7 +25,10 @@ async function independentlyDerived(root: Uint8Array, owner: string): Promise<st
 }
 
 /** A receiver's check with WebCrypto: does any v1 entry match HMAC-SHA256 under `secret` (whsec_ text)? */
-async function receiverAccepts(secret: string, call: { id: string; timestamp: number; body: string; signature: string }): Promise<boolean> {
+async function receiverAccepts(
+  secret: string,
+  call: { id: string; timestamp: number; body: string; signature: string },
+): Promise<boolean> {
   const key = Uint8Array.from(atob(secret.slice("whsec_".length)), (c) => c.charCodeAt(0));
   const expected = `v1,${base64(await webCryptoHmac(key, `${call.id}.${call.timestamp}.${call.body}`))}`;
   return call.signature.split(" ").includes(expected);
@@ -54,13 +57,19 @@ describe("callerCallbackSecrets", () => {
   it("the webhook signer's jobs stored under an earlier owner id (webhook:<hex>) are signed as caller:webhook", () => {
     expect(callbackOwner(`webhook:${"ab".repeat(32)}`)).toBe("caller:webhook");
     expect(callbackOwner(shopA)).toBe(shopA);
-    expect(callerCallbackSecrets([rootOld], `webhook:${"0f".repeat(32)}`)).toEqual(callerCallbackSecrets([rootOld], "caller:webhook"));
+    expect(callerCallbackSecrets([rootOld], `webhook:${"0f".repeat(32)}`)).toEqual(
+      callerCallbackSecrets([rootOld], "caller:webhook"),
+    );
   });
 });
 
 describe("signCallback", () => {
   const call = (owner: string, roots: Uint8Array[]) => {
-    const base = { id: "msg_0123", timestamp: 1_790_000_000, body: JSON.stringify({ jobId: "job_x", status: "completed", note: "通知 ✓" }) };
+    const base = {
+      id: "msg_0123",
+      timestamp: 1_790_000_000,
+      body: JSON.stringify({ jobId: "job_x", status: "completed", note: "通知 ✓" }),
+    };
     return { ...base, signature: signCallback({ ...base, roots, owner }) };
   };
 
@@ -72,14 +81,21 @@ describe("signCallback", () => {
     expect(await receiverAccepts(newSecret!, signed)).toBe(true);
     // The relay's own verifier agrees with node:crypto.
     const bytes = (secret: string) => Uint8Array.from(atob(secret.slice(6)), (c) => c.charCodeAt(0));
-    const input = { id: signed.id, timestamp: String(signed.timestamp), signatureHeader: signed.signature, body: signed.body, now: signed.timestamp };
+    const input = {
+      id: signed.id,
+      timestamp: String(signed.timestamp),
+      signatureHeader: signed.signature,
+      body: signed.body,
+      now: signed.timestamp,
+    };
     expect(verifyWebhook({ ...input, secret: bytes(oldSecret!) }).ok).toBe(true);
     expect(verifyWebhook({ ...input, secret: bytes(newSecret!) }).ok).toBe(true);
   });
 
   it("another caller's receiver, and a receiver holding RELAY_CALLBACK_SECRET itself, cannot verify it", async () => {
     const signed = call(shopA, [rootOld, rootNew]);
-    for (const secret of callerCallbackSecrets([rootOld, rootNew], shopB)) expect(await receiverAccepts(secret, signed)).toBe(false);
+    for (const secret of callerCallbackSecrets([rootOld, rootNew], shopB))
+      expect(await receiverAccepts(secret, signed)).toBe(false);
     expect(await receiverAccepts(`whsec_${base64(rootOld)}`, signed)).toBe(false);
   });
 

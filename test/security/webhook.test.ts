@@ -156,20 +156,32 @@ describe("several secrets (a rotation in progress)", () => {
   const oldKey = crypto.getRandomValues(new Uint8Array(32));
   const newKey = crypto.getRandomValues(new Uint8Array(32));
   const stranger = crypto.getRandomValues(new Uint8Array(32));
-  const signedWith = (key: Uint8Array) => signWebhook({ id: SPEC.id, timestamp: SPEC.timestamp, body: SPEC.body, secret: key });
+  const signedWith = (key: Uint8Array) =>
+    signWebhook({ id: SPEC.id, timestamp: SPEC.timestamp, body: SPEC.body, secret: key });
 
   it("verifies a message signed with either configured secret, and refuses one signed with neither", () => {
     const configured = [oldKey, newKey];
     for (const key of configured) {
-      expect(verifyWebhook({ ...valid, secret: configured, signatureHeader: signedWith(key) })).toEqual({ ok: true, webhookId: SPEC.id });
+      expect(verifyWebhook({ ...valid, secret: configured, signatureHeader: signedWith(key) })).toEqual({
+        ok: true,
+        webhookId: SPEC.id,
+      });
     }
-    expect(verifyWebhook({ ...valid, secret: configured, signatureHeader: signedWith(stranger) })).toEqual({ ok: false, problem: "bad-signature" });
+    expect(verifyWebhook({ ...valid, secret: configured, signatureHeader: signedWith(stranger) })).toEqual({
+      ok: false,
+      problem: "bad-signature",
+    });
     // The order of the list does not matter.
     expect(verifyWebhook({ ...valid, secret: [newKey, oldKey], signatureHeader: signedWith(oldKey) }).ok).toBe(true);
   });
 
   it("the streamed MAC feeds every secret: a body in chunks verifies under the second secret", () => {
-    const headers = checkWebhookHeaders({ id: SPEC.id, timestamp: SPEC.timestamp, signatureHeader: signedWith(newKey), now });
+    const headers = checkWebhookHeaders({
+      id: SPEC.id,
+      timestamp: SPEC.timestamp,
+      signatureHeader: signedWith(newKey),
+      now,
+    });
     if (!headers.ok) throw new Error("headers refused");
     const bytes = new TextEncoder().encode(SPEC.body);
     const mac = startWebhookMac([oldKey, newKey], headers);
@@ -187,7 +199,16 @@ describe("several secrets (a rotation in progress)", () => {
     ]);
     // A receiver holding only one of them verifies the message.
     for (const key of [oldKey, newKey]) {
-      expect(verifyWebhook({ id: "msg_r", timestamp: "1700000000", signatureHeader: header, body: "{}", secret: key, now: 1_700_000_000 }).ok).toBe(true);
+      expect(
+        verifyWebhook({
+          id: "msg_r",
+          timestamp: "1700000000",
+          signatureHeader: header,
+          body: "{}",
+          secret: key,
+          now: 1_700_000_000,
+        }).ok,
+      ).toBe(true);
     }
   });
 

@@ -56,7 +56,13 @@ function resolver(...answers: string[][]): Resolve & { asked: string[] } {
 }
 
 const post = (fetchFn: typeof fetch, url: string, init: RequestInit = {}) =>
-  fetchFn(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":1}', redirect: "manual", ...init });
+  fetchFn(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: '{"a":1}',
+    redirect: "manual",
+    ...init,
+  });
 
 let temp: string;
 let plain: Listener;
@@ -68,7 +74,27 @@ beforeAll(async () => {
   temp = mkdtempSync(join(tmpdir(), "alipay-relay-callback-fetch-"));
   const key = join(temp, "key.pem");
   const cert = join(temp, "cert.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=callback.test", "-addext", "subjectAltName=DNS:callback.test"], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=callback.test",
+      "-addext",
+      "subjectAltName=DNS:callback.test",
+    ],
+    { stdio: "ignore" },
+  );
   ca = readFileSync(cert, "utf8");
   plain = await listen(createHttpServer(), (req) => (req.url === "/moved" ? 302 : req.url === "/fail" ? 503 : 204));
   tls = await listen(createHttpsServer({ key: readFileSync(key), cert: ca }), () => 201);
@@ -87,7 +113,10 @@ describe("addresses a callback may not reach", () => {
   it("a name that resolves to loopback is refused without connecting", async () => {
     const resolve = resolver(["127.0.0.1"]);
     const before = plain.connections;
-    const error = await post(callbackFetch({ destinations: STRICT, resolve }), `https://callback.test:${plain.port}/done`).catch((e: unknown) => e);
+    const error = await post(
+      callbackFetch({ destinations: STRICT, resolve }),
+      `https://callback.test:${plain.port}/done`,
+    ).catch((e: unknown) => e);
     expect(failureOfError(error)).toBe("blocked-address");
     expect(resolve.asked).toEqual(["callback.test"]);
     expect(plain.connections).toBe(before);
@@ -102,18 +131,31 @@ describe("addresses a callback may not reach", () => {
     [["100.64.0.1", "fe80::1"]],
     [[]],
   ])("a name resolving only to %j is refused", async (addresses) => {
-    const error = await post(callbackFetch({ destinations: STRICT, resolve: resolver(addresses) }), "https://hooks.shop.example/done").catch((e: unknown) => e);
+    const error = await post(
+      callbackFetch({ destinations: STRICT, resolve: resolver(addresses) }),
+      "https://hooks.shop.example/done",
+    ).catch((e: unknown) => e);
     expect(failureOfError(error)).toBe("blocked-address");
   });
 
   it("an address literal and an http URL are refused without asking DNS (the settings may have changed since the submit)", async () => {
     const resolve = resolver(["8.8.8.8"]);
-    for (const url of [`https://127.0.0.1:${plain.port}/`, `https://[::1]:${plain.port}/`, `http://callback.test:${plain.port}/`]) {
+    for (const url of [
+      `https://127.0.0.1:${plain.port}/`,
+      `https://[::1]:${plain.port}/`,
+      `http://callback.test:${plain.port}/`,
+    ]) {
       const error = await post(callbackFetch({ destinations: STRICT, resolve }), url).catch((e: unknown) => e);
       expect(failureOfError(error), url).toBe("blocked-address");
     }
     const listed = { allowLocal: true, hosts: ["hooks.shop.example"] };
-    expect(failureOfError(await post(callbackFetch({ destinations: listed, resolve }), `http://callback.test:${plain.port}/`).catch((e: unknown) => e))).toBe("blocked-address");
+    expect(
+      failureOfError(
+        await post(callbackFetch({ destinations: listed, resolve }), `http://callback.test:${plain.port}/`).catch(
+          (e: unknown) => e,
+        ),
+      ),
+    ).toBe("blocked-address");
     expect(resolve.asked).toEqual([]);
   });
 });
@@ -130,18 +172,30 @@ describe("the connection goes to the address that was checked", () => {
 
   it("skips refused addresses and connects to the first allowed one", async () => {
     const allowLoopbackOnly = { allowLocal: true };
-    const res = await post(callbackFetch({ destinations: allowLoopbackOnly, resolve: resolver(["127.0.0.1", "127.0.0.2"]) }), `http://callback.test:${plain.port}/`);
+    const res = await post(
+      callbackFetch({ destinations: allowLoopbackOnly, resolve: resolver(["127.0.0.1", "127.0.0.2"]) }),
+      `http://callback.test:${plain.port}/`,
+    );
     expect(res.status).toBe(204);
   });
 
   it("TLS checks the certificate against the URL's name, not the address", async () => {
     const resolve = resolver(["127.0.0.1"]);
-    const res = await post(callbackFetch({ destinations: LOCAL, resolve, ca }), `https://callback.test:${tls.port}/done`);
+    const res = await post(
+      callbackFetch({ destinations: LOCAL, resolve, ca }),
+      `https://callback.test:${tls.port}/done`,
+    );
     expect(res.status).toBe(201);
     expect(await res.text()).toBe("receiver text");
-    const wrongName = await post(callbackFetch({ destinations: LOCAL, resolve, ca }), `https://other.test:${tls.port}/done`).catch((e: unknown) => e);
+    const wrongName = await post(
+      callbackFetch({ destinations: LOCAL, resolve, ca }),
+      `https://other.test:${tls.port}/done`,
+    ).catch((e: unknown) => e);
     expect(failureOfError(wrongName)).toBe("tls");
-    const untrusted = await post(callbackFetch({ destinations: LOCAL, resolve }), `https://callback.test:${tls.port}/done`).catch((e: unknown) => e);
+    const untrusted = await post(
+      callbackFetch({ destinations: LOCAL, resolve }),
+      `https://callback.test:${tls.port}/done`,
+    ).catch((e: unknown) => e);
     expect(failureOfError(untrusted)).toBe("tls");
   });
 });
@@ -162,15 +216,31 @@ describe("what a try reports", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    expect(failureOfError(await post(fetchFn(), `http://callback.test:${port}/`).catch((e: unknown) => e))).toBe("refused");
-    const hung = await post(fetchFn(), `http://callback.test:${silent.port}/`, { signal: AbortSignal.timeout(300) }).catch((e: unknown) => e);
+    expect(failureOfError(await post(fetchFn(), `http://callback.test:${port}/`).catch((e: unknown) => e))).toBe(
+      "refused",
+    );
+    const hung = await post(fetchFn(), `http://callback.test:${silent.port}/`, {
+      signal: AbortSignal.timeout(300),
+    }).catch((e: unknown) => e);
     expect(failureOfError(hung)).toBe("timeout");
   });
 
   it("through the callback sender: a blocked name ends the try as `blocked-address`, nothing else said", async () => {
     const secret = new TextEncoder().encode("callback-secret-0123456789");
-    const task = { jobId: "job_x", owner: "caller:shop", attempt: 1, webhookId: "msg_1", url: "https://intranet.corp/hook", body: "{}" };
-    const report = await sendCallback(task, [secret], callbackFetch({ destinations: STRICT, resolve: resolver(["10.1.2.3"]) }), Date.now);
+    const task = {
+      jobId: "job_x",
+      owner: "caller:shop",
+      attempt: 1,
+      webhookId: "msg_1",
+      url: "https://intranet.corp/hook",
+      body: "{}",
+    };
+    const report = await sendCallback(
+      task,
+      [secret],
+      callbackFetch({ destinations: STRICT, resolve: resolver(["10.1.2.3"]) }),
+      Date.now,
+    );
     expect(report).toMatchObject({ delivered: false, error: "blocked-address" });
   });
 });

@@ -26,7 +26,12 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      seen.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
       if (req.url?.startsWith("/hang")) return; // never answers
       if (req.url?.startsWith("/moved")) {
         res.writeHead(302, { location: "/elsewhere" }).end();
@@ -36,7 +41,11 @@ beforeAll(async () => {
         res.writeHead(204).end();
         return;
       }
-      res.writeHead(200, { "content-type": "application/json; charset=UTF-8", "response-time": "2026-12-04T12:00:00+08:00", signature: "algorithm=RSA256,keyVersion=1,signature=abc" });
+      res.writeHead(200, {
+        "content-type": "application/json; charset=UTF-8",
+        "response-time": "2026-12-04T12:00:00+08:00",
+        signature: "algorithm=RSA256,keyVersion=1,signature=abc",
+      });
       res.end(JSON.stringify({ result: { resultStatus: "S", echo: chunks.length > 0 ? "body" : "none" } }));
     });
   });
@@ -58,7 +67,11 @@ describe("gatewayFetch", () => {
     const body = JSON.stringify({ notifications: ["é", "中文"] });
     const response = await fetchFn(`${base}/ams/api/v1/users/notifications/push?x=1`, {
       method: "POST",
-      headers: { "content-type": "application/json; charset=UTF-8", "client-id": "TEST_CLIENT", signature: "algorithm=RSA256,keyVersion=1,signature=xyz" },
+      headers: {
+        "content-type": "application/json; charset=UTF-8",
+        "client-id": "TEST_CLIENT",
+        signature: "algorithm=RSA256,keyVersion=1,signature=xyz",
+      },
       body,
     });
     expect(response.status).toBe(200);

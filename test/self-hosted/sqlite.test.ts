@@ -26,7 +26,9 @@ describe("the node:sqlite adapter", () => {
     expect(sql.bookkeeping(level)).toBe(1);
     expect(sql.transaction(() => sql.bookkeeping(level))).toBe(2);
     // The other way round would quietly lose the sync a caller was promised.
-    expect(() => sql.bookkeeping(() => sql.transaction(level))).toThrow("a durable transaction inside a bookkeeping one");
+    expect(() => sql.bookkeeping(() => sql.transaction(level))).toThrow(
+      "a durable transaction inside a bookkeeping one",
+    );
   });
 
   it("either kind is one transaction: all of it lands, or none of it", () => {

@@ -50,7 +50,15 @@ describe("_headers", () => {
 });
 
 describe("auto-trailing-slash, as Workers Static Assets", () => {
-  const files = new Set(["dashboard.html", "docs/index.html", "assets/relay.css", "_headers", "_redirects", ".env", "assets/.hidden"]);
+  const files = new Set([
+    "dashboard.html",
+    "docs/index.html",
+    "assets/relay.css",
+    "_headers",
+    "_redirects",
+    ".env",
+    "assets/.hidden",
+  ]);
   it.each([
     ["/dashboard", { kind: "file", file: "dashboard.html" }],
     ["/dashboard.html", { kind: "redirect", location: "/dashboard" }],

@@ -23,7 +23,12 @@ describe("countedSourceEvents", () => {
     const counted: unknown[] = [];
     await countedSourceEvents({ recordSourceEvent: async (event) => void counted.push(event) }).ignored(EVENT);
     expect(counted).toEqual([{ source: "shopify", reason: "no-open-id", eventType: "orders/paid", at: EVENT.at }]);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ event: "source_event_ignored", source: "shopify", reason: "no-open-id", deliveryId: "d-1" });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      event: "source_event_ignored",
+      source: "shopify",
+      reason: "no-open-id",
+      deliveryId: "d-1",
+    });
   });
 
   it("a count that throws, even at once, is logged and not rethrown", async () => {

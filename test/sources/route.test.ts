@@ -392,7 +392,11 @@ describe("verified events that are not queued: 200 with the reason, recorded, se
     try {
       res = await failing.request(
         "/v1/sources/shopify",
-        { method: "POST", body, headers: shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"), { topic: "orders/create" }) },
+        {
+          method: "POST",
+          body,
+          headers: shopifyHeaders(body, setting("SHOPIFY_WEBHOOK_SECRET"), { topic: "orders/create" }),
+        },
         env,
       );
     } finally {
@@ -400,7 +404,9 @@ describe("verified events that are not queued: 200 with the reason, recorded, se
     }
     await expectIgnored(res, "unhandled-event");
     expect(counts).toEqual(["unhandled-event"]);
-    const notCounted = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === "source_event_not_counted");
+    const notCounted = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.event === "source_event_not_counted");
     expect(notCounted).toMatchObject({ source: "shopify", reason: "unhandled-event", error: "storage unavailable" });
     expect(lines.some((l) => l.includes('"event":"source_event_ignored"'))).toBe(true);
   });

@@ -134,7 +134,8 @@ export class TestGateway {
       answer: "",
     };
     this.received.push(record);
-    const fault = this.faultsByFirstOpenId[record.openIds[0] ?? ""]?.shift() ?? this.faults.shift() ?? this.defaultFault;
+    const fault =
+      this.faultsByFirstOpenId[record.openIds[0] ?? ""]?.shift() ?? this.faults.shift() ?? this.defaultFault;
     if (fault === "hang") {
       // Polled rather than parked on a promise the test settles: workerd refuses to resolve a promise
       // of the sender's invocation from the test's context ("I/O on behalf of a different Durable Object").

@@ -18,6 +18,14 @@
  * The state is a plain JSON-serializable object so the Durable Object can store it as is.
  */
 
+/** The guard when none is configured, ms. */
+const DEFAULT_GUARD_MS = 20;
+
+/** The guard in effect: `guardMs`, or its default. */
+export function guardOf(settings: PacerSettings): number {
+  return Math.max(0, settings.guardMs ?? DEFAULT_GUARD_MS);
+}
+
 /** What the pacer is told by configuration. Only `maxRps` is required. */
 export interface PacerSettings {
   /** The configured quota (ALIPAY_MAX_RPS), requests per second: the ceiling of the live rate. */
@@ -102,7 +110,7 @@ function resolve(s: PacerSettings): Resolved {
   return {
     maxRps: s.maxRps,
     ceilingRps: ceiling,
-    windowMs: SECOND_MS + Math.max(0, s.guardMs ?? 20),
+    windowMs: SECOND_MS + guardOf(s),
     floorRps: Math.min(ceiling, Math.max(0.01, s.floorRps ?? 1)),
     catchUpMs: Math.max(0, s.catchUpMs ?? 40),
     exceedMergeMs: s.exceedMergeMs ?? SECOND_MS,

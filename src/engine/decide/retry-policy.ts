@@ -94,16 +94,29 @@ export function decideAfterNotSent(tries: number, settings: RetrySettings, rando
  */
 export const MISSED_SLOTS_IN_ROW = 3;
 
+/** The first wait after the streak passes MISSED_SLOTS_IN_ROW, doubling with each miss beyond it, ms. */
+export const MISSED_SLOT_BASE_DELAY_MS = 100;
+
+/**
+ * The longest a missed request waits, ms. A miss says the host was late (a stall, a busy core), not
+ * that AlipayHK refused anything: a short wait gives the host room, and other due work keeps filling
+ * the slots meanwhile; a wait of the retry backoff's length (minutes) would park a backlog's
+ * requests long after the host caught up.
+ */
+export const MISSED_SLOT_MAX_DELAY_MS = 1000;
+
 /**
  * After a request that was ready too late for its pacing slot and so never left (`missedInRow` such
  * requests in a row, this one included): it goes back to the front of the queue, spending nothing
  * (AlipayHK never saw it). Up to `MISSED_SLOTS_IN_ROW` in a row it takes the next slot; beyond, it
- * waits the retry backoff, growing with the streak, so that a host too busy to send in time is given
- * time instead of a slot it will miss again.
+ * waits a short delay growing with the streak (at most `MISSED_SLOT_MAX_DELAY_MS`), so that a host
+ * too busy to send in time is given time instead of a slot it will miss again.
  */
-export function decideAfterMissedSlot(missedInRow = 1, settings?: RetrySettings, random = 0): RetryDecision {
+export function decideAfterMissedSlot(missedInRow = 1, random = 0): RetryDecision {
   const over = missedInRow - MISSED_SLOTS_IN_ROW;
-  const delayMs = over > 0 && settings ? jitteredBackoffMs(over, settings, random) : 0;
+  if (over <= 0) return { action: "retry", delayMs: 0, spendsAttempt: false, front: true };
+  const ceiling = Math.min(MISSED_SLOT_MAX_DELAY_MS, MISSED_SLOT_BASE_DELAY_MS * 2 ** Math.min(over - 1, 16));
+  const delayMs = Math.round(ceiling / 2 + (ceiling / 2) * Math.min(1, Math.max(0, random)));
   return { action: "retry", delayMs, spendsAttempt: false, front: true };
 }
 
@@ -130,7 +143,7 @@ export interface SettledAttempt {
 
 /** The next step for a batch after any attempt: the one place that tells the kinds of ending apart. */
 export function decideNext(attempt: SettledAttempt, settings: RetrySettings, random: number): RetryDecision {
-  if (attempt.kind === "missed-slot") return decideAfterMissedSlot(attempt.missedInRow ?? 1, settings, random);
+  if (attempt.kind === "missed-slot") return decideAfterMissedSlot(attempt.missedInRow ?? 1, random);
   if (attempt.kind === "not-sent") return decideAfterNotSent(attempt.attempts - attempt.budgetSpent, settings, random);
   // A traffic refusal costs no retry budget; the requeue cap only stops a gateway that refuses forever.
   if (attempt.resultClass === "traffic") return decideAfterTraffic(attempt.trafficRequeues);

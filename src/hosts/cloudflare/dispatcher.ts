@@ -36,13 +36,17 @@ export class Dispatcher extends DurableObject<Env> implements DispatcherApi {
         const parsed = parseConfig(env);
         if (!parsed.ok) throw new Error(`configuration invalid: ${parsed.errors.map((e) => e.setting).join(", ")}`);
         callbackSecret = parsed.config.callbackSecret;
-        return new Engine(durableObjectSql(ctx.storage), engineSettings(parsed.config, { callbacksInFlight: DURABLE_OBJECT_CALLBACKS_IN_FLIGHT })).open(Date.now());
+        return new Engine(
+          durableObjectSql(ctx.storage),
+          engineSettings(parsed.config, { callbacksInFlight: DURABLE_OBJECT_CALLBACKS_IN_FLIGHT }),
+        ).open(Date.now());
       },
       {
         now: Date.now,
         yieldNow: () => scheduler.wait(0),
         send: (tasks) => handOver(ctx, tasks),
-        deliver: (callbacks) => deliverCallbacksFrom(ctx, callbacks, callbackSecret, (report) => this.service.callbackEnded(report)),
+        deliver: (callbacks) =>
+          deliverCallbacksFrom(ctx, callbacks, callbackSecret, (report) => this.service.callbackEnded(report)),
         schedule: (at) => this.schedule(at),
       },
       DURABLE_OBJECT_LOOP,

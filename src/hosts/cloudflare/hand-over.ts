@@ -11,7 +11,11 @@ export function handOver(ctx: DurableObjectState, tasks: SendTask[]): void {
     // A failed hand-over may still have started the sends: the batches stay in flight until their
     // leases run out, and are resent only then (AlipayHK may have them).
     ctx.exports.Sender.send(group).catch((error: unknown) => {
-      logEvent({ event: "sender_failed", batches: group.length, error: error instanceof Error ? error.message : String(error) });
+      logEvent({
+        event: "sender_failed",
+        batches: group.length,
+        error: error instanceof Error ? error.message : String(error),
+      });
     });
   }
 }

@@ -53,7 +53,12 @@ export class Sender extends WorkerEntrypoint<Env> {
     await forEachLimited(tasks, MAX_CONNECTIONS_PER_INVOCATION, async (task) => {
       const outcome = loaded.ok
         ? await deliverTask(task, senderContext(loaded.runtime), (input, init) => fetch(input, init))
-        : relayOutcome("not-sent", task.reqMsgId, `not sent: configuration invalid (${loaded.errors.map((e) => e.setting).join(", ")})`, Date.now());
+        : relayOutcome(
+            "not-sent",
+            task.reqMsgId,
+            `not sent: configuration invalid (${loaded.errors.map((e) => e.setting).join(", ")})`,
+            Date.now(),
+          );
       pending.push({ requestId: task.requestId, reqMsgId: task.reqMsgId, outcome });
       if (!flushing) {
         flushing = flush();

@@ -47,14 +47,17 @@ export function callbackFetch(options: CallbackFetchOptions): typeof fetch {
     if (callbackUrlProblem(url.href, options.destinations) !== null) throw new BlockedAddressError();
     const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
     const literal = parseIp(host);
-    const candidates: ResolvedAddress[] = literal ? [{ address: host, family: literal.length === 4 ? 4 : 6 }] : await resolve(host);
+    const candidates: ResolvedAddress[] = literal
+      ? [{ address: host, family: literal.length === 4 ? 4 : 6 }]
+      : await resolve(host);
     const pinned = candidates.find((candidate) => addressAllowed(candidate.address, options.destinations));
     if (!pinned) throw new BlockedAddressError();
     // A fresh connection per try, made to the checked address: the socket asks this lookup, not DNS.
     return requestOver(url, init, {
       agent: false,
       lookup: (_hostname, lookupOptions, callback) => {
-        if ((lookupOptions as { all?: boolean }).all) (callback as (e: null, a: ResolvedAddress[]) => void)(null, [pinned]);
+        if ((lookupOptions as { all?: boolean }).all)
+          (callback as (e: null, a: ResolvedAddress[]) => void)(null, [pinned]);
         else (callback as (e: null, a: string, f: number) => void)(null, pinned.address, pinned.family);
       },
       ...(options.ca !== undefined ? { ca: options.ca } : {}),

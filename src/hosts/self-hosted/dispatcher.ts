@@ -45,11 +45,18 @@ export class ProcessDispatcher {
         yieldNow: () => new Promise((resolve) => setTimeout(resolve, 0)),
         send: (tasks) => {
           for (const task of tasks) {
-            track(deliverTask(task, sender, fetchFn).then((outcome) => this.reportSoon({ requestId: task.requestId, reqMsgId: task.reqMsgId, outcome })));
+            track(
+              deliverTask(task, sender, fetchFn).then((outcome) =>
+                this.reportSoon({ requestId: task.requestId, reqMsgId: task.reqMsgId, outcome }),
+              ),
+            );
           }
         },
         deliver: (callbacks) => {
-          for (const sent of deliverCallbacks(callbacks, runtime.config.callbackSecret, callbackFetch, (r) => this.service.callbackEnded(r))) track(sent);
+          for (const sent of deliverCallbacks(callbacks, runtime.config.callbackSecret, callbackFetch, (r) =>
+            this.service.callbackEnded(r),
+          ))
+            track(sent);
         },
         schedule: (at) => this.schedule(at),
       },
@@ -71,7 +78,9 @@ export class ProcessDispatcher {
         this.settling = null;
         this.service
           .report(reports)
-          .catch((error: unknown) => logEvent({ event: "report_failed", requests: reports.length, error: String(error) }))
+          .catch((error: unknown) =>
+            logEvent({ event: "report_failed", requests: reports.length, error: String(error) }),
+          )
           .finally(resolve);
       }, REPORT_GATHER_MS);
     });
@@ -91,7 +100,10 @@ export class ProcessDispatcher {
     await this.service.stop();
     if (this.timer !== null) clearTimeout(this.timer);
     let timer: ReturnType<typeof setTimeout> | null = null;
-    await Promise.race([Promise.all(this.sending), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    await Promise.race([
+      Promise.all(this.sending),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+    ]);
     if (timer !== null) clearTimeout(timer);
     return { unfinished: this.sending.size };
   }
@@ -101,10 +113,13 @@ export class ProcessDispatcher {
     if (this.timerAt !== null && this.timerAt <= at) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = null;
-      void this.service.wake();
-    }, Math.max(0, at - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = null;
+        void this.service.wake();
+      },
+      Math.max(0, at - Date.now()),
+    );
   }
 }

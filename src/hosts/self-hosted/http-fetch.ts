@@ -73,7 +73,8 @@ function headersOf(init: HeadersInit | undefined, body: string | Buffer | undefi
     headers[name] = value;
   });
   // A known length, as fetch sends it, rather than a chunked body.
-  if (body !== undefined && headers["content-length"] === undefined) headers["content-length"] = Buffer.byteLength(body);
+  if (body !== undefined && headers["content-length"] === undefined)
+    headers["content-length"] = Buffer.byteLength(body);
   return headers;
 }
 
@@ -82,7 +83,8 @@ const NO_BODY = new Set([101, 204, 205, 304]);
 function toResponse(response: IncomingMessage): Response {
   const status = response.statusCode ?? 0;
   const headers = new Headers();
-  for (let i = 0; i + 1 < response.rawHeaders.length; i += 2) headers.append(response.rawHeaders[i]!, response.rawHeaders[i + 1]!);
+  for (let i = 0; i + 1 < response.rawHeaders.length; i += 2)
+    headers.append(response.rawHeaders[i]!, response.rawHeaders[i + 1]!);
   if (NO_BODY.has(status)) response.resume();
   const stream = NO_BODY.has(status) ? null : (Readable.toWeb(response) as unknown as ReadableStream<Uint8Array>);
   return new Response(stream, { status, statusText: response.statusMessage ?? "", headers });

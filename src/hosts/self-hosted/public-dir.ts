@@ -10,7 +10,13 @@ import type { StaticFolder } from "./static";
 /** The folder's files and its `_headers`; undefined when there is no such folder. */
 export function loadPublicDir(dir: string): StaticFolder | undefined {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return undefined;
-  const files = (readdirSync(dir, { recursive: true, withFileTypes: true }) as { name: string; parentPath: string; isFile(): boolean }[])
+  const files = (
+    readdirSync(dir, { recursive: true, withFileTypes: true }) as {
+      name: string;
+      parentPath: string;
+      isFile(): boolean;
+    }[]
+  )
     .filter((entry) => entry.isFile())
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join("/"));
   const headersFile = join(dir, "_headers");

@@ -1,7 +1,7 @@
 /**
  * The settings only a self-hosted process reads (the relay's own come from `SETTINGS` in src/config,
  * under the same names as on Cloudflare), declared once with the same building blocks: the parse, its
- * messages and the README rows come from here.
+ * messages and the docs/configuration.md rows come from here.
  */
 import { type ConfigError, SETTING_NAMES } from "../../config";
 import { identifier, integer } from "../../config/setting";

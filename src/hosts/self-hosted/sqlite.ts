@@ -28,7 +28,8 @@ export function nodeSqlite(db: SqliteDatabase): SqlAdapter {
     // Nested calls join the outer transaction (and its level), as Durable Object transactionSync does;
     // a durable commit cannot hide inside a bookkeeping one.
     if (depth > 0) {
-      if (level === "FULL" && synchronous === "NORMAL") throw new Error("a durable transaction inside a bookkeeping one");
+      if (level === "FULL" && synchronous === "NORMAL")
+        throw new Error("a durable transaction inside a bookkeeping one");
       return fn();
     }
     if (synchronous !== level) {

@@ -78,7 +78,8 @@ export function assetRoute(path: string, files: ReadonlySet<string>): AssetRoute
     if (name !== "" && has(`${name.slice(0, -1)}.html`)) return { kind: "redirect", location: path.slice(0, -1) };
     return null;
   }
-  if (path.endsWith("/index.html") && has(name)) return { kind: "redirect", location: path.slice(0, -"index.html".length) };
+  if (path.endsWith("/index.html") && has(name))
+    return { kind: "redirect", location: path.slice(0, -"index.html".length) };
   if (path.endsWith(".html") && has(name)) return { kind: "redirect", location: path.slice(0, -".html".length) };
   if (has(name)) return { kind: "file", file: name };
   if (has(`${name}.html`)) return { kind: "file", file: `${name}.html` };

@@ -27,7 +27,8 @@ export interface OpenApiDocument {
 
 const DESCRIPTION = [
   "Relays notifications to AlipayHK's `alipay.intl.user.inform.delegateSendNotification`: it validates them, " +
-    "packs them into batches of at most 100, signs every request with the merchant's RSA key, sends no faster than " +
+    "packs them into requests of up to 100 assembled at each pacing slot from every caller's due work, signs every " +
+    "request with the merchant's RSA key, sends no faster than " +
     "the client's quota (ALIPAY_MAX_RPS), verifies AlipayHK's signed answers, retries what is safe to retry and " +
     "reports the outcome of every notification.",
   "Authenticate with `Authorization: Bearer <key>`: a caller's key (RELAY_API_KEYS) sees its own jobs, an operator's " +
@@ -166,7 +167,7 @@ const COMPONENTS = {
       schema: { type: "integer", minimum: 0 },
     },
     "WWW-Authenticate": {
-      description: "`Bearer` (RFC 6750); on a source's `invalid-signature`, `Signature realm=\"<source>\"`.",
+      description: '`Bearer` (RFC 6750); on a source\'s `invalid-signature`, `Signature realm="<source>"`.',
       schema: { type: "string", examples: ["Bearer", 'Signature realm="shopify"'] },
     },
   },
@@ -270,7 +271,10 @@ function operationOf(doc: RouteDoc, schemas: Record<string, unknown>): Record<st
   const responses: Record<string, unknown> = {};
   for (const [status, success] of Object.entries(doc.responses)) {
     if ("mediaType" in success) {
-      responses[status] = { description: success.description, content: { [success.mediaType]: { schema: { type: "string" } } } };
+      responses[status] = {
+        description: success.description,
+        content: { [success.mediaType]: { schema: { type: "string" } } },
+      };
       continue;
     }
     responses[status] = {
@@ -294,13 +298,18 @@ function operationOf(doc: RouteDoc, schemas: Record<string, unknown>): Record<st
     summary: doc.summary,
     description: doc.description,
     security: SECURITY[doc.auth],
-    ...(doc.parameters ? { parameters: doc.parameters.map((name) => ({ $ref: `#/components/parameters/${name}` })) } : {}),
+    ...(doc.parameters
+      ? { parameters: doc.parameters.map((name) => ({ $ref: `#/components/parameters/${name}` })) }
+      : {}),
     ...(doc.requestBody
       ? {
           requestBody: {
             required: doc.requestBody.required ?? true,
             content: {
-              "application/json": { schema: reference(doc.requestBody.schema, "input", schemas), examples: doc.requestBody.examples },
+              "application/json": {
+                schema: reference(doc.requestBody.schema, "input", schemas),
+                examples: doc.requestBody.examples,
+              },
             },
           },
         }
@@ -315,8 +324,19 @@ function operationOf(doc: RouteDoc, schemas: Record<string, unknown>): Record<st
  * Answers are described as the relay produces them (`output`), bodies as callers send them (`input`).
  */
 function reference(schema: z.ZodMiniType, io: "input" | "output", schemas: Record<string, unknown>): unknown {
-  const converted = z.toJSONSchema(schema, { io, target: "draft-2020-12", metadata: z.globalRegistry, override: tidy, reused: "inline" }) as Record<string, unknown>;
-  const { $schema: _dialect, $defs, id, ...root } = converted as { $defs?: Record<string, unknown>; id?: string } & Record<string, unknown>;
+  const converted = z.toJSONSchema(schema, {
+    io,
+    target: "draft-2020-12",
+    metadata: z.globalRegistry,
+    override: tidy,
+    reused: "inline",
+  }) as Record<string, unknown>;
+  const {
+    $schema: _dialect,
+    $defs,
+    id,
+    ...root
+  } = converted as { $defs?: Record<string, unknown>; id?: string } & Record<string, unknown>;
   for (const [name, definition] of Object.entries($defs ?? {})) schemas[name] ??= lifted(definition);
   if (typeof id !== "string") return lifted(root);
   schemas[id] ??= lifted(root);

@@ -98,8 +98,24 @@ export const EXAMPLE_CANCELLED_JOB = {
   callback: null,
   completedAt: null,
   batches: [
-    { size: 150, status: "cancelled", attempts: 0, reqMsgId: null, resultStatus: null, resultCode: null, resultMsg: null },
-    { size: 100, status: "sending", attempts: 1, reqMsgId: "4f1c0e2b9a8d4c7f8e6a5b3c2d1e0f9a", resultStatus: null, resultCode: null, resultMsg: null },
+    {
+      size: 150,
+      status: "cancelled",
+      attempts: 0,
+      reqMsgId: null,
+      resultStatus: null,
+      resultCode: null,
+      resultMsg: null,
+    },
+    {
+      size: 100,
+      status: "sending",
+      attempts: 1,
+      reqMsgId: "4f1c0e2b9a8d4c7f8e6a5b3c2d1e0f9a",
+      resultStatus: null,
+      resultCode: null,
+      resultMsg: null,
+    },
   ],
 };
 
@@ -266,7 +282,8 @@ export const PROBLEM_EXAMPLES: Record<ProblemCode, { detail: string; extra?: Rec
     extra: { retryAfterSeconds: 40 },
   },
   "storage-full": {
-    detail: "The outbox is at its size cap (RELAY_STORAGE_CAP_BYTES); nothing was queued. Sending goes on and frees room; retry in 12 s.",
+    detail:
+      "The outbox is at its size cap (RELAY_STORAGE_CAP_BYTES); nothing was queued. Sending goes on and frees room; retry in 12 s.",
     extra: { retryAfterSeconds: 12 },
   },
   "webhooks-busy": { detail: "4 webhook bodies are being checked already; retry in 1 s." },

@@ -72,7 +72,9 @@ export const ProblemSchema = component(
       z.boolean().check(z.describe("`invalid-request` only: true when more than 100 problems were found.")),
     ),
     limit: z.optional(count("`too-many-notifications` only: most notifications per request.")),
-    retryAfterSeconds: z.optional(count("`backlog-full`, `storage-full` and `callbacks-pending` only: seconds to wait, as in Retry-After.")),
+    retryAfterSeconds: z.optional(
+      count("`backlog-full`, `storage-full` and `callbacks-pending` only: seconds to wait, as in Retry-After."),
+    ),
     merchantId: z.optional(text("`merchant-not-allowed` only: the merchantId this caller may not use.")),
   }),
 );
@@ -116,9 +118,13 @@ export const CallbackSecretsSchema = component(
 );
 
 const sourceName = text("The source's name (RELAY_SOURCES), as in the path.");
-const eventType = z.nullable(text("The event type: Shopify topic, Stripe event type, WooCommerce topic, Standard Webhooks `type`."));
+const eventType = z.nullable(
+  text("The event type: Shopify topic, Stripe event type, WooCommerce topic, Standard Webhooks `type`."),
+);
 const deliveryId = z.nullable(
-  text("The provider's id of the delivery (X-Shopify-Webhook-Id, Stripe's event id, X-WC-Webhook-Delivery-ID, webhook-id)."),
+  text(
+    "The provider's id of the delivery (X-Shopify-Webhook-Id, Stripe's event id, X-WC-Webhook-Delivery-ID, webhook-id).",
+  ),
 );
 
 /** The 202 answer to a storefront event that became a job. */
@@ -193,5 +199,13 @@ export const HealthSchema = component(
 /** What `/healthz` answers. */
 export type Health = z.output<typeof HealthSchema>;
 
-export { BatchViewSchema, DegradedReasonSchema, DispatcherStatusSchema, HoldSchema, JobIdSchema, JobStatusSchema, JobViewSchema };
+export {
+  BatchViewSchema,
+  DegradedReasonSchema,
+  DispatcherStatusSchema,
+  HoldSchema,
+  JobIdSchema,
+  JobStatusSchema,
+  JobViewSchema,
+};
 export type { DegradedReason, DispatcherStatus, JobView } from "../../engine/answers";

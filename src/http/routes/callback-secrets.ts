@@ -20,7 +20,7 @@ callbackSecrets.get(
     summary: "The secrets that sign your completion callbacks",
     description:
       "Each caller's callbacks are signed with secrets derived for that caller alone from RELAY_CALLBACK_SECRET " +
-      "(`HMAC-SHA256(secret, \"callback/\" + owner)`, as `whsec_` + base64), so one caller's receivers can neither " +
+      '(`HMAC-SHA256(secret, "callback/" + owner)`, as `whsec_` + base64), so one caller\'s receivers can neither ' +
       "verify nor forge another's. One secret per RELAY_CALLBACK_SECRET entry: while the operator rotates it there " +
       "are two, every callback carries a signature by each, and a receiver may switch to the new one at its own " +
       "pace. An admin key may ask for another caller's with `owner` (e.g. `caller:webhook` for the Standard " +
@@ -31,7 +31,9 @@ callbackSecrets.get(
       200: {
         description: "The caller's callback secrets.",
         schema: CallbackSecretsSchema,
-        examples: { rotating: { summary: "While RELAY_CALLBACK_SECRET is being rotated", value: EXAMPLE_CALLBACK_SECRETS } },
+        examples: {
+          rotating: { summary: "While RELAY_CALLBACK_SECRET is being rotated", value: EXAMPLE_CALLBACK_SECRETS },
+        },
       },
     },
     problems: ["invalid-request", "unauthorized", "forbidden", "not-configured", "internal-error"],
@@ -41,9 +43,15 @@ callbackSecrets.get(
     const { caller, runtime } = c.var;
     const asked = c.req.query("owner");
     if (asked !== undefined && asked !== caller.owner) {
-      if (!caller.admin) return problem(c, "forbidden", "Another caller's callback secrets need an admin key (RELAY_ADMIN_KEYS).");
+      if (!caller.admin)
+        return problem(c, "forbidden", "Another caller's callback secrets need an admin key (RELAY_ADMIN_KEYS).");
       if (!OWNER_PATTERN.test(asked)) {
-        const errors = [{ field: "owner", problem: "must be an owner id such as caller:webhook, caller:<name> or key:<64 hex digits>" }];
+        const errors = [
+          {
+            field: "owner",
+            problem: "must be an owner id such as caller:webhook, caller:<name> or key:<64 hex digits>",
+          },
+        ];
         return problem(c, "invalid-request", "The owner query parameter is not an owner id.", { errors });
       }
     }

@@ -27,9 +27,10 @@ notifications.post(
     tag: "Notifications",
     summary: "Queue notifications for AlipayHK",
     description:
-      "Validates every notification (all or nothing: one bad element and nothing is queued), packs them into " +
-      "batches of at most 100, stores the job durably and answers 202 with `Location`. The relay then sends " +
-      "the batches no faster than ALIPAY_MAX_RPS, retries what is safe to retry, and records every outcome.\n\n" +
+      "Validates every notification (all or nothing: one bad element and nothing is queued), stores the job " +
+      "durably and answers 202 with `Location`. The relay then sends its notifications in requests of up to 100, " +
+      "assembled at each pacing slot from every caller's due work (shared fairly by caller weight), no faster " +
+      "than ALIPAY_MAX_RPS, retries what is safe to retry, and records every outcome.\n\n" +
       "With `Idempotency-Key`, a retry with the same body returns the same job and sends nothing again. " +
       "Delivery policies: `sendAfter`, `expiresAt`, `onUnknown` (`retry` | `fail`), `callbackUrl`, and per " +
       "notification `dedupKey`. " +
@@ -141,9 +142,14 @@ notifications.delete(
   async (c) => {
     const { caller, dispatcher } = c.var;
     const jobId = c.req.param("jobId");
-    const result = isJobId(jobId) ? await dispatcher.cancelJob(caller.admin ? null : caller.owner, jobId) : { kind: "not-found" as const };
+    const result = isJobId(jobId)
+      ? await dispatcher.cancelJob(caller.admin ? null : caller.owner, jobId)
+      : { kind: "not-found" as const };
     if (result.kind === "not-found") return problem(c, "not-found", "No such job for these credentials.");
-    if (result.kind === "completed") return problem(c, "job-completed", "The job already completed; there is nothing left to cancel.", { job: result.job });
+    if (result.kind === "completed")
+      return problem(c, "job-completed", "The job already completed; there is nothing left to cancel.", {
+        job: result.job,
+      });
     return c.json(result.job);
   },
 );

@@ -14,7 +14,9 @@ const MAX_REASON_LENGTH = 500;
 export const PauseBodySchema = z
   .strictObject({
     reason: z.optional(
-      z.string().check(z.minLength(1), z.maxLength(MAX_REASON_LENGTH), z.describe("Why; shown with who paused and when.")),
+      z
+        .string()
+        .check(z.minLength(1), z.maxLength(MAX_REASON_LENGTH), z.describe("Why; shown with who paused and when.")),
     ),
   })
   .check(z.describe("Optional; an empty body pauses with a generic reason."));
@@ -37,7 +39,11 @@ operations.post(
       "deadlines (`expiresAt`) still pass. `/v1/status` shows the hold with the reason, who paused (the admin " +
       "key's owner id, never the key) and when; `/healthz` says `degraded`. Admin keys only.",
     auth: "bearer",
-    requestBody: { schema: PauseBodySchema, required: false, examples: { reason: { summary: "With a reason", value: { reason: "wrong template in job_…" } } } },
+    requestBody: {
+      schema: PauseBodySchema,
+      required: false,
+      examples: { reason: { summary: "With a reason", value: { reason: "wrong template in job_…" } } },
+    },
     responses: { 200: { description: "Sending is held.", schema: PausedSchema } },
     problems: ["invalid-request", "malformed-json", "unauthorized", "forbidden", "not-configured", "internal-error"],
   }),

@@ -113,7 +113,12 @@ export const metricsAuth = () =>
       matchApiKey(header, tokensOf(apiKeys)),
     ]);
     if (admin.ok || metrics.ok) return next();
-    if (caller.ok) return problem(c, "forbidden", "Metrics need a metrics key (RELAY_METRICS_KEYS) or an admin key (RELAY_ADMIN_KEYS).");
+    if (caller.ok)
+      return problem(
+        c,
+        "forbidden",
+        "Metrics need a metrics key (RELAY_METRICS_KEYS) or an admin key (RELAY_ADMIN_KEYS).",
+      );
     return unauthorized(c, BEARER_DETAIL[metrics.problem]);
   });
 

@@ -12,7 +12,11 @@ export const configured = () =>
   createMiddleware<RelayEnv>(async (c, next) => {
     const loaded = await loadRuntime(c.env);
     if (!loaded.ok) {
-      return problem(c, "not-configured", "The relay's configuration is invalid; an admin key sees the details on /healthz.");
+      return problem(
+        c,
+        "not-configured",
+        "The relay's configuration is invalid; an admin key sees the details on /healthz.",
+      );
     }
     c.set("runtime", loaded.runtime);
     await next();
