@@ -25,7 +25,9 @@ export interface WaitersResult extends WindowFigures {
 
 /** Runs `callers` waiting callers and a status poller for `seconds` at `quota`. */
 export async function measureWaiters(quota: number, seconds: number, callers = 50) {
-  return withRun({ maxRps: quota, gatewayLimitRps: quota, gateway: { latencyMs: 200 } }, async ({ run, client }) => {
+  // The callers share one key here: each may hold its wait (RELAY_MAX_WAITS_PER_CALLER is per caller).
+  const vars = { RELAY_MAX_WAITS_PER_CALLER: String(callers) };
+  return withRun({ maxRps: quota, gatewayLimitRps: quota, gateway: { latencyMs: 200 }, vars }, async ({ run, client }) => {
     const bodies = Array.from({ length: callers }, (_, i) => bodyOf(`w${i}`, 300));
     const stopAt = clockNow() + seconds * 1000;
     const waited: number[] = [];

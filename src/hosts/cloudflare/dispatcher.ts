@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import { parseConfig } from "../../config";
 import type {
   CancelResult,
   DegradedReason,
@@ -13,15 +12,13 @@ import type {
   SubmitRequest,
   SubmitResult,
 } from "../../engine/api";
-import { Engine } from "../../engine/engine";
-import { DispatcherService, DURABLE_OBJECT_LOOP } from "../../engine/service";
-import { DURABLE_OBJECT_CALLBACKS_IN_FLIGHT, engineSettings } from "../../engine/settings";
-import { deliverCallbacksFrom, handOver } from "./hand-over";
-import { durableObjectSql } from "./sql-storage";
+import type { DispatcherService } from "../../engine/service";
+import { durableObjectService } from "./port";
 
 /**
  * The Cloudflare host of the dispatcher, one per Alipay clientId: SQLite storage, the alarm as the
- * wake-up, `Sender` invocations as the senders. Every decision is the engine's; the loop is the service's.
+ * wake-up, `Sender` invocations as the senders (port.ts). Every decision is the engine's; the loop is the
+ * service's; this class forwards the RPC methods and owns the alarm.
  */
 export class Dispatcher extends DurableObject<Env> implements DispatcherApi {
   private readonly service: DispatcherService;
@@ -30,27 +27,7 @@ export class Dispatcher extends DurableObject<Env> implements DispatcherApi {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    let callbackSecret: readonly Uint8Array[] | undefined;
-    this.service = new DispatcherService(
-      () => {
-        const parsed = parseConfig(env);
-        if (!parsed.ok) throw new Error(`configuration invalid: ${parsed.errors.map((e) => e.setting).join(", ")}`);
-        callbackSecret = parsed.config.callbackSecret;
-        return new Engine(
-          durableObjectSql(ctx.storage),
-          engineSettings(parsed.config, { callbacksInFlight: DURABLE_OBJECT_CALLBACKS_IN_FLIGHT }),
-        ).open(Date.now());
-      },
-      {
-        now: Date.now,
-        yieldNow: () => scheduler.wait(0),
-        send: (tasks) => handOver(ctx, tasks),
-        deliver: (callbacks) =>
-          deliverCallbacksFrom(ctx, callbacks, callbackSecret, (report) => this.service.callbackEnded(report)),
-        schedule: (at) => this.schedule(at),
-      },
-      DURABLE_OBJECT_LOOP,
-    );
+    this.service = durableObjectService(ctx, env, (at) => this.schedule(at));
     // Work left behind with no alarm (an alarm lost in a restart) resumes as soon as the object wakes.
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
