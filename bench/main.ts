@@ -169,6 +169,9 @@ if (wanted("cost")) {
 if (wanted("bundle")) {
   results.bundle = measureBundle();
   say(`bundle: ${(results.bundle.rawBytes / 1024).toFixed(1)} KiB raw, ${(results.bundle.gzipBytes / 1024).toFixed(1)} KiB gzipped`);
+  const client = results.bundle.client;
+  if (client)
+    say(`client: ${(client.rawBytes / 1024).toFixed(1)} KiB raw, ${(client.gzipBytes / 1024).toFixed(1)} KiB gzipped`);
 }
 if (wanted("storage")) {
   say("storage after one and two runs…");

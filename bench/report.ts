@@ -9,7 +9,7 @@ import type { LagResult } from "./lag.ts";
 import type { NodeCostResult } from "./node-cost.ts";
 import type { OverlapResult } from "./overlap.ts";
 import type { PaceResult } from "./pace.ts";
-import type { BundleResult } from "./bundle.ts";
+import type { BundleResult, ClientBundle } from "./bundle.ts";
 import type { StorageResult } from "./storage.ts";
 import type { WaitersResult } from "./waiters.ts";
 import { atLeast, coresRow, gatewayRows, ms, paceTarget, pct, ratio, type Row } from "./rows.ts";
@@ -122,6 +122,7 @@ export function rows(r: BenchResults): Row[] {
       met: r.bundle.rawBytes <= 300_000,
     });
   }
+  if (r.bundle?.client) out.push(clientRow(r.bundle.client));
   if (r.storage) {
     const s = r.storage;
     const grown = s.afterSecond - s.afterFirst;
@@ -280,4 +281,15 @@ export function benchBlock(saved: { table: Row[]; selfhosted?: SelfHostedFigure[
   if (saved.selfhosted)
     parts.push(`Self-hosted beside workerd, 50/s, 200 ms answers:\n${formatSelfHosted(saved.selfhosted)}`);
   return ["```", parts.join("\n\n"), "```"].join("\n");
+}
+
+/** The typed client's size as a caller ships it, and that it bundles no package (its only need is fetch). */
+export function clientRow(c: ClientBundle): Row {
+  const files = c.inputs.length - c.packages.length;
+  return {
+    measure: `typed client, bundled + minified (raw / gzipped; ${files} files${c.packages.length ? `, ${c.packages.length} from packages` : ", no package"})`,
+    figure: `${(c.rawBytes / 1024).toFixed(1)} KiB / ${(c.gzipBytes / 1024).toFixed(1)} KiB`,
+    target: "no package bundled",
+    met: c.packages.length === 0,
+  };
 }

@@ -1,24 +1,35 @@
 // @ts-check
 /**
  * The dashboard: asks for an API key (kept in this tab only), then fills the page from GET /v1/status once a
- * second. An admin key (the status then carries `relay`) also gets pause/resume and a cancel button per job.
+ * second. An admin key (the status then carries `relay`) also gets pause/resume, a cancel button per job and
+ * the storefront sources' ignored events.
+ *
+ * The charts share one window (the last minutes): sends per second against the quota, and results by code,
+ * from the status's own per-second figures (which begin at `resultsSince`: the relay keeps them in memory);
+ * the live pace, the backlog and its age from this page's polls (the status has no history of them). What is
+ * not known — before `resultsSince`, before this page opened, while the relay did not answer — is shaded
+ * "no data", never drawn as zeros.
  */
+import { duration, h, number, rate } from "./format.js";
+import { renderPlots } from "./plots.js";
 
 const KEY_STORAGE = "alipay-notify-relay.apiKey";
 const POLL_MS = 1000;
 const REQUEST_TIMEOUT_MS = 5000;
-const SVG = "http://www.w3.org/2000/svg";
-/** The chart shows the last CHART_SECONDS of the status window, one bar per second. */
-const CHART_SECONDS = 120;
-const CHART = { height: 240, left: 40, right: 78, top: 10, bottom: 22 };
+/** The charts show the last CHART_SECONDS (at most the status's window). */
+const CHART_SECONDS = 300;
+/** Polls further apart than this leave a gap: the page does not know what happened between them. */
+const GAP_MS = 2.5 * POLL_MS;
 
 const $ = (id) => document.getElementById(id);
-const number = new Intl.NumberFormat();
-const rate = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 let timer = null;
 let loaded = false;
 let skewMs = 0;
 const seenAdaptations = new Set();
+/** This page's polls: a good one carries the figures the status has no history of; a failed one only its time. */
+const history = [];
+/** The last status read, redrawn while the relay does not answer (its figures end where it was read). */
+let lastStatus = null;
 
 function showLogin(message) {
   clearTimeout(timer);
@@ -53,7 +64,7 @@ async function poll() {
     if (!response.ok) {
       const problem = await response.json().catch(() => null);
       const why = `${response.status} ${(problem && (problem.detail || problem.title)) || response.statusText}`;
-      if (loaded) setConnection(why, false);
+      if (loaded) missed(why);
       else showLogin(why);
     } else {
       const date = Date.parse(response.headers.get("date") || "");
@@ -62,10 +73,24 @@ async function poll() {
       render(await response.json());
     }
   } catch (_error) {
-    if (loaded) setConnection("relay unreachable", false);
+    if (loaded) missed("relay unreachable");
     else showLogin("The relay could not be reached.");
   }
   timer = setTimeout(poll, POLL_MS);
+}
+
+/** A poll without figures: said at the top, and left as a gap in the charts (redrawn so the gap shows as it grows). */
+function missed(why) {
+  setConnection(why, false);
+  remember({ at: Date.now() + skewMs, ok: false });
+  if (lastStatus) renderPlots(lastStatus, chartWindow(lastStatus), history, GAP_MS);
+}
+
+/** Keeps a poll for the charts, dropping what has left the window. */
+function remember(sample) {
+  history.push(sample);
+  const oldest = Date.now() + skewMs - CHART_SECONDS * 1000 - GAP_MS;
+  while (history.length && history[0].at < oldest) history.shift();
 }
 
 function render(status) {
@@ -80,96 +105,38 @@ function render(status) {
   $("client").textContent = status.relay
     ? `· ${status.relay.ALIPAY_CLIENT_ID} → ${status.relay.ALIPAY_GATEWAY_URL}`
     : "";
-  $("live-rps").textContent = rate.format(status.pace.liveRps);
-  $("configured-rps").textContent = rate.format(status.pace.configuredRps);
-  $("sent-last-second").textContent = number.format(status.pace.sentLastSecond);
-  $("backlog-notifications").textContent = number.format(status.backlog.notifications);
-  $("backlog-batches").textContent = number.format(status.backlog.batches);
-  $("backlog-eta").textContent = status.backlog.batches ? duration(status.backlog.etaSeconds) : "–";
+  const { pace, backlog } = status;
+  $("live-rps").textContent = rate.format(pace.liveRps);
+  $("configured-rps").textContent = rate.format(pace.configuredRps);
+  $("sent-last-second").textContent = number.format(pace.sentLastSecond);
+  $("backlog-notifications").textContent = number.format(backlog.notifications);
+  $("backlog-queued").textContent = number.format(backlog.queued);
+  $("backlog-eta").textContent = backlog.notifications ? duration(backlog.etaSeconds) : "–";
+  $("backlog-age").textContent = backlog.queued ? duration(backlog.oldestDueSeconds) : "–";
   $("in-flight").textContent = number.format(status.inFlight);
-  $("last-exceed").textContent = status.pace.lastExceedAt ? ago(status.pace.lastExceedAt) : "never";
+  $("last-exceed").textContent = pace.lastExceedAt ? ago(pace.lastExceedAt) : "never";
   $("results-window").textContent = `(last ${duration(status.resultWindowSeconds)})`;
+  lastStatus = status;
+  remember({
+    at: Date.now() + skewMs,
+    ok: true,
+    liveRps: pace.liveRps,
+    backlog: backlog.notifications,
+    queued: backlog.queued,
+    age: backlog.oldestDueSeconds,
+  });
   renderHold(status.hold, Boolean(status.relay));
-  renderChart(status);
+  renderPlots(status, chartWindow(status), history, GAP_MS);
   renderJobs(status.recentJobs, Boolean(status.relay));
   renderResults(status.results);
   renderAdaptations(status.adaptations);
+  renderSources(status.sources, Boolean(status.relay));
 }
 
-function renderChart(status) {
-  const svg = $("chart");
-  const { height, left, right, top, bottom } = CHART;
-  // Drawn at the element's own width, so text is never stretched.
-  const width = Math.max(svg.clientWidth, 360);
-  const seconds = Math.min(CHART_SECONDS, status.resultWindowSeconds);
-  const end = Math.floor((Date.now() + skewMs) / 1000) * 1000;
-  const start = end - (seconds - 1) * 1000;
-  const bySecond = new Map(status.sendsPerSecond.map((s) => [s.at, s]));
-  const peak = Math.max(0, ...status.sendsPerSecond.map((s) => s.sends));
-  const yMax = niceCeiling(Math.max(peak, status.pace.configuredRps * 1.2, 1));
-  const plotW = width - left - right;
-  const plotH = height - top - bottom;
-  const x = (at) => left + ((at - start) / 1000 / seconds) * plotW;
-  const y = (value) => top + plotH - (value / yMax) * plotH;
-  const barW = Math.max(plotW / seconds - 0.5, 0.5);
-
-  const parts = [];
-  for (let i = 0; i <= 4; i++) {
-    const value = (yMax / 4) * i;
-    parts.push(el("line", { class: "grid", x1: left, x2: width - right, y1: y(value), y2: y(value) }));
-    parts.push(el("text", { class: "axis", x: left - 6, y: y(value) + 4, "text-anchor": "end" }, rate.format(value)));
-  }
-  for (let ago = 0; ago <= seconds; ago += 30) {
-    const at = end - ago * 1000;
-    const label = ago === 0 ? "now" : `−${ago % 60 ? `${ago} s` : `${ago / 60} min`}`;
-    parts.push(
-      el(
-        "text",
-        { class: "axis", x: x(at) + barW / 2, y: height - 6, "text-anchor": ago === 0 ? "end" : "middle" },
-        label,
-      ),
-    );
-  }
-  let total = 0;
-  for (let at = start; at <= end; at += 1000) {
-    const s = bySecond.get(at);
-    if (!s?.sends) continue;
-    total += s.sends;
-    const ok = s.sends - s.exceeded;
-    parts.push(el("rect", { class: "sends", x: x(at), width: barW, y: y(ok), height: y(0) - y(ok) }));
-    if (s.exceeded)
-      parts.push(el("rect", { class: "exceeded", x: x(at), width: barW, y: y(s.sends), height: y(ok) - y(s.sends) }));
-  }
-  for (const a of status.adaptations) {
-    const at = Date.parse(a.at);
-    if (at >= start) parts.push(el("line", { class: "adaptation", x1: x(at), x2: x(at), y1: top, y2: top + plotH }));
-  }
-  const limitY = y(status.pace.configuredRps);
-  parts.push(el("line", { class: "limit", x1: left, x2: width - right, y1: limitY, y2: limitY }));
-  parts.push(
-    el(
-      "text",
-      { class: "axis limit-label", x: width - right + 6, y: limitY + 4 },
-      `limit ${rate.format(status.pace.configuredRps)}`,
-    ),
-  );
-  if (status.pace.liveRps !== status.pace.configuredRps) {
-    // Keep the two labels apart when the lines are close.
-    const liveY = y(status.pace.liveRps);
-    const labelY = Math.abs(liveY - limitY) < 14 ? limitY + 16 : liveY + 4;
-    parts.push(el("line", { class: "live", x1: left, x2: width - right, y1: liveY, y2: liveY }));
-    parts.push(
-      el(
-        "text",
-        { class: "axis live-label", x: width - right + 6, y: labelY },
-        `live ${rate.format(status.pace.liveRps)}`,
-      ),
-    );
-  }
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  svg.dataset.sends = String(total);
-  svg.dataset.end = String(end);
-  svg.replaceChildren(...parts);
+/** The window every chart shows, ending at the current second. */
+function chartWindow(status) {
+  const end = Math.floor((Date.now() + skewMs) / 1000) * 1000 + 1000;
+  return { start: end - Math.min(CHART_SECONDS, status.resultWindowSeconds) * 1000, end };
 }
 
 function renderHold(hold, admin) {
@@ -177,7 +144,8 @@ function renderHold(hold, admin) {
   $("hold").dataset.kind = hold ? hold.kind : "";
   if (hold) {
     const who = hold.by ? ` by ${hold.by.slice(0, 16)}…` : "";
-    $("hold-text").textContent = `${hold.kind === "paused" ? "Paused" : `Held (${hold.kind})`}${who} ${ago(hold.since)}: ${hold.reason}`;
+    $("hold-text").textContent =
+      `${hold.kind === "paused" ? "Paused" : `Held (${hold.kind})`}${who} ${ago(hold.since)}: ${hold.reason}`;
   }
   $("controls").hidden = !admin;
   $("pause").hidden = Boolean(hold && hold.kind === "paused");
@@ -199,7 +167,8 @@ async function act(path, method, body) {
     });
     if (!response.ok) {
       const problem = await response.json().catch(() => null);
-      $("control-error").textContent = `${response.status} ${(problem && (problem.detail || problem.title)) || response.statusText}`;
+      $("control-error").textContent =
+        `${response.status} ${(problem && (problem.detail || problem.title)) || response.statusText}`;
     }
   } catch (_error) {
     $("control-error").textContent = "The relay could not be reached.";
@@ -275,6 +244,30 @@ function renderResults(results) {
   );
 }
 
+/** Storefront sources' ignored events (admin keys only: a caller's status has none). */
+function renderSources(sources, admin) {
+  $("sources-panel").hidden = !admin;
+  $("sources-empty").hidden = sources.length > 0;
+  $("sources").replaceChildren(
+    ...sources.map((s) => {
+      const reasons = Object.entries(s.ignored).sort((a, b) => b[1] - a[1]);
+      const total = reasons.reduce((n, [, count]) => n + count, 0);
+      return h("tr", { "data-source": s.source }, [
+        h("td", { class: "mono" }, s.source),
+        h(
+          "td",
+          {},
+          reasons.map(([reason, count]) =>
+            h("span", { class: "reason", "data-reason": reason }, `${reason} ${number.format(count)}`),
+          ),
+        ),
+        h("td", { class: "num" }, number.format(total)),
+        h("td", {}, `${s.lastEventType ?? "(unread)"} · ${s.lastReason} · ${ago(s.lastIgnoredAt)}`),
+      ]);
+    }),
+  );
+}
+
 function renderAdaptations(adaptations) {
   $("adaptations-empty").hidden = adaptations.length > 0;
   $("adaptations").replaceChildren(
@@ -291,35 +284,6 @@ function renderAdaptations(adaptations) {
         return item;
       }),
   );
-}
-
-function el(name, attributes, text) {
-  const node = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attributes)) node.setAttribute(k, String(v));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function h(name, attributes, children) {
-  const node = document.createElement(name);
-  for (const [k, v] of Object.entries(attributes)) if (v !== "") node.setAttribute(k, v);
-  if (typeof children === "string") node.textContent = children;
-  else if (children) node.append(...children);
-  return node;
-}
-
-/** The smallest "round" number at or above value, so that quarter gridlines land on readable values. */
-function niceCeiling(value) {
-  const step = 10 ** Math.floor(Math.log10(value));
-  for (const m of [1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10]) if (m * step >= value) return m * step;
-  return 10 * step;
-}
-
-function duration(seconds) {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min${s % 60 ? ` ${s % 60} s` : ""}` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 function ago(iso) {

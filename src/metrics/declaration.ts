@@ -125,7 +125,8 @@ export const METRICS: readonly MetricDeclaration[] = [
     keeping: "memory",
     help:
       "Submits the dispatcher answered (callers' and storefront sources'): created, existing (a replayed Idempotency-Key " +
-      "or delivery), refused (idempotency-mismatch, webhook-replayed, backlog-full), or error (storing failed). Requests " +
+      "or delivery), refused (idempotency-mismatch, webhook-replayed, backlog-full, storage-full, callbacks-pending), or " +
+      "error (storing failed). Requests " +
       "refused before the dispatcher (authentication, validation) are not counted. In memory since the instance started.",
     read: ({ metrics }) => SUBMIT_OUTCOMES.map((outcome) => ({ labels: { outcome }, value: metrics.submits[outcome] })),
   },
